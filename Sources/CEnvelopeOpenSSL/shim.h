@@ -1,0 +1,122 @@
+// The parts of OpenSSL 3 libcrypto that EnvelopeCrypto uses, plus a few static inline helpers
+// for what Swift cannot call directly (variadic functions and OSSL_PARAM arrays).
+// No cryptography is implemented here: every helper only forwards to libcrypto.
+#ifndef ENVELOPEKIT_OPENSSL_SHIM_H
+#define ENVELOPEKIT_OPENSSL_SHIM_H
+
+#include <openssl/bio.h>
+#include <openssl/core_names.h>
+#include <openssl/crypto.h>
+#include <openssl/ec.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/kdf.h>
+#include <openssl/obj_mac.h>
+#include <openssl/opensslv.h>
+#include <openssl/params.h>
+#include <openssl/pem.h>
+#include <openssl/rsa.h>
+#include <openssl/x509.h>
+
+/// Generates an EC key pair on the named curve ("P-256", "P-384"). NULL on failure.
+static inline EVP_PKEY *envelope_ec_generate(const char *group_name) {
+    EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_name(NULL, "EC", NULL);
+    EVP_PKEY *pkey = NULL;
+    if (ctx == NULL) return NULL;
+    OSSL_PARAM params[2];
+    params[0] = OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, (char *)group_name, 0);
+    params[1] = OSSL_PARAM_construct_end();
+    if (EVP_PKEY_keygen_init(ctx) <= 0 || EVP_PKEY_CTX_set_params(ctx, params) <= 0 ||
+        EVP_PKEY_generate(ctx, &pkey) <= 0) {
+        pkey = NULL;
+    }
+    EVP_PKEY_CTX_free(ctx);
+    return pkey;
+}
+
+/// Builds an EC public key from an encoded point (compressed or uncompressed SEC1). NULL on failure.
+static inline EVP_PKEY *envelope_ec_public_from_point(const char *group_name, const unsigned char *point,
+                                                      size_t point_len) {
+    EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_name(NULL, "EC", NULL);
+    EVP_PKEY *pkey = NULL;
+    if (ctx == NULL) return NULL;
+    OSSL_PARAM params[3];
+    params[0] = OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, (char *)group_name, 0);
+    params[1] = OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY, (void *)point, point_len);
+    params[2] = OSSL_PARAM_construct_end();
+    if (EVP_PKEY_fromdata_init(ctx) <= 0 || EVP_PKEY_fromdata(ctx, &pkey, EVP_PKEY_PUBLIC_KEY, params) <= 0) {
+        pkey = NULL;
+    }
+    EVP_PKEY_CTX_free(ctx);
+    return pkey;
+}
+
+/// Writes the SEC1 compressed encoding of an EC public key. Returns the length, 0 on failure.
+/// (OpenSSL 3.0 applies the conversion format to "pub", not to "encoded-pub-key".)
+static inline size_t envelope_ec_compressed_point(EVP_PKEY *pkey, unsigned char *out, size_t out_len) {
+    size_t written = 0;
+    if (EVP_PKEY_set_utf8_string_param(pkey, OSSL_PKEY_PARAM_EC_POINT_CONVERSION_FORMAT, "compressed") <= 0)
+        return 0;
+    if (EVP_PKEY_get_octet_string_param(pkey, OSSL_PKEY_PARAM_PUB_KEY, out, out_len, &written) <= 0)
+        return 0;
+    return written;
+}
+
+/// HKDF (extract and expand) through the EVP_KDF interface. Returns 1 on success.
+static inline int envelope_hkdf(const char *digest_name, const unsigned char *salt, size_t salt_len,
+                                const unsigned char *ikm, size_t ikm_len, const unsigned char *info,
+                                size_t info_len, unsigned char *out, size_t out_len) {
+    EVP_KDF *kdf = EVP_KDF_fetch(NULL, "HKDF", NULL);
+    if (kdf == NULL) return 0;
+    EVP_KDF_CTX *kctx = EVP_KDF_CTX_new(kdf);
+    EVP_KDF_free(kdf);
+    if (kctx == NULL) return 0;
+    OSSL_PARAM params[5];
+    size_t n = 0;
+    params[n++] = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, (char *)digest_name, 0);
+    params[n++] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, (void *)ikm, ikm_len);
+    params[n++] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SALT, (void *)salt, salt_len);
+    params[n++] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO, (void *)info, info_len);
+    params[n] = OSSL_PARAM_construct_end();
+    int ok = EVP_KDF_derive(kctx, out, out_len, params) > 0;
+    EVP_KDF_CTX_free(kctx);
+    return ok;
+}
+
+/// Sets the IV of a GCM context that already has its cipher and key. Returns 1 on success.
+static inline int envelope_gcm_set_iv(EVP_CIPHER_CTX *ctx, const unsigned char *iv, int enc) {
+    return EVP_CipherInit_ex(ctx, NULL, NULL, NULL, iv, enc);
+}
+
+static inline int envelope_gcm_get_tag(EVP_CIPHER_CTX *ctx, unsigned char *tag, int tag_len) {
+    return EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, tag_len, tag);
+}
+
+static inline int envelope_gcm_set_tag(EVP_CIPHER_CTX *ctx, const unsigned char *tag, int tag_len) {
+    return EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, tag_len, (void *)tag);
+}
+
+/// Generates an RSA key pair of `bits` bits (public exponent 65537). NULL on failure.
+static inline EVP_PKEY *envelope_rsa_generate(unsigned int bits) {
+    EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_name(NULL, "RSA", NULL);
+    EVP_PKEY *pkey = NULL;
+    if (ctx == NULL) return NULL;
+    if (EVP_PKEY_keygen_init(ctx) <= 0 || EVP_PKEY_CTX_set_rsa_keygen_bits(ctx, (int)bits) <= 0 ||
+        EVP_PKEY_generate(ctx, &pkey) <= 0) {
+        pkey = NULL;
+    }
+    EVP_PKEY_CTX_free(ctx);
+    return pkey;
+}
+
+/// Copies the contents of a memory BIO into a freshly allocated buffer the caller frees with
+/// OPENSSL_free; returns its length.
+static inline long envelope_bio_contents(BIO *bio, char **out) {
+    char *data = NULL;
+    long len = BIO_get_mem_data(bio, &data);
+    *out = data;
+    return len;
+}
+
+#endif

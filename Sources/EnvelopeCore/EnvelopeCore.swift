@@ -1,0 +1,1 @@
+// The EnvelopeCore module; see ../shared/DESIGN.md ("Modules").

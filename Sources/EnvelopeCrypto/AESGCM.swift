@@ -1,0 +1,172 @@
+import CEnvelopeOpenSSL
+
+/// AES-GCM with a 12-byte IV and a 16-byte tag, the only shape the ESDK uses.
+public enum AESGCM {
+    /// The IV length in bytes.
+    public static let ivLength = 12
+    /// The authentication tag length in bytes.
+    public static let tagLength = 16
+
+    /// Which direction a context works in.
+    public enum Direction: Sendable { case seal, open }
+
+    /// Seals `plaintext` in one call. Returns ciphertext and tag.
+    public static func seal(
+        _ plaintext: [UInt8], key: SecureBytes, iv: [UInt8], authenticating aad: [UInt8]
+    ) throws -> (ciphertext: [UInt8], tag: [UInt8]) {
+        let context = try AESGCMContext(key: key, direction: .seal)
+        return try context.seal(plaintext, iv: iv, authenticating: aad)
+    }
+
+    /// Opens `ciphertext` in one call, or throws `authenticationFailed`.
+    public static func open(
+        _ ciphertext: [UInt8], tag: [UInt8], key: SecureBytes, iv: [UInt8], authenticating aad: [UInt8]
+    ) throws -> [UInt8] {
+        let context = try AESGCMContext(key: key, direction: .open)
+        return try context.open(ciphertext, tag: tag, iv: iv, authenticating: aad)
+    }
+}
+
+/// An OpenSSL `EVP_CIPHER_CTX` keyed once and reused for every frame of a message.
+///
+/// Not thread-safe: one context serves one task at a time (the parallel pipeline gives each
+/// worker its own). The key schedule lives inside OpenSSL and is wiped by `EVP_CIPHER_CTX_free`.
+public final class AESGCMContext {
+    private let context: OpaquePointer
+    public let direction: AESGCM.Direction
+
+    /// Creates a context for a 16-, 24- or 32-byte key.
+    public init(key: SecureBytes, direction: AESGCM.Direction) throws {
+        let cipher: OpaquePointer?
+        switch key.count {
+        case 16: cipher = EVP_aes_128_gcm()
+        case 24: cipher = EVP_aes_192_gcm()
+        case 32: cipher = EVP_aes_256_gcm()
+        default:
+            throw CryptoError(.invalidInput, "an AES-GCM key must be 16, 24 or 32 bytes, not \(key.count)")
+        }
+        guard let ctx = EVP_CIPHER_CTX_new() else { throw CryptoError.openSSL("EVP_CIPHER_CTX_new") }
+        context = ctx
+        self.direction = direction
+        let enc: Int32 = direction == .seal ? 1 : 0
+        let ok = key.withUnsafeBytes { k in
+            EVP_CipherInit_ex(ctx, cipher, nil, k.bindMemory(to: UInt8.self).baseAddress, nil, enc) == 1
+        }
+        guard ok else {
+            EVP_CIPHER_CTX_free(ctx)
+            throw CryptoError.openSSL("EVP_CipherInit_ex")
+        }
+    }
+
+    deinit { EVP_CIPHER_CTX_free(context) }
+
+    /// Seals `plaintext` into `ciphertext` (same length) and writes the tag. No allocation.
+    public func seal(
+        plaintext: UnsafeRawBufferPointer, iv: UnsafeRawBufferPointer, aad: UnsafeRawBufferPointer,
+        ciphertext: UnsafeMutableRawBufferPointer, tag: UnsafeMutableRawBufferPointer
+    ) throws {
+        precondition(direction == .seal, "this AES-GCM context opens, it cannot seal")
+        guard iv.count == AESGCM.ivLength, tag.count == AESGCM.tagLength, ciphertext.count >= plaintext.count
+        else { throw CryptoError(.invalidInput, "AES-GCM seal needs a 12-byte IV, a 16-byte tag and room for the ciphertext") }
+        try start(iv: iv, aad: aad)
+        try update(input: plaintext, output: ciphertext)
+        var finalLength: Int32 = 0
+        var scratch = (UInt64(0), UInt64(0))
+        let finalOK = withUnsafeMutableBytes(of: &scratch) {
+            EVP_CipherFinal_ex(context, $0.bindMemory(to: UInt8.self).baseAddress, &finalLength) == 1
+        }
+        guard finalOK else { throw CryptoError.openSSL("EVP_EncryptFinal_ex") }
+        guard envelope_gcm_get_tag(context, tag.bindMemory(to: UInt8.self).baseAddress, Int32(AESGCM.tagLength)) == 1
+        else { throw CryptoError.openSSL("EVP_CTRL_GCM_GET_TAG") }
+    }
+
+    /// Opens `ciphertext` into `plaintext` and verifies `tag`.
+    ///
+    /// On a tag mismatch the output buffer is zeroed before `authenticationFailed` is thrown, so no
+    /// unauthenticated plaintext survives in it.
+    public func open(
+        ciphertext: UnsafeRawBufferPointer, tag: UnsafeRawBufferPointer, iv: UnsafeRawBufferPointer,
+        aad: UnsafeRawBufferPointer, plaintext: UnsafeMutableRawBufferPointer
+    ) throws {
+        precondition(direction == .open, "this AES-GCM context seals, it cannot open")
+        guard iv.count == AESGCM.ivLength, tag.count == AESGCM.tagLength, plaintext.count >= ciphertext.count
+        else { throw CryptoError(.invalidInput, "AES-GCM open needs a 12-byte IV, a 16-byte tag and room for the plaintext") }
+        try start(iv: iv, aad: aad)
+        let output = UnsafeMutableRawBufferPointer(rebasing: plaintext[0..<ciphertext.count])
+        try update(input: ciphertext, output: output)
+        guard envelope_gcm_set_tag(context, tag.bindMemory(to: UInt8.self).baseAddress, Int32(AESGCM.tagLength)) == 1
+        else { throw CryptoError.openSSL("EVP_CTRL_GCM_SET_TAG") }
+        var finalLength: Int32 = 0
+        var scratch = (UInt64(0), UInt64(0))
+        let verified = withUnsafeMutableBytes(of: &scratch) {
+            EVP_CipherFinal_ex(context, $0.bindMemory(to: UInt8.self).baseAddress, &finalLength) == 1
+        }
+        guard verified else {
+            OpenSSLErrors.clear()
+            ConstantTime.zero(output)
+            throw CryptoError(.authenticationFailed, "AES-GCM tag did not verify")
+        }
+    }
+
+    /// Array convenience for `seal`.
+    public func seal(_ plaintext: [UInt8], iv: [UInt8], authenticating aad: [UInt8]) throws -> (ciphertext: [UInt8], tag: [UInt8]) {
+        var ciphertext = [UInt8](repeating: 0, count: plaintext.count)
+        var tag = [UInt8](repeating: 0, count: AESGCM.tagLength)
+        try plaintext.withUnsafeBytes { p in
+            try iv.withUnsafeBytes { i in
+                try aad.withUnsafeBytes { a in
+                    try ciphertext.withUnsafeMutableBytes { c in
+                        try tag.withUnsafeMutableBytes { t in
+                            try seal(plaintext: p, iv: i, aad: a, ciphertext: c, tag: t)
+                        }
+                    }
+                }
+            }
+        }
+        return (ciphertext, tag)
+    }
+
+    /// Array convenience for `open`.
+    public func open(_ ciphertext: [UInt8], tag: [UInt8], iv: [UInt8], authenticating aad: [UInt8]) throws -> [UInt8] {
+        var plaintext = [UInt8](repeating: 0, count: ciphertext.count)
+        try ciphertext.withUnsafeBytes { c in
+            try tag.withUnsafeBytes { t in
+                try iv.withUnsafeBytes { i in
+                    try aad.withUnsafeBytes { a in
+                        try plaintext.withUnsafeMutableBytes { p in
+                            try open(ciphertext: c, tag: t, iv: i, aad: a, plaintext: p)
+                        }
+                    }
+                }
+            }
+        }
+        return plaintext
+    }
+
+    private func start(iv: UnsafeRawBufferPointer, aad: UnsafeRawBufferPointer) throws {
+        let enc: Int32 = direction == .seal ? 1 : 0
+        guard envelope_gcm_set_iv(context, iv.bindMemory(to: UInt8.self).baseAddress, enc) == 1
+        else { throw CryptoError.openSSL("setting the GCM IV") }
+        if aad.count > 0 {
+            var outLength: Int32 = 0
+            guard aad.count <= Int(Int32.max),
+                  EVP_CipherUpdate(context, nil, &outLength, aad.bindMemory(to: UInt8.self).baseAddress, Int32(aad.count)) == 1
+            else { throw CryptoError.openSSL("authenticating GCM AAD") }
+        }
+    }
+
+    /// Feeds input in chunks below 2^31 bytes (the EVP length type is `int`).
+    private func update(input: UnsafeRawBufferPointer, output: UnsafeMutableRawBufferPointer) throws {
+        var offset = 0
+        let chunk = 1 << 30
+        while offset < input.count {
+            let n = min(chunk, input.count - offset)
+            var outLength: Int32 = 0
+            let inPtr = input.baseAddress!.advanced(by: offset).assumingMemoryBound(to: UInt8.self)
+            let outPtr = output.baseAddress!.advanced(by: offset).assumingMemoryBound(to: UInt8.self)
+            guard EVP_CipherUpdate(context, outPtr, &outLength, inPtr, Int32(n)) == 1, Int(outLength) == n
+            else { throw CryptoError.openSSL("EVP_CipherUpdate") }
+            offset += n
+        }
+    }
+}

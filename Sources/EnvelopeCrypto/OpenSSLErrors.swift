@@ -1,0 +1,18 @@
+import CEnvelopeOpenSSL
+
+/// Reads and clears OpenSSL's thread-local error queue so one failure never leaks into the next call.
+enum OpenSSLErrors {
+    static func drain() -> String {
+        var messages: [String] = []
+        while true {
+            let code = ERR_get_error()
+            if code == 0 { break }
+            var buffer = [CChar](repeating: 0, count: 256)
+            ERR_error_string_n(code, &buffer, buffer.count)
+            messages.append(String(cString: buffer))
+        }
+        return messages.isEmpty ? "no detail from OpenSSL" : messages.joined(separator: "; ")
+    }
+
+    static func clear() { ERR_clear_error() }
+}

@@ -1,0 +1,1 @@
+// The EnvelopeKMS module; see ../shared/DESIGN.md ("Modules").

@@ -1,0 +1,1 @@
+// The EnvelopeLocalKMS module; see ../shared/DESIGN.md ("Modules").
