@@ -50,7 +50,11 @@ let package = Package(
             dependencies: ["EnvelopeCore", "EnvelopeCrypto"],
             resources: [.copy("Vectors")]
         ),
-        .testTarget(name: "EnvelopeKMSTests", dependencies: ["EnvelopeKMS", "EnvelopeCore"]),
-        .testTarget(name: "EnvelopeLocalKMSTests", dependencies: ["EnvelopeLocalKMS", "EnvelopeKMS", "EnvelopeCore"]),
+        .testTarget(
+            name: "EnvelopeKMSTests",
+            dependencies: ["EnvelopeKMS", "EnvelopeCore", "EnvelopeCrypto"],
+            resources: [.copy("Vectors")]
+        ),
+        .testTarget(name: "EnvelopeLocalKMSTests", dependencies: ["EnvelopeLocalKMS", "EnvelopeKMS", "EnvelopeCore", "EnvelopeCrypto"]),
     ]
 )
