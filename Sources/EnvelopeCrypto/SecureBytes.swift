@@ -24,12 +24,9 @@ public final class SecureBytes: @unchecked Sendable, ContiguousByteStorage, Equa
             throw CryptoError(.allocationFailed, "could not allocate \(count) bytes of guarded memory for a secret")
         }
         pointer = p
-        do {
-            try initializer(UnsafeMutableRawBufferPointer(start: p, count: count))
-        } catch {
-            sodium_free(p)
-            throw error
-        }
+        // If the initializer throws, every stored property is set, so `deinit` runs and frees
+        // (and zeroes) the allocation: freeing it here too would be a double free.
+        try initializer(UnsafeMutableRawBufferPointer(start: p, count: count))
         sodium_mprotect_readonly(p)
     }
 

@@ -119,3 +119,20 @@ struct KnownAnswerTests {
         #expect(ConstantTime.equal([UInt8](), [UInt8]()))
     }
 }
+
+@Suite("SecureBytes lifetime")
+struct SecureBytesLifetimeTests {
+    struct Refused: Error {}
+
+    @Test("An initializer that throws frees the guarded memory exactly once")
+    func throwingInitializer() {
+        for _ in 0..<100 {
+            #expect(throws: Refused.self) {
+                _ = try SecureBytes(count: 32) { buffer in
+                    buffer.storeBytes(of: 0xAB, as: UInt8.self)
+                    throw Refused()
+                }
+            }
+        }
+    }
+}
