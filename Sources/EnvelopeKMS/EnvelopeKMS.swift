@@ -1,1 +1,0 @@
-// The EnvelopeKMS module; see ../shared/DESIGN.md ("Modules").

@@ -1,0 +1,57 @@
+/// A 12-digit AWS account ID such as `111122223333`.
+public struct AWSAccountID: RawRepresentable, Hashable, Sendable, Codable, Comparable, CustomStringConvertible, ExpressibleByStringLiteral {
+    /// The twelve digits.
+    public let rawValue: String
+
+    /// Validates an account ID; `nil` unless it is exactly 12 ASCII digits.
+    public init?(rawValue: String) {
+        guard rawValue.utf8.count == 12, rawValue.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return nil }
+        self.rawValue = rawValue
+    }
+
+    /// Validates an account ID, or throws an error that shows the expected form.
+    public init(validating text: String) throws(KMSIdentifierError) {
+        try self.init(validating: text, in: text)
+    }
+
+    init(validating text: String, in input: String) throws(KMSIdentifierError) {
+        guard !text.isEmpty else {
+            throw KMSIdentifierError(part: .account, input: input, message: "the account ID is empty; expected 12 digits such as 111122223333")
+        }
+        guard let account = AWSAccountID(rawValue: text) else {
+            throw KMSIdentifierError(part: .account, input: input, message: "\"\(text)\" is not an account ID; expected exactly 12 digits such as 111122223333")
+        }
+        self = account
+    }
+
+    /// For literals in code and tests; traps on an invalid ID.
+    public init(stringLiteral value: String) {
+        guard let account = AWSAccountID(rawValue: value) else { preconditionFailure("invalid account literal \(value)") }
+        self = account
+    }
+
+    /// The ARN of this account's root principal, e.g. `arn:aws:iam::111122223333:root`.
+    public func rootPrincipal(partition: AWSPartition = .aws) -> AWSPrincipalARN {
+        AWSPrincipalARN(partition: partition, account: self, kind: .root)
+    }
+
+    /// The twelve digits.
+    public var description: String { rawValue }
+
+    /// Orders by digits.
+    public static func < (lhs: AWSAccountID, rhs: AWSAccountID) -> Bool { lhs.rawValue < rhs.rawValue }
+
+    /// Decodes and validates an account ID.
+    public init(from decoder: any Decoder) throws {
+        let text = try decoder.singleValueContainer().decode(String.self)
+        do { try self.init(validating: text) } catch {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: error.description))
+        }
+    }
+
+    /// Encodes the digits.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(rawValue)
+    }
+}

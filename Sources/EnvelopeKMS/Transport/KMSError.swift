@@ -1,0 +1,88 @@
+/// A KMS error code as the service names it (`AccessDeniedException`, `NotFoundException`, …).
+///
+/// A struct rather than an enum so that codes the service adds later, or codes of the wire
+/// layer (`UnrecognizedClientException`, `SignatureDoesNotMatch`), fit without a breaking change.
+public struct KMSErrorCode: RawRepresentable, Hashable, Sendable, Codable, CustomStringConvertible, ExpressibleByStringLiteral {
+    /// The code text, exactly as KMS sends it.
+    public let rawValue: String
+    /// Wraps a code string.
+    public init(rawValue: String) { self.rawValue = rawValue }
+    /// Wraps a code string literal.
+    public init(stringLiteral value: String) { self.rawValue = value }
+    /// The code text.
+    public var description: String { rawValue }
+
+    /// The caller is not authorized for the action on the key (key policy, IAM policy or grant).
+    public static let accessDenied: KMSErrorCode = "AccessDeniedException"
+    /// The key, alias or grant does not exist (in the account and Region it was looked up in).
+    public static let notFound: KMSErrorCode = "NotFoundException"
+    /// The key is disabled.
+    public static let disabled: KMSErrorCode = "DisabledException"
+    /// The key's state does not allow the operation (e.g. PendingDeletion).
+    public static let invalidState: KMSErrorCode = "KMSInvalidStateException"
+    /// The ciphertext is malformed, or was not made with this key and encryption context.
+    public static let invalidCiphertext: KMSErrorCode = "InvalidCiphertextException"
+    /// The key named in the request is not the key that encrypted the ciphertext.
+    public static let incorrectKey: KMSErrorCode = "IncorrectKeyException"
+    /// A grant token in the request is not valid.
+    public static let invalidGrantToken: KMSErrorCode = "InvalidGrantTokenException"
+    /// The grant ID is not valid.
+    public static let invalidGrantID: KMSErrorCode = "InvalidGrantIdException"
+    /// The ARN in the request is not valid.
+    public static let invalidARN: KMSErrorCode = "InvalidArnException"
+    /// The key's usage does not allow the operation.
+    public static let invalidKeyUsage: KMSErrorCode = "InvalidKeyUsageException"
+    /// A request parameter failed validation.
+    public static let validation: KMSErrorCode = "ValidationException"
+    /// The policy document is not valid JSON or not a valid policy.
+    public static let malformedPolicyDocument: KMSErrorCode = "MalformedPolicyDocumentException"
+    /// A resource already exists (e.g. an alias name).
+    public static let alreadyExists: KMSErrorCode = "AlreadyExistsException"
+    /// The request rate is too high.
+    public static let throttling: KMSErrorCode = "ThrottlingException"
+    /// A quota was exceeded.
+    public static let limitExceeded: KMSErrorCode = "LimitExceededException"
+    /// A dependency of the service timed out (retryable).
+    public static let dependencyTimeout: KMSErrorCode = "DependencyTimeoutException"
+    /// The key is temporarily unavailable (retryable).
+    public static let keyUnavailable: KMSErrorCode = "KeyUnavailableException"
+    /// An internal service error (retryable).
+    public static let internalError: KMSErrorCode = "KMSInternalException"
+    /// A dry run would have succeeded (KMS reports success of a dry run as this error).
+    public static let dryRunOperation: KMSErrorCode = "DryRunOperationException"
+    /// The access key is not known to the service.
+    public static let unrecognizedClient: KMSErrorCode = "UnrecognizedClientException"
+}
+
+/// An error answered by KMS (or a KMS-compatible service): its code and its message.
+///
+/// Messages come from the service and never contain key material; the local KMS words them as
+/// AWS does (e.g. `User: arn:aws:iam::111122223333:user/X is not authorized to perform:
+/// kms:Decrypt on resource: arn:aws:kms:… because no resource-based policy allows the kms:Decrypt action`).
+public struct KMSError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The error code.
+    public var code: KMSErrorCode
+    /// The service's message.
+    public var message: String
+    /// The HTTP status, when the error came over HTTP.
+    public var httpStatus: Int?
+    /// The service's request ID, when known.
+    public var requestID: String?
+
+    /// Creates an error with a code and message.
+    public init(code: KMSErrorCode, message: String, httpStatus: Int? = nil, requestID: String? = nil) {
+        self.code = code
+        self.message = message
+        self.httpStatus = httpStatus
+        self.requestID = requestID
+    }
+
+    /// Whether retrying the same request later may succeed (throttling and server-side faults).
+    public var isRetryable: Bool {
+        [KMSErrorCode.throttling, .limitExceeded, .dependencyTimeout, .keyUnavailable, .internalError].contains(code)
+            || (httpStatus.map { $0 >= 500 } ?? false)
+    }
+
+    /// `Code: message`, the form AWS SDKs print.
+    public var description: String { message.isEmpty ? code.rawValue : "\(code.rawValue): \(message)" }
+}
