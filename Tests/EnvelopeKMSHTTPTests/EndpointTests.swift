@@ -65,6 +65,6 @@ struct EndpointTests {
         ("us-iso-east-1", "aws-iso"), ("eusc-de-east-1", "aws-eusc"), ("xx-unknown-9", "aws"),
     ])
     func partition(_ pair: (String, String)) {
-        #expect(AWSPartition.of(region: pair.0).name == pair.1)
+        #expect(AWSEndpointPartition.of(region: pair.0).name == pair.1)
     }
 }

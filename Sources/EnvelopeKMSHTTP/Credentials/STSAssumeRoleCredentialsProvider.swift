@@ -53,7 +53,7 @@ public struct STSAssumeRoleCredentialsProvider: AWSCredentialsProvider {
                 }
                 return url
             }
-            let partition = AWSPartition.of(region: region)
+            let partition = AWSEndpointPartition.of(region: region)
             guard let url = URL(string: "https://sts.\(region).\(partition.dnsSuffix)") else {
                 throw AWSCredentialsError(.invalidConfiguration, "region '\(region)' does not form an STS host name")
             }

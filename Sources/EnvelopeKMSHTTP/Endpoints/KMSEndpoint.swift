@@ -55,7 +55,7 @@ public enum KMSEndpointResolver {
         guard isValidHostLabel(realRegion) else {
             throw KMSEndpointError(message: "Invalid Configuration: region '\(region)' is not a valid host label")
         }
-        let partition = AWSPartition.of(region: realRegion)
+        let partition = AWSEndpointPartition.of(region: realRegion)
         let fips = useFIPS || legacyFIPS
         let host = (fips ? "kms-fips." : "kms.") + realRegion + "." + (useDualStack ? partition.dualStackDnsSuffix : partition.dnsSuffix)
         return URL(string: "https://" + host)!
