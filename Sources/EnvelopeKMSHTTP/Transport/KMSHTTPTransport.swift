@@ -95,7 +95,14 @@ public struct KMSHTTPTransport: KMSTransport {
             throw error
         }
         do {
-            return try JSONDecoder().decode(Response.self, from: Data(response.body.isEmpty ? Array("{}".utf8) : response.body))
+            let data = Data(response.body.isEmpty ? Array("{}".utf8) : response.body)
+            if Response.self == JSONObject.self {
+                guard let object = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+                    throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "not a JSON object"))
+                }
+                return JSONObject(value: object) as! Response
+            }
+            return try JSONDecoder().decode(Response.self, from: data)
         } catch {
             throw AWSCallError(
                 operation: target,
@@ -140,12 +147,38 @@ public struct KMSHTTPTransport: KMSTransport {
     }
 
     /// `ListGrants`.
+    ///
+    /// AWS answers each grant's `KeyId` as a key ARN. Some emulators (moto) answer the bare key ID;
+    /// when the request named the key by key ARN and the bare ID is that key's, the ARN is put back.
     public func listGrants(_ request: ListGrantsRequest) async throws -> ListGrantsResponse {
-        try await call(.listGrants, request, as: ListGrantsResponse.self)
+        guard case .keyARN(let arn) = request.keyId else {
+            return try await call(.listGrants, request, as: ListGrantsResponse.self)
+        }
+        let raw = try await call(.listGrants, request, as: JSONObject.self)
+        var object = raw.value
+        if var grants = object["Grants"] as? [[String: Any]] {
+            for index in grants.indices where (grants[index]["KeyId"] as? String) == arn.keyID.rawValue {
+                grants[index]["KeyId"] = arn.description
+            }
+            object["Grants"] = grants
+        }
+        let data = try JSONSerialization.data(withJSONObject: object)
+        return try JSONDecoder().decode(ListGrantsResponse.self, from: data)
     }
 
     /// `RevokeGrant`.
     public func revokeGrant(_ request: RevokeGrantRequest) async throws -> RevokeGrantResponse {
         try await call(.revokeGrant, request, as: RevokeGrantResponse.self)
     }
+}
+
+/// A JSON object decoded without a schema (used to repair emulator answers before typed decoding).
+struct JSONObject: Decodable, @unchecked Sendable {
+    let value: [String: Any]
+
+    init(from decoder: any Decoder) throws {
+        throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "decoded by KMSHTTPTransport.call"))
+    }
+
+    init(value: [String: Any]) { self.value = value }
 }
