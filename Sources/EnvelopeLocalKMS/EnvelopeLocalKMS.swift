@@ -1,1 +1,0 @@
-// The EnvelopeLocalKMS module; see ../shared/DESIGN.md ("Modules").

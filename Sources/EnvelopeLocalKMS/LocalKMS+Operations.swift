@@ -1,0 +1,122 @@
+import EnvelopeCrypto
+import EnvelopeKMS
+
+extension LocalKMS {
+    static func dataKeyLength(numberOfBytes: Int?, keySpec: KMSDataKeySpec?) throws -> Int {
+        switch (numberOfBytes, keySpec) {
+        case (nil, nil):
+            throw LocalKMSErrors.validation("Please specify either number of bytes or key spec.")
+        case (.some, .some):
+            throw LocalKMSErrors.validation("Please specify either number of bytes or key spec, not both.")
+        case (.some(let n), nil):
+            guard (1...1024).contains(n) else {
+                throw LocalKMSErrors.validation("1 validation error detected: Value '\(n)' at 'numberOfBytes' failed to satisfy constraint: Member must have value between 1 and 1024")
+            }
+            return n
+        case (nil, .some(let spec)):
+            guard let n = spec.byteCount else {
+                throw LocalKMSErrors.validation("1 validation error detected: Value '\(spec)' at 'keySpec' failed to satisfy constraint: Member must satisfy enum value set: [AES_256, AES_128]")
+            }
+            return n
+        }
+    }
+
+    static func checkAlgorithm(_ algorithm: KMSEncryptionAlgorithm?) throws {
+        if let algorithm, algorithm != .symmetricDefault {
+            throw KMSError(code: .invalidKeyUsage, message: "The encryption algorithm \(algorithm) is not supported by a symmetric encryption key; use SYMMETRIC_DEFAULT.")
+        }
+    }
+
+    /// `GenerateDataKey` as `caller`.
+    public func generateDataKey(_ request: GenerateDataKeyRequest, caller: LocalKMSCaller) throws -> GenerateDataKeyResponse {
+        try refresh()
+        let length = try LocalKMS.dataKeyLength(numberOfBytes: request.numberOfBytes, keySpec: request.keySpec)
+        try checkGrantTokens(request.grantTokens)
+        let key = try resolve(request.keyId, for: caller)
+        try authorize(caller, .generateDataKey, on: key, encryptionContext: request.encryptionContext, grantOperation: .generateDataKey)
+        try checkUsable(key)
+        if request.dryRun { throw LocalKMSErrors.dryRun }
+        let plaintext = try RandomBytes.secure(count: length)
+        let blob = try seal(plaintext, under: key, context: request.encryptionContext)
+        return GenerateDataKeyResponse(ciphertextBlob: blob, plaintext: plaintext, keyId: key.arn)
+    }
+
+    /// `GenerateDataKeyWithoutPlaintext` as `caller`.
+    public func generateDataKeyWithoutPlaintext(_ request: GenerateDataKeyWithoutPlaintextRequest, caller: LocalKMSCaller) throws -> GenerateDataKeyWithoutPlaintextResponse {
+        try refresh()
+        let length = try LocalKMS.dataKeyLength(numberOfBytes: request.numberOfBytes, keySpec: request.keySpec)
+        try checkGrantTokens(request.grantTokens)
+        let key = try resolve(request.keyId, for: caller)
+        try authorize(caller, .generateDataKeyWithoutPlaintext, on: key, encryptionContext: request.encryptionContext,
+                      grantOperation: .generateDataKeyWithoutPlaintext)
+        try checkUsable(key)
+        if request.dryRun { throw LocalKMSErrors.dryRun }
+        let plaintext = try RandomBytes.secure(count: length)
+        return GenerateDataKeyWithoutPlaintextResponse(ciphertextBlob: try seal(plaintext, under: key, context: request.encryptionContext), keyId: key.arn)
+    }
+
+    /// `Encrypt` as `caller`.
+    public func encrypt(_ request: EncryptRequest, caller: LocalKMSCaller) throws -> EncryptResponse {
+        try refresh()
+        guard (1...4096).contains(request.plaintext.count) else {
+            throw LocalKMSErrors.validation("1 validation error detected: Value at 'plaintext' failed to satisfy constraint: Member must have length between 1 and 4096")
+        }
+        try LocalKMS.checkAlgorithm(request.encryptionAlgorithm)
+        try checkGrantTokens(request.grantTokens)
+        let key = try resolve(request.keyId, for: caller)
+        try authorize(caller, .encrypt, on: key, encryptionContext: request.encryptionContext, grantOperation: .encrypt)
+        try checkUsable(key)
+        if request.dryRun { throw LocalKMSErrors.dryRun }
+        return EncryptResponse(ciphertextBlob: try seal(request.plaintext, under: key, context: request.encryptionContext), keyId: key.arn)
+    }
+
+    /// Parses a blob and finds its key, checking it against the key the caller named.
+    func keyForCiphertext(_ blob: [UInt8], named identifier: KMSKeyIdentifier?, caller: LocalKMSCaller) throws -> (LocalKMSCiphertext, StoredKey) {
+        guard let parsed = LocalKMSCiphertext(blob: blob) else { throw LocalKMSErrors.invalidCiphertext }
+        if let identifier {
+            let named = try resolve(identifier, for: caller)
+            guard named.arn == parsed.keyARN else { throw LocalKMSErrors.incorrectKey(requested: named.arn) }
+            return (parsed, named)
+        }
+        guard let index = state.keyIndex(parsed.keyARN) else { throw LocalKMSErrors.invalidCiphertext }
+        return (parsed, state.keys[index])
+    }
+
+    /// `Decrypt` as `caller`.
+    public func decrypt(_ request: DecryptRequest, caller: LocalKMSCaller) throws -> DecryptResponse {
+        try refresh()
+        try LocalKMS.checkAlgorithm(request.encryptionAlgorithm)
+        try checkGrantTokens(request.grantTokens)
+        let (parsed, key) = try keyForCiphertext(request.ciphertextBlob, named: request.keyId, caller: caller)
+        try authorize(caller, .decrypt, on: key, encryptionContext: request.encryptionContext, grantOperation: .decrypt)
+        try checkUsable(key)
+        if request.dryRun { throw LocalKMSErrors.dryRun }
+        let plaintext = try open(parsed, under: key, context: request.encryptionContext)
+        return DecryptResponse(keyId: key.arn, plaintext: plaintext)
+    }
+
+    /// `ReEncrypt` as `caller`: kms:ReEncryptFrom on the source key, kms:ReEncryptTo on the destination.
+    public func reEncrypt(_ request: ReEncryptRequest, caller: LocalKMSCaller) throws -> ReEncryptResponse {
+        try refresh()
+        try checkGrantTokens(request.grantTokens)
+        let (parsed, source) = try keyForCiphertext(request.ciphertextBlob, named: request.sourceKeyId, caller: caller)
+        let destination = try resolve(request.destinationKeyId, for: caller)
+        try authorize(caller, .reEncryptFrom, on: source, encryptionContext: request.sourceEncryptionContext, grantOperation: .reEncryptFrom)
+        try authorize(caller, .reEncryptTo, on: destination, encryptionContext: request.destinationEncryptionContext, grantOperation: .reEncryptTo)
+        try checkUsable(source)
+        try checkUsable(destination)
+        if request.dryRun { throw LocalKMSErrors.dryRun }
+        let plaintext = try open(parsed, under: source, context: request.sourceEncryptionContext)
+        let blob = try seal(plaintext, under: destination, context: request.destinationEncryptionContext)
+        return ReEncryptResponse(ciphertextBlob: blob, sourceKeyId: source.arn, keyId: destination.arn)
+    }
+
+    /// `DescribeKey` as `caller` (works in every key state).
+    public func describeKey(_ request: DescribeKeyRequest, caller: LocalKMSCaller) throws -> DescribeKeyResponse {
+        try refresh()
+        try checkGrantTokens(request.grantTokens)
+        let key = try resolve(request.keyId, for: caller)
+        try authorize(caller, .describeKey, on: key, grantOperation: .describeKey)
+        return DescribeKeyResponse(keyMetadata: key.metadata)
+    }
+}
