@@ -81,6 +81,33 @@ struct LocalKMSServerTests {
         await served.server.stop()
     }
 
+    @Test("CreateGrant, ListGrants, RevokeGrant over the wire when the key policy allows them")
+    func grants() async throws {
+        let served = try await ServedKMS.start()
+        let policy = """
+        {"Version":"2012-10-17","Statement":[
+          {"Sid":"Enable IAM User Permissions","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"kms:*","Resource":"*"},
+          {"Sid":"User1","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:user/User1"},"Action":"kms:*","Resource":"*"}]}
+        """
+        let key = try await served.kms.createKey(account: ServedKMS.account, policy: policy).arn
+        let kms = try served.transport(served.user1.accessKeyId, served.user1.secretAccessKey)
+        let grantee = "arn:aws:iam::111122223333:user/NoAccess"
+        let grant = try await kms.createGrant(CreateGrantRequest(keyId: .keyARN(key), granteePrincipal: grantee, operations: [.describeKey]))
+        let listed = try await kms.listGrants(ListGrantsRequest(keyId: .keyARN(key)))
+        #expect(listed.grants.contains { $0.grantId == grant.grantId && $0.granteePrincipal == grantee && $0.keyId == key })
+        // The grant lets NoAccess describe the key, which it could not do before.
+        let granteeTransport = try served.transport(served.noAccess.accessKeyId, served.noAccess.secretAccessKey)
+        #expect(try await granteeTransport.describeKey(DescribeKeyRequest(keyId: .keyARN(key))).keyMetadata.arn == key)
+        _ = try await kms.revokeGrant(RevokeGrantRequest(keyId: .keyARN(key), grantId: grant.grantId))
+        let after = try await kms.listGrants(ListGrantsRequest(keyId: .keyARN(key)))
+        #expect(!after.grants.contains { $0.grantId == grant.grantId })
+        let revoked = try await #require(throws: KMSError.self) {
+            try await granteeTransport.describeKey(DescribeKeyRequest(keyId: .keyARN(key)))
+        }
+        #expect(revoked.code == .accessDenied)
+        await served.server.stop()
+    }
+
     @Test("a principal without permission gets AccessDeniedException")
     func accessDenied() async throws {
         let served = try await ServedKMS.start()

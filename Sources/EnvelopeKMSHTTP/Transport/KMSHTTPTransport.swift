@@ -106,7 +106,7 @@ public struct KMSHTTPTransport: KMSTransport {
         } catch {
             throw AWSCallError(
                 operation: target,
-                failure: .network("the \(operation.rawValue) answer (HTTP \(response.status)) is not the expected JSON: \(error)"),
+                failure: .malformedResponse("the \(operation.rawValue) answer (HTTP \(response.status)) is not the expected JSON: \(error)"),
                 attempts: 1, stopReason: .notRetryable)
         }
     }
