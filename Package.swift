@@ -75,8 +75,12 @@ let package = Package(
             dependencies: ["EnvelopeCore", "EnvelopeCrypto"],
             resources: [.copy("Vectors")]
         ),
-        .testTarget(name: "EnvelopeKMSTests", dependencies: ["EnvelopeKMS", "EnvelopeCore"]),
-        .testTarget(name: "EnvelopeLocalKMSTests", dependencies: ["EnvelopeLocalKMS", "EnvelopeKMS", "EnvelopeCore"]),
+        .testTarget(
+            name: "EnvelopeKMSTests",
+            dependencies: ["EnvelopeKMS", "EnvelopeCore", "EnvelopeCrypto"],
+            resources: [.copy("Vectors")]
+        ),
+        .testTarget(name: "EnvelopeLocalKMSTests", dependencies: ["EnvelopeLocalKMS", "EnvelopeKMS", "EnvelopeCore", "EnvelopeCrypto"]),
         .testTarget(
             name: "EnvelopeKMSHTTPTests",
             dependencies: [
