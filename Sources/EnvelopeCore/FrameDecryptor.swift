@@ -79,7 +79,8 @@ final class FrameDecryptor {
         }
         aad = BodyAAD(messageID: header.messageID)
         state = header.contentType == .framed ? .frames : .nonFramed
-        let initial = header.contentType == .framed ? Int(header.frameLength) : 0
+        // Grown to the frame length only once a whole frame has actually arrived.
+        let initial = header.contentType == .framed ? min(Int(header.frameLength), 64 * 1024) : 0
         scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: max(initial, 1), alignment: 16)
     }
 
