@@ -73,7 +73,7 @@ final class FrameDecryptor {
         do {
             _ = try context.open([], tag: header.headerTag, iv: iv, authenticating: headerAAD)
         } catch {
-            throw EnvelopeError.tagFailed("message header tag")
+            throw EnvelopeError(.authenticationFailed, "The message header tag did not verify: the header was modified, or the encryption context you supplied for decryption (required pairs not stored in the message) differs from the one used to encrypt. Check the context; do not trust this message.")
         }
         verificationKey = materials.verificationKey
         if let hash = header.suite.signatureHash {
