@@ -171,7 +171,8 @@ final class FrameDecryptor {
         if isFinal {
             state = header.suite.isSigned ? .footer : .done
         } else {
-            guard expectedSequence < BodyCodec.finalFrameMarker - 1 else {
+            // Spec: message-body.md — at most 2^32-1 frames; only the final frame may carry 2^32-1.
+            guard expectedSequence < BodyCodec.finalFrameMarker else {
                 throw EnvelopeError.malformed("the message has more than 2^32-1 frames")
             }
             expectedSequence += 1
