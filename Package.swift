@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "EnvelopeCore", targets: ["EnvelopeCore"]),
         .library(name: "EnvelopeKMS", targets: ["EnvelopeKMS"]),
         .library(name: "EnvelopeLocalKMS", targets: ["EnvelopeLocalKMS"]),
+        .executable(name: "raw-aes-file-demo", targets: ["RawAESFileDemo"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
@@ -44,6 +45,11 @@ let package = Package(
             name: "EnvelopeLocalKMS",
             dependencies: ["EnvelopeKMS", "EnvelopeCrypto", .product(name: "Logging", package: "swift-log")]
         ),
+        .executableTarget(
+            name: "RawAESFileDemo",
+            dependencies: ["EnvelopeCore", "EnvelopeCrypto"],
+            path: "Samples/RawAESFileDemo"
+        ),
         .testTarget(name: "EnvelopeCryptoTests", dependencies: ["EnvelopeCrypto"]),
         .testTarget(
             name: "EnvelopeCoreTests",
@@ -52,5 +58,7 @@ let package = Package(
         ),
         .testTarget(name: "EnvelopeKMSTests", dependencies: ["EnvelopeKMS", "EnvelopeCore"]),
         .testTarget(name: "EnvelopeLocalKMSTests", dependencies: ["EnvelopeLocalKMS", "EnvelopeKMS", "EnvelopeCore"]),
+        // Interop with the official AWS Encryption SDK for Python (Tests/Interop/esdk_peer.py, venv from `make venv`).
+        .testTarget(name: "InteropTests", dependencies: ["EnvelopeCore", "EnvelopeCrypto"]),
     ]
 )
