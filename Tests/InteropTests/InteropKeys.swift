@@ -1,6 +1,7 @@
 import EnvelopeCore
 import EnvelopeCrypto
 import Foundation
+import Testing
 
 /// The wrapping keys the interop tests use: raw AES of every size and raw RSA with every padding.
 enum InteropKeyKind: String, CaseIterable, Sendable, CustomTestStringConvertible {

@@ -59,8 +59,8 @@ struct PythonPeer: Sendable {
         // Output goes to files, not pipes, so a large answer cannot fill a pipe and stall the peer.
         let stdoutFile = directory.appendingPathComponent("stdout.json")
         let stderrFile = directory.appendingPathComponent("stderr.txt")
-        FileManager.default.createFile(atPath: stdoutFile.path, contents: nil)
-        FileManager.default.createFile(atPath: stderrFile.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: stdoutFile.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: stderrFile.path, contents: nil)
         let stdoutHandle = try FileHandle(forWritingTo: stdoutFile)
         let stderrHandle = try FileHandle(forWritingTo: stderrFile)
         defer {
