@@ -1,0 +1,37 @@
+/// A data key wrapped by one master key, as stored in the message header.
+///
+/// Spec: framework/structures.md ("Encrypted Data Key"), data-format/message-header.md.
+public struct EncryptedDataKey: Sendable, Hashable, CustomStringConvertible {
+    /// Who wrapped it: the key namespace of a raw keyring, or `aws-kms`.
+    public var providerID: String
+    /// Provider-specific bytes: the key name (raw AES adds tag length, IV length and IV) or key ARN.
+    public var providerInfo: [UInt8]
+    /// The wrapped data key.
+    public var ciphertext: [UInt8]
+
+    /// Creates an encrypted data key.
+    public init(providerID: String, providerInfo: [UInt8], ciphertext: [UInt8]) {
+        self.providerID = providerID
+        self.providerInfo = providerInfo
+        self.ciphertext = ciphertext
+    }
+
+    /// The key name or ARN carried in the provider info, for messages and error reports.
+    ///
+    /// Raw AES provider info ends with tag length (128 bits), IV length (12) and the IV; that tail
+    /// is removed. Bytes that are not UTF-8 are shown as hex.
+    public var keyName: String {
+        var info = providerInfo
+        let tail: [UInt8] = [0, 0, 0, 128, 0, 0, 0, 12]
+        if info.count >= 20, Array(info[(info.count - 20)..<(info.count - 12)]) == tail {
+            info.removeLast(20)
+        }
+        if let name = String(validating: info, as: UTF8.self), !name.unicodeScalars.contains(where: { $0.value < 0x20 }) {
+            return name
+        }
+        return "0x" + info.map { String($0, radix: 16).count == 1 ? "0" + String($0, radix: 16) : String($0, radix: 16) }.joined()
+    }
+
+    /// Provider ID and key name (no key bytes).
+    public var description: String { "EncryptedDataKey(provider: \(providerID), key: \(keyName), \(ciphertext.count) bytes)" }
+}

@@ -1,0 +1,118 @@
+import Logging
+import EnvelopeCrypto
+
+/// The entry point: encrypts and decrypts ESDK messages (one-shot, streaming, file to file).
+///
+/// Spec: client-apis/client.md, client-apis/encrypt.md, client-apis/decrypt.md.
+public struct EnvelopeClient: Sendable {
+    /// Which suites may be used to encrypt and decrypt.
+    public let commitmentPolicy: CommitmentPolicy
+    /// The most encrypted data keys a message may carry (nil: no limit).
+    public let maxEncryptedDataKeys: Int?
+    /// Where the client logs (trace/debug only; silent by default). Never logs keys or plaintext.
+    public let logger: Logger
+
+    /// Creates a client.
+    /// - Parameters:
+    ///   - commitmentPolicy: defaults to `requireEncryptRequireDecrypt` (encrypt with 0x0578).
+    ///   - maxEncryptedDataKeys: refuse messages (both ways) with more encrypted data keys; must be ≥ 1.
+    ///   - logger: defaults to a logger that discards everything.
+    public init(commitmentPolicy: CommitmentPolicy = .requireEncryptRequireDecrypt, maxEncryptedDataKeys: Int? = nil,
+                logger: Logger = Logger(label: "EnvelopeKit.EnvelopeCore", factory: { _ in SwiftLogNoOpLogHandler() })) {
+        precondition(maxEncryptedDataKeys.map { $0 >= 1 } ?? true, "maxEncryptedDataKeys must be at least 1")
+        self.commitmentPolicy = commitmentPolicy
+        self.maxEncryptedDataKeys = maxEncryptedDataKeys
+        self.logger = logger
+    }
+
+    /// The default frame length of new messages.
+    public static let defaultFrameLength = 4096
+
+    // MARK: - shared setup
+
+    /// Validates the request, obtains materials and builds the frame encryptor (header included).
+    func makeEncryptor(materialsManager: any EncryptionMaterialsManager, encryptionContext: EncryptionContext,
+                       suite: AlgorithmSuite?, frameLength: Int, plaintextLength: Int?) async throws -> FrameEncryptor {
+        // Spec: client-apis/encrypt.md ("Encryption Context") — reserved prefix refused.
+        try EncryptionContextCodec.checkNoReservedKeys(encryptionContext)
+        guard frameLength >= 1, frameLength <= BodyCodec.maxFrameLength else {
+            throw EnvelopeError(.invalidArgument, "The frame length must be between 1 and \(BodyCodec.maxFrameLength) bytes, not \(frameLength). The default is 4096.")
+        }
+        // Spec: client-apis/encrypt.md — the requested suite must be allowed by the commitment policy.
+        if let suite, !commitmentPolicy.allowsEncrypt(with: suite) {
+            throw CommitmentChecks.encryptRefused(suite, commitmentPolicy)
+        }
+        let request = EncryptionMaterialsRequest(encryptionContext: encryptionContext, suite: suite,
+                                                 commitmentPolicy: commitmentPolicy, maxPlaintextLength: plaintextLength)
+        let materials = try await materialsManager.getEncryptionMaterials(request)
+        if let suite, materials.suite != suite {
+            throw EnvelopeError(.keyringFailure, "The materials manager chose \(materials.suite.name) although \(suite.name) was requested.")
+        }
+        guard commitmentPolicy.allowsEncrypt(with: materials.suite) else {
+            throw CommitmentChecks.encryptRefused(materials.suite, commitmentPolicy)
+        }
+        // Spec: client-apis/encrypt.md — fail when the materials exceed the maximum EDK count.
+        if let max = maxEncryptedDataKeys, materials.encryptedDataKeys.count > max {
+            throw EnvelopeError(.tooManyEncryptedDataKeys, "The keyring produced \(materials.encryptedDataKeys.count) encrypted data keys, more than the configured maximum of \(max). Use fewer wrapping keys or raise maxEncryptedDataKeys.")
+        }
+        for (key, _) in materials.encryptionContext where key.hasPrefix(reservedEncryptionContextPrefix) && key != publicKeyEncryptionContextKey {
+            throw EnvelopeError(.keyringFailure, "The materials manager added the unknown reserved key \"\(key)\".")
+        }
+        let encryptor = try FrameEncryptor(materials: materials, frameLength: frameLength)
+        logger.debug("encrypting", metadata: ["suite": "\(materials.suite.idHex)", "frameLength": "\(frameLength)", "edks": "\(materials.encryptedDataKeys.count)"])
+        return encryptor
+    }
+
+    /// Obtains decryption materials for a parsed header and builds the frame decryptor.
+    func makeDecryptor(header: MessageHeader, materialsManager: any DecryptionMaterialsManager,
+                       reproducedEncryptionContext: EncryptionContext) async throws -> (FrameDecryptor, DecryptionMaterials) {
+        // Spec: client-apis/decrypt.md — refuse suites the commitment policy forbids before any key work.
+        guard commitmentPolicy.allowsDecrypt(of: header.suite) else {
+            throw CommitmentChecks.decryptRefused(header.suite, commitmentPolicy)
+        }
+        let request = DecryptionMaterialsRequest(suite: header.suite, commitmentPolicy: commitmentPolicy,
+                                                 encryptedDataKeys: header.encryptedDataKeys, encryptionContext: header.encryptionContext,
+                                                 reproducedEncryptionContext: reproducedEncryptionContext)
+        let materials = try await materialsManager.decryptMaterials(request)
+        let decryptor = try FrameDecryptor(header: header, materials: materials)
+        logger.debug("decrypting", metadata: ["suite": "\(header.suite.idHex)", "frameLength": "\(header.frameLength)", "edks": "\(header.encryptedDataKeys.count)"])
+        return (decryptor, materials)
+    }
+
+    func parseHeader(_ bytes: UnsafeRawBufferPointer) throws -> HeaderCodec.ParseResult {
+        try HeaderCodec.parse(bytes, maxEncryptedDataKeys: maxEncryptedDataKeys)
+    }
+}
+
+/// The result of an encryption.
+public struct EncryptResult: Sendable {
+    /// The complete message (empty for file and stream encryption, where it went elsewhere).
+    public let ciphertext: [UInt8]
+    /// What the header says: suite, message ID, stored encryption context, EDKs, frame length.
+    public let header: MessageHeaderInfo
+}
+
+/// The result of a decryption.
+public struct DecryptResult: Sendable {
+    /// The plaintext (empty for file decryption, where it went to the file).
+    public let plaintext: [UInt8]
+    /// The full encryption context: the header's pairs plus the required pairs you supplied.
+    public let encryptionContext: EncryptionContext
+    /// The algorithm suite the message uses.
+    public let suite: AlgorithmSuite
+    /// The message's encrypted data keys.
+    public let encryptedDataKeys: [EncryptedDataKey]
+    /// The frame length (0 for non-framed messages).
+    public let frameLength: Int
+    /// The parsed header.
+    public let header: MessageHeaderInfo
+
+    init(plaintext: [UInt8], header: MessageHeader, materials: DecryptionMaterials) {
+        self.plaintext = plaintext
+        self.encryptionContext = materials.encryptionContext
+        self.suite = header.suite
+        self.encryptedDataKeys = header.encryptedDataKeys
+        self.frameLength = Int(header.frameLength)
+        self.header = header.info
+    }
+}

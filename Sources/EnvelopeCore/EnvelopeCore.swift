@@ -1,1 +1,0 @@
-// The EnvelopeCore module; see ../shared/DESIGN.md ("Modules").

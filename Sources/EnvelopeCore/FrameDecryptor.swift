@@ -1,0 +1,206 @@
+import EnvelopeCrypto
+
+/// The decrypt-side state machine for one message, created once the header is parsed and the
+/// data key is known. It checks the key commitment and the header tag at creation, then consumes
+/// frames (and the footer) from caller-supplied bytes. A frame's plaintext is exposed only after
+/// its tag verifies; the plaintext buffer is reused for every frame and wiped on failure and free.
+///
+/// Not thread-safe; one instance per message.
+/// Spec: client-apis/decrypt.md, data-format/message-body.md, data-format/message-footer.md.
+final class FrameDecryptor {
+    enum Step: Equatable {
+        /// More bytes are needed before anything can be decided.
+        case needMoreInput
+        /// A frame was consumed and verified; its plaintext is in ``plaintext``.
+        case frame(consumed: Int, isFinal: Bool)
+        /// The footer (if any) was consumed and verified; the message is complete.
+        case finished(consumed: Int)
+    }
+
+    private enum State { case frames, nonFramed, footer, done }
+
+    let header: MessageHeader
+    private let context: AESGCMContext
+    private let digest: IncrementalHash?
+    private let verificationKey: ECDSAPublicKey?
+    private var aad: BodyAAD
+    private var state: State
+    private var expectedSequence: UInt32 = 1
+    private var scratch: UnsafeMutableRawBufferPointer
+    private var plaintextLength = 0
+
+    /// The plaintext of the last verified frame (valid until the next call to ``step(_:)``).
+    var plaintext: UnsafeRawBufferPointer { UnsafeRawBufferPointer(rebasing: scratch[0..<plaintextLength]) }
+
+    /// Number of frames verified so far.
+    private(set) var framesVerified = 0
+
+    init(header: MessageHeader, materials: DecryptionMaterials) throws {
+        guard let dataKey = materials.plaintextDataKey else {
+            throw EnvelopeError(.keyringFailure, "The decryption materials hold no data key.")
+        }
+        guard materials.suite == header.suite else {
+            throw EnvelopeError(.keyringFailure, "The materials manager returned materials for \(materials.suite.name) but the message uses \(header.suite.name).")
+        }
+        if header.suite.isSigned && materials.verificationKey == nil {
+            throw EnvelopeError(.keyringFailure, "The message is signed but the materials hold no verification key.")
+        }
+        self.header = header
+        let derived = try KeyDerivation.derive(suite: header.suite, dataKey: dataKey, messageID: header.messageID)
+        // Spec: client-apis/decrypt.md ("Verify the header") — commitment compared in constant time.
+        if header.suite.isCommitting {
+            guard ConstantTime.equal(derived.commitment, header.suiteData) else {
+                throw EnvelopeError(.authenticationFailed, "The message's key commitment does not match its data key: the message is invalid or was crafted to decrypt differently under different keys. Do not trust it.")
+            }
+        }
+        let required = Set(materials.requiredEncryptionContextKeys)
+        let onlyAuthenticated = materials.encryptionContext.filter { required.contains($0.key) && header.encryptionContext[$0.key] == nil }
+        do {
+            context = try AESGCMContext(key: derived.key, direction: .open)
+        } catch {
+            throw EnvelopeError.wrapping(error, "Setting up message decryption failed in the crypto library.")
+        }
+        // Spec: client-apis/decrypt.md ("Verify the header") — AAD = header body ‖ authenticate-only context.
+        let headerAAD = header.bodyBytes + (try EncryptionContextCodec.serialize(onlyAuthenticated))
+        let iv = header.version == 1 ? header.headerIV : [UInt8](repeating: 0, count: AESGCM.ivLength)
+        do {
+            _ = try context.open([], tag: header.headerTag, iv: iv, authenticating: headerAAD)
+        } catch {
+            throw EnvelopeError.tagFailed("message header tag")
+        }
+        verificationKey = materials.verificationKey
+        if let hash = header.suite.signatureHash {
+            do { digest = try IncrementalHash(hash) } catch { throw EnvelopeError.wrapping(error, "Creating the message digest failed.") }
+            digest?.update(header.bodyBytes)
+            digest?.update(header.headerIV)
+            digest?.update(header.headerTag)
+        } else {
+            digest = nil
+        }
+        aad = BodyAAD(messageID: header.messageID)
+        state = header.contentType == .framed ? .frames : .nonFramed
+        let initial = header.contentType == .framed ? Int(header.frameLength) : 0
+        scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: max(initial, 1), alignment: 16)
+    }
+
+    deinit {
+        ConstantTime.zero(scratch)
+        scratch.deallocate()
+    }
+
+    private func ensureScratch(_ count: Int) {
+        guard scratch.count < count else { return }
+        ConstantTime.zero(scratch)
+        scratch.deallocate()
+        scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: count, alignment: 16)
+    }
+
+    /// Consumes at most one frame (or the footer) from the start of `input`.
+    func step(_ input: UnsafeRawBufferPointer) throws -> Step {
+        plaintextLength = 0
+        switch state {
+        case .frames: return try stepFrame(input)
+        case .nonFramed: return try stepNonFramed(input)
+        case .footer: return try stepFooter(input)
+        case .done:
+            guard input.isEmpty else {
+                throw EnvelopeError.malformed("\(input.count) unexpected bytes follow the end of the message")
+            }
+            return .finished(consumed: 0)
+        }
+    }
+
+    // Spec: data-format/message-body.md ("Framed Data").
+    private func stepFrame(_ input: UnsafeRawBufferPointer) throws -> Step {
+        var r = ByteReader(input)
+        guard let first = r.readUInt32() else { return .needMoreInput }
+        let isFinal = first == BodyCodec.finalFrameMarker
+        let sequence: UInt32
+        if isFinal {
+            guard let s = r.readUInt32() else { return .needMoreInput }
+            sequence = s
+        } else {
+            sequence = first
+        }
+        guard sequence == expectedSequence else {
+            throw EnvelopeError.malformed("frame \(sequence) arrived where frame \(expectedSequence) was expected (frames dropped, duplicated or reordered)")
+        }
+        guard let iv = r.readSlice(AESGCM.ivLength) else { return .needMoreInput }
+        let length: Int
+        if isFinal {
+            guard let l = r.readUInt32() else { return .needMoreInput }
+            // Spec: message-body.md — final frame content length ≤ frame length (a full-length one is accepted).
+            guard l <= header.frameLength else {
+                throw EnvelopeError.malformed("the final frame claims \(l) bytes, more than the frame length \(header.frameLength)")
+            }
+            length = Int(l)
+        } else {
+            length = Int(header.frameLength)
+        }
+        guard let ciphertext = r.readSlice(length), let tag = r.readSlice(AESGCM.tagLength) else { return .needMoreInput }
+        ensureScratch(length)
+        let output = UnsafeMutableRawBufferPointer(rebasing: scratch[0..<length])
+        do {
+            // Frame IVs are taken from the frame, as the official decryptors do (README fact 8).
+            try aad.with(isFinal ? .finalFrame : .frame, sequence: sequence, length: UInt64(length)) { aadBytes in
+                try context.open(ciphertext: ciphertext, tag: tag, iv: iv, aad: aadBytes, plaintext: output)
+            }
+        } catch {
+            throw EnvelopeError.tagFailed(isFinal ? "final frame (\(sequence))" : "frame \(sequence)")
+        }
+        digest?.update(UnsafeRawBufferPointer(rebasing: input[0..<r.offset]))
+        plaintextLength = length
+        framesVerified += 1
+        if isFinal {
+            state = header.suite.isSigned ? .footer : .done
+        } else {
+            guard expectedSequence < BodyCodec.finalFrameMarker - 1 else {
+                throw EnvelopeError.malformed("the message has more than 2^32-1 frames")
+            }
+            expectedSequence += 1
+        }
+        return .frame(consumed: r.offset, isFinal: isFinal)
+    }
+
+    // Spec: data-format/message-body.md ("Non-Framed Data").
+    private func stepNonFramed(_ input: UnsafeRawBufferPointer) throws -> Step {
+        var r = ByteReader(input)
+        guard let iv = r.readSlice(AESGCM.ivLength), let length64 = r.readUInt64() else { return .needMoreInput }
+        guard length64 <= (1 << 36) - 32 else {
+            throw EnvelopeError.malformed("the non-framed body claims \(length64) bytes, more than 2^36-32")
+        }
+        let length = Int(length64)
+        guard let ciphertext = r.readSlice(length), let tag = r.readSlice(AESGCM.tagLength) else { return .needMoreInput }
+        ensureScratch(length)
+        let output = UnsafeMutableRawBufferPointer(rebasing: scratch[0..<length])
+        do {
+            try aad.with(.singleBlock, sequence: 1, length: UInt64(length)) { aadBytes in
+                try context.open(ciphertext: ciphertext, tag: tag, iv: iv, aad: aadBytes, plaintext: output)
+            }
+        } catch {
+            throw EnvelopeError.tagFailed("message body")
+        }
+        digest?.update(UnsafeRawBufferPointer(rebasing: input[0..<r.offset]))
+        plaintextLength = length
+        framesVerified += 1
+        state = header.suite.isSigned ? .footer : .done
+        return .frame(consumed: r.offset, isFinal: true)
+    }
+
+    // Spec: data-format/message-footer.md, client-apis/decrypt.md ("Verify the signature").
+    private func stepFooter(_ input: UnsafeRawBufferPointer) throws -> Step {
+        var r = ByteReader(input)
+        guard let length = r.readUInt16(), let signature = r.readBytes(Int(length)) else { return .needMoreInput }
+        guard let digest, let verificationKey else { throw EnvelopeError.malformed("unexpected footer") }
+        let hash: [UInt8]
+        do { hash = try digest.finalize() } catch { throw EnvelopeError.wrapping(error, "Finishing the message digest failed.") }
+        guard verificationKey.isValidSignature(signature, forDigest: hash) else {
+            throw EnvelopeError.tagFailed("message signature")
+        }
+        state = .done
+        return .finished(consumed: r.offset)
+    }
+
+    /// True once the body (and footer) are complete.
+    var isDone: Bool { state == .done }
+}

@@ -1,0 +1,138 @@
+import EnvelopeCrypto
+
+/// The encrypt-side state machine for one message: writes the header, seals frames in order and
+/// writes the footer. Synchronous and allocation-free per frame: one AES-GCM context, one IV and
+/// one AAD buffer per message; the SHA-384/256 digest of signed suites is fed as bytes are produced.
+///
+/// Not thread-safe; one instance per message.
+/// Spec: client-apis/encrypt.md, data-format/message-body.md, data-format/message-footer.md.
+final class FrameEncryptor {
+    let suite: AlgorithmSuite
+    let frameLength: Int
+    let header: MessageHeader
+    /// The serialized header (body and authentication), already fed to the digest.
+    let headerBytes: [UInt8]
+    private let context: AESGCMContext
+    private let digest: IncrementalHash?
+    private let signingKey: ECDSAPrivateKey?
+    private var aad: BodyAAD
+    private var iv = [UInt8](repeating: 0, count: AESGCM.ivLength)
+    private var nextSequence: UInt32 = 1
+    private(set) var finished = false
+
+    /// Builds the header from materials. `frameLength` must be 1...2^31-1.
+    init(materials: EncryptionMaterials, frameLength: Int) throws {
+        guard frameLength >= 1, frameLength <= BodyCodec.maxFrameLength else {
+            throw EnvelopeError(.invalidArgument, "The frame length must be between 1 and \(BodyCodec.maxFrameLength) bytes, not \(frameLength). The default is 4096.")
+        }
+        guard let dataKey = materials.plaintextDataKey else {
+            throw EnvelopeError(.keyringFailure, "The materials hold no plaintext data key. Use a keyring that generates one.")
+        }
+        let suite = materials.suite
+        guard suite.isSigned == (materials.signingKey != nil) else {
+            throw EnvelopeError(.keyringFailure, "The materials' signing key does not match suite \(suite.name). Check the materials manager.")
+        }
+        self.suite = suite
+        self.frameLength = frameLength
+        self.signingKey = materials.signingKey
+        let version = suite.messageFormatVersion
+        let messageID = RandomBytes.array(count: suite.messageIDLength)
+        let derived = try KeyDerivation.derive(suite: suite, dataKey: dataKey, messageID: messageID)
+        // Spec: client-apis/encrypt.md ("Construct the header") — required pairs are authenticated, not stored.
+        let required = Set(materials.requiredEncryptionContextKeys)
+        let stored = materials.encryptionContext.filter { !required.contains($0.key) }
+        let onlyAuthenticated = materials.encryptionContext.filter { required.contains($0.key) }
+        let serializedContext = try EncryptionContextCodec.serialize(stored)
+        let body = try HeaderCodec.serializeBody(version: version, suite: suite, messageID: messageID, serializedContext: serializedContext,
+                                                 encryptedDataKeys: materials.encryptedDataKeys, frameLength: UInt32(frameLength),
+                                                 suiteData: derived.commitment)
+        let headerIV = [UInt8](repeating: 0, count: AESGCM.ivLength)
+        do {
+            context = try AESGCMContext(key: derived.key, direction: .seal)
+            // Spec: client-apis/encrypt.md ("Header Authentication") — IV of zeros, empty plaintext.
+            let tag = try context.seal([], iv: headerIV, authenticating: body + (try EncryptionContextCodec.serialize(onlyAuthenticated))).tag
+            var bytes = body
+            if version == 1 { bytes += headerIV }
+            bytes += tag
+            headerBytes = bytes
+            header = MessageHeader(version: version, suite: suite, messageID: messageID, encryptionContext: stored,
+                                   serializedEncryptionContext: serializedContext, encryptedDataKeys: materials.encryptedDataKeys,
+                                   contentType: .framed, frameLength: UInt32(frameLength), suiteData: derived.commitment,
+                                   headerIV: version == 1 ? headerIV : [], headerTag: tag, bodyBytes: body, totalLength: bytes.count)
+            if let hash = suite.signatureHash {
+                digest = try IncrementalHash(hash)
+                digest?.update(bytes)
+            } else {
+                digest = nil
+            }
+        } catch {
+            throw EnvelopeError.wrapping(error, "Setting up message encryption failed in the crypto library. Retry; if it persists, report it.")
+        }
+        aad = BodyAAD(messageID: messageID)
+    }
+
+    /// Wire size of a frame holding `contentLength` bytes.
+    static func frameSize(contentLength: Int, isFinal: Bool) -> Int {
+        contentLength + (isFinal ? BodyCodec.finalFrameOverhead : BodyCodec.regularFrameOverhead)
+    }
+
+    /// Seals one frame into the start of `output` and returns the bytes written.
+    /// Regular frames must hold exactly `frameLength` bytes; the final frame 0...frameLength.
+    func sealFrame(_ plaintext: UnsafeRawBufferPointer, isFinal: Bool, into output: UnsafeMutableRawBufferPointer) throws -> Int {
+        precondition(!finished, "FrameEncryptor used after the final frame")
+        precondition(isFinal ? plaintext.count <= frameLength : plaintext.count == frameLength, "frame content has the wrong length")
+        let size = Self.frameSize(contentLength: plaintext.count, isFinal: isFinal)
+        precondition(output.count >= size, "output buffer too small for a frame")
+        // Spec: data-format/message-body.md ("Framed Data") — at most 2^32-1 frames.
+        guard nextSequence != BodyCodec.finalFrameMarker || isFinal else {
+            throw EnvelopeError(.limitExceeded, "The message would need more than 2^32-1 frames. Use a larger frame length.")
+        }
+        let sequence = nextSequence
+        var o = 0
+        if isFinal {
+            BodyCodec.writeUInt32(BodyCodec.finalFrameMarker, into: output, at: 0)
+            o = 4
+        }
+        BodyCodec.writeUInt32(sequence, into: output, at: o)
+        o += 4
+        let ivSlice = UnsafeMutableRawBufferPointer(rebasing: output[o..<(o + AESGCM.ivLength)])
+        BodyCodec.writeFrameIV(sequence: sequence, into: ivSlice)
+        o += AESGCM.ivLength
+        if isFinal {
+            BodyCodec.writeUInt32(UInt32(plaintext.count), into: output, at: o)
+            o += 4
+        }
+        let ciphertext = UnsafeMutableRawBufferPointer(rebasing: output[o..<(o + plaintext.count)])
+        let tag = UnsafeMutableRawBufferPointer(rebasing: output[(o + plaintext.count)..<(o + plaintext.count + AESGCM.tagLength)])
+        do {
+            try aad.with(isFinal ? .finalFrame : .frame, sequence: sequence, length: UInt64(plaintext.count)) { aadBytes in
+                try context.seal(plaintext: plaintext, iv: UnsafeRawBufferPointer(ivSlice), aad: aadBytes, ciphertext: ciphertext, tag: tag)
+            }
+        } catch {
+            throw EnvelopeError.wrapping(error, "Sealing frame \(sequence) failed in the crypto library. Retry; if it persists, report it.")
+        }
+        digest?.update(UnsafeRawBufferPointer(rebasing: output[0..<size]))
+        nextSequence &+= 1
+        if isFinal { finished = true }
+        return size
+    }
+
+    /// The footer: empty for unsigned suites, else uint16 length ‖ DER ECDSA signature.
+    /// Spec: data-format/message-footer.md.
+    func footer() throws -> [UInt8] {
+        precondition(finished, "footer requested before the final frame")
+        guard let digest, let signingKey else { return [] }
+        do {
+            let signature = try signingKey.signature(forDigest: try digest.finalize())
+            var out: [UInt8] = []
+            out.appendUInt16(UInt16(signature.count))
+            out += signature
+            return out
+        } catch {
+            throw EnvelopeError.wrapping(error, "Signing the message failed in the crypto library. Retry; if it persists, report it.")
+        }
+    }
+
+    /// Largest footer any suite produces (uint16 + DER P-384 signature ≤ 104 bytes).
+    static let maxFooterLength = 2 + 110
+}

@@ -1,0 +1,186 @@
+import EnvelopeCrypto
+
+/// The parsed (or to-be-written) header of an ESDK message.
+///
+/// Spec: data-format/message-header.md.
+struct MessageHeader: Sendable {
+    enum ContentType: UInt8, Sendable {
+        case nonFramed = 0x01
+        case framed = 0x02
+    }
+
+    var version: Int
+    var suite: AlgorithmSuite
+    var messageID: [UInt8]
+    /// The pairs stored in the header (without the "only authenticated" required pairs).
+    var encryptionContext: EncryptionContext
+    /// The serialized context exactly as it appears in the header.
+    var serializedEncryptionContext: [UInt8]
+    var encryptedDataKeys: [EncryptedDataKey]
+    var contentType: ContentType
+    /// 0 for non-framed bodies.
+    var frameLength: UInt32
+    /// v2 only: the 32-byte key commitment.
+    var suiteData: [UInt8]
+    /// v1 only: the header IV (12 zero bytes when written by a conforming SDK).
+    var headerIV: [UInt8]
+    var headerTag: [UInt8]
+    /// The header body bytes (everything before the header authentication).
+    var bodyBytes: [UInt8]
+    /// Total bytes including header authentication.
+    var totalLength: Int
+
+    var info: MessageHeaderInfo {
+        MessageHeaderInfo(version: version, suite: suite, messageID: messageID, encryptionContext: encryptionContext,
+                          encryptedDataKeys: encryptedDataKeys, isFramed: contentType == .framed, frameLength: Int(frameLength))
+    }
+}
+
+/// What a message header says, for callers (no secrets).
+public struct MessageHeaderInfo: Sendable, Hashable {
+    /// Message format version: 1 or 2.
+    public let version: Int
+    /// The algorithm suite.
+    public let suite: AlgorithmSuite
+    /// The message ID (16 bytes for v1, 32 for v2).
+    public let messageID: [UInt8]
+    /// The encryption context stored in the header (including `aws-crypto-public-key` for signed suites).
+    public let encryptionContext: EncryptionContext
+    /// The encrypted data keys.
+    public let encryptedDataKeys: [EncryptedDataKey]
+    /// False for legacy non-framed bodies.
+    public let isFramed: Bool
+    /// The frame length (0 when non-framed).
+    public let frameLength: Int
+}
+
+enum HeaderCodec {
+    /// Serializes a header body (everything the header tag authenticates).
+    /// Spec: data-format/message-header.md ("Header Body Version 1.0" / "Version 2.0").
+    static func serializeBody(version: Int, suite: AlgorithmSuite, messageID: [UInt8], serializedContext: [UInt8],
+                              encryptedDataKeys: [EncryptedDataKey], frameLength: UInt32, suiteData: [UInt8]) throws -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(128 + serializedContext.count + encryptedDataKeys.reduce(0) { $0 + 6 + $1.providerID.utf8.count + $1.providerInfo.count + $1.ciphertext.count })
+        out.append(UInt8(version))
+        if version == 1 { out.append(0x80) }
+        out.appendUInt16(suite.id)
+        out.append(contentsOf: messageID)
+        out.appendUInt16(UInt16(serializedContext.count))
+        out.append(contentsOf: serializedContext)
+        guard !encryptedDataKeys.isEmpty, encryptedDataKeys.count <= Int(UInt16.max) else {
+            throw EnvelopeError(.keyringFailure, "A message needs between 1 and 65535 encrypted data keys, not \(encryptedDataKeys.count). Check the keyring configuration.")
+        }
+        out.appendUInt16(UInt16(encryptedDataKeys.count))
+        for edk in encryptedDataKeys {
+            let provider = Array(edk.providerID.utf8)
+            guard provider.count <= Int(UInt16.max), edk.providerInfo.count <= Int(UInt16.max), edk.ciphertext.count <= Int(UInt16.max) else {
+                throw EnvelopeError(.keyringFailure, "An encrypted data key field is longer than 65535 bytes and cannot be stored. Check the keyring.")
+            }
+            out.appendLengthPrefixed16(provider)
+            out.appendLengthPrefixed16(edk.providerInfo)
+            out.appendLengthPrefixed16(edk.ciphertext)
+        }
+        out.append(MessageHeader.ContentType.framed.rawValue)
+        if version == 1 {
+            out.appendUInt32(0)
+            out.append(UInt8(AESGCM.ivLength))
+        }
+        out.appendUInt32(frameLength)
+        if version == 2 { out.append(contentsOf: suiteData) }
+        return out
+    }
+
+    enum ParseResult {
+        case needMoreBytes
+        case header(MessageHeader)
+    }
+
+    /// Parses a header from the start of `bytes`. Pure: returns `.needMoreBytes` when the input
+    /// ends early, throws `malformedMessage` (or `tooManyEncryptedDataKeys`) as soon as a field is
+    /// invalid, and never traps.
+    /// Spec: data-format/message-header.md; client-apis/decrypt.md ("Parse the header").
+    static func parse(_ bytes: UnsafeRawBufferPointer, maxEncryptedDataKeys: Int?) throws -> ParseResult {
+        var r = ByteReader(bytes)
+        guard let version = r.readUInt8() else { return .needMoreBytes }
+        guard version == 1 || version == 2 else {
+            if looksLikeBase64(bytes) {
+                throw EnvelopeError(.base64EncodedMessage, "The input looks like a base64-encoded message, not binary ESDK bytes. Base64-decode it before decrypting.")
+            }
+            throw EnvelopeError.malformed("unknown message format version \(version)")
+        }
+        if version == 1 {
+            guard let type = r.readUInt8() else { return .needMoreBytes }
+            guard type == 0x80 else { throw EnvelopeError.malformed("unknown message type 0x\(String(type, radix: 16))") }
+        }
+        guard let suiteID = r.readUInt16() else { return .needMoreBytes }
+        guard let suite = AlgorithmSuite.withID(suiteID) else {
+            throw EnvelopeError.malformed("unknown algorithm suite 0x\(String(suiteID, radix: 16))")
+        }
+        guard suite.messageFormatVersion == Int(version) else {
+            throw EnvelopeError.malformed("suite \(suite.name) cannot appear in a version \(version) message")
+        }
+        guard let messageID = r.readBytes(suite.messageIDLength) else { return .needMoreBytes }
+        guard let aadLength = r.readUInt16() else { return .needMoreBytes }
+        guard let aad = r.readSlice(Int(aadLength)) else { return .needMoreBytes }
+        let context = try EncryptionContextCodec.parse(aad)
+        let serializedContext = Array(aad)
+        guard let edkCount = r.readUInt16() else { return .needMoreBytes }
+        guard edkCount > 0 else { throw EnvelopeError.malformed("the header lists no encrypted data keys") }
+        // Spec: client-apis/decrypt.md — stop as soon as the EDK count exceeds the maximum.
+        if let max = maxEncryptedDataKeys, Int(edkCount) > max {
+            throw EnvelopeError(.tooManyEncryptedDataKeys, "The message has \(edkCount) encrypted data keys, more than the configured maximum of \(max). Refusing to process it; raise maxEncryptedDataKeys only if you expect such messages.")
+        }
+        var edks: [EncryptedDataKey] = []
+        edks.reserveCapacity(Int(min(edkCount, 64)))
+        for _ in 0..<edkCount {
+            guard let provider = r.readLengthPrefixed16() else { return .needMoreBytes }
+            guard let providerID = String(validating: provider, as: UTF8.self) else {
+                throw EnvelopeError.malformed("an encrypted data key's provider ID is not valid UTF-8")
+            }
+            guard let info = r.readLengthPrefixed16(), let ciphertext = r.readLengthPrefixed16() else { return .needMoreBytes }
+            edks.append(EncryptedDataKey(providerID: providerID, providerInfo: info, ciphertext: ciphertext))
+        }
+        guard let contentTypeByte = r.readUInt8() else { return .needMoreBytes }
+        guard let contentType = MessageHeader.ContentType(rawValue: contentTypeByte) else {
+            throw EnvelopeError.malformed("unknown content type 0x\(String(contentTypeByte, radix: 16))")
+        }
+        if version == 1 {
+            guard let reserved = r.readUInt32() else { return .needMoreBytes }
+            guard reserved == 0 else { throw EnvelopeError.malformed("the reserved header field is not zero") }
+            guard let ivLength = r.readUInt8() else { return .needMoreBytes }
+            guard Int(ivLength) == AESGCM.ivLength else { throw EnvelopeError.malformed("the header IV length is \(ivLength), not 12") }
+        }
+        guard let frameLength = r.readUInt32() else { return .needMoreBytes }
+        switch contentType {
+        case .nonFramed:
+            guard frameLength == 0 else { throw EnvelopeError.malformed("a non-framed message has frame length \(frameLength), not 0") }
+        case .framed:
+            guard frameLength > 0 else { throw EnvelopeError.malformed("a framed message has frame length 0") }
+        }
+        var suiteData: [UInt8] = []
+        if version == 2 {
+            guard let data = r.readBytes(32) else { return .needMoreBytes }
+            suiteData = data
+        }
+        let bodyEnd = r.offset
+        var headerIV: [UInt8] = []
+        if version == 1 {
+            guard let iv = r.readBytes(AESGCM.ivLength) else { return .needMoreBytes }
+            headerIV = iv
+        }
+        guard let tag = r.readBytes(AESGCM.tagLength) else { return .needMoreBytes }
+        let header = MessageHeader(
+            version: Int(version), suite: suite, messageID: messageID, encryptionContext: context,
+            serializedEncryptionContext: serializedContext, encryptedDataKeys: edks, contentType: contentType,
+            frameLength: frameLength, suiteData: suiteData, headerIV: headerIV, headerTag: tag,
+            bodyBytes: Array(UnsafeRawBufferPointer(rebasing: bytes[0..<bodyEnd])), totalLength: r.offset)
+        return .header(header)
+    }
+
+    /// Spec: client-apis/decrypt.md — a base64 message starts with "AY" (v1, `01 80`) or "Ag" (v2, `02`).
+    static func looksLikeBase64(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        guard bytes.count >= 2 else { return false }
+        return (bytes[0] == UInt8(ascii: "A") && bytes[1] == UInt8(ascii: "Y"))
+            || (bytes[0] == UInt8(ascii: "A") && bytes[1] == UInt8(ascii: "g"))
+    }
+}

@@ -1,0 +1,99 @@
+import EnvelopeCrypto
+
+/// Wraps data keys with a local AES-GCM key (128, 192 or 256 bits).
+///
+/// Byte-compatible with the official SDKs' raw AES keyring / master key.
+/// Spec: framework/raw-aes-keyring.md.
+public struct RawAESKeyring: Keyring, CustomStringConvertible {
+    /// The key namespace, stored as the EDK provider ID.
+    public let keyNamespace: String
+    /// The key name, stored at the start of the EDK provider info.
+    public let keyName: String
+    private let wrappingKey: SecureBytes
+
+    /// Creates a keyring. The wrapping key must be 16, 24 or 32 bytes.
+    public init(keyNamespace: String, keyName: String, wrappingKey: SecureBytes) throws {
+        guard [16, 24, 32].contains(wrappingKey.count) else {
+            throw EnvelopeError(.invalidArgument, "A raw AES wrapping key must be 16, 24 or 32 bytes, not \(wrappingKey.count). Provide a 128-, 192- or 256-bit key.")
+        }
+        // Spec: framework/raw-aes-keyring.md ("Initialization") — the namespace MUST NOT be "aws-kms".
+        guard keyNamespace != "aws-kms" else {
+            throw EnvelopeError(.invalidArgument, "The key namespace \"aws-kms\" is reserved for AWS KMS keyrings. Choose another namespace.")
+        }
+        guard keyNamespace.utf8.count <= Int(UInt16.max), keyName.utf8.count <= Int(UInt16.max) - 20 else {
+            throw EnvelopeError(.invalidArgument, "The key namespace or name is too long to store in a message. Shorten it.")
+        }
+        self.keyNamespace = keyNamespace
+        self.keyName = keyName
+        self.wrappingKey = wrappingKey
+    }
+
+    /// Names the keyring (never the key bytes).
+    public var description: String { "raw AES keyring \(keyNamespace)/\(keyName) (AES-\(wrappingKey.count * 8))" }
+
+    // Spec: framework/raw-aes-keyring.md ("OnEncrypt").
+    public func onEncrypt(_ materials: EncryptionMaterials) async throws -> EncryptionMaterials {
+        var materials = materials
+        let dataKey = try materials.plaintextDataKey ?? RandomBytes.secure(count: materials.suite.dataKeyLength)
+        let aad = try EncryptionContextCodec.serialize(materials.encryptionContext)
+        let iv = RandomBytes.array(count: AESGCM.ivLength)
+        let sealed: (ciphertext: [UInt8], tag: [UInt8])
+        do {
+            sealed = try dataKey.withUnsafeBytes { key in
+                try AESGCM.seal(Array(key), key: wrappingKey, iv: iv, authenticating: aad)
+            }
+        } catch {
+            throw EnvelopeError.wrapping(error, "\(self) failed to wrap the data key. Retry; if it persists, report it.", code: .keyringFailure)
+        }
+        var info = Array(keyName.utf8)
+        info.appendUInt32(UInt32(AESGCM.tagLength * 8))
+        info.appendUInt32(UInt32(AESGCM.ivLength))
+        info.append(contentsOf: iv)
+        materials.encryptedDataKeys.append(EncryptedDataKey(providerID: keyNamespace, providerInfo: info, ciphertext: sealed.ciphertext + sealed.tag))
+        materials.plaintextDataKey = dataKey
+        return materials
+    }
+
+    // Spec: framework/raw-aes-keyring.md ("OnDecrypt").
+    public func onDecrypt(_ materials: DecryptionMaterials, encryptedDataKeys: [EncryptedDataKey]) async throws -> DecryptionMaterials {
+        try KeyringChecks.requireNoDataKey(materials, keyring: description)
+        let aad = try EncryptionContextCodec.serialize(materials.encryptionContext)
+        let name = Array(keyName.utf8)
+        var failures: [EnvelopeError.DataKeyFailure] = []
+        var causes: [any Error] = []
+        for edk in encryptedDataKeys {
+            func fail(_ reason: String) {
+                failures.append(.init(providerID: edk.providerID, keyName: edk.keyName, keyring: description, reason: reason))
+            }
+            guard edk.providerID == keyNamespace else {
+                fail("provider ID does not match this keyring's namespace \"\(keyNamespace)\""); continue
+            }
+            let info = edk.providerInfo
+            guard info.count == name.count + 20, Array(info[0..<name.count]) == name else {
+                fail("key name does not match this keyring's key name \"\(keyName)\""); continue
+            }
+            var reader: (tagBits: UInt32, ivLength: UInt32, iv: [UInt8])? = nil
+            info.withUnsafeBytes { raw in
+                var r = ByteReader(raw, offset: name.count)
+                if let t = r.readUInt32(), let l = r.readUInt32(), let iv = r.readBytes(12) { reader = (t, l, iv) }
+            }
+            guard let parsed = reader, parsed.tagBits == 128, parsed.ivLength == 12 else {
+                fail("provider info does not describe AES-GCM with a 128-bit tag and a 12-byte IV"); continue
+            }
+            guard edk.ciphertext.count == materials.suite.dataKeyLength + AESGCM.tagLength else {
+                fail("wrapped key is \(edk.ciphertext.count) bytes, expected \(materials.suite.dataKeyLength + AESGCM.tagLength) for \(materials.suite.name)"); continue
+            }
+            do {
+                var plaintext = try AESGCM.open(Array(edk.ciphertext.dropLast(AESGCM.tagLength)), tag: Array(edk.ciphertext.suffix(AESGCM.tagLength)),
+                                                key: wrappingKey, iv: parsed.iv, authenticating: aad)
+                var result = materials
+                result.plaintextDataKey = try SecureBytes(consuming: &plaintext)
+                return result
+            } catch {
+                causes.append(error)
+                fail("AES-GCM unwrap failed: wrong wrapping key or a different encryption context")
+            }
+        }
+        throw KeyringChecks.unableToDecrypt(failures, keyring: description, causes: causes)
+    }
+}

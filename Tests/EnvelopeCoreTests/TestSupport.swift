@@ -1,0 +1,41 @@
+import Foundation
+import EnvelopeCrypto
+@testable import EnvelopeCore
+
+enum Fixtures {
+    static func aesKeyring(bits: Int = 256, namespace: String = "test-ns", name: String = "test-key", seed: UInt8 = 7) throws -> RawAESKeyring {
+        let key = try SecureBytes(copying: (0..<(bits / 8)).map { UInt8($0) &+ seed })
+        return try RawAESKeyring(keyNamespace: namespace, keyName: name, wrappingKey: key)
+    }
+
+    /// One RSA key per process (generation is slow in debug builds).
+    nonisolated(unsafe) static let rsaKey: RSAPrivateKey = try! RSAPrivateKey(generatingBits: 2048)
+
+    static func rsaKeyring(padding: RSAPadding = .oaepSHA256, name: String = "rsa-key") throws -> RawRSAKeyring {
+        try RawRSAKeyring(keyNamespace: "rsa-ns", keyName: name, padding: padding, publicKey: rsaKey.publicKey, privateKey: rsaKey)
+    }
+
+    static func plaintext(_ count: Int, seed: UInt32 = 1) -> [UInt8] {
+        var x = seed &* 2654435761
+        return (0..<count).map { _ in
+            x ^= x << 13; x ^= x >> 17; x ^= x << 5
+            return UInt8(truncatingIfNeeded: x)
+        }
+    }
+}
+
+func expectEnvelopeError(_ code: EnvelopeError.Code, _ body: () async throws -> Void, sourceLocation: SourceLocation = #_sourceLocation) async -> EnvelopeError? {
+    do {
+        try await body()
+        Issue.record("expected error \(code), got success", sourceLocation: sourceLocation)
+        return nil
+    } catch let error as EnvelopeError {
+        #expect(error.code == code, "got \(error)", sourceLocation: sourceLocation)
+        return error
+    } catch {
+        Issue.record("expected EnvelopeError \(code), got \(error)", sourceLocation: sourceLocation)
+        return nil
+    }
+}
+
+import Testing
