@@ -21,6 +21,8 @@ Batch (one Python start-up for many cases):
      "output": PATH (optional; without it the result carries "output_hex"),
      "key": {"type": "raw-aes", "key_hex": HEX, "namespace": NS, "name": NAME}
           | {"type": "raw-rsa", "pem_file": PATH, "padding": P, "namespace": NS, "name": NAME},
+     or "keys": [KEY, KEY, ...] (several keys: encrypt generates the data key with the first and
+          wraps it with every one, one EDK each; decrypt tries them all),
      "suite": 1400 | "0x0578" (encrypt; optional), "frame_length": N (encrypt; optional),
      "context": {...} (encrypt; optional), "commitment_policy": P (optional)}
   Frame lengths the Python ESDK writes: multiples of 128 (its check counts the AES block size in
@@ -47,6 +49,7 @@ from aws_encryption_sdk.identifiers import (
     WrappingAlgorithm,
 )
 from aws_encryption_sdk.internal.crypto.wrapping_keys import WrappingKey
+from aws_encryption_sdk.key_providers.base import MasterKeyProvider, MasterKeyProviderConfig
 from aws_encryption_sdk.key_providers.raw import RawMasterKey
 
 COMMITMENT_POLICIES = {
@@ -137,6 +140,30 @@ def build_master_key(key):
     return RawMasterKey(provider_id=namespace, key_id=name.encode("utf-8"), wrapping_key=wrapping_key)
 
 
+class StaticKeysProvider(MasterKeyProvider):
+    """A provider that only holds the raw master keys added to it (the first one generates)."""
+
+    provider_id = "envelopekit-interop-peer"
+    vend_masterkey_on_decrypt = False
+    _config_class = MasterKeyProviderConfig
+
+    def _new_master_key(self, key_id):
+        raise JobError("no master key %r in this job" % (key_id,))
+
+
+def build_key_provider(job):
+    """The master key (provider) of a job: "key" (one) or "keys" (several, first is primary)."""
+    specs = job.get("keys")
+    if specs is None:
+        return build_master_key(job.get("key") or {})
+    if not isinstance(specs, list) or not specs:
+        raise JobError("keys must be a non-empty list of key descriptions")
+    provider = StaticKeysProvider()
+    for spec in specs:
+        provider.add_master_key_provider(build_master_key(spec))
+    return provider
+
+
 def read_input(job):
     if "input_hex" in job:
         return binascii.unhexlify(job["input_hex"])
@@ -175,7 +202,7 @@ def run_job(job):
         if policy_name not in COMMITMENT_POLICIES:
             raise JobError("commitment_policy must be one of %s" % ", ".join(COMMITMENT_POLICIES))
         client = aws_encryption_sdk.EncryptionSDKClient(commitment_policy=COMMITMENT_POLICIES[policy_name])
-        master_key = build_master_key(job.get("key") or {})
+        master_key = build_key_provider(job)
         data = read_input(job)
         if op == "encrypt":
             kwargs = {"source": data, "key_provider": master_key, "encryption_context": job.get("context") or {}}

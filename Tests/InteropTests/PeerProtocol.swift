@@ -19,7 +19,9 @@ struct PeerJob: Encodable, Sendable {
     var op: String
     /// Plaintext (encrypt) or message (decrypt), in hex.
     var inputHex: String
-    var key: PeerKey
+    /// One key, or several in `keys` (encrypt: the first generates, each adds an EDK; decrypt: any may serve).
+    var key: PeerKey?
+    var keys: [PeerKey]? = nil
     var commitmentPolicy: String
     /// Encrypt only: suite id as "0x0578", frame length, encryption context.
     var suite: String?
