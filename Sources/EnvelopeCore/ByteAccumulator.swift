@@ -1,0 +1,68 @@
+import EnvelopeCrypto
+
+/// A growable byte queue for streaming input: chunks are appended at the end, parsed bytes are
+/// consumed from the front; storage is compacted and reused, so it stays about one frame plus one
+/// input chunk in size. Wiped when freed.
+final class ByteAccumulator {
+    private var storage: UnsafeMutableRawBufferPointer
+    private var start = 0
+    private var end = 0
+    /// The largest number of bytes ever held at once.
+    private(set) var highWater = 0
+
+    init(capacity: Int) {
+        storage = UnsafeMutableRawBufferPointer.allocate(byteCount: max(capacity, 64), alignment: 16)
+    }
+
+    deinit {
+        ConstantTime.zero(storage)
+        storage.deallocate()
+    }
+
+    var count: Int { end - start }
+    var isEmpty: Bool { end == start }
+
+    /// The unconsumed bytes (valid until the next mutation).
+    var readable: UnsafeRawBufferPointer { UnsafeRawBufferPointer(rebasing: storage[start..<end]) }
+
+    func append(_ bytes: UnsafeRawBufferPointer) {
+        guard !bytes.isEmpty else { return }
+        if end + bytes.count > storage.count {
+            let live = count
+            if live + bytes.count <= storage.count {
+                if live > 0 { storage.baseAddress!.copyMemory(from: storage.baseAddress! + start, byteCount: live) }
+            } else {
+                let grown = UnsafeMutableRawBufferPointer.allocate(byteCount: max(storage.count * 2, live + bytes.count), alignment: 16)
+                if live > 0 { grown.baseAddress!.copyMemory(from: storage.baseAddress! + start, byteCount: live) }
+                ConstantTime.zero(storage)
+                storage.deallocate()
+                storage = grown
+            }
+            start = 0
+            end = live
+        }
+        (storage.baseAddress! + end).copyMemory(from: bytes.baseAddress!, byteCount: bytes.count)
+        end += bytes.count
+        highWater = max(highWater, count)
+    }
+
+    func append(_ bytes: [UInt8]) { bytes.withUnsafeBytes { append($0) } }
+
+    func consume(_ n: Int) {
+        precondition(n <= count, "consumed more than buffered")
+        start += n
+        if start == end { start = 0; end = 0 }
+    }
+}
+
+extension Array where Element == UInt8 {
+    /// A new array holding a copy of `bytes` (a single memcpy, also fast in debug builds).
+    init(copying bytes: UnsafeRawBufferPointer) {
+        self.init(unsafeUninitializedCapacity: bytes.count) { buffer, count in
+            if let base = bytes.baseAddress, bytes.count > 0 {
+                UnsafeMutableRawPointer(buffer.baseAddress!).copyMemory(from: base, byteCount: bytes.count)
+            }
+            count = bytes.count
+        }
+    }
+}
