@@ -1,5 +1,6 @@
-// raw-aes-file-demo: encrypts a file with a raw AES-256 wrapping key, decrypts it back and checks
-// the round trip, printing what happened. Run it with `make demo`.
+// raw-aes-file-demo: encrypts a file with a raw AES-256 wrapping key using EnvelopeClient's file
+// helpers (streamed, written atomically), decrypts it back and checks the round trip, printing what
+// happened. Run it with `make demo`.
 // (It becomes the CLI-based demo once the `envelope` CLI exists.)
 import EnvelopeCore
 import EnvelopeCrypto
@@ -50,9 +51,8 @@ func runDemo(in directory: URL) async throws {
     let client = EnvelopeClient()
     let context: EncryptionContext = ["purpose": "raw-aes-file-demo", "file": plaintextFile.lastPathComponent]
     let frameLength = 4096
-    let encrypted = try await client.encrypt(try [UInt8](Data(contentsOf: plaintextFile)), keyring: keyring,
-                                             encryptionContext: context, frameLength: frameLength)
-    try Data(encrypted.ciphertext).write(to: encryptedFile)
+    let encrypted = try await client.encryptFile(at: plaintextFile, to: encryptedFile, keyring: keyring,
+                                                 encryptionContext: context, frameLength: frameLength)
     // Spec data-format/message-body.md: full frames, then one final frame with the rest (0...frame length bytes).
     let frameCount = plaintext.count / frameLength + 1
     print("encrypted \(plaintext.count) bytes -> \(encryptedFile.lastPathComponent): \(try fileSize(encryptedFile)) bytes")
@@ -62,8 +62,7 @@ func runDemo(in directory: URL) async throws {
     print("  stored encryption context: \(describe(encrypted.header.encryptionContext))")
 
     // 4. Decrypt back and compare.
-    let decrypted = try await client.decrypt(try [UInt8](Data(contentsOf: encryptedFile)), keyring: keyring)
-    try Data(decrypted.plaintext).write(to: decryptedFile)
+    let decrypted = try await client.decryptFile(at: encryptedFile, to: decryptedFile, keyring: keyring)
     let roundTrip = try [UInt8](Data(contentsOf: decryptedFile))
     guard roundTrip == plaintext else {
         throw DemoFailure(description: "the decrypted file differs from the original (\(roundTrip.count) vs \(plaintext.count) bytes)")
