@@ -30,10 +30,14 @@ check-swift:
 deps:
 	@PYTHON=$(PYTHON) ./scripts/install-system-deps.sh
 
-venv: $(VENV_STAMP)
+# Recreated only when missing, when the pinned requirements changed, or when it no longer works
+# (e.g. the Python it was made from is gone).
+venv: deps
+	@if [ -f $(VENV_STAMP) ] && ! $(VENV)/bin/python3 -c 'import aws_encryption_sdk, boto3, moto' >/dev/null 2>&1; then \
+	  echo "venv: $(VENV) no longer works; recreating it"; rm -f $(VENV_STAMP); fi
+	@$(MAKE) --no-print-directory -q $(VENV_STAMP) || $(MAKE) --no-print-directory $(VENV_STAMP)
 
-# Recreated only when missing or when the pinned requirements changed.
-$(VENV_STAMP): $(REQUIREMENTS) | deps
+$(VENV_STAMP): $(REQUIREMENTS)
 	@echo "venv: creating $(VENV) from $(REQUIREMENTS)"
 	rm -rf $(VENV)
 	$(PYTHON) -m venv $(VENV)
