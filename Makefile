@@ -38,6 +38,9 @@ venv: deps
 	@$(MAKE) --no-print-directory -q $(VENV_STAMP) || $(MAKE) --no-print-directory $(VENV_STAMP)
 
 $(VENV_STAMP): $(REQUIREMENTS)
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 10))' || { \
+	  echo "venv: the Python test peers need Python 3.10 or later, $(PYTHON) is $$($(PYTHON) --version 2>&1); pass PYTHON=/path/to/python3" >&2; \
+	  exit 1; }
 	@echo "venv: creating $(VENV) from $(REQUIREMENTS)"
 	rm -rf $(VENV)
 	$(PYTHON) -m venv $(VENV)

@@ -50,9 +50,22 @@ export DEBIAN_FRONTEND=noninteractive
 "${as_root[@]}" apt-get update -q
 "${as_root[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
 
-# python3-venv provides ensurepip only for the distribution's python3; check it now works.
+# python3-venv brings ensurepip for the distribution's default python3 only; another python3.X
+# needs its own python3.X-venv.
 if command -v "$PYTHON" >/dev/null 2>&1 && ! "$PYTHON" -c 'import venv, ensurepip' >/dev/null 2>&1; then
-    version="$("$PYTHON" -c 'import sys; print("%d.%d" % sys.version_info[:2])')"
-    "${as_root[@]}" apt-get install -y -q --no-install-recommends "python${version}-venv" || true
+    if version="$("$PYTHON" -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null)"; then
+        "${as_root[@]}" apt-get install -y -q --no-install-recommends "python${version}-venv" || true
+    fi
+fi
+
+problems=()
+pkg-config --atleast-version=3.0 libcrypto >/dev/null 2>&1 || problems+=("OpenSSL 3 libcrypto not found by pkg-config")
+pkg-config --exists libsodium >/dev/null 2>&1 || problems+=("libsodium not found by pkg-config")
+"$PYTHON" -c 'import venv, ensurepip' >/dev/null 2>&1 || problems+=("$PYTHON cannot create virtual environments (no venv/ensurepip)")
+if [ "${#problems[@]}" -gt 0 ]; then
+    printf 'deps: still missing after installing %s:\n' "${missing[*]}" >&2
+    printf '      - %s\n' "${problems[@]}" >&2
+    echo "      install them by hand, or set PYTHON=/path/to/python3 (3.10+) for the test venv" >&2
+    exit 1
 fi
 echo "deps: installed ${missing[*]}"
