@@ -14,11 +14,15 @@ enum BodyCodec {
         /// Spec: data-format/message-body-aad.md ("Body AAD Content").
         var label: [UInt8] {
             switch self {
-            case .frame: Array("AWSKMSEncryptionClient Frame".utf8)
-            case .finalFrame: Array("AWSKMSEncryptionClient Final Frame".utf8)
-            case .singleBlock: Array("AWSKMSEncryptionClient Single Block".utf8)
+            case .frame: Self.frameLabel
+            case .finalFrame: Self.finalFrameLabel
+            case .singleBlock: Self.singleBlockLabel
             }
         }
+
+        private static let frameLabel = Array("AWSKMSEncryptionClient Frame".utf8)
+        private static let finalFrameLabel = Array("AWSKMSEncryptionClient Final Frame".utf8)
+        private static let singleBlockLabel = Array("AWSKMSEncryptionClient Single Block".utf8)
     }
 
     /// Bytes a regular frame adds around its content: sequence number, IV, tag.
@@ -59,7 +63,8 @@ struct BodyAAD {
         let idLength = idLength
         return try storage.withUnsafeMutableBytes { p in
             var o = idLength
-            for b in label { p[o] = b; o += 1 }
+            label.withUnsafeBytes { (p.baseAddress! + o).copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+            o += label.count
             BodyCodec.writeUInt32(sequence, into: p, at: o)
             BodyCodec.writeUInt32(UInt32(truncatingIfNeeded: length >> 32), into: p, at: o + 4)
             BodyCodec.writeUInt32(UInt32(truncatingIfNeeded: length), into: p, at: o + 8)

@@ -33,6 +33,7 @@ public struct DefaultMaterialsManager: EncryptionMaterialsManager, DecryptionMat
     }
 
     // Spec: framework/default-cmm.md ("Get Encryption Materials").
+    /// Returns encryption materials for the request.
     public func getEncryptionMaterials(_ request: EncryptionMaterialsRequest) async throws -> EncryptionMaterials {
         guard let keyring = encryptionKeyring else {
             throw EnvelopeError(.invalidArgument, "This materials manager was built for decryption only and cannot encrypt. Build it with an encryption keyring.")
@@ -71,6 +72,7 @@ public struct DefaultMaterialsManager: EncryptionMaterialsManager, DecryptionMat
     }
 
     // Spec: framework/default-cmm.md ("Decrypt Materials").
+    /// Returns decryption materials for the request.
     public func decryptMaterials(_ request: DecryptionMaterialsRequest) async throws -> DecryptionMaterials {
         guard let keyring = decryptionKeyring else {
             throw EnvelopeError(.invalidArgument, "This materials manager was built for encryption only and cannot decrypt. Build it with a decryption keyring.")

@@ -14,10 +14,12 @@ public struct MultiKeyring: Keyring, CustomStringConvertible {
     /// Lists the member keyrings.
     public var description: String { encryptSide.description }
 
+    /// Generates the data key with the generator, then wraps it with every child.
     public func onEncrypt(_ materials: EncryptionMaterials) async throws -> EncryptionMaterials {
         try await encryptSide.onEncrypt(materials)
     }
 
+    /// Tries the generator, then each child; the first that decrypts a data key wins.
     public func onDecrypt(_ materials: DecryptionMaterials, encryptedDataKeys: [EncryptedDataKey]) async throws -> DecryptionMaterials {
         try await decryptSide.onDecrypt(materials, encryptedDataKeys: encryptedDataKeys)
     }
@@ -45,6 +47,7 @@ public struct MultiEncryptionKeyring: EncryptionKeyring, CustomStringConvertible
     }
 
     // Spec: framework/multi-keyring.md ("OnEncrypt").
+    /// Generates the data key with the generator (or requires one), then wraps it with every child.
     public func onEncrypt(_ materials: EncryptionMaterials) async throws -> EncryptionMaterials {
         var current = materials
         if let generator {
@@ -87,6 +90,7 @@ public struct MultiDecryptionKeyring: DecryptionKeyring, CustomStringConvertible
     public var description: String { "multi-keyring[\(keyrings.map { "\($0)" }.joined(separator: ", "))]" }
 
     // Spec: framework/multi-keyring.md ("OnDecrypt").
+    /// Tries each keyring in order; the first that decrypts a data key wins, else every cause is listed.
     public func onDecrypt(_ materials: DecryptionMaterials, encryptedDataKeys: [EncryptedDataKey]) async throws -> DecryptionMaterials {
         try KeyringChecks.requireNoDataKey(materials, keyring: description)
         var causes: [any Error] = []

@@ -32,6 +32,7 @@ public struct RawAESKeyring: Keyring, CustomStringConvertible {
     public var description: String { "raw AES keyring \(keyNamespace)/\(keyName) (AES-\(wrappingKey.count * 8))" }
 
     // Spec: framework/raw-aes-keyring.md ("OnEncrypt").
+    /// Adds this keyring's encrypted data key (generating the data key first if there is none).
     public func onEncrypt(_ materials: EncryptionMaterials) async throws -> EncryptionMaterials {
         var materials = materials
         let dataKey = try materials.plaintextDataKey ?? RandomBytes.secure(count: materials.suite.dataKeyLength)
@@ -55,6 +56,7 @@ public struct RawAESKeyring: Keyring, CustomStringConvertible {
     }
 
     // Spec: framework/raw-aes-keyring.md ("OnDecrypt").
+    /// Decrypts the first encrypted data key this keyring can unwrap.
     public func onDecrypt(_ materials: DecryptionMaterials, encryptedDataKeys: [EncryptedDataKey]) async throws -> DecryptionMaterials {
         try KeyringChecks.requireNoDataKey(materials, keyring: description)
         let aad = try EncryptionContextCodec.serialize(materials.encryptionContext)

@@ -38,6 +38,7 @@ public struct RawRSAKeyring: Keyring, CustomStringConvertible {
     public var description: String { "raw RSA keyring \(keyNamespace)/\(keyName) (\(padding))" }
 
     // Spec: framework/raw-rsa-keyring.md ("OnEncrypt").
+    /// Adds this keyring's encrypted data key (generating the data key first if there is none).
     public func onEncrypt(_ materials: EncryptionMaterials) async throws -> EncryptionMaterials {
         guard let publicKey else {
             throw EnvelopeError(.keyringFailure, "\(self) has no public key and cannot encrypt. Give it the RSA public key.")
@@ -56,6 +57,7 @@ public struct RawRSAKeyring: Keyring, CustomStringConvertible {
     }
 
     // Spec: framework/raw-rsa-keyring.md ("OnDecrypt").
+    /// Decrypts the first encrypted data key this keyring can unwrap.
     public func onDecrypt(_ materials: DecryptionMaterials, encryptedDataKeys: [EncryptedDataKey]) async throws -> DecryptionMaterials {
         try KeyringChecks.requireNoDataKey(materials, keyring: description)
         var failures: [EnvelopeError.DataKeyFailure] = []

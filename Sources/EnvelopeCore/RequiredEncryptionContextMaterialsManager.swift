@@ -38,6 +38,7 @@ public struct RequiredEncryptionContextMaterialsManager: EncryptionMaterialsMana
     public var description: String { "required-encryption-context materials manager(keys: \(requiredKeys.sorted()))" }
 
     // Spec: framework/required-encryption-context-cmm.md ("Get Encryption Materials").
+    /// Returns encryption materials for the request.
     public func getEncryptionMaterials(_ request: EncryptionMaterialsRequest) async throws -> EncryptionMaterials {
         guard let underlying = encryptUnderlying else {
             throw EnvelopeError(.invalidArgument, "This materials manager was built for decryption only and cannot encrypt.")
@@ -57,6 +58,7 @@ public struct RequiredEncryptionContextMaterialsManager: EncryptionMaterialsMana
     }
 
     // Spec: framework/required-encryption-context-cmm.md ("Decrypt Materials").
+    /// Returns decryption materials for the request.
     public func decryptMaterials(_ request: DecryptionMaterialsRequest) async throws -> DecryptionMaterials {
         guard let underlying = decryptUnderlying else {
             throw EnvelopeError(.invalidArgument, "This materials manager was built for encryption only and cannot decrypt.")
