@@ -64,6 +64,7 @@ extension DecryptResult {
         self.encryptedDataKeys = header.encryptedDataKeys
         self.frameLength = header.frameLength
         self.header = header
+        self.dataKeyOrigin = nil
     }
 }
 
