@@ -136,13 +136,27 @@ public struct DecryptingStream<Base: AsyncSequence & Sendable>: AsyncSequence, S
                     }
                 case .body:
                     let decryptor = self.decryptor!
-                    switch try decryptor.step(input.readable) {
+                    let step: FrameDecryptor.Step
+                    var plaintext: [UInt8] = []
+                    if let capacity = decryptor.maxFramePlaintext, let wire = decryptor.regularFrameWireSize, input.count >= wire {
+                        // A whole frame is buffered: decrypt straight into the chunk we hand out.
+                        var result = FrameDecryptor.Step.needMoreInput
+                        plaintext = try [UInt8](unsafeUninitializedCapacity: capacity) { buffer, count in
+                            result = try decryptor.step(input.readable, output: UnsafeMutableRawBufferPointer(buffer))
+                            count = 0
+                            if case .frame = result { count = decryptor.plaintext.count }
+                        }
+                        step = result
+                    } else {
+                        step = try decryptor.step(input.readable)
+                        if case .frame = step { plaintext = [UInt8](copying: decryptor.plaintext) }
+                    }
+                    switch step {
                     case .needMoreInput:
                         guard try await pull() else {
                             throw EnvelopeError.malformed("the message is truncated after \(receivedBytes) bytes")
                         }
                     case .frame(let consumed, let isFinal):
-                        let plaintext = [UInt8](copying: decryptor.plaintext)
                         input.consume(consumed)
                         let suite = decryptor.header.suite
                         if stream.releasePolicy == .afterSignature || (isFinal && suite.isSigned) {

@@ -30,6 +30,17 @@ struct StreamingTests {
         }
     }
 
+    @Test("streams are Sendable values; errors print their full message")
+    func sendability() async throws {
+        func requireSendable<T: Sendable>(_ value: T) {}
+        let keyring = try Fixtures.aesKeyring()
+        let encrypting = EnvelopeClient().encryptStream(ChunkedBytes([1, 2, 3], sizes: [1]), keyring: keyring)
+        requireSendable(encrypting)
+        requireSendable(EnvelopeClient().decryptStream(encrypting, keyring: keyring))
+        let error: any Error = EnvelopeError(.io, "Could not read x. Check the path.")
+        #expect(error.localizedDescription.contains("Could not read x"))
+    }
+
     @Test("legacy v1 messages stream-decrypt; streams report header and context")
     func legacyStream() async throws {
         let keyring = try Fixtures.aesKeyring()
