@@ -34,6 +34,19 @@ struct CrossAccountStoryTests {
         }
     }
 
+    @Test("The owner may also name its key by bare key ID or alias name; the EDK still stores the key ARN",
+          arguments: ["keyID", "aliasName"])
+    func ownerBareNames(naming: String) async throws {
+        let story = try await CrossAccount.make()
+        let identifier: KMSKeyIdentifier = naming == "keyID" ? .keyID(story.key.keyID) : .aliasName(CrossAccount.aliasName)
+        let keyring = try await KMSKeyring.resolving(identifier, transport: story.transport(CrossAccount.user1))
+        let encrypted = try await client.encrypt(samplePlaintext, keyring: keyring)
+        #expect(encrypted.header.encryptedDataKeys.map(\.keyName) == [story.key.description])
+        let decrypted = try await client.decrypt(encrypted.ciphertext, keyring: keyring)
+        #expect(decrypted.plaintext == samplePlaintext)
+        #expect(decrypted.dataKeyOrigin?.notes == ["\(identifier) resolved to \(story.key) through DescribeKey when the keyring was built"])
+    }
+
     @Test("A strict keyring from the owner's alias ARN is resolved once (DescribeKey across accounts) and the resolution shows in the result")
     func strictFromAliasARN() async throws {
         let story = try await CrossAccount.make()

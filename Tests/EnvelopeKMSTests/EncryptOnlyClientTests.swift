@@ -149,6 +149,21 @@ struct EncryptOnlyClientTests {
         #expect(legacy.defaultSuite == .aes256GCMHKDFSHA384ECDSAP384)
     }
 
+    @Test("With data-key caching, N encrypt-only messages cost one GenerateDataKey")
+    func cachingEncryptOnly() async throws {
+        let (story, _, _) = try await Self.encryptOnlyStory()
+        let transport = story.transport(CrossAccount.externalUser)
+        let cache = LocalMaterialsCache()
+        let encryptOnly = try EncryptOnlyClient(key: .keyARN(story.key), permissions: .encryptOnly, transport: transport,
+                                                cache: DataKeyCaching(cache: cache, maxAge: .seconds(60), maxMessagesPerDataKey: 100))
+        var messages: [[UInt8]] = []
+        for _ in 0..<8 { messages.append(try await encryptOnly.encrypt(samplePlaintext, encryptionContext: CrossAccount.context).ciphertext) }
+        #expect(transport.counts == [.generateDataKey: 1])
+        #expect(await cache.statistics.hits == 7)
+        let owner = try KMSStrictDecryptionKeyring(keyARN: story.key, transport: story.transport(CrossAccount.user1))
+        for message in messages { #expect(try await EnvelopeClient().decrypt(message, keyring: owner).plaintext == samplePlaintext) }
+    }
+
     @Test("Streaming encryption through the encrypt-only client; the owner decrypts the stream's message")
     func streaming() async throws {
         let (story, _, _) = try await Self.encryptOnlyStory()

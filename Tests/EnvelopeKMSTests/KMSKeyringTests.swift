@@ -101,6 +101,20 @@ struct KMSKeyringTests {
         #expect(fake.log.isEmpty)
     }
 
+    @Test("Materials that already hold a data key: the strict keyring fails, the MRK-aware one returns them unmodified")
+    func dataKeyAlreadyPresent() async throws {
+        let fake = FakeKMS()
+        let materials = DecryptionMaterials(suite: .aes256GCMHKDFSHA512CommitKey, encryptionContext: [:],
+                                            plaintextDataKey: try RandomBytes.secure(count: 32))
+        let strict = try KMSStrictDecryptionKeyring(keyARN: Self.keyEast, transport: fake.transport(Self.east))
+        let error = try #require(await envelopeError { try await strict.onDecrypt(materials, encryptedDataKeys: []) })
+        #expect(error.code == .keyringFailure)
+        let aware = try KMSStrictDecryptionKeyring(keyARN: Self.mrkEast, transport: fake.transport(Self.east), multiRegionAware: true)
+        let same = try await aware.onDecrypt(materials, encryptedDataKeys: [])
+        #expect(same.plaintextDataKey === materials.plaintextDataKey)
+        #expect(fake.log.isEmpty)
+    }
+
     @Test("A keyring whose transport calls another Region than its key is refused when built")
     func regionMismatchRefused() async throws {
         let fake = FakeKMS()

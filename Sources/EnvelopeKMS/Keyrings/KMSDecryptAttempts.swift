@@ -15,9 +15,11 @@ enum KMSDecryptAttempts {
     }
 
     static func run(materials: DecryptionMaterials, encryptedDataKeys: [EncryptedDataKey], keyring: String,
-                    transport: any KMSTransport, grantTokens: [String], notes: [String],
+                    transport: any KMSTransport, grantTokens: [String], notes: [String], multiRegionAware: Bool = false,
                     select: (KMSKeyARN) -> Selection) async throws -> DecryptionMaterials {
-        // Spec: framework/keyring-interface.md — OnDecrypt with a data key already present fails.
+        // Spec: aws-kms-mrk-keyring.md ("OnDecrypt") — materials that already hold a data key are
+        // returned unmodified; aws-kms-keyring.md and the discovery keyrings fail instead.
+        if multiRegionAware, materials.plaintextDataKey != nil { return materials }
         guard materials.plaintextDataKey == nil else {
             throw EnvelopeError(.keyringFailure, "\(keyring) was asked to decrypt materials that already hold a data key. Call it only before a data key is set.")
         }

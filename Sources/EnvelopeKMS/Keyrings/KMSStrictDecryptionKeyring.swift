@@ -62,7 +62,7 @@ public struct KMSStrictDecryptionKeyring: DecryptionKeyring, CustomStringConvert
         let aware = multiRegionAware
         return try await KMSDecryptAttempts.run(materials: materials, encryptedDataKeys: encryptedDataKeys, keyring: description,
                                                 transport: transport, grantTokens: grantTokens,
-                                                notes: resolution.map { [$0.description] } ?? []) { stored in
+                                                notes: resolution.map { [$0.description] } ?? [], multiRegionAware: aware) { stored in
             if aware {
                 // Spec: aws-kms-mrk-keyring.md — filter with MRK Match for Decrypt; Decrypt with the configured key.
                 return KMSMultiRegionKeys.matchForDecrypt(configured, stored) ? .attempt(configured)
