@@ -121,6 +121,6 @@ public struct MultiDecryptionKeyring: DecryptionKeyring, CustomStringConvertible
                 }
             }
         }
-        throw KeyringChecks.unableToDecrypt(failures, keyring: description, causes: causes)
+        throw KeyringChecks.unableToDecrypt(failures, keyring: description, keyCount: encryptedDataKeys.count, causes: causes)
     }
 }

@@ -41,6 +41,21 @@ struct StreamingTests {
         #expect(error.localizedDescription.contains("Could not read x"))
     }
 
+    @Test("a whole message in one huge chunk is not copied into the decrypt buffer")
+    func hugeChunk() async throws {
+        let keyring = try Fixtures.aesKeyring()
+        let plaintext = Fixtures.plaintext(2_000_000)
+        let message = try await EnvelopeClient().encrypt(plaintext, keyring: keyring, frameLength: 4096).ciphertext
+        var iterator = EnvelopeClient().decryptStream(ChunkedBytes(message, sizes: [message.count]), keyring: keyring).makeAsyncIterator()
+        var out: [UInt8] = []
+        while let chunk = try await iterator.next() {
+            #expect(chunk.count <= 4096)
+            out += chunk
+        }
+        #expect(out == plaintext)
+        #expect(iterator.bufferedBytesHighWater <= 2 * 64 * 1024)
+    }
+
     @Test("legacy v1 messages stream-decrypt; streams report header and context")
     func legacyStream() async throws {
         let keyring = try Fixtures.aesKeyring()
