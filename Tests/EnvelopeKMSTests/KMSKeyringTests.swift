@@ -127,21 +127,28 @@ struct KMSKeyringTests {
         let fake = FakeKMS()
         let encrypted = try await client.encrypt(samplePlaintext, keyring: try KMSKeyring(keyARN: Self.keyEast, transport: fake.transport(Self.east)))
         let calls = fake.log.count
-        let otherAccount = try KMSDiscoveryKeyring(transport: fake.transport(Self.east), filter: .accounts(["444455556666"]))
+        let otherAccount = try KMSDiscoveryKeyring(transport: fake.transport(Self.east), filter: try .accounts(["444455556666"]))
         let e1 = try #require(await envelopeError { try await client.decrypt(encrypted.ciphertext, keyring: otherAccount) })
         #expect(e1.dataKeyFailures.first?.reason.contains("account 111122223333 is not in the discovery filter") == true)
-        let otherRegion = try KMSDiscoveryKeyring(transport: fake.transport(Self.west), filter: .accounts([Self.account]))
+        let otherRegion = try KMSDiscoveryKeyring(transport: fake.transport(Self.west), filter: try .accounts([Self.account]))
         let e2 = try #require(await envelopeError { try await client.decrypt(encrypted.ciphertext, keyring: otherRegion) })
         #expect(e2.dataKeyFailures.first?.reason.contains("Region us-east-1") == true)
         #expect(fake.log.count == calls)
-        let good = try KMSDiscoveryKeyring(transport: fake.transport(Self.east), filter: .accounts([Self.account]))
+        let good = try KMSDiscoveryKeyring(transport: fake.transport(Self.east), filter: try .accounts([Self.account]))
         #expect(try await client.decrypt(encrypted.ciphertext, keyring: good).plaintext == samplePlaintext)
+    }
+
+    @Test("A discovery filter must list at least one account; any account must be asked for explicitly")
+    func discoveryFilterNeedsAccounts() throws {
+        #expect(throws: EnvelopeError.self) { try KMSDiscoveryFilter.accounts([]) }
+        #expect(KMSDiscoveryFilter.anyAccount.rejection(of: Self.keyEast) == nil)
+        #expect(KMSDiscoveryFilter.anyAccount(in: .awsCN).rejection(of: Self.keyEast)?.contains("partition") == true)
     }
 
     @Test("A discovery filter of another partition than the transport's is refused when built")
     func discoveryPartitionMismatch() async throws {
         let error = try #require(await envelopeError {
-            try KMSDiscoveryKeyring(transport: FakeKMS().transport(Self.east), filter: .accounts([Self.account], partition: .awsCN))
+            try KMSDiscoveryKeyring(transport: FakeKMS().transport(Self.east), filter: try .accounts([Self.account], partition: .awsCN))
         })
         #expect(error.code == .invalidArgument)
     }
@@ -191,10 +198,10 @@ struct KMSKeyringTests {
     func mrkReplicaDiscovery() async throws {
         let fake = FakeKMS()
         let encrypted = try await client.encrypt(samplePlaintext, keyring: try KMSKeyring(keyARN: Self.mrkEast, transport: fake.transport(Self.east)))
-        let plain = try KMSDiscoveryKeyring(transport: fake.transport(Self.west), filter: .accounts([Self.account]))
+        let plain = try KMSDiscoveryKeyring(transport: fake.transport(Self.west), filter: try .accounts([Self.account]))
         let error = try #require(await envelopeError { try await client.decrypt(encrypted.ciphertext, keyring: plain) })
         #expect(error.dataKeyFailures.first?.reason.contains("multiRegionAware") == true)
-        let aware = try KMSDiscoveryKeyring(transport: fake.transport(Self.west), filter: .accounts([Self.account]), multiRegionAware: true)
+        let aware = try KMSDiscoveryKeyring(transport: fake.transport(Self.west), filter: try .accounts([Self.account]), multiRegionAware: true)
         #expect(try await client.decrypt(encrypted.ciphertext, keyring: aware).plaintext == samplePlaintext)
         #expect(fake.log.last == "Decrypt \(Self.mrkWest)")
     }
@@ -204,7 +211,7 @@ struct KMSKeyringTests {
         let fake = FakeKMS()
         let westKey = KMSKeyARN(region: Self.west, account: Self.account, keyID: Self.keyEast.keyID)
         let encrypted = try await client.encrypt(samplePlaintext, keyring: try KMSKeyring(keyARN: westKey, transport: fake.transport(Self.west)))
-        let keyring = try KMSMultiKeyrings.discovery(regions: [Self.east, Self.west], filter: .accounts([Self.account]),
+        let keyring = try KMSMultiKeyrings.discovery(regions: [Self.east, Self.west], filter: try .accounts([Self.account]),
                                                      transports: KMSTransportSupplier { region in fake.transport(region ?? Self.east) })
         #expect(try await client.decrypt(encrypted.ciphertext, keyring: keyring).plaintext == samplePlaintext)
         #expect(throws: EnvelopeError.self) {

@@ -1,3 +1,5 @@
+import EnvelopeCore
+
 /// Which accounts' keys a discovery keyring may use: a partition and a list of accounts, or,
 /// explicitly, any account.
 ///
@@ -10,9 +12,12 @@ public struct KMSDiscoveryFilter: Sendable, Hashable, CustomStringConvertible {
     /// The accounts keys must belong to (nil: any).
     public let accounts: Set<AWSAccountID>?
 
-    /// Only keys of these accounts in this partition. `accounts` must not be empty.
-    public static func accounts(_ accounts: [AWSAccountID], partition: AWSPartition = .aws) -> KMSDiscoveryFilter {
-        precondition(!accounts.isEmpty, "a discovery filter needs at least one account; use .anyAccount to allow every account")
+    /// Only keys of these accounts in this partition; throws when `accounts` is empty (use
+    /// ``anyAccount`` to allow every account).
+    public static func accounts(_ accounts: [AWSAccountID], partition: AWSPartition = .aws) throws -> KMSDiscoveryFilter {
+        guard !accounts.isEmpty else {
+            throw EnvelopeError(.invalidArgument, "A discovery filter needs at least one account. List the accounts whose keys may decrypt, or use KMSDiscoveryFilter.anyAccount to allow every account explicitly.")
+        }
         return KMSDiscoveryFilter(partition: partition, accounts: Set(accounts))
     }
 

@@ -43,6 +43,6 @@ public struct KMSKeyring: Keyring, CustomStringConvertible {
 
     /// See ``KMSStrictDecryptionKeyring/onDecrypt(_:encryptedDataKeys:)``.
     public func onDecrypt(_ materials: DecryptionMaterials, encryptedDataKeys: [EncryptedDataKey]) async throws -> DecryptionMaterials {
-        try await decryption.onDecrypt(materials, encryptedDataKeys: encryptedDataKeys)
+        try await decryption.onDecrypt(materials, encryptedDataKeys: encryptedDataKeys, label: description)
     }
 }

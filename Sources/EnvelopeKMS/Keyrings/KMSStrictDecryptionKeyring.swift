@@ -58,9 +58,14 @@ public struct KMSStrictDecryptionKeyring: DecryptionKeyring, CustomStringConvert
 
     /// Decrypts the first encrypted data key made under the configured key; reports every key otherwise.
     public func onDecrypt(_ materials: DecryptionMaterials, encryptedDataKeys: [EncryptedDataKey]) async throws -> DecryptionMaterials {
+        try await onDecrypt(materials, encryptedDataKeys: encryptedDataKeys, label: description)
+    }
+
+    /// The same, reporting failures under `label` (the name of the keyring that owns this side).
+    func onDecrypt(_ materials: DecryptionMaterials, encryptedDataKeys: [EncryptedDataKey], label: String) async throws -> DecryptionMaterials {
         let configured = keyARN
         let aware = multiRegionAware
-        return try await KMSDecryptAttempts.run(materials: materials, encryptedDataKeys: encryptedDataKeys, keyring: description,
+        return try await KMSDecryptAttempts.run(materials: materials, encryptedDataKeys: encryptedDataKeys, keyring: label,
                                                 transport: transport, grantTokens: grantTokens,
                                                 notes: resolution.map { [$0.description] } ?? [], multiRegionAware: aware) { stored in
             if aware {
