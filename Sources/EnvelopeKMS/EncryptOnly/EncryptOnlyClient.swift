@@ -64,10 +64,10 @@ public struct EncryptOnlyClient: Sendable, CustomStringConvertible {
             throw KMSPermissionError(missingActions: [.encrypt], key: key.identifier, granted: key.permissions,
                                      purpose: "wrap the data key with an additional key")
         }
-        let generatorKeyring = try KMSEncryptionKeyring(keyID: generatorKey.identifier, transport: try transports.transport(for: generatorKey.identifier.region),
+        let generatorKeyring = try KMSEncryptionKeyring(keyID: generatorKey.identifier, transport: try transports.transport(for: generatorKey.identifier.arnRegion),
                                                         grantTokens: grantTokens, dataKeyGeneration: generation)
         let children = try additionalKeys.map {
-            try KMSEncryptionKeyring(keyID: $0.identifier, transport: try transports.transport(for: $0.identifier.region), grantTokens: grantTokens)
+            try KMSEncryptionKeyring(keyID: $0.identifier, transport: try transports.transport(for: $0.identifier.arnRegion), grantTokens: grantTokens)
         }
         keyring = try MultiEncryptionKeyring(generator: generatorKeyring, children: children)
         let base = DefaultMaterialsManager(encryptionKeyring: keyring)
@@ -157,7 +157,7 @@ public struct EncryptOnlyClient: Sendable, CustomStringConvertible {
 
     private func dryRun(_ key: KMSKeyIdentifier, _ action: KMSAction, encryptionContext: EncryptionContext, length: Int) async -> KMSAccessCheck {
         do {
-            let transport = try transports.transport(for: key.region)
+            let transport = try transports.transport(for: key.arnRegion)
             if action == .generateDataKey {
                 _ = try await transport.generateDataKey(GenerateDataKeyRequest(keyId: key, encryptionContext: encryptionContext, numberOfBytes: length,
                                                                                grantTokens: grantTokens, dryRun: true))

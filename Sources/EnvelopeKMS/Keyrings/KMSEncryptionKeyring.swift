@@ -38,7 +38,7 @@ public struct KMSEncryptionKeyring: EncryptionKeyring, CustomStringConvertible {
     ///   - dataKeyGeneration: `.generateDataKey` (default) or `.localRandomThenEncrypt`.
     public init(keyID: KMSKeyIdentifier, transport: any KMSTransport, grantTokens: [String] = [],
                 dataKeyGeneration: DataKeyGeneration = .generateDataKey) throws {
-        if let region = keyID.region, region != transport.region {
+        if let region = keyID.arnRegion, region != transport.region {
             throw EnvelopeKMSKeyringErrors.regionMismatch(keyID, keyRegion: region, transportRegion: transport.region, role: "encryption")
         }
         guard grantTokens.count <= 10 else {
@@ -114,7 +114,7 @@ public struct KMSEncryptionKeyring: EncryptionKeyring, CustomStringConvertible {
 
 extension KMSKeyIdentifier {
     /// The Region an ARN names (nil for key IDs and alias names).
-    var region: AWSRegion? {
+    var arnRegion: AWSRegion? {
         switch self {
         case .keyARN(let arn): arn.region
         case .aliasARN(let arn): arn.region

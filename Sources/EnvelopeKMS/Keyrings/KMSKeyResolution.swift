@@ -21,7 +21,7 @@ public struct KMSKeyResolution: Sendable, Hashable, CustomStringConvertible {
     /// what cannot be resolved.
     static func resolve(_ identifier: KMSKeyIdentifier, transport: any KMSTransport, grantTokens: [String]) async throws -> (KMSKeyARN, KMSKeyResolution?) {
         if case .keyARN(let arn) = identifier { return (arn, nil) }
-        if let region = identifier.region, region != transport.region {
+        if let region = identifier.arnRegion, region != transport.region {
             throw EnvelopeKMSKeyringErrors.regionMismatch(identifier, keyRegion: region, transportRegion: transport.region, role: "decryption")
         }
         do {

@@ -10,11 +10,11 @@ public enum KMSMultiKeyrings {
     public static func strict(generator: KMSKeyIdentifier, children: [KMSKeyIdentifier] = [], transports: KMSTransportSupplier,
                               grantTokens: [String] = [], multiRegionAware: Bool = false) async throws -> MultiKeyring {
         if multiRegionAware { try KMSMultiRegionKeys.assertUnique([generator] + children) }
-        let generatorKeyring = try await KMSKeyring.resolving(generator, transport: try transports.transport(for: generator.region),
+        let generatorKeyring = try await KMSKeyring.resolving(generator, transport: try transports.transport(for: generator.arnRegion),
                                                               grantTokens: grantTokens, multiRegionAware: multiRegionAware)
         var childKeyrings: [any Keyring] = []
         for child in children {
-            childKeyrings.append(try await KMSKeyring.resolving(child, transport: try transports.transport(for: child.region),
+            childKeyrings.append(try await KMSKeyring.resolving(child, transport: try transports.transport(for: child.arnRegion),
                                                                 grantTokens: grantTokens, multiRegionAware: multiRegionAware))
         }
         return try MultiKeyring(generator: generatorKeyring, children: childKeyrings)
@@ -23,8 +23,8 @@ public enum KMSMultiKeyrings {
     /// The encrypt side only: no key needs resolving and none needs decrypt permissions.
     public static func encryption(generator: KMSKeyIdentifier, children: [KMSKeyIdentifier] = [], transports: KMSTransportSupplier,
                                   grantTokens: [String] = []) throws -> MultiEncryptionKeyring {
-        let g = try KMSEncryptionKeyring(keyID: generator, transport: try transports.transport(for: generator.region), grantTokens: grantTokens)
-        let c = try children.map { try KMSEncryptionKeyring(keyID: $0, transport: try transports.transport(for: $0.region), grantTokens: grantTokens) }
+        let g = try KMSEncryptionKeyring(keyID: generator, transport: try transports.transport(for: generator.arnRegion), grantTokens: grantTokens)
+        let c = try children.map { try KMSEncryptionKeyring(keyID: $0, transport: try transports.transport(for: $0.arnRegion), grantTokens: grantTokens) }
         return try MultiEncryptionKeyring(generator: g, children: c)
     }
 
@@ -34,7 +34,7 @@ public enum KMSMultiKeyrings {
         if multiRegionAware { try KMSMultiRegionKeys.assertUnique(keys) }
         var keyrings: [any DecryptionKeyring] = []
         for key in keys {
-            keyrings.append(try await KMSStrictDecryptionKeyring.resolving(key, transport: try transports.transport(for: key.region),
+            keyrings.append(try await KMSStrictDecryptionKeyring.resolving(key, transport: try transports.transport(for: key.arnRegion),
                                                                            grantTokens: grantTokens, multiRegionAware: multiRegionAware))
         }
         return try MultiDecryptionKeyring(keyrings: keyrings)
