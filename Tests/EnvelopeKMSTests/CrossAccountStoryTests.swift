@@ -67,6 +67,23 @@ struct CrossAccountStoryTests {
         #expect(transport.count(.decrypt) == 2)
     }
 
+    @Test("File decryption reports the key and the alias resolution too")
+    func fileDecryptReportsOrigin() async throws {
+        let story = try await CrossAccount.make()
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("keyrings-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let input = directory.appendingPathComponent("plain"), message = directory.appendingPathComponent("message"), output = directory.appendingPathComponent("out")
+        try Data(samplePlaintext).write(to: input)
+        let external = story.transport(CrossAccount.externalUser)
+        _ = try await client.encryptFile(at: input, to: message, keyring: try KMSEncryptionKeyring(keyID: .aliasARN(story.aliasARN), transport: external))
+        let keyring = try await KMSStrictDecryptionKeyring.resolving(.aliasARN(story.aliasARN), transport: external)
+        let result = try await client.decryptFile(at: message, to: output, keyring: keyring)
+        #expect(try Data(contentsOf: output) == Data(samplePlaintext))
+        #expect(result.dataKeyOrigin?.keyName == story.key.description)
+        #expect(result.dataKeyOrigin?.notes.first?.contains("resolved to \(story.key)") == true)
+    }
+
     @Test("Discovery keyrings: a filter naming the owner's account decrypts, one naming another account skips with the reason, any-account decrypts")
     func discoveryFilters() async throws {
         let story = try await CrossAccount.make()
