@@ -156,6 +156,10 @@ struct CachingMaterialsManagerTests {
         }
         #expect(s.transport.count(.decrypt) == 1)
         #expect(await cache.statistics.hits == 9)
+        // Another message (other encrypted data key) is another entry.
+        let other = try await client.encrypt(samplePlaintext, keyring: s.keyring, encryptionContext: Self.context)
+        _ = try await client.decrypt(other.ciphertext, materialsManager: cmm)
+        #expect(s.transport.count(.decrypt) == 2)
         #expect(try await client.decrypt(message.ciphertext, materialsManager: cmm, encryptionContext: Self.context).plaintext == samplePlaintext)
         let error = try #require(await envelopeError {
             try await client.decrypt(message.ciphertext, materialsManager: cmm, encryptionContext: ["tenant": "green"])

@@ -115,6 +115,14 @@ struct KMSKeyringTests {
         #expect(fake.log.isEmpty)
     }
 
+    @Test("A single-transport supplier serves its own Region (and key IDs) and refuses others")
+    func singleSupplier() throws {
+        let supplier = KMSTransportSupplier.single(FakeKMS().transport(Self.east))
+        #expect(try supplier.transport(for: nil).region == Self.east)
+        #expect(try supplier.transport(for: Self.east).region == Self.east)
+        #expect(throws: EnvelopeError.self) { try supplier.transport(for: Self.west) }
+    }
+
     @Test("A keyring whose transport calls another Region than its key is refused when built")
     func regionMismatchRefused() async throws {
         let fake = FakeKMS()
