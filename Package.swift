@@ -90,7 +90,7 @@ let package = Package(
         .testTarget(
             name: "EnvelopeKMSHTTPTests",
             dependencies: [
-                "EnvelopeKMSHTTP", "EnvelopeKMS", "EnvelopeCrypto",
+                "EnvelopeKMSHTTP", "EnvelopeKMS", "EnvelopeCore", "EnvelopeCrypto",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -101,7 +101,7 @@ let package = Package(
         .testTarget(
             name: "EnvelopeLocalKMSServerTests",
             dependencies: [
-                "EnvelopeLocalKMSServer", "EnvelopeKMSHTTP", "EnvelopeLocalKMS", "EnvelopeKMS",
+                "EnvelopeLocalKMSServer", "EnvelopeKMSHTTP", "EnvelopeLocalKMS", "EnvelopeKMS", "EnvelopeCore", "EnvelopeCrypto",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

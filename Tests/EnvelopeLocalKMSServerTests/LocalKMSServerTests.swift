@@ -76,8 +76,11 @@ struct LocalKMSServerTests {
         }
         #expect(grantError.code == .accessDenied)
         #expect(grantError.message.contains("kms:CreateGrant"))
-        // A decrypt with the wrong encryption context is not tested here: it crashes the process in
-        // SecureBytes.init(count:) (double free when the initializer throws), see the report.
+        // A wrong encryption context fails cleanly over the wire.
+        let wrongContext = try await #require(throws: KMSError.self) {
+            try await kms.decrypt(DecryptRequest(ciphertextBlob: generated.ciphertextBlob, keyId: .keyARN(served.key), encryptionContext: ["department": "11"]))
+        }
+        #expect(wrongContext.code == .invalidCiphertext)
         await served.server.stop()
     }
 
