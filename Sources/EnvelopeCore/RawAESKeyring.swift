@@ -40,9 +40,7 @@ public struct RawAESKeyring: Keyring, CustomStringConvertible {
         let iv = RandomBytes.array(count: AESGCM.ivLength)
         let sealed: (ciphertext: [UInt8], tag: [UInt8])
         do {
-            sealed = try dataKey.withUnsafeBytes { key in
-                try AESGCM.seal(Array(key), key: wrappingKey, iv: iv, authenticating: aad)
-            }
+            sealed = try AESGCM.seal(dataKey, key: wrappingKey, iv: iv, authenticating: aad)
         } catch {
             throw EnvelopeError.wrapping(error, "\(self) failed to wrap the data key. Retry; if it persists, report it.", code: .keyringFailure)
         }
@@ -86,10 +84,10 @@ public struct RawAESKeyring: Keyring, CustomStringConvertible {
                 fail("wrapped key is \(edk.ciphertext.count) bytes, expected \(materials.suite.dataKeyLength + AESGCM.tagLength) for \(materials.suite.name)"); continue
             }
             do {
-                var plaintext = try AESGCM.open(Array(edk.ciphertext.dropLast(AESGCM.tagLength)), tag: Array(edk.ciphertext.suffix(AESGCM.tagLength)),
-                                                key: wrappingKey, iv: parsed.iv, authenticating: aad)
                 var result = materials
-                result.plaintextDataKey = try SecureBytes(consuming: &plaintext)
+                result.plaintextDataKey = try AESGCM.openSecret(
+                    edk.ciphertext.dropLast(AESGCM.tagLength), tag: Array(edk.ciphertext.suffix(AESGCM.tagLength)),
+                    key: wrappingKey, iv: parsed.iv, authenticating: aad)
                 return result
             } catch {
                 causes.append(error)

@@ -10,9 +10,10 @@ public enum AESGCM {
     /// Which direction a context works in.
     public enum Direction: Sendable { case seal, open }
 
-    /// Seals `plaintext` in one call. Returns ciphertext and tag.
-    public static func seal(
-        _ plaintext: [UInt8], key: SecureBytes, iv: [UInt8], authenticating aad: [UInt8]
+    /// Seals `plaintext` (an array, or a `SecureBytes` secret such as a data key being wrapped) in
+    /// one call. Returns ciphertext and tag.
+    public static func seal<Plaintext: ContiguousByteStorage>(
+        _ plaintext: Plaintext, key: SecureBytes, iv: [UInt8], authenticating aad: [UInt8]
     ) throws -> (ciphertext: [UInt8], tag: [UInt8]) {
         let context = try AESGCMContext(key: key, direction: .seal)
         return try context.seal(plaintext, iv: iv, authenticating: aad)
@@ -24,6 +25,15 @@ public enum AESGCM {
     ) throws -> [UInt8] {
         let context = try AESGCMContext(key: key, direction: .open)
         return try context.open(ciphertext, tag: tag, iv: iv, authenticating: aad)
+    }
+
+    /// Opens a wrapped secret (a data key, a stored key) straight into guarded memory, so the
+    /// plaintext never exists in an ordinary array.
+    public static func openSecret<Ciphertext: ContiguousByteStorage>(
+        _ ciphertext: Ciphertext, tag: [UInt8], key: SecureBytes, iv: [UInt8], authenticating aad: [UInt8]
+    ) throws -> SecureBytes {
+        let context = try AESGCMContext(key: key, direction: .open)
+        return try context.openSecret(ciphertext, tag: tag, iv: iv, authenticating: aad)
     }
 }
 
@@ -108,17 +118,18 @@ public final class AESGCMContext {
         }
     }
 
-    /// Array convenience for `seal`.
-    public func seal(_ plaintext: [UInt8], iv: [UInt8], authenticating aad: [UInt8]) throws -> (ciphertext: [UInt8], tag: [UInt8]) {
-        var ciphertext = [UInt8](repeating: 0, count: plaintext.count)
+    /// Seals an array or a `SecureBytes` secret; returns ciphertext and tag.
+    public func seal<Plaintext: ContiguousByteStorage>(
+        _ plaintext: Plaintext, iv: [UInt8], authenticating aad: [UInt8]
+    ) throws -> (ciphertext: [UInt8], tag: [UInt8]) {
+        let count = plaintext.withUnsafeBytes { $0.count }
+        var ciphertext = [UInt8](repeating: 0, count: count)
         var tag = [UInt8](repeating: 0, count: AESGCM.tagLength)
         try plaintext.withUnsafeBytes { p in
-            try iv.withUnsafeBytes { i in
-                try aad.withUnsafeBytes { a in
-                    try ciphertext.withUnsafeMutableBytes { c in
-                        try tag.withUnsafeMutableBytes { t in
-                            try seal(plaintext: p, iv: i, aad: a, ciphertext: c, tag: t)
-                        }
+            try withInputs(iv: iv, aad: aad) { i, a in
+                try ciphertext.withUnsafeMutableBytes { c in
+                    try tag.withUnsafeMutableBytes { t in
+                        try seal(plaintext: p, iv: i, aad: a, ciphertext: c, tag: t)
                     }
                 }
             }
@@ -126,21 +137,41 @@ public final class AESGCMContext {
         return (ciphertext, tag)
     }
 
-    /// Array convenience for `open`.
+    /// Opens into an ordinary array (for payload bytes, not for secrets: see `openSecret`).
     public func open(_ ciphertext: [UInt8], tag: [UInt8], iv: [UInt8], authenticating aad: [UInt8]) throws -> [UInt8] {
         var plaintext = [UInt8](repeating: 0, count: ciphertext.count)
+        try plaintext.withUnsafeMutableBytes { out in
+            try open(ciphertext, tag: tag, iv: iv, aad: aad, into: out)
+        }
+        return plaintext
+    }
+
+    /// Opens a wrapped secret straight into guarded memory.
+    public func openSecret<Ciphertext: ContiguousByteStorage>(
+        _ ciphertext: Ciphertext, tag: [UInt8], iv: [UInt8], authenticating aad: [UInt8]
+    ) throws -> SecureBytes {
+        let count = ciphertext.withUnsafeBytes { $0.count }
+        return try SecureBytes(count: count) { out in
+            try open(ciphertext, tag: tag, iv: iv, aad: aad, into: out)
+        }
+    }
+
+    private func open<Ciphertext: ContiguousByteStorage>(
+        _ ciphertext: Ciphertext, tag: [UInt8], iv: [UInt8], aad: [UInt8], into out: UnsafeMutableRawBufferPointer
+    ) throws {
         try ciphertext.withUnsafeBytes { c in
             try tag.withUnsafeBytes { t in
-                try iv.withUnsafeBytes { i in
-                    try aad.withUnsafeBytes { a in
-                        try plaintext.withUnsafeMutableBytes { p in
-                            try open(ciphertext: c, tag: t, iv: i, aad: a, plaintext: p)
-                        }
-                    }
+                try withInputs(iv: iv, aad: aad) { i, a in
+                    try open(ciphertext: c, tag: t, iv: i, aad: a, plaintext: out)
                 }
             }
         }
-        return plaintext
+    }
+
+    private func withInputs<R>(
+        iv: [UInt8], aad: [UInt8], _ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) throws -> R
+    ) rethrows -> R {
+        try iv.withUnsafeBytes { i in try aad.withUnsafeBytes { a in try body(i, a) } }
     }
 
     private func start(iv: UnsafeRawBufferPointer, aad: UnsafeRawBufferPointer) throws {

@@ -86,38 +86,14 @@ public actor LocalKMS {
     func wrap(_ secret: SecureBytes, purpose: String) throws -> WrappedSecret {
         let iv = RandomBytes.array(count: AESGCM.ivLength)
         let aad = Array(("envelope-local-kms/v1/" + purpose).utf8)
-        let context = try AESGCMContext(key: stateKey, direction: .seal)
-        var ciphertext = [UInt8](repeating: 0, count: secret.count)
-        var tag = [UInt8](repeating: 0, count: AESGCM.tagLength)
-        try secret.withUnsafeBytes { p in
-            try iv.withUnsafeBytes { i in
-                try aad.withUnsafeBytes { a in
-                    try ciphertext.withUnsafeMutableBytes { c in
-                        try tag.withUnsafeMutableBytes { t in
-                            try context.seal(plaintext: p, iv: i, aad: a, ciphertext: c, tag: t)
-                        }
-                    }
-                }
-            }
-        }
-        return WrappedSecret(iv: iv, ciphertext: ciphertext, tag: tag)
+        let sealed = try AESGCM.seal(secret, key: stateKey, iv: iv, authenticating: aad)
+        return WrappedSecret(iv: iv, ciphertext: sealed.ciphertext, tag: sealed.tag)
     }
 
     func unwrap(_ wrapped: WrappedSecret, purpose: String) throws -> SecureBytes {
         let aad = Array(("envelope-local-kms/v1/" + purpose).utf8)
-        let context = try AESGCMContext(key: stateKey, direction: .open)
         do {
-            return try secureOutput(count: wrapped.ciphertext.count) { out in
-                try wrapped.ciphertext.withUnsafeBytes { c in
-                    try wrapped.tag.withUnsafeBytes { t in
-                        try wrapped.iv.withUnsafeBytes { i in
-                            try aad.withUnsafeBytes { a in
-                                try context.open(ciphertext: c, tag: t, iv: i, aad: a, plaintext: out)
-                            }
-                        }
-                    }
-                }
-            }
+            return try AESGCM.openSecret(wrapped.ciphertext, tag: wrapped.tag, key: stateKey, iv: wrapped.iv, authenticating: aad)
         } catch {
             throw KMSError(code: .internalError, message: "the local KMS could not unwrap a stored secret (\(purpose)): the state key does not match the state; restore the state directory as a whole")
         }
@@ -132,21 +108,8 @@ public actor LocalKMS {
         let header = LocalKMSCiphertext.header(for: key.arn)
         let aad = LocalKMSCiphertext.associatedData(header: header, context: context)
         let iv = RandomBytes.array(count: AESGCM.ivLength)
-        let gcm = try AESGCMContext(key: material, direction: .seal)
-        var ciphertext = [UInt8](repeating: 0, count: plaintext.count)
-        var tag = [UInt8](repeating: 0, count: AESGCM.tagLength)
-        try plaintext.withUnsafeBytes { p in
-            try iv.withUnsafeBytes { i in
-                try aad.withUnsafeBytes { a in
-                    try ciphertext.withUnsafeMutableBytes { c in
-                        try tag.withUnsafeMutableBytes { t in
-                            try gcm.seal(plaintext: p, iv: i, aad: a, ciphertext: c, tag: t)
-                        }
-                    }
-                }
-            }
-        }
-        return LocalKMSCiphertext(keyARN: key.arn, iv: iv, ciphertext: ciphertext, tag: tag).blob
+        let sealed = try AESGCM.seal(plaintext, key: material, iv: iv, authenticating: aad)
+        return LocalKMSCiphertext(keyARN: key.arn, iv: iv, ciphertext: sealed.ciphertext, tag: sealed.tag).blob
     }
 
     /// Opens a parsed blob under the key's backing key; `InvalidCiphertextException` if the key
@@ -154,19 +117,8 @@ public actor LocalKMS {
     func open(_ parsed: LocalKMSCiphertext, under key: StoredKey, context: [String: String]) throws -> SecureBytes {
         let material = try unwrap(key.material, purpose: LocalKMS.materialPurpose(key.arn))
         let aad = LocalKMSCiphertext.associatedData(header: parsed.header, context: context)
-        let gcm = try AESGCMContext(key: material, direction: .open)
         do {
-            return try secureOutput(count: parsed.ciphertext.count) { out in
-                try parsed.ciphertext.withUnsafeBytes { c in
-                    try parsed.tag.withUnsafeBytes { t in
-                        try parsed.iv.withUnsafeBytes { i in
-                            try aad.withUnsafeBytes { a in
-                                try gcm.open(ciphertext: c, tag: t, iv: i, aad: a, plaintext: out)
-                            }
-                        }
-                    }
-                }
-            }
+            return try AESGCM.openSecret(parsed.ciphertext, tag: parsed.tag, key: material, iv: parsed.iv, authenticating: aad)
         } catch {
             throw LocalKMSErrors.invalidCiphertext
         }
