@@ -11,9 +11,15 @@ let package = Package(
         .library(name: "EnvelopeCore", targets: ["EnvelopeCore"]),
         .library(name: "EnvelopeKMS", targets: ["EnvelopeKMS"]),
         .library(name: "EnvelopeLocalKMS", targets: ["EnvelopeLocalKMS"]),
+        .library(name: "EnvelopeKMSHTTP", targets: ["EnvelopeKMSHTTP"]),
+        .library(name: "EnvelopeLocalKMSServer", targets: ["EnvelopeLocalKMSServer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        // Only EnvelopeKMSHTTP and EnvelopeLocalKMSServer (and their tests) depend on these.
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     ],
     targets: [
         .systemLibrary(
@@ -44,6 +50,25 @@ let package = Package(
             name: "EnvelopeLocalKMS",
             dependencies: ["EnvelopeKMS", "EnvelopeCrypto", .product(name: "Logging", package: "swift-log")]
         ),
+        .target(
+            name: "EnvelopeKMSHTTP",
+            dependencies: [
+                "EnvelopeKMS", "EnvelopeCrypto",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
+        .target(
+            name: "EnvelopeLocalKMSServer",
+            dependencies: [
+                "EnvelopeLocalKMS", "EnvelopeKMSHTTP", "EnvelopeKMS", "EnvelopeCrypto",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
         .testTarget(name: "EnvelopeCryptoTests", dependencies: ["EnvelopeCrypto"]),
         .testTarget(
             name: "EnvelopeCoreTests",
@@ -56,5 +81,23 @@ let package = Package(
             resources: [.copy("Vectors")]
         ),
         .testTarget(name: "EnvelopeLocalKMSTests", dependencies: ["EnvelopeLocalKMS", "EnvelopeKMS", "EnvelopeCore", "EnvelopeCrypto"]),
+        .testTarget(
+            name: "EnvelopeKMSHTTPTests",
+            dependencies: [
+                "EnvelopeKMSHTTP", "EnvelopeKMS", "EnvelopeCrypto",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            resources: [.copy("Vectors")]
+        ),
+        .testTarget(
+            name: "EnvelopeLocalKMSServerTests",
+            dependencies: [
+                "EnvelopeLocalKMSServer", "EnvelopeKMSHTTP", "EnvelopeLocalKMS", "EnvelopeKMS",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
     ]
 )
