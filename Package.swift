@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "EnvelopeLocalKMS", targets: ["EnvelopeLocalKMS"]),
         .library(name: "EnvelopeKMSHTTP", targets: ["EnvelopeKMSHTTP"]),
         .library(name: "EnvelopeLocalKMSServer", targets: ["EnvelopeLocalKMSServer"]),
+        .executable(name: "raw-aes-file-demo", targets: ["RawAESFileDemo"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
@@ -69,6 +70,11 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
+        .executableTarget(
+            name: "RawAESFileDemo",
+            dependencies: ["EnvelopeCore", "EnvelopeCrypto"],
+            path: "Samples/RawAESFileDemo"
+        ),
         .testTarget(name: "EnvelopeCryptoTests", dependencies: ["EnvelopeCrypto"]),
         .testTarget(
             name: "EnvelopeCoreTests",
@@ -99,5 +105,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Interop with the official AWS Encryption SDK for Python (Tests/Interop/esdk_peer.py, venv from `make venv`).
+        .testTarget(name: "InteropTests", dependencies: ["EnvelopeCore", "EnvelopeCrypto"]),
     ]
 )
