@@ -52,18 +52,19 @@ extension EnvelopeClient {
             while let chunk = try await iterator.next() { try file.write(chunk) }
         }
         let info = iterator.info!
-        return DecryptResult(plaintext: [], encryptionContext: info.encryptionContext, header: info.header)
+        return DecryptResult(plaintext: [], encryptionContext: info.encryptionContext, header: info.header, dataKeyOrigin: info.dataKeyOrigin)
     }
 }
 
 extension DecryptResult {
-    init(plaintext: [UInt8], encryptionContext: EncryptionContext, header: MessageHeaderInfo) {
+    init(plaintext: [UInt8], encryptionContext: EncryptionContext, header: MessageHeaderInfo, dataKeyOrigin: DataKeyOrigin? = nil) {
         self.plaintext = plaintext
         self.encryptionContext = encryptionContext
         self.suite = header.suite
         self.encryptedDataKeys = header.encryptedDataKeys
         self.frameLength = header.frameLength
         self.header = header
+        self.dataKeyOrigin = dataKeyOrigin
     }
 }
 
@@ -82,7 +83,17 @@ enum AtomicFileWriter {
         do {
             try await body(file)
             try file.sync()
-            guard rename(temporary, path) == 0 else { throw FileDescriptor.error("rename \(temporary) to \(path)") }
+            if overwrite {
+                guard rename(temporary, path) == 0 else { throw FileDescriptor.error("rename \(temporary) to \(path)") }
+            } else if link(temporary, path) == 0 {
+                // link() never replaces an existing file, so a file created meanwhile is not clobbered.
+                unlink(temporary)
+            } else if errno == EEXIST {
+                throw EnvelopeError(.io, "The output file \(path) appeared while writing. Choose another name or allow overwriting.")
+            } else {
+                // File systems without hard links: fall back to rename after the check above.
+                guard rename(temporary, path) == 0 else { throw FileDescriptor.error("rename \(temporary) to \(path)") }
+            }
         } catch {
             unlink(temporary)
             throw error

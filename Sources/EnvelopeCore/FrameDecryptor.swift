@@ -27,10 +27,17 @@ final class FrameDecryptor {
     private var state: State
     private var expectedSequence: UInt32 = 1
     private var scratch: UnsafeMutableRawBufferPointer
-    private var plaintextLength = 0
+    private var plaintextRegion = UnsafeRawBufferPointer(start: nil, count: 0)
 
-    /// The plaintext of the last verified frame (valid until the next call to ``step(_:)``).
-    var plaintext: UnsafeRawBufferPointer { UnsafeRawBufferPointer(rebasing: scratch[0..<plaintextLength]) }
+    /// The plaintext of the last verified frame: in the caller's output buffer when one was given
+    /// and large enough, else in the decryptor's own reused buffer (valid until the next step).
+    var plaintext: UnsafeRawBufferPointer { plaintextRegion }
+
+    /// The largest plaintext one step can produce (the frame length), or nil for non-framed bodies.
+    var maxFramePlaintext: Int? { header.contentType == .framed ? Int(header.frameLength) : nil }
+
+    /// The wire size of a regular frame, or nil for non-framed bodies.
+    var regularFrameWireSize: Int? { maxFramePlaintext.map { $0 + BodyCodec.regularFrameOverhead } }
 
     /// Number of frames verified so far.
     private(set) var framesVerified = 0
@@ -66,7 +73,7 @@ final class FrameDecryptor {
         do {
             _ = try context.open([], tag: header.headerTag, iv: iv, authenticating: headerAAD)
         } catch {
-            throw EnvelopeError.tagFailed("message header tag")
+            throw EnvelopeError(.authenticationFailed, "The message header tag did not verify: the header was modified, or the encryption context you supplied for decryption (required pairs not stored in the message) differs from the one used to encrypt. Check the context; do not trust this message.")
         }
         verificationKey = materials.verificationKey
         if let hash = header.suite.signatureHash {
@@ -79,13 +86,23 @@ final class FrameDecryptor {
         }
         aad = BodyAAD(messageID: header.messageID)
         state = header.contentType == .framed ? .frames : .nonFramed
-        let initial = header.contentType == .framed ? Int(header.frameLength) : 0
+        // Grown to the frame length only once a whole frame has actually arrived.
+        let initial = header.contentType == .framed ? min(Int(header.frameLength), 64 * 1024) : 0
         scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: max(initial, 1), alignment: 16)
     }
 
     deinit {
         ConstantTime.zero(scratch)
         scratch.deallocate()
+    }
+
+    /// Where a frame of `count` bytes is decrypted: the caller's buffer if it fits, else scratch.
+    private func destination(_ count: Int, _ output: UnsafeMutableRawBufferPointer?) -> UnsafeMutableRawBufferPointer {
+        if let output, output.count >= count, count > 0 {
+            return UnsafeMutableRawBufferPointer(rebasing: output[0..<count])
+        }
+        ensureScratch(count)
+        return UnsafeMutableRawBufferPointer(rebasing: scratch[0..<count])
     }
 
     private func ensureScratch(_ count: Int) {
@@ -95,12 +112,13 @@ final class FrameDecryptor {
         scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: count, alignment: 16)
     }
 
-    /// Consumes at most one frame (or the footer) from the start of `input`.
-    func step(_ input: UnsafeRawBufferPointer) throws -> Step {
-        plaintextLength = 0
+    /// Consumes at most one frame (or the footer) from the start of `input`. A verified frame's
+    /// plaintext goes to `output` when given and large enough (no copy), else to scratch.
+    func step(_ input: UnsafeRawBufferPointer, output: UnsafeMutableRawBufferPointer? = nil) throws -> Step {
+        plaintextRegion = UnsafeRawBufferPointer(start: nil, count: 0)
         switch state {
-        case .frames: return try stepFrame(input)
-        case .nonFramed: return try stepNonFramed(input)
+        case .frames: return try stepFrame(input, output)
+        case .nonFramed: return try stepNonFramed(input, output)
         case .footer: return try stepFooter(input)
         case .done:
             guard input.isEmpty else {
@@ -110,95 +128,64 @@ final class FrameDecryptor {
         }
     }
 
-    // Spec: data-format/message-body.md ("Framed Data").
-    private func stepFrame(_ input: UnsafeRawBufferPointer) throws -> Step {
-        var r = ByteReader(input)
-        guard let first = r.readUInt32() else { return .needMoreInput }
-        let isFinal = first == BodyCodec.finalFrameMarker
-        let sequence: UInt32
-        if isFinal {
-            guard let s = r.readUInt32() else { return .needMoreInput }
-            sequence = s
-        } else {
-            sequence = first
+    // Spec: data-format/message-body.md ("Framed Data"), client-apis/decrypt.md ("Decrypt the message body").
+    private func stepFrame(_ input: UnsafeRawBufferPointer, _ destinationBuffer: UnsafeMutableRawBufferPointer?) throws -> Step {
+        guard let frame = try BodyCodec.parseFrame(input, frameLength: header.frameLength, expectedSequence: expectedSequence) else {
+            return .needMoreInput
         }
-        guard sequence == expectedSequence else {
-            throw EnvelopeError.malformed("frame \(sequence) arrived where frame \(expectedSequence) was expected (frames dropped, duplicated or reordered)")
-        }
-        guard let iv = r.readSlice(AESGCM.ivLength) else { return .needMoreInput }
-        let length: Int
-        if isFinal {
-            guard let l = r.readUInt32() else { return .needMoreInput }
-            // Spec: message-body.md — final frame content length ≤ frame length (a full-length one is accepted).
-            guard l <= header.frameLength else {
-                throw EnvelopeError.malformed("the final frame claims \(l) bytes, more than the frame length \(header.frameLength)")
-            }
-            length = Int(l)
-        } else {
-            length = Int(header.frameLength)
-        }
-        guard let ciphertext = r.readSlice(length), let tag = r.readSlice(AESGCM.tagLength) else { return .needMoreInput }
-        ensureScratch(length)
-        let output = UnsafeMutableRawBufferPointer(rebasing: scratch[0..<length])
-        do {
-            // Frame IVs are taken from the frame, as the official decryptors do (README fact 8).
-            try aad.with(isFinal ? .finalFrame : .frame, sequence: sequence, length: UInt64(length)) { aadBytes in
-                try context.open(ciphertext: ciphertext, tag: tag, iv: iv, aad: aadBytes, plaintext: output)
-            }
-        } catch {
-            throw EnvelopeError.tagFailed(isFinal ? "final frame (\(sequence))" : "frame \(sequence)")
-        }
-        digest?.update(UnsafeRawBufferPointer(rebasing: input[0..<r.offset]))
-        plaintextLength = length
-        framesVerified += 1
-        if isFinal {
+        try open(frame, kind: frame.isFinal ? .finalFrame : .frame, input: input, destinationBuffer)
+        if frame.isFinal {
             state = header.suite.isSigned ? .footer : .done
         } else {
-            guard expectedSequence < BodyCodec.finalFrameMarker - 1 else {
+            // Spec: message-body.md — at most 2^32-1 frames; only the final frame may carry 2^32-1.
+            guard expectedSequence < BodyCodec.finalFrameMarker else {
                 throw EnvelopeError.malformed("the message has more than 2^32-1 frames")
             }
             expectedSequence += 1
         }
-        return .frame(consumed: r.offset, isFinal: isFinal)
+        return .frame(consumed: frame.wireLength, isFinal: frame.isFinal)
     }
 
     // Spec: data-format/message-body.md ("Non-Framed Data").
-    private func stepNonFramed(_ input: UnsafeRawBufferPointer) throws -> Step {
-        var r = ByteReader(input)
-        guard let iv = r.readSlice(AESGCM.ivLength), let length64 = r.readUInt64() else { return .needMoreInput }
-        guard length64 <= (1 << 36) - 32 else {
-            throw EnvelopeError.malformed("the non-framed body claims \(length64) bytes, more than 2^36-32")
-        }
-        let length = Int(length64)
-        guard let ciphertext = r.readSlice(length), let tag = r.readSlice(AESGCM.tagLength) else { return .needMoreInput }
-        ensureScratch(length)
-        let output = UnsafeMutableRawBufferPointer(rebasing: scratch[0..<length])
+    private func stepNonFramed(_ input: UnsafeRawBufferPointer, _ destinationBuffer: UnsafeMutableRawBufferPointer?) throws -> Step {
+        guard let body = try BodyCodec.parseNonFramedBody(input) else { return .needMoreInput }
+        try open(body, kind: .singleBlock, input: input, destinationBuffer)
+        state = header.suite.isSigned ? .footer : .done
+        return .frame(consumed: body.wireLength, isFinal: true)
+    }
+
+    /// Verifies and decrypts one frame; only then exposes its plaintext and feeds the digest.
+    private func open(_ frame: BodyCodec.FrameView, kind: BodyCodec.ContentKind, input: UnsafeRawBufferPointer,
+                      _ destinationBuffer: UnsafeMutableRawBufferPointer?) throws {
+        let output = destination(frame.ciphertext.count, destinationBuffer)
         do {
-            try aad.with(.singleBlock, sequence: 1, length: UInt64(length)) { aadBytes in
-                try context.open(ciphertext: ciphertext, tag: tag, iv: iv, aad: aadBytes, plaintext: output)
+            // Frame IVs are taken from the frame, as the official decryptors do (README fact 8).
+            try aad.with(kind, sequence: frame.sequence, length: UInt64(frame.ciphertext.count)) { aadBytes in
+                try context.open(ciphertext: frame.ciphertext, tag: frame.tag, iv: frame.iv, aad: aadBytes, plaintext: output)
             }
         } catch {
-            throw EnvelopeError.tagFailed("message body")
+            switch kind {
+            case .frame: throw EnvelopeError.tagFailed("frame \(frame.sequence)")
+            case .finalFrame: throw EnvelopeError.tagFailed("final frame (\(frame.sequence))")
+            case .singleBlock: throw EnvelopeError.tagFailed("message body")
+            }
         }
-        digest?.update(UnsafeRawBufferPointer(rebasing: input[0..<r.offset]))
-        plaintextLength = length
+        digest?.update(UnsafeRawBufferPointer(rebasing: input[0..<frame.wireLength]))
+        plaintextRegion = UnsafeRawBufferPointer(output)
         framesVerified += 1
-        state = header.suite.isSigned ? .footer : .done
-        return .frame(consumed: r.offset, isFinal: true)
     }
 
     // Spec: data-format/message-footer.md, client-apis/decrypt.md ("Verify the signature").
     private func stepFooter(_ input: UnsafeRawBufferPointer) throws -> Step {
-        var r = ByteReader(input)
-        guard let length = r.readUInt16(), let signature = r.readBytes(Int(length)) else { return .needMoreInput }
+        guard let footer = FooterCodec.parse(input) else { return .needMoreInput }
         guard let digest, let verificationKey else { throw EnvelopeError.malformed("unexpected footer") }
         let hash: [UInt8]
         do { hash = try digest.finalize() } catch { throw EnvelopeError.wrapping(error, "Finishing the message digest failed.") }
-        guard verificationKey.isValidSignature(signature, forDigest: hash) else {
+        guard verificationKey.isValidSignature(footer.signature, forDigest: hash) else {
             throw EnvelopeError.tagFailed("message signature")
         }
         state = .done
-        return .finished(consumed: r.offset)
+        return .finished(consumed: footer.wireLength)
     }
 
     /// True once the body (and footer) are complete.

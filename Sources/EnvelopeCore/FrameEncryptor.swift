@@ -88,25 +88,13 @@ final class FrameEncryptor {
             throw EnvelopeError(.limitExceeded, "The message would need more than 2^32-1 frames. Use a larger frame length.")
         }
         let sequence = nextSequence
-        var o = 0
-        if isFinal {
-            BodyCodec.writeUInt32(BodyCodec.finalFrameMarker, into: output, at: 0)
-            o = 4
-        }
-        BodyCodec.writeUInt32(sequence, into: output, at: o)
-        o += 4
-        let ivSlice = UnsafeMutableRawBufferPointer(rebasing: output[o..<(o + AESGCM.ivLength)])
-        BodyCodec.writeFrameIV(sequence: sequence, into: ivSlice)
-        o += AESGCM.ivLength
-        if isFinal {
-            BodyCodec.writeUInt32(UInt32(plaintext.count), into: output, at: o)
-            o += 4
-        }
-        let ciphertext = UnsafeMutableRawBufferPointer(rebasing: output[o..<(o + plaintext.count)])
-        let tag = UnsafeMutableRawBufferPointer(rebasing: output[(o + plaintext.count)..<(o + plaintext.count + AESGCM.tagLength)])
+        let layout = BodyCodec.writeFramePrefix(sequence: sequence, isFinal: isFinal, contentLength: plaintext.count, into: output)
+        let iv = UnsafeRawBufferPointer(rebasing: output[layout.iv])
+        let ciphertext = UnsafeMutableRawBufferPointer(rebasing: output[layout.ciphertext])
+        let tag = UnsafeMutableRawBufferPointer(rebasing: output[layout.tag])
         do {
             try aad.with(isFinal ? .finalFrame : .frame, sequence: sequence, length: UInt64(plaintext.count)) { aadBytes in
-                try context.seal(plaintext: plaintext, iv: UnsafeRawBufferPointer(ivSlice), aad: aadBytes, ciphertext: ciphertext, tag: tag)
+                try context.seal(plaintext: plaintext, iv: iv, aad: aadBytes, ciphertext: ciphertext, tag: tag)
             }
         } catch {
             throw EnvelopeError.wrapping(error, "Sealing frame \(sequence) failed in the crypto library. Retry; if it persists, report it.")
@@ -123,11 +111,7 @@ final class FrameEncryptor {
         precondition(finished, "footer requested before the final frame")
         guard let digest, let signingKey else { return [] }
         do {
-            let signature = try signingKey.signature(forDigest: try digest.finalize())
-            var out: [UInt8] = []
-            out.appendUInt16(UInt16(signature.count))
-            out += signature
-            return out
+            return FooterCodec.serialize(signature: try signingKey.signature(forDigest: try digest.finalize()))
         } catch {
             throw EnvelopeError.wrapping(error, "Signing the message failed in the crypto library. Retry; if it persists, report it.")
         }

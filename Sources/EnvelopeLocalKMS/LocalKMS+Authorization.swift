@@ -46,22 +46,27 @@ extension LocalKMS {
         }
     }
 
-    /// Authorizes `action` on `key` for `caller`: key policy and IAM policies by
-    /// `KMSAccessEvaluator`, then grants (which add permissions but never override an explicit deny).
-    func authorize(_ caller: LocalKMSCaller, _ action: KMSAction, on key: StoredKey, encryptionContext: [String: String]? = nil,
-                   grantOperation: KMSGrantOperation? = nil) throws {
+    /// The key-policy and IAM decision for `action` on `key` by `caller` (grants not included).
+    func policyDecision(_ caller: LocalKMSCaller, _ action: KMSAction, on key: StoredKey, encryptionContext: [String: String]?) -> KMSAccessDecision {
         let keyPolicy = parsedPolicy(key.policy, kind: .keyPolicy) ?? PolicyDocument(statements: [])
         let identityTexts = state.identityPolicies[caller.principal.policyPrincipal.description] ?? []
         let identity = identityTexts.compactMap { parsedPolicy($0, kind: .identityPolicy) }
         let request = KMSAccessRequest(caller: caller.principal, action: action, keyARN: key.arn,
                                        encryptionContext: encryptionContext, viaService: caller.viaService)
-        let decision = KMSAccessEvaluator.evaluate(request, keyPolicy: keyPolicy, identityPolicies: identity)
-        switch decision {
+        return KMSAccessEvaluator.evaluate(request, keyPolicy: keyPolicy, identityPolicies: identity)
+    }
+
+    /// Authorizes `action` on `key` for `caller`: key policy and IAM policies by
+    /// `KMSAccessEvaluator`, then grants (which add permissions but never override an explicit
+    /// deny). `grantCovers` decides whether a grant of the caller allows the request.
+    func authorize(_ caller: LocalKMSCaller, _ action: KMSAction, on key: StoredKey, encryptionContext: [String: String]? = nil,
+                   grantCovers: ((StoredGrant) -> Bool)? = nil) throws {
+        switch policyDecision(caller, action, on: key, encryptionContext: encryptionContext) {
         case .allowed:
             return
         case .denied(let reason):
             let explicit = reason == .explicitDenyInKeyPolicy || reason == .explicitDenyInIdentityPolicy
-            if !explicit, let grantOperation, grantAllows(caller, grantOperation, on: key.arn, encryptionContext: encryptionContext) {
+            if !explicit, let grantCovers, callerGrants(caller, on: key.arn).contains(where: grantCovers) {
                 logger.debug("local KMS: \(action) on \(key.arn) allowed by a grant for \(caller.principal)")
                 return
             }
@@ -70,17 +75,20 @@ extension LocalKMS {
         }
     }
 
-    /// Whether a grant on `keyARN` lets `caller` perform `operation` with `encryptionContext` (POLICY-FACTS 5).
-    func grantAllows(_ caller: LocalKMSCaller, _ operation: KMSGrantOperation, on keyARN: KMSKeyARN, encryptionContext: [String: String]?) -> Bool {
-        let names: Set<String> = [caller.principal.description, caller.principal.policyPrincipal.description]
-        return matchingGrants(names: names, operation: operation, keyARN: keyARN, encryptionContext: encryptionContext).first != nil
-    }
-
-    func matchingGrants(names: Set<String>, operation: KMSGrantOperation, keyARN: KMSKeyARN, encryptionContext: [String: String]?) -> [StoredGrant] {
-        state.grants.filter { grant in
-            grant.keyARN == keyARN && names.contains(grant.granteePrincipal) && grant.operations.contains(operation)
+    /// Authorizes a cryptographic operation: policies, or a grant for `operation` whose
+    /// encryption-context constraints the request satisfies (POLICY-FACTS 5).
+    func authorize(_ caller: LocalKMSCaller, _ action: KMSAction, on key: StoredKey, encryptionContext: [String: String]? = nil,
+                   grantOperation: KMSGrantOperation) throws {
+        try authorize(caller, action, on: key, encryptionContext: encryptionContext) { grant in
+            grant.operations.contains(grantOperation)
                 && (grant.constraints.map { constraints in encryptionContext.map(constraints.isSatisfied(by:)) ?? false } ?? true)
         }
+    }
+
+    /// The grants on `keyARN` whose grantee is the caller (or the role of its session).
+    func callerGrants(_ caller: LocalKMSCaller, on keyARN: KMSKeyARN) -> [StoredGrant] {
+        let names: Set<String> = [caller.principal.description, caller.principal.policyPrincipal.description]
+        return state.grants.filter { $0.keyARN == keyARN && names.contains($0.granteePrincipal) }
     }
 
     /// Cryptographic operations need an Enabled key.

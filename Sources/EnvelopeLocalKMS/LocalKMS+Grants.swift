@@ -27,14 +27,9 @@ extension LocalKMS {
         let key = try resolve(request.keyId, for: caller)
         let constraintContext = (request.constraints?.encryptionContextEquals ?? [:])
             .merging(request.constraints?.encryptionContextSubset ?? [:]) { a, _ in a }
-        do {
-            try authorize(caller, .createGrant, on: key, encryptionContext: constraintContext)
-        } catch let error as KMSError where error.code == .accessDenied {
-            // A grant that includes CreateGrant lets its grantee create grants for a subset of its operations.
-            let names: Set<String> = [caller.principal.description, caller.principal.policyPrincipal.description]
-            let parents = matchingGrants(names: names, operation: .createGrant, keyARN: key.arn, encryptionContext: nil)
-            guard parents.contains(where: { parent in request.operations.allSatisfy(parent.operations.contains) }),
-                  !error.message.contains("explicit deny") else { throw error }
+        // A grant that includes CreateGrant lets its grantee create grants for a subset of its operations.
+        try authorize(caller, .createGrant, on: key, encryptionContext: constraintContext) { parent in
+            parent.operations.contains(.createGrant) && request.operations.allSatisfy(parent.operations.contains)
         }
         try checkUsable(key)
         if request.dryRun { throw LocalKMSErrors.dryRun }

@@ -107,7 +107,7 @@ public actor LocalKMS {
         let aad = Array(("envelope-local-kms/v1/" + purpose).utf8)
         let context = try AESGCMContext(key: stateKey, direction: .open)
         do {
-            return try SecureBytes(count: wrapped.ciphertext.count) { out in
+            return try secureOutput(count: wrapped.ciphertext.count) { out in
                 try wrapped.ciphertext.withUnsafeBytes { c in
                     try wrapped.tag.withUnsafeBytes { t in
                         try wrapped.iv.withUnsafeBytes { i in
@@ -156,7 +156,7 @@ public actor LocalKMS {
         let aad = LocalKMSCiphertext.associatedData(header: parsed.header, context: context)
         let gcm = try AESGCMContext(key: material, direction: .open)
         do {
-            return try SecureBytes(count: parsed.ciphertext.count) { out in
+            return try secureOutput(count: parsed.ciphertext.count) { out in
                 try parsed.ciphertext.withUnsafeBytes { c in
                     try parsed.tag.withUnsafeBytes { t in
                         try parsed.iv.withUnsafeBytes { i in

@@ -22,6 +22,9 @@ public struct LocalKMSStateError: Error, Sendable, CustomStringConvertible {
 ///
 /// The directory is mode 0700 and every file 0600. Writes go to a temporary file in the same
 /// directory, are flushed, then renamed over the old file, so a crash never leaves a torn state.
+///
+/// `@unchecked Sendable`: its one mutable field (`lastSeen`) is only touched by the `LocalKMS`
+/// actor that owns the store.
 final class LocalKMSStateStore: @unchecked Sendable {
     let directory: String
     let stateKey: SecureBytes

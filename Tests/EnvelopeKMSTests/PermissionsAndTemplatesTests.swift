@@ -23,9 +23,10 @@ struct PermissionsAndTemplatesTests {
     @Test("the external IAM policy names the key ARN; the encrypt-only variants drop decrypt and grants")
     func externalIAMPolicy() {
         let policy = KMSPolicyTemplates.externalIAMPolicy(keyARN: Self.keyARN).jsonText(indent: nil)
-        #expect(policy.hasPrefix(#"{"Version":"2012-10-17","Statement":[{"Sid":"AllowUseOfKeyInAccount109876543210","Effect":"Allow","Action":["kms:Encrypt","kms:Decrypt","kms:ReEncrypt*","kms:GenerateDataKey*","kms:DescribeKey"],"Resource":"arn:aws:kms:us-east-1:109876543210:key/1234abcd-12ab-34cd-56ef-1234567890ab"}"#))
+        #expect(policy.hasSuffix(#"{"Sid":"AllowAttachmentOfPersistentResources","Effect":"Allow","Action":["kms:CreateGrant","kms:ListGrants","kms:RevokeGrant"],"Resource":"arn:aws:kms:us-east-1:109876543210:key/1234abcd-12ab-34cd-56ef-1234567890ab","Condition":{"Bool":{"kms:GrantIsForAWSResource":true}}}]}"#))
+        #expect(policy.hasPrefix(#"{"Version":"2012-10-17","Statement":[{"Sid":"AllowUseOfTheKey","Effect":"Allow","Action":["kms:Encrypt","kms:Decrypt","kms:ReEncrypt*","kms:GenerateDataKey*","kms:DescribeKey"],"Resource":"arn:aws:kms:us-east-1:109876543210:key/1234abcd-12ab-34cd-56ef-1234567890ab"}"#))
         let encryptOnly = KMSPolicyTemplates.externalIAMPolicy(keyARN: Self.keyARN, permissions: .encryptOnly).jsonText(indent: nil)
-        #expect(encryptOnly == #"{"Version":"2012-10-17","Statement":[{"Sid":"AllowUseOfKeyInAccount109876543210","Effect":"Allow","Action":["kms:Encrypt","kms:GenerateDataKey*","kms:DescribeKey"],"Resource":"arn:aws:kms:us-east-1:109876543210:key/1234abcd-12ab-34cd-56ef-1234567890ab"}]}"#)
+        #expect(encryptOnly == #"{"Version":"2012-10-17","Statement":[{"Sid":"AllowUseOfTheKey","Effect":"Allow","Action":["kms:Encrypt","kms:GenerateDataKey*","kms:DescribeKey"],"Resource":"arn:aws:kms:us-east-1:109876543210:key/1234abcd-12ab-34cd-56ef-1234567890ab"}]}"#)
         let statements = KMSPolicyTemplates.keyPolicyStatements(principals: [Self.externalUser], permissions: .encryptOnly)
         #expect(statements.count == 1)
         #expect(statements[0].actions?.values == ["kms:Encrypt", "kms:GenerateDataKey*", "kms:DescribeKey"])

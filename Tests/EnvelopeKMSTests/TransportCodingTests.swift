@@ -109,5 +109,7 @@ struct TransportCodingTests {
         #expect(KMSError(code: .dependencyTimeout, message: "").isRetryable)
         #expect(KMSError(code: "Custom", message: "", httpStatus: 503).isRetryable)
         #expect(!KMSError(code: .accessDenied, message: "").isRetryable)
+        #expect(KMSErrorCode.accessDenied.httpStatus == 400)
+        #expect(KMSErrorCode.internalError.httpStatus == 500)
     }
 }

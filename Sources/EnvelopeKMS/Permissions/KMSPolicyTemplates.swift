@@ -50,14 +50,15 @@ public enum KMSPolicyTemplates {
     }
 
     /// The IAM policy an external account's administrator attaches to its users and roles: the
-    /// same actions with `Resource` = the key ARN (POLICY-FACTS 9), Sid `AllowUseOfKeyInAccount<owner>`.
+    /// same two statements as the key policy (same Sids and actions), with `Resource` = the key
+    /// ARN instead of a `Principal` (POLICY-FACTS 9); the encrypt-only variant has only the first.
     public static func externalIAMPolicy(keyARN: KMSKeyARN, permissions: KMSPermissions = .keyUser) -> PolicyDocument {
         var statements = [
-            PolicyStatement(sid: "AllowUseOfKeyInAccount\(keyARN.account)", effect: .allow,
+            PolicyStatement(sid: allowUseSid, effect: .allow,
                             actions: PolicyStringList(permissions.policyActions), resources: PolicyStringList([keyARN.description], rendersAsScalar: true)),
         ]
         if permissions.canDecrypt {
-            statements.append(PolicyStatement(sid: "AllowAttachmentOfPersistentResourcesInAccount\(keyARN.account)", effect: .allow,
+            statements.append(PolicyStatement(sid: allowAttachmentSid, effect: .allow,
                                               actions: PolicyStringList(KMSPermissions.grantPolicyActions),
                                               resources: PolicyStringList([keyARN.description], rendersAsScalar: true),
                                               conditions: [.bool("kms:GrantIsForAWSResource", true)]))

@@ -14,7 +14,7 @@ public struct DescribeKeyRequest: Sendable, Codable, Equatable {
     }
 
     /// The exact KMS JSON member names.
-    public enum CodingKeys: String, CodingKey { case keyId = "KeyId", grantTokens = "GrantTokens" }
+    enum CodingKeys: String, CodingKey { case keyId = "KeyId", grantTokens = "GrantTokens" }
 
     /// Decodes the KMS JSON form.
     public init(from decoder: any Decoder) throws {
@@ -40,7 +40,7 @@ public struct DescribeKeyResponse: Sendable, Codable, Equatable {
     public init(keyMetadata: KMSKeyMetadata) { self.keyMetadata = keyMetadata }
 
     /// The exact KMS JSON member names.
-    public enum CodingKeys: String, CodingKey { case keyMetadata = "KeyMetadata" }
+    enum CodingKeys: String, CodingKey { case keyMetadata = "KeyMetadata" }
 }
 
 /// What KMS tells about a key (`KeyMetadata`), limited to symmetric encryption keys.
@@ -100,7 +100,7 @@ public struct KMSKeyMetadata: Sendable, Codable, Equatable {
     }
 
     /// The exact KMS JSON member names.
-    public enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey {
         case awsAccountId = "AWSAccountId", keyId = "KeyId", arn = "Arn", creationDate = "CreationDate"
         case enabled = "Enabled", keyDescription = "Description", keyUsage = "KeyUsage", keyState = "KeyState"
         case deletionDate = "DeletionDate", pendingDeletionWindowInDays = "PendingDeletionWindowInDays"

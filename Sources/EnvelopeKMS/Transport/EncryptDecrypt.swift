@@ -27,7 +27,7 @@ public struct EncryptRequest: Sendable, Codable {
     }
 
     /// The exact KMS JSON member names.
-    public enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey {
         case keyId = "KeyId", plaintext = "Plaintext", encryptionContext = "EncryptionContext"
         case grantTokens = "GrantTokens", encryptionAlgorithm = "EncryptionAlgorithm", dryRun = "DryRun"
     }
@@ -72,7 +72,7 @@ public struct EncryptResponse: Sendable, Codable, Equatable {
     }
 
     /// The exact KMS JSON member names.
-    public enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey {
         case ciphertextBlob = "CiphertextBlob", keyId = "KeyId", encryptionAlgorithm = "EncryptionAlgorithm"
     }
 
@@ -121,7 +121,7 @@ public struct DecryptRequest: Sendable, Codable {
     }
 
     /// The exact KMS JSON member names.
-    public enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey {
         case ciphertextBlob = "CiphertextBlob", keyId = "KeyId", encryptionContext = "EncryptionContext"
         case grantTokens = "GrantTokens", encryptionAlgorithm = "EncryptionAlgorithm", dryRun = "DryRun"
     }
@@ -166,7 +166,7 @@ public struct DecryptResponse: Sendable, Codable {
     }
 
     /// The exact KMS JSON member names.
-    public enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey {
         case keyId = "KeyId", plaintext = "Plaintext", encryptionAlgorithm = "EncryptionAlgorithm"
     }
 
@@ -218,7 +218,7 @@ public struct ReEncryptRequest: Sendable, Codable {
     }
 
     /// The exact KMS JSON member names.
-    public enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey {
         case ciphertextBlob = "CiphertextBlob", sourceEncryptionContext = "SourceEncryptionContext"
         case sourceKeyId = "SourceKeyId", destinationKeyId = "DestinationKeyId"
         case destinationEncryptionContext = "DestinationEncryptionContext", grantTokens = "GrantTokens", dryRun = "DryRun"
@@ -266,7 +266,7 @@ public struct ReEncryptResponse: Sendable, Codable, Equatable {
     }
 
     /// The exact KMS JSON member names.
-    public enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey {
         case ciphertextBlob = "CiphertextBlob", sourceKeyId = "SourceKeyId", keyId = "KeyId"
     }
 

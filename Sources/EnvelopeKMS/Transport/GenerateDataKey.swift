@@ -27,7 +27,7 @@ public struct GenerateDataKeyRequest: Sendable, Codable {
     }
 
     /// The exact KMS JSON member names.
-    public enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey {
         case keyId = "KeyId", encryptionContext = "EncryptionContext", numberOfBytes = "NumberOfBytes"
         case keySpec = "KeySpec", grantTokens = "GrantTokens", dryRun = "DryRun"
     }
@@ -72,7 +72,7 @@ public struct GenerateDataKeyResponse: Sendable, Codable {
     }
 
     /// The exact KMS JSON member names.
-    public enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey {
         case ciphertextBlob = "CiphertextBlob", plaintext = "Plaintext", keyId = "KeyId"
     }
 
@@ -119,9 +119,6 @@ public struct GenerateDataKeyWithoutPlaintextRequest: Sendable, Codable {
         self.dryRun = dryRun
     }
 
-    /// The exact KMS JSON member names.
-    public typealias CodingKeys = GenerateDataKeyRequest.CodingKeys
-
     /// Decodes the KMS JSON form.
     public init(from decoder: any Decoder) throws {
         let r = try GenerateDataKeyRequest(from: decoder)
@@ -150,7 +147,7 @@ public struct GenerateDataKeyWithoutPlaintextResponse: Sendable, Codable, Equata
     }
 
     /// The exact KMS JSON member names.
-    public enum CodingKeys: String, CodingKey { case ciphertextBlob = "CiphertextBlob", keyId = "KeyId" }
+    enum CodingKeys: String, CodingKey { case ciphertextBlob = "CiphertextBlob", keyId = "KeyId" }
 
     /// Decodes the KMS JSON form.
     public init(from decoder: any Decoder) throws {

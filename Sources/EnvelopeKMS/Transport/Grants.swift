@@ -21,7 +21,7 @@ public struct KMSGrantConstraints: Sendable, Codable, Equatable, Hashable {
     }
 
     /// The exact KMS JSON member names.
-    public enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey {
         case encryptionContextSubset = "EncryptionContextSubset", encryptionContextEquals = "EncryptionContextEquals"
     }
 }
@@ -60,7 +60,7 @@ public struct CreateGrantRequest: Sendable, Codable, Equatable {
     }
 
     /// The exact KMS JSON member names.
-    public enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey {
         case keyId = "KeyId", granteePrincipal = "GranteePrincipal", retiringPrincipal = "RetiringPrincipal"
         case operations = "Operations", constraints = "Constraints", grantTokens = "GrantTokens", name = "Name", dryRun = "DryRun"
     }
@@ -106,7 +106,7 @@ public struct CreateGrantResponse: Sendable, Codable, Equatable {
     }
 
     /// The exact KMS JSON member names.
-    public enum CodingKeys: String, CodingKey { case grantToken = "GrantToken", grantId = "GrantId" }
+    enum CodingKeys: String, CodingKey { case grantToken = "GrantToken", grantId = "GrantId" }
 }
 
 /// `ListGrants` input.
@@ -132,7 +132,7 @@ public struct ListGrantsRequest: Sendable, Codable, Equatable {
     }
 
     /// The exact KMS JSON member names.
-    public enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey {
         case keyId = "KeyId", limit = "Limit", marker = "Marker", grantId = "GrantId", granteePrincipal = "GranteePrincipal"
     }
 }
@@ -173,7 +173,7 @@ public struct KMSGrantListEntry: Sendable, Codable, Equatable {
     }
 
     /// The exact KMS JSON member names.
-    public enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey {
         case keyId = "KeyId", grantId = "GrantId", name = "Name", creationDate = "CreationDate"
         case granteePrincipal = "GranteePrincipal", retiringPrincipal = "RetiringPrincipal"
         case issuingAccount = "IssuingAccount", operations = "Operations", constraints = "Constraints"
@@ -225,7 +225,7 @@ public struct ListGrantsResponse: Sendable, Codable, Equatable {
     }
 
     /// The exact KMS JSON member names.
-    public enum CodingKeys: String, CodingKey { case grants = "Grants", nextMarker = "NextMarker", truncated = "Truncated" }
+    enum CodingKeys: String, CodingKey { case grants = "Grants", nextMarker = "NextMarker", truncated = "Truncated" }
 
     /// Decodes the KMS JSON form.
     public init(from decoder: any Decoder) throws {
@@ -253,7 +253,7 @@ public struct RevokeGrantRequest: Sendable, Codable, Equatable {
     }
 
     /// The exact KMS JSON member names.
-    public enum CodingKeys: String, CodingKey { case keyId = "KeyId", grantId = "GrantId", dryRun = "DryRun" }
+    enum CodingKeys: String, CodingKey { case keyId = "KeyId", grantId = "GrantId", dryRun = "DryRun" }
 
     /// Decodes the KMS JSON form.
     public init(from decoder: any Decoder) throws {

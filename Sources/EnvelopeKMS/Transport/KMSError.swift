@@ -52,6 +52,12 @@ public struct KMSErrorCode: RawRepresentable, Hashable, Sendable, Codable, Custo
     public static let dryRunOperation: KMSErrorCode = "DryRunOperationException"
     /// The access key is not known to the service.
     public static let unrecognizedClient: KMSErrorCode = "UnrecognizedClientException"
+
+    /// The HTTP status KMS answers this error with: 500 for service-side faults
+    /// (`KMSInternalException`, `DependencyTimeoutException`, `KeyUnavailableException`), 400 otherwise.
+    public var httpStatus: Int {
+        [KMSErrorCode.internalError, .dependencyTimeout, .keyUnavailable].contains(self) ? 500 : 400
+    }
 }
 
 /// An error answered by KMS (or a KMS-compatible service): its code and its message.
