@@ -84,7 +84,7 @@ extension CLIError {
             return CLIError(.dataError, text, hint: "fix the request or the policy document and try again")
         case .throttling, .internalError, .dependencyTimeout, .keyUnavailable:
             return CLIError(.unavailable, text, hint: "KMS is busy or unavailable; try again later")
-        case .unrecognizedClient, "InvalidSignatureException", "SignatureDoesNotMatch", "IncompleteSignature", "MissingAuthenticationToken", "ExpiredTokenException":
+        case _ where credentialCodes.contains(e.code.rawValue):
             return CLIError(.configuration, text, hint: "check the access key and secret (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY) and the clock")
         default:
             return CLIError(.accessDenied, text)
@@ -96,7 +96,8 @@ extension CLIError {
         if !e.dataKeyFailures.isEmpty {
             text += " — " + e.dataKeyFailures.map { oneLine($0.description) }.joined(separator: "; ")
         } else if let cause = e.causes.first {
-            text += " (\(oneLine(String(describing: cause))))"
+            let causeText = oneLine(String(describing: cause))
+            if !text.contains(causeText) { text += " (\(causeText))" }
         }
         let kmsCodes = kmsErrorCodes(in: e)
         switch e.code {
@@ -105,6 +106,8 @@ extension CLIError {
             return CLIError(.dataError, text, hint: hint(for: e.code))
         case .base64EncodedMessage:
             return CLIError(.dataError, text, hint: "decode it first, e.g. `base64 -d IN | envelope decrypt -i - …`")
+        case .unableToDecryptDataKey where kmsCodes.contains(where: credentialCodes.contains):
+            return CLIError(.configuration, text, hint: "check the access key and secret (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY) and the clock")
         case .unableToDecryptDataKey:
             return CLIError(.accessDenied, text, hint: kmsCodes.contains(KMSErrorCode.accessDenied.rawValue)
                 ? "the caller needs kms:Decrypt in both the key policy and its IAM policy"
@@ -147,6 +150,13 @@ extension CLIError {
         func walk(_ error: any Error, depth: Int) {
             guard depth < 8 else { return }
             if let k = error as? KMSError { out.append(k.code.rawValue) }
+            if let k = error as? KMSDataKeyError {
+                switch k.reason {
+                case .kms(let kms): out.append(kms.code.rawValue)
+                case .transport: out.append("TransportFailure")
+                default: break
+                }
+            }
             if let e = error as? EnvelopeError {
                 e.causes.forEach { walk($0, depth: depth + 1) }
                 for failure in e.dataKeyFailures {
@@ -158,11 +168,16 @@ extension CLIError {
         return out
     }
 
+    static let credentialCodes: Set<String> = ["UnrecognizedClientException", "InvalidSignatureException", "SignatureDoesNotMatch",
+                                                "IncompleteSignature", "MissingAuthenticationToken", "ExpiredTokenException", "InvalidClientTokenId"]
+
     private static let knownKMSCodes = ["AccessDeniedException", "NotFoundException", "DisabledException", "KMSInvalidStateException",
-                                        "IncorrectKeyException", "InvalidCiphertextException", "ThrottlingException"]
+                                        "IncorrectKeyException", "InvalidCiphertextException", "ThrottlingException",
+                                        "UnrecognizedClientException", "InvalidSignatureException", "SignatureDoesNotMatch"]
 
     private static func containsCallError(_ error: any Error) -> Bool {
         if error is AWSCallError { return true }
+        if let k = error as? KMSDataKeyError, case .transport = k.reason { return true }
         if let e = error as? EnvelopeError { return e.causes.contains(where: containsCallError) }
         return false
     }

@@ -76,16 +76,13 @@ struct DecryptCommand: AsyncParsableCommand {
         let envelopeClient = try client.makeClient()
         let jobs = try JobPlanner.plan(input: io.input, output: io.output, recursive: io.recursive, suffix: io.suffix ?? ".decrypted", force: io.force)
         let metadata = try HelpText.openMetadata(io.metadataOutput, jobs: jobs)
-        let backendOptions = backend
-        let callerText = caller.principal
-        let resolveBackend = { () throws(CLIError) -> KMSBackend in try KMSBackend.resolve(backendOptions) }
-        let resolvePrincipal = { () throws(CLIError) -> AWSPrincipalARN? in try KMSBackend.callerPrincipal(callerText) }
         let keyring: any DecryptionKeyring
         if discovery {
+            let (kmsBackend, principal) = try KMSBackend.resolveWithCaller(backend, principal: caller.principal)
             keyring = try KMSKeyringFactory.discoveryKeyring(accounts: discoveryAccounts, partition: discoveryPartition,
-                                                             backend: resolveBackend(), principal: resolvePrincipal())
+                                                             backend: kmsBackend, principal: principal)
         } else {
-            keyring = try KeyringBuilder(specs: specs, backend: resolveBackend, principal: resolvePrincipal).decryptionKeyring()
+            keyring = try await KeyringBuilder.make(specs: specs, backend: backend, principal: caller.principal).decryptionKeyring()
         }
         TemporaryFileRegistry.shared.installSignalHandlers()
         let overwrite = io.force

@@ -61,18 +61,19 @@ struct EncryptCommand: AsyncParsableCommand {
         }
         let jobs = try JobPlanner.plan(input: io.input, output: io.output, recursive: io.recursive, suffix: io.suffix ?? ".encrypted", force: io.force)
         let metadata = try HelpText.openMetadata(io.metadataOutput, jobs: jobs)
-        let backendOptions = backend
-        let callerText = caller.principal
-        let builder = KeyringBuilder(specs: specs,
-                                     backend: { () throws(CLIError) in try KMSBackend.resolve(backendOptions) },
-                                     principal: { () throws(CLIError) in try KMSBackend.callerPrincipal(callerText) })
-        let keyring = try builder.encryptionKeyring()
-        let manager = try EncryptOnlySupport.encryptionMaterialsManager(keyring: keyring, encryptOnly: client.encryptOnly)
+        let builder = try KeyringBuilder.make(specs: specs, backend: backend, principal: caller.principal)
+        let engine: EncryptionEngine
+        if client.encryptOnly {
+            engine = .encryptOnly(try EncryptionEngine.encryptOnlyClient(builder: builder, policy: try client.policy(),
+                                                                         maxEncryptedDataKeys: try client.maxKeys()))
+        } else {
+            engine = .standard(envelopeClient, DefaultMaterialsManager(encryptionKeyring: try builder.encryptionKeyring()))
+        }
         TemporaryFileRegistry.shared.installSignalHandlers()
         let overwrite = io.force
         try await JobRunner(jobs: jobs, concurrency: io.jobs, verb: "encrypting", quiet: io.quiet, metadata: metadata).run { job, meter in
             let processor = MessageProcessor(client: envelopeClient, meter: meter, overwrite: overwrite)
-            return try await processor.encrypt(job, materialsManager: manager, context: pairs, suite: suite, frameLength: frameLength)
+            return try await processor.encrypt(job, engine: engine, context: pairs, suite: suite, frameLength: frameLength)
         }
     }
 }

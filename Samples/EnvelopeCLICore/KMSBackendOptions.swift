@@ -50,6 +50,20 @@ enum KMSBackend: Sendable {
         }
     }
 
+    /// The backend and, for the local KMS, the calling principal (required there).
+    static func resolveWithCaller(_ options: KMSBackendOptions, principal text: String?,
+                                  environment: [String: String] = ProcessInfo.processInfo.environment) throws(CLIError) -> (KMSBackend, AWSPrincipalARN?) {
+        let backend = try resolve(options, environment: environment)
+        switch backend {
+        case .local: return (backend, try callerPrincipal(text, environment: environment))
+        case .aws:
+            if text != nil {
+                throw .usage("--principal is for --kms local", hint: "with --kms aws the caller is whoever the AWS credentials belong to")
+            }
+            return (backend, nil)
+        }
+    }
+
     /// Opens (creating if needed) the local KMS state directory.
     static func openLocal(stateDirectory: String?, environment: [String: String]) throws(CLIError) -> LocalKMS {
         let directory: String

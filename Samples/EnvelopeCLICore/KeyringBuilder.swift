@@ -7,10 +7,22 @@ import Foundation
 /// key, every other key wraps it too (a multi-keyring); on decrypt, any of them may unwrap it.
 struct KeyringBuilder {
     let specs: [WrappingKeySpec]
-    /// The KMS backend, resolved only when a SPEC names a KMS key (or for --discovery).
-    let backend: () throws(CLIError) -> KMSBackend
+    /// The KMS backend (nil when no SPEC names a KMS key).
+    let backend: KMSBackend?
     /// Who calls the local KMS.
-    let principal: () throws(CLIError) -> AWSPrincipalARN?
+    let principal: AWSPrincipalARN?
+
+    /// Resolves the backend (and, for the local KMS, the caller) only when a SPEC names a KMS key.
+    static func make(specs: [WrappingKeySpec], backend options: KMSBackendOptions, principal text: String?) throws(CLIError) -> KeyringBuilder {
+        guard specs.contains(where: \.usesKMS) else { return KeyringBuilder(specs: specs, backend: nil, principal: nil) }
+        let (backend, principal) = try KMSBackend.resolveWithCaller(options, principal: text)
+        return KeyringBuilder(specs: specs, backend: backend, principal: principal)
+    }
+
+    private func kmsBackend() throws(CLIError) -> KMSBackend {
+        guard let backend else { throw CLIError(.failure, "internal: no KMS backend was resolved") }
+        return backend
+    }
 
     /// The encrypt side.
     func encryptionKeyring() throws(CLIError) -> any EncryptionKeyring {
@@ -22,7 +34,7 @@ struct KeyringBuilder {
             case .rawRSA(let file, let namespace, let name, let padding):
                 keyrings.append(try rawRSA(file: file, namespace: namespace, name: name, padding: padding, needPrivate: false, spec: spec))
             case .kms(let keys, let region, let profile):
-                keyrings += try KMSKeyringFactory.encryptionKeyrings(keys: keys, region: region, profile: profile, backend: backend(), principal: principal())
+                keyrings += try KMSKeyringFactory.encryptionKeyrings(keys: keys, region: region, profile: profile, backend: kmsBackend(), principal: principal)
             }
         }
         guard let generator = keyrings.first else {
@@ -37,7 +49,7 @@ struct KeyringBuilder {
     }
 
     /// The decrypt side.
-    func decryptionKeyring() throws(CLIError) -> any DecryptionKeyring {
+    func decryptionKeyring() async throws(CLIError) -> any DecryptionKeyring {
         var keyrings: [any DecryptionKeyring] = []
         for spec in specs {
             switch spec.kind {
@@ -46,7 +58,7 @@ struct KeyringBuilder {
             case .rawRSA(let file, let namespace, let name, let padding):
                 keyrings.append(try rawRSA(file: file, namespace: namespace, name: name, padding: padding, needPrivate: true, spec: spec))
             case .kms(let keys, let region, let profile):
-                keyrings += try KMSKeyringFactory.decryptionKeyrings(keys: keys, region: region, profile: profile, backend: backend(), principal: principal())
+                keyrings += try await KMSKeyringFactory.decryptionKeyrings(keys: keys, region: region, profile: profile, backend: kmsBackend(), principal: principal)
             }
         }
         guard let first = keyrings.first else {

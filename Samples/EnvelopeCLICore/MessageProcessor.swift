@@ -45,6 +45,50 @@ final class OutputSink {
     func discard() { file?.discard() }
 }
 
+/// What encrypts: the standard client with a materials manager, or the encrypt-only client.
+enum EncryptionEngine: Sendable {
+    case standard(EnvelopeClient, any EncryptionMaterialsManager)
+    case encryptOnly(EncryptOnlyClient)
+
+    func stream<S: AsyncSequence & Sendable>(_ source: S, context: EncryptionContext, suite: AlgorithmSuite?, frameLength: Int) throws -> EncryptingStream<S>
+    where S.Element == [UInt8] {
+        switch self {
+        case .standard(let client, let manager):
+            return client.encryptStream(source, materialsManager: manager, encryptionContext: context, suite: suite, frameLength: frameLength)
+        case .encryptOnly(let client):
+            return try client.encryptStream(source, encryptionContext: context, suite: suite, frameLength: frameLength)
+        }
+    }
+
+    /// The encrypt-only client for the `-w key=…` SPECs: it mirrors a key policy with only
+    /// kms:Encrypt, kms:GenerateDataKey* and kms:DescribeKey (``KMSPermissions/encryptOnly``).
+    static func encryptOnlyClient(builder: KeyringBuilder, policy: CommitmentPolicy, maxEncryptedDataKeys: Int?) throws(CLIError) -> EncryptOnlyClient {
+        var keys: [KMSKeyIdentifier] = []
+        var region: String?
+        var profile: String?
+        for spec in builder.specs {
+            guard case .kms(let specKeys, let specRegion, let specProfile) = spec.kind else {
+                throw .usage("--encrypt-only works with KMS keys only, not -w \(spec.text)",
+                             hint: "the encrypt-only client mirrors a KMS key policy; drop --encrypt-only for raw keys")
+            }
+            keys += specKeys
+            region = region ?? specRegion
+            profile = profile ?? specProfile
+        }
+        guard let backend = builder.backend, let generator = keys.first else {
+            throw .usage("encrypt --encrypt-only needs -w key=ARN")
+        }
+        let transports = try KMSKeyringFactory.supplier(backend: backend, defaultRegion: region, profile: profile, principal: builder.principal)
+        do {
+            return try EncryptOnlyClient(generatorKey: EncryptOnlyKey(generator, permissions: .encryptOnly),
+                                         additionalKeys: keys.dropFirst().map { EncryptOnlyKey($0, permissions: .encryptOnly) },
+                                         transports: transports, commitmentPolicy: policy, maxEncryptedDataKeys: maxEncryptedDataKeys)
+        } catch {
+            throw CLIError.from(error, doing: "creating the encrypt-only client")
+        }
+    }
+}
+
 /// Encrypts or decrypts one message, streaming: about one frame of memory whatever the size.
 struct MessageProcessor: Sendable {
     let client: EnvelopeClient
@@ -54,23 +98,23 @@ struct MessageProcessor: Sendable {
     static func chunkSize(frameLength: Int) -> Int { max(64 * 1024, min(frameLength, 4 << 20)) }
 
     /// Encrypts `job`; returns its metadata record.
-    func encrypt(_ job: MessageJob, materialsManager: any EncryptionMaterialsManager, context: EncryptionContext,
+    func encrypt(_ job: MessageJob, engine: EncryptionEngine, context: EncryptionContext,
                  suite: AlgorithmSuite?, frameLength: Int) async throws -> JSONValue {
         let chunk = MessageProcessor.chunkSize(frameLength: frameLength)
         switch job.input {
         case .stdin:
             return try await encrypt(CountingChunks(base: FileDescriptorChunks(fd: STDIN_FILENO, chunkSize: chunk), meter: meter), job: job,
-                                     materialsManager: materialsManager, context: context, suite: suite, frameLength: frameLength)
+                                     engine: engine, context: context, suite: suite, frameLength: frameLength)
         case .file(let path):
             return try await encrypt(CountingChunks(base: FileChunks(url: URL(fileURLWithPath: path), chunkSize: chunk), meter: meter), job: job,
-                                     materialsManager: materialsManager, context: context, suite: suite, frameLength: frameLength)
+                                     engine: engine, context: context, suite: suite, frameLength: frameLength)
         }
     }
 
-    private func encrypt<S: AsyncSequence & Sendable>(_ source: S, job: MessageJob, materialsManager: any EncryptionMaterialsManager,
+    private func encrypt<S: AsyncSequence & Sendable>(_ source: S, job: MessageJob, engine: EncryptionEngine,
                                                       context: EncryptionContext, suite: AlgorithmSuite?, frameLength: Int) async throws -> JSONValue
     where S.Element == [UInt8] {
-        let stream = client.encryptStream(source, materialsManager: materialsManager, encryptionContext: context, suite: suite, frameLength: frameLength)
+        let stream = try engine.stream(source, context: context, suite: suite, frameLength: frameLength)
         var iterator = stream.makeAsyncIterator()
         let sink = OutputSink(target: job.output, overwrite: overwrite)
         do {
@@ -127,7 +171,7 @@ struct MessageProcessor: Sendable {
             throw CLIError(.failure, "decrypting \(job.input.display) produced no header")
         }
         return MetadataLog.record(mode: "decrypt", input: job.input.display, output: job.output.display, header: info.header,
-                                  decryptedWith: record.value)
+                                  decryptedWith: record.value, origin: info.dataKeyOrigin)
     }
 }
 
