@@ -51,12 +51,17 @@ final class ProgressBar: @unchecked Sendable {
         }
     }
 
-    /// Stops redrawing; draws the final state once (if anything was drawn, or `always`), then clears the line.
+    /// Stops redrawing. A job that ran at least `delay` seconds ends with its final line (100%)
+    /// left on the terminal; a quicker one prints nothing.
     func finish() async {
         task?.cancel()
         await task?.value
-        lock.withLock {
-            if drawn { StandardStreams.printStderr("\r\u{1B}[2K") }
+        let elapsed = Date().timeIntervalSince(startedAt)
+        if elapsed >= delay {
+            draw()
+            StandardStreams.printStderr("\n")
+        } else if lock.withLock({ drawn }) {
+            StandardStreams.printStderr("\r\u{1B}[2K")
         }
     }
 
