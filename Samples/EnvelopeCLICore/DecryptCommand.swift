@@ -64,7 +64,8 @@ struct DecryptCommand: AsyncParsableCommand {
             throw CLIError.usage("decrypt takes either -w SPEC or --discovery, not both", hint: "-w decrypts only with the named keys; --discovery with any KMS key the caller may use")
         }
         if !discovery && (!discoveryAccounts.isEmpty || discoveryPartition != nil) {
-            throw CLIError.usage("--discovery-account and --discovery-partition need --discovery")
+            throw CLIError.usage("--discovery-account and --discovery-partition need --discovery",
+                                 hint: "e.g. --discovery --discovery-account 109876543210 --discovery-partition aws")
         }
         if discoveryPartition != nil && discoveryAccounts.isEmpty {
             throw CLIError.usage("--discovery-partition needs --discovery-account ID", hint: "a discovery filter is a partition and a set of accounts")

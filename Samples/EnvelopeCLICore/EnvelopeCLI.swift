@@ -45,7 +45,10 @@ public enum EnvelopeCLI {
                 try syncCommand.run()
             }
             return 0
-        } catch let error as CLIError {
+        } catch var error as CLIError {
+            if error.hint == nil && error.exitCode == .usage {
+                error.hint = "see `envelope \(subcommandPath(arguments)) --help`".replacingOccurrences(of: "  ", with: " ")
+            }
             report(error)
             return error.exitCode.rawValue
         } catch {

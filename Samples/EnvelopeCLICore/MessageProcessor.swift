@@ -147,9 +147,13 @@ struct MessageProcessor: Sendable {
                 return try await decrypt(CountingChunks(base: FileChunks(url: URL(fileURLWithPath: path), chunkSize: 256 * 1024), meter: meter),
                                          job: job, manager: manager, requiredPairs: requiredPairs, record: record)
             }
-        } catch let error as EnvelopeError where error.code == .authenticationFailed && !unstored.value.isEmpty {
+        } catch let error as EnvelopeError
+                    where [.authenticationFailed, .unableToDecryptDataKey].contains(error.code) && !unstored.value.isEmpty {
+            // Pairs absent from the header are authenticated-only pairs: a message encrypted without
+            // them fails to verify (raw keyrings already fail to unwrap, their AAD includes them).
             throw EnvelopeError(.encryptionContextMismatch,
-                                "The header did not verify with the -c pair(s) \(unstored.value.joined(separator: ", ")), which the message does not store: the message was not encrypted with exactly these pairs (or it was modified)")
+                                "The message does not store the -c key(s) \(unstored.value.joined(separator: ", ")), and it does not verify with them as authenticated-only pairs: it was not encrypted with exactly these pairs",
+                                causes: [error], dataKeyFailures: error.dataKeyFailures)
         }
     }
 
