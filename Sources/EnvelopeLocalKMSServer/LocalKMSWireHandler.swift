@@ -62,8 +62,7 @@ public struct LocalKMSWireHandler: Sendable {
             return Self.errorResponse(code: error.code.rawValue, message: error.message, status: Self.status(of: error), requestId: requestId)
         } catch let error as SigV4VerificationError {
             logger.debug("local KMS refused signature", metadata: ["code": "\(error.code)", "requestId": "\(requestId)"])
-            let status = error.code == "MissingAuthenticationTokenException" ? 400 : 400
-            return Self.errorResponse(code: error.code, message: error.message, status: status, requestId: requestId)
+            return Self.errorResponse(code: error.code, message: error.message, status: 400, requestId: requestId)
         } catch let error as DecodingError {
             return Self.errorResponse(code: "ValidationException", message: Self.describe(error), status: 400, requestId: requestId)
         } catch {

@@ -22,10 +22,13 @@ final class FaultServer: @unchecked Sendable {
     private let lock = NSLock()
     private var script: [Behaviour]
     private var served = 0
+    private var connections = 0
     private var targets: [String] = []
     private let group: MultiThreadedEventLoopGroup
     private var channel: (any Channel)?
 
+    /// Connections accepted so far.
+    var connectionCount: Int { lock.withLock { connections } }
     /// Requests received so far.
     var requestCount: Int { lock.withLock { served } }
     /// `X-Amz-Target` of each request.
@@ -39,7 +42,8 @@ final class FaultServer: @unchecked Sendable {
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
-                channel.pipeline.configureHTTPServerPipeline().flatMap {
+                self.lock.withLock { self.connections += 1 }
+                return channel.pipeline.configureHTTPServerPipeline().flatMap {
                     channel.pipeline.addHandler(Handler(server: self))
                 }
             }

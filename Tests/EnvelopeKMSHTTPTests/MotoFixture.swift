@@ -9,6 +9,8 @@ import Testing
 /// checking on: the launcher creates two IAM users (one allowed `kms:*`/`sts:AssumeRole`, one not),
 /// their access keys, a role and two KMS keys with aliases during an unauthenticated allowance
 /// (`POST /moto-api/reset-auth`), then turns authentication on (`reset-auth` with 0).
+/// moto 5.2.5's server reads that body as a bare number (`float(request.data)`, content type
+/// `text/plain`); a JSON body `{"initial_no_auth_action_count": N}` is answered with HTTP 500.
 /// It runs once per test process and stops when the process ends (its stdin closes).
 actor MotoFixture {
     static let shared = MotoFixture()

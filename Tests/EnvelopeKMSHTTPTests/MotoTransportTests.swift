@@ -212,4 +212,31 @@ struct MotoTransportTests {
         let described = try await kms.describeKey(DescribeKeyRequest(keyId: .keyARN(moto.key1)))
         #expect(described.keyMetadata.arn == moto.key1)
     }
+
+    @Test("profile with role_arn + credential_source = Environment, per-service endpoints")
+    func profileCredentialSourceEnvironment() async throws {
+        let moto = try await MotoFixture.shared.start()
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("envelope-aws-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let configFile = directory.appendingPathComponent("config")
+        try """
+        [profile fromenv]
+        role_arn = \(moto.roleArn)
+        credential_source = Environment
+        """.write(to: configFile, atomically: true, encoding: .utf8)
+        let environment = [
+            "HOME": directory.path, "AWS_CONFIG_FILE": configFile.path, "AWS_REGION": "us-east-1",
+            "AWS_ACCESS_KEY_ID": moto.allowedId, "AWS_SECRET_ACCESS_KEY": moto.allowedSecret,
+            "AWS_ENDPOINT_URL_STS": moto.endpoint, "AWS_ENDPOINT_URL_KMS": moto.endpoint,
+            "AWS_ENDPOINT_URL": "http://127.0.0.1:9",  // must lose to the per-service variables
+        ]
+        let logs = LogCollector()
+        let kms = try KMSHTTPTransport.standard(
+            profile: "fromenv", environment: environment, http: AWSHTTPClient(retryPolicy: .none), logger: logs.logger)
+        let described = try await kms.describeKey(DescribeKeyRequest(keyId: .keyARN(moto.key1)))
+        #expect(described.keyMetadata.arn == moto.key1)
+        #expect(logs.rendered.contains("assumed role"))
+        #expect(!logs.rendered.contains(moto.allowedSecret))
+    }
 }

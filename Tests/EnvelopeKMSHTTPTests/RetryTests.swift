@@ -149,6 +149,16 @@ struct RetryTests {
         #expect(error.stopReason == .attemptsExhausted)
     }
 
+    @Test("sequential calls reuse one pooled connection")
+    func connectionReuse() async throws {
+        let server = try FaultServer(script: [Self.describeOK])
+        defer { server.shutdown() }
+        let kms = try transport(server, RetryPolicy(maxAttempts: 1))
+        for _ in 0..<5 { _ = try await describe(kms) }
+        #expect(server.requestCount == 5)
+        #expect(server.connectionCount == 1)
+    }
+
     @Test("the backoff is full jitter, capped and exponential")
     func backoffBounds() {
         let policy = RetryPolicy(maxAttempts: 10, baseDelay: 0.1, maxBackoff: 1.0)

@@ -10,6 +10,8 @@ public struct AWSCallError: Error, Sendable, CustomStringConvertible {
         case network(String)
         /// Credentials could not be obtained.
         case credentials(AWSCredentialsError)
+        /// A 2xx answer that is not the operation's JSON output.
+        case malformedResponse(String)
     }
 
     /// Why no further attempt was made.
@@ -37,6 +39,7 @@ public struct AWSCallError: Error, Sendable, CustomStringConvertible {
         case .service(let response): return response.code
         case .network: return "NetworkError"
         case .credentials: return "CredentialsError"
+        case .malformedResponse: return "MalformedResponse"
         }
     }
 
@@ -46,6 +49,7 @@ public struct AWSCallError: Error, Sendable, CustomStringConvertible {
         case .service(let response): return response.message
         case .network(let text): return text
         case .credentials(let error): return error.message
+        case .malformedResponse(let text): return text
         }
     }
 
@@ -61,6 +65,7 @@ public struct AWSCallError: Error, Sendable, CustomStringConvertible {
         case .service(let response): return "\(operation) failed: \(response) [\(reason)]"
         case .network(let text): return "\(operation) failed: network error: \(text) [\(reason)]; check the endpoint and connectivity"
         case .credentials(let error): return "\(operation) failed: credentials: \(error.message)"
+        case .malformedResponse(let text): return "\(operation) failed: \(text); is the endpoint a KMS endpoint?"
         }
     }
 }

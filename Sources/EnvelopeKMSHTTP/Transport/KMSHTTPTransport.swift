@@ -1,3 +1,4 @@
+import EnvelopeCrypto
 import EnvelopeKMS
 import Foundation
 import Logging
@@ -74,8 +75,12 @@ public struct KMSHTTPTransport: KMSTransport {
     public func call<Request: Encodable, Response: Decodable>(
         _ operation: KMSOperationName, _ request: Request, as: Response.Type
     ) async throws -> Response {
-        var body = try JSONEncoder().encode(request)
-        defer { body.resetBytes(in: 0..<body.count) }
+        // Encrypt requests carry plaintext in the body: wipe our copies once sent (best effort;
+        // the HTTP stack keeps its own buffer until the request is written).
+        var encoded = try JSONEncoder().encode(request)
+        var body = Array(encoded)
+        encoded.resetBytes(in: 0..<encoded.count)
+        defer { body.withUnsafeMutableBytes { ConstantTime.zero($0) } }
         let target = "TrentService.\(operation.rawValue)"
         let response: AWSHTTPResponse
         do {
@@ -83,7 +88,7 @@ public struct KMSHTTPTransport: KMSTransport {
                 operation: target,
                 url: endpoint.url,
                 headers: [("Content-Type", "application/x-amz-json-1.1"), ("X-Amz-Target", target)],
-                body: Array(body),
+                body: body,
                 signer: SigV4Signer(region: endpoint.signingRegion, service: "kms"),
                 credentials: credentials,
                 logger: logger)
@@ -106,7 +111,7 @@ public struct KMSHTTPTransport: KMSTransport {
         } catch {
             throw AWSCallError(
                 operation: target,
-                failure: .network("the \(operation.rawValue) answer (HTTP \(response.status)) is not the expected JSON: \(error)"),
+                failure: .malformedResponse("the \(operation.rawValue) answer (HTTP \(response.status)) is not the expected JSON: \(error)"),
                 attempts: 1, stopReason: .notRetryable)
         }
     }
