@@ -88,6 +88,7 @@ enum KMSKeyringFactory {
     }
 }
 
+/// Spec: framework/aws-kms/aws-kms-discovery-keyring.md and aws-kms-multi-keyrings.md ("Discovery Multi-Keyring").
 /// A discovery keyring for whatever Regions the message's KMS keys are in: one
 /// ``KMSDiscoveryKeyring`` per Region named by the encrypted data keys (a discovery keyring only
 /// reaches keys of its transport's Region).

@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import EnvelopeCore
 import EnvelopeCrypto
 import EnvelopeKMS
@@ -41,6 +46,7 @@ struct KeyringBuilder {
             throw .usage("encrypt needs at least one -w SPEC", hint: "e.g. -w key=arn:aws:kms:us-east-1:109876543210:key/KEY-ID")
         }
         if keyrings.count == 1 { return generator }
+        // Spec: framework/multi-keyring.md ("OnEncrypt") — the generator makes the data key, every child wraps it.
         do {
             return try MultiEncryptionKeyring(generator: generator, children: Array(keyrings.dropFirst()))
         } catch {
@@ -65,6 +71,7 @@ struct KeyringBuilder {
             throw .usage("decrypt needs -w SPEC or --discovery", hint: "name the key(s) that may decrypt with -w, or pass --discovery")
         }
         if keyrings.count == 1 { return first }
+        // Spec: framework/multi-keyring.md ("OnDecrypt") — the first keyring that decrypts wins.
         do {
             return try MultiDecryptionKeyring(keyrings: keyrings)
         } catch {
@@ -72,11 +79,33 @@ struct KeyringBuilder {
         }
     }
 
+    /// Reads a key file straight into an array the caller wipes (no intermediate `Data` copy).
     private func readKeyFile(_ path: String, spec: WrappingKeySpec) throws(CLIError) -> [UInt8] {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw CLIError(.noInput, "-w \(spec.text): cannot read the key file \(path)", hint: "check the key-file= path and its permissions")
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else {
+            throw CLIError(.noInput, "-w \(spec.text): cannot read the key file \(path): \(String(cString: strerror(errno)))",
+                           hint: "check the key-file= path and its permissions")
         }
-        return [UInt8](data)
+        defer { close(fd) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        defer { ConstantTime.zeroArray(&chunk) }
+        while true {
+            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                ConstantTime.zeroArray(&bytes)
+                throw CLIError(.noInput, "-w \(spec.text): reading the key file \(path) failed: \(String(cString: strerror(errno)))")
+            }
+            if n == 0 { break }
+            guard bytes.count + n <= 1 << 20 else {
+                ConstantTime.zeroArray(&bytes)
+                throw .usage("-w \(spec.text): the key file \(path) is larger than 1 MiB; it is not a key")
+            }
+            bytes.reserveCapacity(bytes.count + n)
+            bytes += chunk[0..<n]
+        }
+        return bytes
     }
 
     private func rawAES(file: String, namespace: String, name: String, spec: WrappingKeySpec) throws(CLIError) -> RawAESKeyring {
@@ -94,8 +123,9 @@ struct KeyringBuilder {
     }
 
     private func rawRSA(file: String, namespace: String, name: String, padding: RSAPadding, needPrivate: Bool, spec: WrappingKeySpec) throws(CLIError) -> RawRSAKeyring {
-        let bytes = try readKeyFile(file, spec: spec)
+        var bytes = try readKeyFile(file, spec: spec)
         let pem = String(decoding: bytes, as: UTF8.self)
+        ConstantTime.zeroArray(&bytes)
         do {
             if pem.contains("PRIVATE KEY-----") {
                 let privateKey = try RSAPrivateKey(pem: pem)
