@@ -23,6 +23,18 @@ struct CallerOptions: ParsableArguments {
     var principal: String?
 }
 
+/// `--principal ARN` on the administration subcommands, accepted so that scripts can pass the
+/// same backend options to every subcommand; administration acts as the administrator of the
+/// key's account, so the value is only checked to be an ARN.
+struct AdminCallerOptions: ParsableArguments {
+    @Option(name: .customLong("principal"), help: ArgumentHelp("Accepted like on every command that talks to KMS; administration acts as the administrator of the key's account. Env: ENVELOPE_PRINCIPAL.", valueName: "ARN"))
+    var principal: String?
+
+    func validateIfGiven() throws(CLIError) {
+        if let principal { _ = try KMSBackend.parsePrincipal(principal, option: "--principal") }
+    }
+}
+
 /// The KMS a command talks to.
 enum KMSBackend: Sendable {
     /// The embedded local KMS, persisted in a state directory.

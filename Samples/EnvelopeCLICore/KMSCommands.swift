@@ -69,8 +69,10 @@ struct KMSCreateKey: AsyncParsableCommand {
     @Option(name: .customLong("external-account"), parsing: .upToNextOption, help: ArgumentHelp("External accounts allowed to use the key.", valueName: "ID")) var externalAccounts: [String] = []
     @Option(name: .long, help: ArgumentHelp("A description of the key.", valueName: "TEXT")) var description: String?
     @OptionGroup var backend: KMSBackendOptions
+    @OptionGroup var caller: AdminCallerOptions
 
     func run() async throws {
+        try caller.validateIfGiven()
         let owner = try KMSAdmin.account(account)
         let awsRegion: AWSRegion
         do { awsRegion = try AWSRegion(validating: region ?? LocalKMS.defaultRegion.rawValue) } catch {
@@ -108,8 +110,10 @@ struct KMSAddExternalAccount: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("The key ARN.", valueName: "ARN")) var key: String
     @Option(name: .long, help: ArgumentHelp("The external account.", valueName: "ID")) var account: String
     @OptionGroup var backend: KMSBackendOptions
+    @OptionGroup var caller: AdminCallerOptions
 
     func run() async throws {
+        try caller.validateIfGiven()
         let arn = try KMSAdmin.keyARN(key)
         let external = try KMSAdmin.account(account)
         let kms = try KMSAdmin.local(backend, command: "add-external-account")
@@ -126,8 +130,10 @@ struct KMSRemoveExternalAccount: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("The key ARN.", valueName: "ARN")) var key: String
     @Option(name: .long, help: ArgumentHelp("The external account.", valueName: "ID")) var account: String
     @OptionGroup var backend: KMSBackendOptions
+    @OptionGroup var caller: AdminCallerOptions
 
     func run() async throws {
+        try caller.validateIfGiven()
         let arn = try KMSAdmin.keyARN(key)
         let external = try KMSAdmin.account(account)
         let kms = try KMSAdmin.local(backend, command: "remove-external-account")
@@ -144,8 +150,10 @@ struct KMSPutKeyPolicy: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("The key ARN.", valueName: "ARN")) var key: String
     @Option(name: .customLong("policy-file"), help: ArgumentHelp("The policy document.", valueName: "F|-")) var policyFile: String
     @OptionGroup var backend: KMSBackendOptions
+    @OptionGroup var caller: AdminCallerOptions
 
     func run() async throws {
+        try caller.validateIfGiven()
         let arn = try KMSAdmin.keyARN(key)
         let text = try PolicyFileReader.read(policyFile)
         let kms = try KMSAdmin.local(backend, command: "put-key-policy")
@@ -159,8 +167,10 @@ struct KMSGetKeyPolicy: AsyncParsableCommand {
 
     @Option(name: .long, help: ArgumentHelp("The key ARN.", valueName: "ARN")) var key: String
     @OptionGroup var backend: KMSBackendOptions
+    @OptionGroup var caller: AdminCallerOptions
 
     func run() async throws {
+        try caller.validateIfGiven()
         let arn = try KMSAdmin.keyARN(key)
         let kms = try KMSAdmin.local(backend, command: "get-key-policy")
         try await KMSAdmin.printPolicy(of: arn, kms: kms)

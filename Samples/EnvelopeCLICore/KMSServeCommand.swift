@@ -21,8 +21,10 @@ struct KMSServe: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("The port (default 0: any free port, printed).", valueName: "N")) var port: Int = 0
     @Option(name: .long, help: ArgumentHelp("Answer as this Region (default: the Region each request is signed for).", valueName: "R")) var region: String?
     @OptionGroup var backend: KMSBackendOptions
+    @OptionGroup var caller: AdminCallerOptions
 
     func run() async throws {
+        try caller.validateIfGiven()
         guard (0...65535).contains(port) else { throw CLIError.usage("--port must be between 0 and 65535, not \(port)") }
         var awsRegion: AWSRegion?
         if let region {

@@ -178,6 +178,23 @@ struct LocalKMSCommandTests {
         #expect(badBackend.status == 64, "\(badBackend)")
     }
 
+    @Test("the backend options (--kms, --kms-state, --principal) are accepted after every kms subcommand")
+    func backendOptionsEverywhere() throws {
+        let fx = try KMSFixture(attachIAMPolicy: false)
+        let backend = ["--kms", "local", "--kms-state", fx.state, "--principal", KMSFixture.ownerUser]
+        try fx.box.write("policy.json", Array(try fx.box.run(["kms", "get-key-policy", "--key", fx.keyARN, "--kms-state", fx.state]).stdout))
+        for command in [["kms", "create-key", "--account", KMSFixture.owner],
+                        ["kms", "get-key-policy", "--key", fx.keyARN],
+                        ["kms", "put-key-policy", "--key", fx.keyARN, "--policy-file", "policy.json"],
+                        ["kms", "add-external-account", "--key", fx.keyARN, "--account", "111122223333"],
+                        ["kms", "remove-external-account", "--key", fx.keyARN, "--account", "111122223333"]] {
+            let result = try fx.box.run(command + backend)
+            #expect(result.status == 0, "\(command): \(result)")
+        }
+        let bad = try fx.box.run(["kms", "get-key-policy", "--key", fx.keyARN, "--kms-state", fx.state, "--principal", "nobody"])
+        #expect(bad.status == 64, "\(bad)")
+    }
+
     @Test("the default state directory is under the user's home")
     func defaultStateDirectory() throws {
         let box = try Sandbox()
