@@ -109,7 +109,7 @@ extension CLIError {
             return CLIError(.dataError, text, hint: hint(for: e.code))
         case .base64EncodedMessage:
             return CLIError(.dataError, text, hint: "decode it first, e.g. `base64 -d IN | envelope decrypt -i - …`")
-        case .unableToDecryptDataKey where kmsCodes.contains(where: credentialCodes.contains):
+        case .unableToDecryptDataKey where kmsCodes.contains(where: credentialCodes.contains) || kmsCodes.contains("CredentialsFailure"):
             return CLIError(.configuration, text, hint: "check the access key and secret (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY) and the clock")
         case .unableToDecryptDataKey:
             return CLIError(.accessDenied, text, hint: kmsCodes.contains(KMSErrorCode.accessDenied.rawValue)
@@ -120,6 +120,9 @@ extension CLIError {
         case .io:
             return CLIError(.ioError, text)
         default:
+            if kmsCodes.contains("CredentialsFailure") || e.causes.contains(where: { ($0 as? AWSCallError)?.code == "CredentialsError" }) {
+                return CLIError(.configuration, text, hint: "set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE with ~/.aws/credentials")
+            }
             if kmsCodes.contains(where: { [KMSErrorCode.throttling, .internalError, .dependencyTimeout, .keyUnavailable].map(\.rawValue).contains($0) })
                 || containsCallError(e) {
                 return CLIError(.unavailable, text, hint: "check that the KMS endpoint is reachable")
@@ -156,7 +159,9 @@ extension CLIError {
             if let k = error as? KMSDataKeyError {
                 switch k.reason {
                 case .kms(let kms): out.append(kms.code.rawValue)
-                case .transport: out.append("TransportFailure")
+                case .transport(let text):
+                    // The transport's text of an AWSCallError: "<operation> failed: credentials: …".
+                    out.append(text.contains("failed: credentials:") ? "CredentialsFailure" : "TransportFailure")
                 default: break
                 }
             }
