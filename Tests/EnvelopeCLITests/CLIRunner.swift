@@ -64,9 +64,9 @@ enum CLIRunner {
         let outURL = directory.appendingPathComponent(".stdout-\(tag)")
         let errURL = directory.appendingPathComponent(".stderr-\(tag)")
         let inURL = directory.appendingPathComponent(".stdin-\(tag)")
-        FileManager.default.createFile(atPath: outURL.path, contents: nil)
-        FileManager.default.createFile(atPath: errURL.path, contents: nil)
-        FileManager.default.createFile(atPath: inURL.path, contents: Data(stdin ?? []))
+        _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: inURL.path, contents: Data(stdin ?? []))
         defer {
             for url in [outURL, errURL, inURL] { try? FileManager.default.removeItem(at: url) }
         }
@@ -97,7 +97,7 @@ enum CLIRunner {
         for (k, v) in environment { env[k] = v }
         process.environment = env
         let outURL = directory.appendingPathComponent(".transcript-\(UUID().uuidString)")
-        FileManager.default.createFile(atPath: outURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
         defer { try? FileManager.default.removeItem(at: outURL) }
         let out = try FileHandle(forWritingTo: outURL)
         process.standardOutput = out
