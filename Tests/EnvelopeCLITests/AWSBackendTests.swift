@@ -1,0 +1,93 @@
+import Foundation
+import Testing
+
+/// A moto server (from the test venv) with one KMS key and an alias, for `--kms aws`.
+final class MotoKMS {
+    let process = Process()
+    let endpoint: String
+    let keyARN: String
+    let aliasARN: String
+    private let input = Pipe()
+
+    static let launcher = #"""
+import json, sys
+import boto3
+from moto.server import ThreadedMotoServer
+server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+server.start()
+host, port = server.get_host_and_port()
+url = f"http://127.0.0.1:{port}"
+kms = boto3.client("kms", endpoint_url=url, region_name="us-east-1", aws_access_key_id="setup", aws_secret_access_key="setup")
+meta = kms.create_key(Description="envelope CLI test key")["KeyMetadata"]
+kms.create_alias(AliasName="alias/cli-test", TargetKeyId=meta["KeyId"])
+print(json.dumps({"endpoint": url, "key": meta["Arn"], "alias": meta["Arn"].split(":key/")[0] + ":alias/cli-test"}), flush=True)
+sys.stdin.read()
+server.stop()
+"""#
+
+    init() throws {
+        try #require(FileManager.default.isExecutableFile(atPath: PythonESDK.python),
+                     "no Python at \(PythonESDK.python): run `make test` (it creates .build/venv with moto[server]) or set ENVELOPE_TEST_PYTHON")
+        process.executableURL = URL(fileURLWithPath: PythonESDK.python)
+        process.arguments = ["-c", Self.launcher]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        process.standardInput = input
+        try process.run()
+        var line = [UInt8]()
+        while true {
+            let byte = output.fileHandleForReading.readData(ofLength: 1)
+            guard let b = byte.first, b != UInt8(ascii: "\n") else { break }
+            line.append(b)
+        }
+        let ready = try #require(try JSONSerialization.jsonObject(with: Data(line)) as? [String: String], "moto did not start: \(String(decoding: line, as: UTF8.self))")
+        endpoint = try #require(ready["endpoint"])
+        keyARN = try #require(ready["key"])
+        aliasARN = try #require(ready["alias"])
+    }
+
+    deinit {
+        try? input.fileHandleForWriting.close()
+        process.waitUntilExit()
+    }
+}
+
+@Suite("envelope --kms aws: the standard AWS environment and config files (against moto)")
+struct AWSBackendTests {
+    @Test("credentials from a profile in the shared files, endpoint from AWS_ENDPOINT_URL_KMS, Region from the config file")
+    func profileAndEnvironment() throws {
+        let moto = try MotoKMS()
+        let box = try Sandbox()
+        try box.write("aws/credentials", Array("[cli-test]\naws_access_key_id = AKIAEXAMPLEPROFILE01\naws_secret_access_key = profile-secret\n".utf8))
+        try box.write("aws/config", Array("[profile cli-test]\nregion = us-east-1\n".utf8))
+        try box.write("plain.bin", testBytes(40_000))
+        let env = ["AWS_SHARED_CREDENTIALS_FILE": box.file("aws/credentials").path, "AWS_CONFIG_FILE": box.file("aws/config").path,
+                   "AWS_PROFILE": "cli-test", "AWS_ENDPOINT_URL_KMS": moto.endpoint]
+        let enc = try box.run(["encrypt", "-i", "plain.bin", "-o", "m.enc", "-w", "key=\(moto.aliasARN)", "--kms", "aws", "--metadata-output", "-"],
+                              environment: env)
+        #expect(enc.status == 0, "\(enc)")
+        let edks = try #require(try enc.json()["encrypted_data_keys"] as? [[String: Any]])
+        #expect(edks.first?["key"] as? String == moto.keyARN, "the EDK names the key ARN KMS answered with")
+        let dec = try box.run(["decrypt", "-i", "m.enc", "-o", "m.out", "-w", "key=\(moto.keyARN)"],
+                              environment: env.merging(["ENVELOPE_KMS": "aws"]) { $1 })
+        #expect(dec.status == 0, "\(dec)")
+        #expect(try box.read("m.out") == testBytes(40_000))
+        let discovery = try box.run(["decrypt", "-i", "m.enc", "-o", "d.out", "--discovery", "--discovery-account", "123456789012", "--kms", "aws"],
+                                    environment: env)
+        #expect(discovery.status == 0, "\(discovery)")
+    }
+
+    @Test("no credentials anywhere is a configuration error (78) that says what to set")
+    func noCredentials() throws {
+        let moto = try MotoKMS()
+        let box = try Sandbox()
+        try box.write("plain.bin", [1, 2, 3])
+        let result = try box.run(["encrypt", "-i", "plain.bin", "-o", "m.enc", "-w", "key=\(moto.keyARN)", "--kms", "aws"],
+                                 environment: ["AWS_ENDPOINT_URL_KMS": moto.endpoint, "AWS_CONFIG_FILE": box.file("none").path,
+                                               "AWS_SHARED_CREDENTIALS_FILE": box.file("none").path, "AWS_EC2_METADATA_DISABLED": "true"])
+        #expect(result.status == 78, "\(result)")
+        #expect(result.stderr.contains("AWS_ACCESS_KEY_ID"), "\(result)")
+        #expect(!box.exists("m.enc"))
+    }
+}
