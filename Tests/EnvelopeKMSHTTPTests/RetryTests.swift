@@ -90,7 +90,9 @@ struct RetryTests {
     func retriesStall() async throws {
         let server = try FaultServer(script: [.stall, Self.describeOK])
         defer { server.shutdown() }
-        let response = try await describe(try transport(server, RetryPolicy(maxAttempts: 3, baseDelay: 0.001, attemptTimeout: 0.5)))
+        // The timeout is generous so that the second (answered) attempt never times out on a
+        // loaded machine while the whole suite runs in parallel.
+        let response = try await describe(try transport(server, RetryPolicy(maxAttempts: 3, baseDelay: 0.001, attemptTimeout: 2)))
         #expect(response.keyMetadata.arn == Self.keyARN)
         #expect(server.requestCount == 2)
     }
