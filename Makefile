@@ -3,7 +3,8 @@
 #   make venv    .build/venv with the pinned Python test peers (Tests/requirements-test.txt)
 #   make build   swift build (all targets, samples included)
 #   make test    deps + venv + swift build --build-tests + swift test
-#   make demo    deps + build + run Samples/RawAESFileDemo
+#   make demo    deps + build the `envelope` CLI + run scripts/demo.sh: on the embedded local KMS, a key
+#                shared between two accounts encrypts and decrypts a file as the external user
 #   make clean   remove .build (Swift build output and the venv)
 # Variables: SWIFT (default swift), PYTHON (python3 used to create the venv),
 #            SWIFT_TEST_FLAGS (e.g. SWIFT_TEST_FLAGS='--filter InteropTests').
@@ -16,7 +17,6 @@ VENV := .build/venv
 VENV_PYTHON := $(CURDIR)/$(VENV)/bin/python3
 VENV_STAMP := $(VENV)/.requirements-installed
 REQUIREMENTS := Tests/requirements-test.txt
-DEMO_PRODUCT := raw-aes-file-demo
 
 .PHONY: all deps venv build test demo clean check-swift
 
@@ -55,8 +55,8 @@ test: deps venv check-swift
 	ENVELOPE_TEST_PYTHON=$(VENV_PYTHON) $(SWIFT) test $(SWIFT_TEST_FLAGS)
 
 demo: deps check-swift
-	$(SWIFT) build --product $(DEMO_PRODUCT)
-	"$$($(SWIFT) build --show-bin-path)/$(DEMO_PRODUCT)"
+	$(SWIFT) build --product envelope
+	./scripts/demo.sh "$$($(SWIFT) build --show-bin-path)/envelope"
 
 clean:
 	rm -rf .build
