@@ -12,7 +12,9 @@ public enum CommitmentPolicy: String, Sendable, CaseIterable {
     /// The suite used when the caller names none.
     ///
     /// Under `forbidEncryptAllowDecrypt` this is 0x0378 (AES-256, HKDF-SHA384, ECDSA P-384), the
-    /// default of the official SDKs under that policy; otherwise 0x0578.
+    /// default of the official Python/Java/C SDKs under that policy (framework/commitment-policy.md
+    /// names 0x0078, a suite without key derivation or signature; we deliberately do not default to
+    /// it). Otherwise 0x0578 (framework/commitment-policy.md).
     public var defaultSuite: AlgorithmSuite {
         self == .forbidEncryptAllowDecrypt ? .aes256GCMHKDFSHA384ECDSAP384 : .aes256GCMHKDFSHA512CommitKeyECDSAP384
     }

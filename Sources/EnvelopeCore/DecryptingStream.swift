@@ -78,11 +78,16 @@ public struct DecryptingStream<Base: AsyncSequence & Sendable>: AsyncSequence, S
         private var decryptor: FrameDecryptor?
         private var held: [UInt8] = []
         private var receivedBytes = 0
+        /// The current upstream chunk; fed into `input` at most about a frame at a time, so a
+        /// huge chunk is never copied whole.
+        private var carry: [UInt8] = []
+        private var carryOffset = 0
         /// Header and encryption context, once the header has been authenticated.
         public private(set) var info: DecryptedMessageInfo?
         /// Frames whose tags verified so far.
         public var framesVerified: Int { decryptor?.framesVerified ?? 0 }
-        /// The most message bytes this iterator ever buffered at once (about one frame plus one input chunk).
+        /// The most message bytes this iterator ever buffered at once (at most about two frames,
+        /// whatever the input chunk sizes).
         public var bufferedBytesHighWater: Int { input.highWater }
 
         init(upstream: Base.AsyncIterator, stream: DecryptingStream) {
@@ -101,11 +106,24 @@ public struct DecryptingStream<Base: AsyncSequence & Sendable>: AsyncSequence, S
             }
         }
 
-        /// Pulls one upstream chunk into the buffer; false at the end of the input.
+        /// Moves up to about one frame of input into the buffer, pulling the next upstream chunk
+        /// when the current one is used up; false at the end of the input.
         private mutating func pull() async throws -> Bool {
-            guard let chunk = try await upstream.next() else { return false }
-            receivedBytes += chunk.count
-            input.append(chunk)
+            if carryOffset == carry.count {
+                guard let chunk = try await upstream.next() else { return false }
+                receivedBytes += chunk.count
+                carry = chunk
+                carryOffset = 0
+            }
+            let feed = Swift.max(decryptor?.regularFrameWireSize ?? 0, 64 * 1024)
+            let piece = Swift.min(carry.count - carryOffset, feed)
+            let start = carryOffset
+            carry.withUnsafeBytes { input.append(UnsafeRawBufferPointer(rebasing: $0[start..<(start + piece)])) }
+            carryOffset += piece
+            if carryOffset == carry.count {
+                carry = []
+                carryOffset = 0
+            }
             return true
         }
 
@@ -136,13 +154,27 @@ public struct DecryptingStream<Base: AsyncSequence & Sendable>: AsyncSequence, S
                     }
                 case .body:
                     let decryptor = self.decryptor!
-                    switch try decryptor.step(input.readable) {
+                    let step: FrameDecryptor.Step
+                    var plaintext: [UInt8] = []
+                    if let capacity = decryptor.maxFramePlaintext, let wire = decryptor.regularFrameWireSize, input.count >= wire {
+                        // A whole frame is buffered: decrypt straight into the chunk we hand out.
+                        var result = FrameDecryptor.Step.needMoreInput
+                        plaintext = try [UInt8](unsafeUninitializedCapacity: capacity) { buffer, count in
+                            result = try decryptor.step(input.readable, output: UnsafeMutableRawBufferPointer(buffer))
+                            count = 0
+                            if case .frame = result { count = decryptor.plaintext.count }
+                        }
+                        step = result
+                    } else {
+                        step = try decryptor.step(input.readable)
+                        if case .frame = step { plaintext = [UInt8](copying: decryptor.plaintext) }
+                    }
+                    switch step {
                     case .needMoreInput:
                         guard try await pull() else {
                             throw EnvelopeError.malformed("the message is truncated after \(receivedBytes) bytes")
                         }
                     case .frame(let consumed, let isFinal):
-                        let plaintext = [UInt8](copying: decryptor.plaintext)
                         input.consume(consumed)
                         let suite = decryptor.header.suite
                         if stream.releasePolicy == .afterSignature || (isFinal && suite.isSigned) {
@@ -157,8 +189,8 @@ public struct DecryptingStream<Base: AsyncSequence & Sendable>: AsyncSequence, S
                         phase = .trailing
                     }
                 case .trailing:
-                    guard input.isEmpty else {
-                        throw EnvelopeError.malformed("\(input.count) unexpected bytes follow the end of the message")
+                    guard input.isEmpty, carryOffset == carry.count else {
+                        throw EnvelopeError.malformed("\(input.count + carry.count - carryOffset) unexpected bytes follow the end of the message")
                     }
                     while let chunk = try await upstream.next() {
                         guard chunk.isEmpty else {

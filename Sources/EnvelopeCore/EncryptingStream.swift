@@ -70,6 +70,15 @@ public struct EncryptingStream<Base: AsyncSequence & Sendable>: AsyncSequence, S
         /// The next chunk of the message, or nil after the footer.
         public mutating func next() async throws -> [UInt8]? {
             if done { return nil }
+            do {
+                return try await produce()
+            } catch {
+                done = true
+                throw error
+            }
+        }
+
+        private mutating func produce() async throws -> [UInt8] {
             guard let encryptor else {
                 let made = try await stream.client.makeEncryptor(
                     materialsManager: stream.materialsManager, encryptionContext: stream.encryptionContext,
@@ -79,12 +88,7 @@ public struct EncryptingStream<Base: AsyncSequence & Sendable>: AsyncSequence, S
                 self.header = made.header.info
                 return made.headerBytes
             }
-            do {
-                return try await nextFrame(encryptor)
-            } catch {
-                done = true
-                throw error
-            }
+            return try await nextFrame(encryptor)
         }
 
         private mutating func nextFrame(_ encryptor: FrameEncryptor) async throws -> [UInt8] {

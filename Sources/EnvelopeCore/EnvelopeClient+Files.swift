@@ -82,7 +82,17 @@ enum AtomicFileWriter {
         do {
             try await body(file)
             try file.sync()
-            guard rename(temporary, path) == 0 else { throw FileDescriptor.error("rename \(temporary) to \(path)") }
+            if overwrite {
+                guard rename(temporary, path) == 0 else { throw FileDescriptor.error("rename \(temporary) to \(path)") }
+            } else if link(temporary, path) == 0 {
+                // link() never replaces an existing file, so a file created meanwhile is not clobbered.
+                unlink(temporary)
+            } else if errno == EEXIST {
+                throw EnvelopeError(.io, "The output file \(path) appeared while writing. Choose another name or allow overwriting.")
+            } else {
+                // File systems without hard links: fall back to rename after the check above.
+                guard rename(temporary, path) == 0 else { throw FileDescriptor.error("rename \(temporary) to \(path)") }
+            }
         } catch {
             unlink(temporary)
             throw error

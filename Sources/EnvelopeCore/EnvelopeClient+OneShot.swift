@@ -79,7 +79,9 @@ extension EnvelopeClient {
                 try message.withUnsafeBytes { input in
                     var offset = header.totalLength
                     while true {
-                        let step = try decryptor.step(UnsafeRawBufferPointer(rebasing: input[offset...]))
+                        // Frames are decrypted straight into the result buffer.
+                        let step = try decryptor.step(UnsafeRawBufferPointer(rebasing: input[offset...]),
+                                                      output: UnsafeMutableRawBufferPointer(rebasing: out[produced...]))
                         switch step {
                         case .needMoreInput:
                             throw EnvelopeError.malformed("the message is truncated (\(message.count) bytes)")
@@ -87,7 +89,10 @@ extension EnvelopeClient {
                             offset += consumed
                             let p = decryptor.plaintext
                             if p.count > 0 {
-                                out.baseAddress!.advanced(by: produced).copyMemory(from: p.baseAddress!, byteCount: p.count)
+                                let target = out.baseAddress!.advanced(by: produced)
+                                if p.baseAddress! != UnsafeRawPointer(target) {
+                                    target.copyMemory(from: p.baseAddress!, byteCount: p.count)
+                                }
                                 produced += p.count
                             }
                         case .finished(let consumed):

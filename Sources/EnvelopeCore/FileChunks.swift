@@ -1,7 +1,11 @@
 #if canImport(Glibc)
 import Glibc
+private let systemRead = Glibc.read
+private let systemWrite = Glibc.write
 #elseif canImport(Darwin)
 import Darwin
+private let systemRead = Darwin.read
+private let systemWrite = Darwin.write
 #endif
 import Foundation
 
@@ -77,7 +81,7 @@ final class FileDescriptor {
         let bytes = [UInt8](unsafeUninitializedCapacity: count) { buffer, n in
             n = 0
             while true {
-                let r = Glibc.read(fd, buffer.baseAddress, count)
+                let r = systemRead(fd, buffer.baseAddress, count)
                 if r < 0 && errno == EINTR { continue }
                 if r < 0 { failure = errno } else { n = r }
                 break
@@ -91,7 +95,7 @@ final class FileDescriptor {
         try bytes.withUnsafeBytes { raw in
             var offset = 0
             while offset < raw.count {
-                let w = Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
+                let w = systemWrite(fd, raw.baseAddress! + offset, raw.count - offset)
                 if w < 0 && errno == EINTR { continue }
                 guard w > 0 else { throw FileDescriptor.error("write \(path)") }
                 offset += w

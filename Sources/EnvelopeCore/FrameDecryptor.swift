@@ -27,10 +27,17 @@ final class FrameDecryptor {
     private var state: State
     private var expectedSequence: UInt32 = 1
     private var scratch: UnsafeMutableRawBufferPointer
-    private var plaintextLength = 0
+    private var plaintextRegion = UnsafeRawBufferPointer(start: nil, count: 0)
 
-    /// The plaintext of the last verified frame (valid until the next call to ``step(_:)``).
-    var plaintext: UnsafeRawBufferPointer { UnsafeRawBufferPointer(rebasing: scratch[0..<plaintextLength]) }
+    /// The plaintext of the last verified frame: in the caller's output buffer when one was given
+    /// and large enough, else in the decryptor's own reused buffer (valid until the next step).
+    var plaintext: UnsafeRawBufferPointer { plaintextRegion }
+
+    /// The largest plaintext one step can produce (the frame length), or nil for non-framed bodies.
+    var maxFramePlaintext: Int? { header.contentType == .framed ? Int(header.frameLength) : nil }
+
+    /// The wire size of a regular frame, or nil for non-framed bodies.
+    var regularFrameWireSize: Int? { maxFramePlaintext.map { $0 + BodyCodec.regularFrameOverhead } }
 
     /// Number of frames verified so far.
     private(set) var framesVerified = 0
@@ -66,7 +73,7 @@ final class FrameDecryptor {
         do {
             _ = try context.open([], tag: header.headerTag, iv: iv, authenticating: headerAAD)
         } catch {
-            throw EnvelopeError.tagFailed("message header tag")
+            throw EnvelopeError(.authenticationFailed, "The message header tag did not verify: the header was modified, or the encryption context you supplied for decryption (required pairs not stored in the message) differs from the one used to encrypt. Check the context; do not trust this message.")
         }
         verificationKey = materials.verificationKey
         if let hash = header.suite.signatureHash {
@@ -79,13 +86,23 @@ final class FrameDecryptor {
         }
         aad = BodyAAD(messageID: header.messageID)
         state = header.contentType == .framed ? .frames : .nonFramed
-        let initial = header.contentType == .framed ? Int(header.frameLength) : 0
+        // Grown to the frame length only once a whole frame has actually arrived.
+        let initial = header.contentType == .framed ? min(Int(header.frameLength), 64 * 1024) : 0
         scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: max(initial, 1), alignment: 16)
     }
 
     deinit {
         ConstantTime.zero(scratch)
         scratch.deallocate()
+    }
+
+    /// Where a frame of `count` bytes is decrypted: the caller's buffer if it fits, else scratch.
+    private func destination(_ count: Int, _ output: UnsafeMutableRawBufferPointer?) -> UnsafeMutableRawBufferPointer {
+        if let output, output.count >= count, count > 0 {
+            return UnsafeMutableRawBufferPointer(rebasing: output[0..<count])
+        }
+        ensureScratch(count)
+        return UnsafeMutableRawBufferPointer(rebasing: scratch[0..<count])
     }
 
     private func ensureScratch(_ count: Int) {
@@ -95,12 +112,13 @@ final class FrameDecryptor {
         scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: count, alignment: 16)
     }
 
-    /// Consumes at most one frame (or the footer) from the start of `input`.
-    func step(_ input: UnsafeRawBufferPointer) throws -> Step {
-        plaintextLength = 0
+    /// Consumes at most one frame (or the footer) from the start of `input`. A verified frame's
+    /// plaintext goes to `output` when given and large enough (no copy), else to scratch.
+    func step(_ input: UnsafeRawBufferPointer, output: UnsafeMutableRawBufferPointer? = nil) throws -> Step {
+        plaintextRegion = UnsafeRawBufferPointer(start: nil, count: 0)
         switch state {
-        case .frames: return try stepFrame(input)
-        case .nonFramed: return try stepNonFramed(input)
+        case .frames: return try stepFrame(input, output)
+        case .nonFramed: return try stepNonFramed(input, output)
         case .footer: return try stepFooter(input)
         case .done:
             guard input.isEmpty else {
@@ -111,7 +129,7 @@ final class FrameDecryptor {
     }
 
     // Spec: data-format/message-body.md ("Framed Data").
-    private func stepFrame(_ input: UnsafeRawBufferPointer) throws -> Step {
+    private func stepFrame(_ input: UnsafeRawBufferPointer, _ destinationBuffer: UnsafeMutableRawBufferPointer?) throws -> Step {
         var r = ByteReader(input)
         guard let first = r.readUInt32() else { return .needMoreInput }
         let isFinal = first == BodyCodec.finalFrameMarker
@@ -138,8 +156,7 @@ final class FrameDecryptor {
             length = Int(header.frameLength)
         }
         guard let ciphertext = r.readSlice(length), let tag = r.readSlice(AESGCM.tagLength) else { return .needMoreInput }
-        ensureScratch(length)
-        let output = UnsafeMutableRawBufferPointer(rebasing: scratch[0..<length])
+        let output = destination(length, destinationBuffer)
         do {
             // Frame IVs are taken from the frame, as the official decryptors do (README fact 8).
             try aad.with(isFinal ? .finalFrame : .frame, sequence: sequence, length: UInt64(length)) { aadBytes in
@@ -149,12 +166,13 @@ final class FrameDecryptor {
             throw EnvelopeError.tagFailed(isFinal ? "final frame (\(sequence))" : "frame \(sequence)")
         }
         digest?.update(UnsafeRawBufferPointer(rebasing: input[0..<r.offset]))
-        plaintextLength = length
+        plaintextRegion = UnsafeRawBufferPointer(output)
         framesVerified += 1
         if isFinal {
             state = header.suite.isSigned ? .footer : .done
         } else {
-            guard expectedSequence < BodyCodec.finalFrameMarker - 1 else {
+            // Spec: message-body.md — at most 2^32-1 frames; only the final frame may carry 2^32-1.
+            guard expectedSequence < BodyCodec.finalFrameMarker else {
                 throw EnvelopeError.malformed("the message has more than 2^32-1 frames")
             }
             expectedSequence += 1
@@ -163,7 +181,7 @@ final class FrameDecryptor {
     }
 
     // Spec: data-format/message-body.md ("Non-Framed Data").
-    private func stepNonFramed(_ input: UnsafeRawBufferPointer) throws -> Step {
+    private func stepNonFramed(_ input: UnsafeRawBufferPointer, _ destinationBuffer: UnsafeMutableRawBufferPointer?) throws -> Step {
         var r = ByteReader(input)
         guard let iv = r.readSlice(AESGCM.ivLength), let length64 = r.readUInt64() else { return .needMoreInput }
         guard length64 <= (1 << 36) - 32 else {
@@ -171,8 +189,7 @@ final class FrameDecryptor {
         }
         let length = Int(length64)
         guard let ciphertext = r.readSlice(length), let tag = r.readSlice(AESGCM.tagLength) else { return .needMoreInput }
-        ensureScratch(length)
-        let output = UnsafeMutableRawBufferPointer(rebasing: scratch[0..<length])
+        let output = destination(length, destinationBuffer)
         do {
             try aad.with(.singleBlock, sequence: 1, length: UInt64(length)) { aadBytes in
                 try context.open(ciphertext: ciphertext, tag: tag, iv: iv, aad: aadBytes, plaintext: output)
@@ -181,7 +198,7 @@ final class FrameDecryptor {
             throw EnvelopeError.tagFailed("message body")
         }
         digest?.update(UnsafeRawBufferPointer(rebasing: input[0..<r.offset]))
-        plaintextLength = length
+        plaintextRegion = UnsafeRawBufferPointer(output)
         framesVerified += 1
         state = header.suite.isSigned ? .footer : .done
         return .frame(consumed: r.offset, isFinal: true)

@@ -27,9 +27,9 @@ enum KeyringChecks {
         }
     }
 
-    static func unableToDecrypt(_ failures: [EnvelopeError.DataKeyFailure], keyring: String, causes: [any Error] = []) -> EnvelopeError {
+    static func unableToDecrypt(_ failures: [EnvelopeError.DataKeyFailure], keyring: String, keyCount: Int, causes: [any Error] = []) -> EnvelopeError {
         EnvelopeError(.unableToDecryptDataKey,
-                      "\(keyring) could not decrypt any of the message's \(Set(failures.map { "\($0.providerID)/\($0.keyName)" }).count) encrypted data key(s). Use a keyring with one of the keys listed below.",
+                      "\(keyring) could not decrypt any of the message's \(keyCount) encrypted data key(s). Use a keyring with one of the keys listed below, or check the reasons given for each.",
                       causes: causes, dataKeyFailures: failures)
     }
 }

@@ -156,6 +156,10 @@ enum HeaderCodec {
             guard frameLength == 0 else { throw EnvelopeError.malformed("a non-framed message has frame length \(frameLength), not 0") }
         case .framed:
             guard frameLength > 0 else { throw EnvelopeError.malformed("a framed message has frame length 0") }
+            // The official SDKs never write (and refuse to read) frames above 2^31-1 bytes.
+            guard Int(frameLength) <= BodyCodec.maxFrameLength else {
+                throw EnvelopeError.malformed("the frame length \(frameLength) exceeds the maximum of 2^31-1 bytes")
+            }
         }
         var suiteData: [UInt8] = []
         if version == 2 {

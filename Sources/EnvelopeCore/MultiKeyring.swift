@@ -62,10 +62,15 @@ public struct MultiEncryptionKeyring: EncryptionKeyring, CustomStringConvertible
             throw EnvelopeError(.keyringFailure, "The multi-keyring has no generator and the materials hold no data key. Configure a generator keyring.")
         }
         for child in children {
-            let before = current.encryptedDataKeys.count
+            let before = current
             current = try await child.onEncrypt(current)
-            guard current.encryptedDataKeys.count > before else {
-                throw EnvelopeError(.keyringFailure, "Child keyring \(child) added no encrypted data key. Check its configuration.")
+            // Re-check the materials after each child: same key, same context, EDKs only appended.
+            guard current.plaintextDataKey == before.plaintextDataKey, current.suite == before.suite,
+                  current.encryptionContext == before.encryptionContext,
+                  current.encryptedDataKeys.count > before.encryptedDataKeys.count,
+                  Array(current.encryptedDataKeys.prefix(before.encryptedDataKeys.count)) == before.encryptedDataKeys
+            else {
+                throw EnvelopeError(.keyringFailure, "Child keyring \(child) changed the materials or added no encrypted data key. Check its configuration.")
             }
         }
         return current
@@ -116,6 +121,6 @@ public struct MultiDecryptionKeyring: DecryptionKeyring, CustomStringConvertible
                 }
             }
         }
-        throw KeyringChecks.unableToDecrypt(failures, keyring: description, causes: causes)
+        throw KeyringChecks.unableToDecrypt(failures, keyring: description, keyCount: encryptedDataKeys.count, causes: causes)
     }
 }

@@ -96,6 +96,6 @@ public struct RawAESKeyring: Keyring, CustomStringConvertible {
                 fail("AES-GCM unwrap failed: wrong wrapping key or a different encryption context")
             }
         }
-        throw KeyringChecks.unableToDecrypt(failures, keyring: description, causes: causes)
+        throw KeyringChecks.unableToDecrypt(failures, keyring: description, keyCount: encryptedDataKeys.count, causes: causes)
     }
 }

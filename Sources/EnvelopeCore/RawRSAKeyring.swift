@@ -89,6 +89,6 @@ public struct RawRSAKeyring: Keyring, CustomStringConvertible {
                 fail("RSA unwrap failed: wrong private key or padding (\(padding))")
             }
         }
-        throw KeyringChecks.unableToDecrypt(failures, keyring: description, causes: causes)
+        throw KeyringChecks.unableToDecrypt(failures, keyring: description, keyCount: encryptedDataKeys.count, causes: causes)
     }
 }

@@ -58,6 +58,16 @@ struct HeaderParserTests {
         #expect(throws: EnvelopeError.self) { try parse(bad) }
         bad = message; bad[1] = 0x00; bad[2] = 0x14   // v1 suite in a v2 header
         #expect(throws: EnvelopeError.self) { try parse(bad) }
+        // Frame length: 0, or above 2^31-1, is refused by the parser itself.
+        let header = try #require(try message.withUnsafeBytes { try HeaderCodec.parse($0, maxEncryptedDataKeys: nil) }.header)
+        let frameLengthOffset = header.totalLength - 16 - 32 - 4
+        #expect(Array(message[frameLengthOffset..<(frameLengthOffset + 4)]) == [0, 0, 0x10, 0])
+        for value: [UInt8] in [[0x80, 0, 0, 0], [0, 0, 0, 0], [0xFF, 0xFF, 0xFF, 0xFF]] {
+            bad = message; bad.replaceSubrange(frameLengthOffset..<(frameLengthOffset + 4), with: value)
+            #expect(throws: EnvelopeError.self) { try parse(bad) }
+        }
+        bad = message; bad[frameLengthOffset - 1] = 0x01   // non-framed content type with a frame length
+        #expect(throws: EnvelopeError.self) { try parse(bad) }
         // A v1 message with a bad type byte.
         let v1 = try await EnvelopeClient(commitmentPolicy: .forbidEncryptAllowDecrypt).encrypt([1], keyring: try Fixtures.aesKeyring(), suite: .aes128GCMHKDFSHA256).ciphertext
         bad = v1; bad[1] = 0x81

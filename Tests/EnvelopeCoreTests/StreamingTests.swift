@@ -30,6 +30,32 @@ struct StreamingTests {
         }
     }
 
+    @Test("streams are Sendable values; errors print their full message")
+    func sendability() async throws {
+        func requireSendable<T: Sendable>(_ value: T) {}
+        let keyring = try Fixtures.aesKeyring()
+        let encrypting = EnvelopeClient().encryptStream(ChunkedBytes([1, 2, 3], sizes: [1]), keyring: keyring)
+        requireSendable(encrypting)
+        requireSendable(EnvelopeClient().decryptStream(encrypting, keyring: keyring))
+        let error: any Error = EnvelopeError(.io, "Could not read x. Check the path.")
+        #expect(error.localizedDescription.contains("Could not read x"))
+    }
+
+    @Test("a whole message in one huge chunk is not copied into the decrypt buffer")
+    func hugeChunk() async throws {
+        let keyring = try Fixtures.aesKeyring()
+        let plaintext = Fixtures.plaintext(2_000_000)
+        let message = try await EnvelopeClient().encrypt(plaintext, keyring: keyring, frameLength: 4096).ciphertext
+        var iterator = EnvelopeClient().decryptStream(ChunkedBytes(message, sizes: [message.count]), keyring: keyring).makeAsyncIterator()
+        var out: [UInt8] = []
+        while let chunk = try await iterator.next() {
+            #expect(chunk.count <= 4096)
+            out += chunk
+        }
+        #expect(out == plaintext)
+        #expect(iterator.bufferedBytesHighWater <= 2 * 64 * 1024)
+    }
+
     @Test("legacy v1 messages stream-decrypt; streams report header and context")
     func legacyStream() async throws {
         let keyring = try Fixtures.aesKeyring()

@@ -115,6 +115,30 @@ struct TamperTests {
         await Self.expectRejected(header + frames.flatMap { $0 }, m, firstBadByte: m.footer.lowerBound, label: "no footer")
     }
 
+    @Test("random insertions, deletions and overwrites never trap and never decrypt", arguments: [AlgorithmSuite.aes256GCMHKDFSHA512CommitKeyECDSAP384, .aes256GCMHKDFSHA384ECDSAP384, .aes128GCMNoKDF])
+    func randomMutations(suite: AlgorithmSuite) async throws {
+        let keyring = try Fixtures.aesKeyring()
+        let policy: CommitmentPolicy = suite.isCommitting ? .requireEncryptRequireDecrypt : .forbidEncryptAllowDecrypt
+        let message = try await EnvelopeClient(commitmentPolicy: policy).encrypt(Self.plaintext, keyring: keyring, suite: suite, frameLength: Self.frameLength).ciphertext
+        let client = EnvelopeClient(commitmentPolicy: .requireEncryptAllowDecrypt, maxEncryptedDataKeys: 5)
+        var rng = SystemRandomNumberGenerator()
+        for round in 0..<600 {
+            var bytes = message
+            for _ in 0..<Int.random(in: 1...3, using: &rng) {
+                let at = Int.random(in: 0..<bytes.count, using: &rng)
+                switch Int.random(in: 0..<3, using: &rng) {
+                case 0: bytes.insert(UInt8.random(in: 0...255, using: &rng), at: at)
+                case 1: bytes.remove(at: at)
+                default: bytes[at] = bytes[at] &+ UInt8.random(in: 1...255, using: &rng)
+                }
+            }
+            if bytes == message { continue }
+            await #expect(throws: EnvelopeError.self, "round \(round)") { _ = try await client.decrypt(bytes, keyring: keyring) }
+            let (_, error) = await collect(client.decryptStream(ChunkedBytes(bytes, sizes: [Int.random(in: 1...64, using: &rng)]), keyring: keyring))
+            #expect(error is EnvelopeError, "round \(round) streaming")
+        }
+    }
+
     @Test("a signed stream holds the final frame until the signature verifies")
     func finalFrameHeld() async throws {
         let m = try await Self.makeMessage()

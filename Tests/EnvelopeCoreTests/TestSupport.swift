@@ -9,7 +9,7 @@ enum Fixtures {
     }
 
     /// One RSA key per process (generation is slow in debug builds).
-    nonisolated(unsafe) static let rsaKey: RSAPrivateKey = try! RSAPrivateKey(generatingBits: 2048)
+    static let rsaKey: RSAPrivateKey = try! RSAPrivateKey(generatingBits: 2048)
 
     static func rsaKeyring(padding: RSAPadding = .oaepSHA256, name: String = "rsa-key") throws -> RawRSAKeyring {
         try RawRSAKeyring(keyNamespace: "rsa-ns", keyName: name, padding: padding, publicKey: rsaKey.publicKey, privateKey: rsaKey)

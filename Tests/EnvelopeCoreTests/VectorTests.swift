@@ -153,6 +153,15 @@ struct VectorTests {
             } else {
                 Issue.record("KAT \(i): header did not parse")
             }
+            // The streaming decryptor agrees, in 5-byte chunks (covers the 7 non-framed bodies too).
+            let (chunks, streamError) = await collect(client.decryptStream(ChunkedBytes(ciphertext, sizes: [5]), keyring: StaticDataKeyring(source: .bytes(dek))))
+            if shouldPass {
+                #expect(streamError == nil, "KAT \(i) streaming: \(String(describing: streamError))")
+                #expect(chunks.flatMap { $0 } == expected, "KAT \(i) streaming")
+            } else {
+                #expect(streamError is EnvelopeError, "KAT \(i) streaming must fail")
+                #expect(chunks.isEmpty)
+            }
             do {
                 let result = try await client.decrypt(ciphertext, keyring: StaticDataKeyring(source: .bytes(dek)))
                 if shouldPass {
