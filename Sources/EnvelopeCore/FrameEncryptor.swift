@@ -22,7 +22,9 @@ final class FrameEncryptor {
     private(set) var finished = false
 
     /// Builds the header from materials. `frameLength` must be 1...2^31-1.
-    init(materials: EncryptionMaterials, frameLength: Int) throws {
+    /// `fixedMessageID` is for tests that compare two encryptions byte for byte; nil (always in
+    /// production) draws a fresh random message ID.
+    init(materials: EncryptionMaterials, frameLength: Int, fixedMessageID: [UInt8]? = nil) throws {
         guard frameLength >= 1, frameLength <= BodyCodec.maxFrameLength else {
             throw EnvelopeError(.invalidArgument, "The frame length must be between 1 and \(BodyCodec.maxFrameLength) bytes, not \(frameLength). The default is 4096.")
         }
@@ -37,7 +39,7 @@ final class FrameEncryptor {
         self.frameLength = frameLength
         self.signingKey = materials.signingKey
         let version = suite.messageFormatVersion
-        let messageID = RandomBytes.array(count: suite.messageIDLength)
+        let messageID = fixedMessageID ?? RandomBytes.array(count: suite.messageIDLength)
         let derived = try KeyDerivation.derive(suite: suite, dataKey: dataKey, messageID: messageID)
         // Spec: client-apis/encrypt.md ("Construct the header") — required pairs are authenticated, not stored.
         let required = Set(materials.requiredEncryptionContextKeys)

@@ -185,7 +185,7 @@ enum ParallelBody {
                 let f = slot.frames[i]
                 let iv = f.inputOffset, content = iv + AESGCM.ivLength + (f.isFinal ? 4 : 0), tag = content + f.contentLength
                 try opener.open(sequence: f.sequence, isFinal: f.isFinal,
-                                iv: UnsafeRawBufferPointer(rebasing: slot.input[iv..<content]),
+                                iv: UnsafeRawBufferPointer(rebasing: slot.input[iv..<(iv + AESGCM.ivLength)]),
                                 ciphertext: UnsafeRawBufferPointer(rebasing: slot.input[content..<tag]),
                                 tag: UnsafeRawBufferPointer(rebasing: slot.input[tag..<(tag + AESGCM.tagLength)]),
                                 into: UnsafeMutableRawBufferPointer(rebasing: slot.output[f.outputOffset..<(f.outputOffset + f.contentLength)]))
