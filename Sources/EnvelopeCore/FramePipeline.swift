@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import Foundation
 import EnvelopeCrypto
 
@@ -133,15 +138,13 @@ final class FramePipeline: @unchecked Sendable {
     }
 
     private func spawn(_ body: @escaping @Sendable () -> Void) {
-        let thread = Thread {
+        startThread {
             body()
             self.condition.lock()
             self.running -= 1
             self.condition.broadcast()
             self.condition.unlock()
         }
-        thread.stackSize = 1 << 20
-        thread.start()
     }
 
     private func fillLoop() {
@@ -227,10 +230,34 @@ final class FramePipeline: @unchecked Sendable {
 /// waits never occupy the cooperative thread pool.
 func runOnDedicatedThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
     try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
-        let thread = Thread {
+        startThread {
             do { continuation.resume(returning: try body()) } catch { continuation.resume(throwing: error) }
         }
-        thread.stackSize = 1 << 20
-        thread.start()
     }
+}
+
+/// The work of one detached POSIX thread.
+private final class ThreadWork {
+    let body: @Sendable () -> Void
+    init(_ body: @escaping @Sendable () -> Void) { self.body = body }
+}
+
+/// Starts a detached POSIX thread running `body` (with the system's default stack size).
+func startThread(_ body: @escaping @Sendable () -> Void) {
+    let context = Unmanaged.passRetained(ThreadWork(body)).toOpaque()
+    var attributes = pthread_attr_t()
+    pthread_attr_init(&attributes)
+    defer { pthread_attr_destroy(&attributes) }
+    pthread_attr_setdetachstate(&attributes, Int32(PTHREAD_CREATE_DETACHED))
+    #if canImport(Glibc)
+    var thread = pthread_t()
+    #else
+    var thread: pthread_t?
+    #endif
+    let result = pthread_create(&thread, &attributes, { context in
+        let work = Unmanaged<ThreadWork>.fromOpaque(context!).takeRetainedValue()
+        work.body()
+        return nil
+    }, context)
+    precondition(result == 0, "pthread_create failed (\(result)): the system is out of threads")
 }

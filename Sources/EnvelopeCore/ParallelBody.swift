@@ -194,10 +194,24 @@ enum ParallelBody {
         let hash: FramePipeline.Hash? = header.suite.isSigned
             ? { slot in decryptor.absorb(UnsafeRawBufferPointer(rebasing: slot.input[0..<slot.inputCount])) }
             : nil
+        // Spec: client-apis/decrypt.md ("Verify the signature") — for signed suites the final
+        // frame's plaintext is held back until the signature verifies.
+        let holdsFinalFrame = header.suite.isSigned
+        var held: [UInt8] = []
+        let writeBatch: FramePipeline.Write = { slot in
+            var end = slot.outputCount
+            if holdsFinalFrame, slot.isLast, let final = slot.frames.last, final.isFinal {
+                end = final.outputOffset
+                held = Array(UnsafeRawBufferPointer(rebasing: slot.output[end..<slot.outputCount]))
+            }
+            try write(UnsafeRawBufferPointer(rebasing: slot.output[0..<end]))
+        }
         let pipeline = FramePipeline(slots: slots, jobs: jobs, fill: fill, transform: transform, hash: hash, hashesInput: true,
-                                     write: { slot in try write(UnsafeRawBufferPointer(rebasing: slot.output[0..<slot.outputCount])) })
+                                     write: writeBatch)
+        defer { held.withUnsafeMutableBytes { ConstantTime.zero($0) } }
         try pipeline.run()
         try footer.withUnsafeBytes { try decryptor.verifyFooter($0) }
+        if !held.isEmpty { try held.withUnsafeBytes { try write($0) } }
         return Report(slotsInUseHighWater: pipeline.slotsInUseHighWater, slots: slots.count)
     }
 

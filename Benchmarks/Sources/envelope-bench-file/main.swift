@@ -4,6 +4,7 @@
 //
 //   envelope-bench-file encrypt|decrypt INPUT OUTPUT KEYFILE [--suite 0x0478|0x0578] [--frame N] [--jobs N]
 //
+// OUTPUT "-" writes to standard output through the descriptor API (no output file).
 // KEYFILE holds the 32 raw key bytes. Key namespace and name match compare_python.py.
 import Foundation
 import EnvelopeCore
@@ -42,6 +43,14 @@ let keyring = try RawAESKeyring(keyNamespace: "bench", keyName: "bench-key", wra
 let client = EnvelopeClient(concurrency: jobs)
 do {
     switch mode {
+    case "encrypt" where output == "-":
+        let fd = open(input, O_RDONLY)
+        guard fd >= 0 else { fail("cannot open \(input)") }
+        _ = try await client.encrypt(fromDescriptor: fd, toDescriptor: 1, keyring: keyring, suite: suite, frameLength: frameLength)
+    case "decrypt" where output == "-":
+        let fd = open(input, O_RDONLY)
+        guard fd >= 0 else { fail("cannot open \(input)") }
+        _ = try await client.decrypt(fromDescriptor: fd, toDescriptor: 1, keyring: keyring)
     case "encrypt":
         _ = try await client.encryptFile(at: URL(fileURLWithPath: input), to: URL(fileURLWithPath: output), keyring: keyring,
                                          suite: suite, frameLength: frameLength, overwrite: true)
