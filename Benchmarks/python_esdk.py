@@ -18,8 +18,8 @@ CHUNK = 1 << 20
 class BenchKeyProvider(RawMasterKeyProvider):
     provider_id = "bench"
 
-    def __init__(self, key: bytes, **kwargs):  # pylint: disable=unused-argument
-        self._key = key
+    def __init__(self, **kwargs):  # pylint: disable=unused-argument
+        self._key = b""
 
     def _get_raw_key(self, key_id):
         return WrappingKey(
@@ -33,7 +33,8 @@ def main() -> None:
     mode, source, target, key_file, suite, frame = sys.argv[1:7]
     with open(key_file, "rb") as f:
         key = f.read()
-    provider = BenchKeyProvider(key)
+    provider = BenchKeyProvider()
+    provider._key = key  # pylint: disable=protected-access
     provider.add_master_key(b"bench-key")
     algorithm = {
         "0x0478": Algorithm.AES_256_GCM_HKDF_SHA512_COMMIT_KEY,
