@@ -131,47 +131,13 @@ final class FrameDecryptor {
         }
     }
 
-    // Spec: data-format/message-body.md ("Framed Data").
+    // Spec: data-format/message-body.md ("Framed Data"), client-apis/decrypt.md ("Decrypt the message body").
     private func stepFrame(_ input: UnsafeRawBufferPointer, _ destinationBuffer: UnsafeMutableRawBufferPointer?) throws -> Step {
-        var r = ByteReader(input)
-        guard let first = r.readUInt32() else { return .needMoreInput }
-        let isFinal = first == BodyCodec.finalFrameMarker
-        let sequence: UInt32
-        if isFinal {
-            guard let s = r.readUInt32() else { return .needMoreInput }
-            sequence = s
-        } else {
-            sequence = first
+        guard let frame = try BodyCodec.parseFrame(input, frameLength: header.frameLength, expectedSequence: expectedSequence) else {
+            return .needMoreInput
         }
-        guard sequence == expectedSequence else {
-            throw EnvelopeError.malformed("frame \(sequence) arrived where frame \(expectedSequence) was expected (frames dropped, duplicated or reordered)")
-        }
-        guard let iv = r.readSlice(AESGCM.ivLength) else { return .needMoreInput }
-        let length: Int
-        if isFinal {
-            guard let l = r.readUInt32() else { return .needMoreInput }
-            // Spec: message-body.md — final frame content length ≤ frame length (a full-length one is accepted).
-            guard l <= header.frameLength else {
-                throw EnvelopeError.malformed("the final frame claims \(l) bytes, more than the frame length \(header.frameLength)")
-            }
-            length = Int(l)
-        } else {
-            length = Int(header.frameLength)
-        }
-        guard let ciphertext = r.readSlice(length), let tag = r.readSlice(AESGCM.tagLength) else { return .needMoreInput }
-        let output = destination(length, destinationBuffer)
-        do {
-            // Frame IVs are taken from the frame, as the official decryptors do (README fact 8).
-            try aad.with(isFinal ? .finalFrame : .frame, sequence: sequence, length: UInt64(length)) { aadBytes in
-                try context.open(ciphertext: ciphertext, tag: tag, iv: iv, aad: aadBytes, plaintext: output)
-            }
-        } catch {
-            throw EnvelopeError.tagFailed(isFinal ? "final frame (\(sequence))" : "frame \(sequence)")
-        }
-        digest?.update(UnsafeRawBufferPointer(rebasing: input[0..<r.offset]))
-        plaintextRegion = UnsafeRawBufferPointer(output)
-        framesVerified += 1
-        if isFinal {
+        try open(frame, kind: frame.isFinal ? .finalFrame : .frame, input: input, destinationBuffer)
+        if frame.isFinal {
             state = header.suite.isSigned ? .footer : .done
         } else {
             // Spec: message-body.md — at most 2^32-1 frames; only the final frame may carry 2^32-1.
@@ -180,45 +146,49 @@ final class FrameDecryptor {
             }
             expectedSequence += 1
         }
-        return .frame(consumed: r.offset, isFinal: isFinal)
+        return .frame(consumed: frame.wireLength, isFinal: frame.isFinal)
     }
 
     // Spec: data-format/message-body.md ("Non-Framed Data").
     private func stepNonFramed(_ input: UnsafeRawBufferPointer, _ destinationBuffer: UnsafeMutableRawBufferPointer?) throws -> Step {
-        var r = ByteReader(input)
-        guard let iv = r.readSlice(AESGCM.ivLength), let length64 = r.readUInt64() else { return .needMoreInput }
-        guard length64 <= (1 << 36) - 32 else {
-            throw EnvelopeError.malformed("the non-framed body claims \(length64) bytes, more than 2^36-32")
-        }
-        let length = Int(length64)
-        guard let ciphertext = r.readSlice(length), let tag = r.readSlice(AESGCM.tagLength) else { return .needMoreInput }
-        let output = destination(length, destinationBuffer)
+        guard let body = try BodyCodec.parseNonFramedBody(input) else { return .needMoreInput }
+        try open(body, kind: .singleBlock, input: input, destinationBuffer)
+        state = header.suite.isSigned ? .footer : .done
+        return .frame(consumed: body.wireLength, isFinal: true)
+    }
+
+    /// Verifies and decrypts one frame; only then exposes its plaintext and feeds the digest.
+    private func open(_ frame: BodyCodec.FrameView, kind: BodyCodec.ContentKind, input: UnsafeRawBufferPointer,
+                      _ destinationBuffer: UnsafeMutableRawBufferPointer?) throws {
+        let output = destination(frame.ciphertext.count, destinationBuffer)
         do {
-            try aad.with(.singleBlock, sequence: 1, length: UInt64(length)) { aadBytes in
-                try context.open(ciphertext: ciphertext, tag: tag, iv: iv, aad: aadBytes, plaintext: output)
+            // Frame IVs are taken from the frame, as the official decryptors do (README fact 8).
+            try aad.with(kind, sequence: frame.sequence, length: UInt64(frame.ciphertext.count)) { aadBytes in
+                try context.open(ciphertext: frame.ciphertext, tag: frame.tag, iv: frame.iv, aad: aadBytes, plaintext: output)
             }
         } catch {
-            throw EnvelopeError.tagFailed("message body")
+            switch kind {
+            case .frame: throw EnvelopeError.tagFailed("frame \(frame.sequence)")
+            case .finalFrame: throw EnvelopeError.tagFailed("final frame (\(frame.sequence))")
+            case .singleBlock: throw EnvelopeError.tagFailed("message body")
+            }
         }
-        digest?.update(UnsafeRawBufferPointer(rebasing: input[0..<r.offset]))
+        digest?.update(UnsafeRawBufferPointer(rebasing: input[0..<frame.wireLength]))
         plaintextRegion = UnsafeRawBufferPointer(output)
         framesVerified += 1
-        state = header.suite.isSigned ? .footer : .done
-        return .frame(consumed: r.offset, isFinal: true)
     }
 
     // Spec: data-format/message-footer.md, client-apis/decrypt.md ("Verify the signature").
     private func stepFooter(_ input: UnsafeRawBufferPointer) throws -> Step {
-        var r = ByteReader(input)
-        guard let length = r.readUInt16(), let signature = r.readBytes(Int(length)) else { return .needMoreInput }
+        guard let footer = FooterCodec.parse(input) else { return .needMoreInput }
         guard let digest, let verificationKey else { throw EnvelopeError.malformed("unexpected footer") }
         let hash: [UInt8]
         do { hash = try digest.finalize() } catch { throw EnvelopeError.wrapping(error, "Finishing the message digest failed.") }
-        guard verificationKey.isValidSignature(signature, forDigest: hash) else {
+        guard verificationKey.isValidSignature(footer.signature, forDigest: hash) else {
             throw EnvelopeError.tagFailed("message signature")
         }
         state = .done
-        return .finished(consumed: r.offset)
+        return .finished(consumed: footer.wireLength)
     }
 
     // MARK: - parallel pipeline

@@ -124,11 +124,7 @@ final class FrameEncryptor {
         precondition(finished, "footer requested before the final frame")
         guard let digest, let signingKey else { return [] }
         do {
-            let signature = try signingKey.signature(forDigest: try digest.finalize())
-            var out: [UInt8] = []
-            out.appendUInt16(UInt16(signature.count))
-            out += signature
-            return out
+            return FooterCodec.serialize(signature: try signingKey.signature(forDigest: try digest.finalize()))
         } catch {
             throw EnvelopeError.wrapping(error, "Signing the message failed in the crypto library. Retry; if it persists, report it.")
         }

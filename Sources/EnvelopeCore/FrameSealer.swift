@@ -22,26 +22,14 @@ final class FrameSealer {
     func seal(_ plaintext: UnsafeRawBufferPointer, sequence: UInt32, isFinal: Bool, into output: UnsafeMutableRawBufferPointer) throws -> Int {
         let size = FrameEncryptor.frameSize(contentLength: plaintext.count, isFinal: isFinal)
         precondition(output.count >= size, "output buffer too small for a frame")
-        var o = 0
-        if isFinal {
-            BodyCodec.writeUInt32(BodyCodec.finalFrameMarker, into: output, at: 0)
-            o = 4
-        }
-        BodyCodec.writeUInt32(sequence, into: output, at: o)
-        o += 4
-        let ivSlice = UnsafeMutableRawBufferPointer(rebasing: output[o..<(o + AESGCM.ivLength)])
-        BodyCodec.writeFrameIV(sequence: sequence, into: ivSlice)
-        o += AESGCM.ivLength
-        if isFinal {
-            BodyCodec.writeUInt32(UInt32(plaintext.count), into: output, at: o)
-            o += 4
-        }
-        let ciphertext = UnsafeMutableRawBufferPointer(rebasing: output[o..<(o + plaintext.count)])
-        let tag = UnsafeMutableRawBufferPointer(rebasing: output[(o + plaintext.count)..<(o + plaintext.count + AESGCM.tagLength)])
+        let layout = BodyCodec.writeFramePrefix(sequence: sequence, isFinal: isFinal, contentLength: plaintext.count, into: output)
+        let iv = UnsafeRawBufferPointer(rebasing: output[layout.iv])
+        let ciphertext = UnsafeMutableRawBufferPointer(rebasing: output[layout.ciphertext])
+        let tag = UnsafeMutableRawBufferPointer(rebasing: output[layout.tag])
         do {
             // Spec: data-format/message-body-aad.md — message ID ‖ label ‖ sequence ‖ content length.
             try aad.with(isFinal ? .finalFrame : .frame, sequence: sequence, length: UInt64(plaintext.count)) { aadBytes in
-                try context.seal(plaintext: plaintext, iv: UnsafeRawBufferPointer(ivSlice), aad: aadBytes, ciphertext: ciphertext, tag: tag)
+                try context.seal(plaintext: plaintext, iv: iv, aad: aadBytes, ciphertext: ciphertext, tag: tag)
             }
         } catch {
             throw EnvelopeError.wrapping(error, "Sealing frame \(sequence) failed in the crypto library. Retry; if it persists, report it.")

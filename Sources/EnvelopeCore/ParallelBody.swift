@@ -221,37 +221,12 @@ enum ParallelBody {
         case frame(isFinal: Bool, ivOffset: Int, length: Int, wire: Int)
     }
 
-    /// Parses the frame at the start of `bytes` and checks its sequence number and length.
+    /// Parses the frame at the start of `bytes` (``BodyCodec/parseFrame(_:frameLength:expectedSequence:)``)
+    /// and returns offsets relative to its start, which stay valid when the buffer moves.
     /// Spec: data-format/message-body.md ("Framed Data").
     static func parseFrame(_ bytes: UnsafeRawBufferPointer, expected: UInt32, frameLength: Int) throws -> ParsedFrame {
-        var r = ByteReader(bytes)
-        guard let first = r.readUInt32() else { return .needMore }
-        let isFinal = first == BodyCodec.finalFrameMarker
-        let sequence: UInt32
-        if isFinal {
-            guard let s = r.readUInt32() else { return .needMore }
-            sequence = s
-        } else {
-            sequence = first
-        }
-        guard sequence == expected else {
-            throw EnvelopeError.malformed("frame \(sequence) arrived where frame \(expected) was expected (frames dropped, duplicated or reordered)")
-        }
-        let ivOffset = r.offset
-        guard r.readSlice(AESGCM.ivLength) != nil else { return .needMore }
-        let length: Int
-        if isFinal {
-            guard let l = r.readUInt32() else { return .needMore }
-            // Spec: message-body.md — final frame content length ≤ frame length.
-            guard l <= frameLength else {
-                throw EnvelopeError.malformed("the final frame claims \(l) bytes, more than the frame length \(frameLength)")
-            }
-            length = Int(l)
-        } else {
-            length = frameLength
-        }
-        let wire = r.offset + length + AESGCM.tagLength
-        guard bytes.count >= wire else { return .needMore }
-        return .frame(isFinal: isFinal, ivOffset: ivOffset, length: length, wire: wire)
+        guard let view = try BodyCodec.parseFrame(bytes, frameLength: UInt32(frameLength), expectedSequence: expected) else { return .needMore }
+        return .frame(isFinal: view.isFinal, ivOffset: view.iv.baseAddress! - bytes.baseAddress!, length: view.ciphertext.count,
+                      wire: view.wireLength)
     }
 }
