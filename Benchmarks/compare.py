@@ -57,6 +57,8 @@ def main():
     p = argparse.ArgumentParser()
     p.add_argument("--ours", nargs="+", required=True, help="our command prefix; mode INPUT OUTPUT KEY --suite --frame --jobs follow")
     p.add_argument("--ours-name", default="envelope-bench-file")
+    p.add_argument("--ours-style", choices=["bench-file", "cli"], default="bench-file",
+                   help="bench-file: MODE IN OUT KEY --suite --frame --jobs; cli: the envelope CLI's -i/-o/-w options")
     p.add_argument("--python", required=True)
     p.add_argument("--dir", required=True)
     p.add_argument("--size-mib", type=int, default=512)
@@ -94,6 +96,17 @@ def main():
 
     # Two sinks: a new file on the same file system (what a user gets; the kernel's page copy
     # costs about as much as AES here) and standard output to /dev/null (the pipeline alone).
+    suite_names = {"0x0478": "AES_256_GCM_HKDF_SHA512_COMMIT_KEY", "0x0578": "AES_256_GCM_HKDF_SHA512_COMMIT_KEY_ECDSA_P384"}
+
+    def ours(mode, source, target, suite, jobs):
+        if args.ours_style == "cli":
+            command = args.ours + [mode, "-i", source, "-o", target, "-w", "provider=raw-aes", f"key-file={key}",
+                                   "namespace=bench", "name=bench-key", "--jobs", str(jobs), "--force", "--quiet"]
+            if mode == "encrypt":
+                command += ["--algorithm", suite_names[suite], "--frame-length", str(args.frame)]
+            return command
+        return args.ours + [mode, source, target, key, "--suite", suite, "--frame", str(args.frame), "--jobs", str(jobs)]
+
     results = {}
     sinks = ["file", "null"]
     for suite in ["0x0478", "0x0578"]:
@@ -102,14 +115,13 @@ def main():
         py_script = os.path.join(here, "python_esdk.py")
         for sink in sinks:
             for jobs in sorted({1, cores}):
-                common = ["--suite", suite, "--frame", str(args.frame), "--jobs", str(jobs)]
                 enc_out = enc if sink == "file" else "-"
                 dec_out = dec if sink == "file" else "-"
                 if sink == "null" and not os.path.exists(enc):
-                    run_timed(args.ours + ["encrypt", plain, enc, key] + common)
-                t, rss = best_of(args.runs, args.ours + ["encrypt", plain, enc_out, key] + common, remove=enc if sink == "file" else None)
+                    run_timed(ours("encrypt", plain, enc, suite, jobs))
+                t, rss = best_of(args.runs, ours("encrypt", plain, enc_out, suite, jobs), remove=enc if sink == "file" else None)
                 results[("ours", sink, suite, jobs, "encrypt")] = (size / t / MB, rss)
-                t, rss = best_of(args.runs, args.ours + ["decrypt", enc, dec_out, key] + common, remove=dec if sink == "file" else None)
+                t, rss = best_of(args.runs, ours("decrypt", enc, dec_out, suite, jobs), remove=dec if sink == "file" else None)
                 results[("ours", sink, suite, jobs, "decrypt")] = (size / t / MB, rss)
                 print(f"ours {sink} {suite} jobs {jobs}: encrypt {results[('ours', sink, suite, jobs, 'encrypt')][0]:.0f} MB/s, "
                       f"decrypt {results[('ours', sink, suite, jobs, 'decrypt')][0]:.0f} MB/s", flush=True)
@@ -137,9 +149,8 @@ def main():
     with open(big, "wb") as f:
         for _ in range(args.rss_size_mib):
             f.write(os.urandom(1 << 20))
-    common = ["--suite", "0x0578", "--frame", str(args.frame), "--jobs", str(cores)]
-    _, rss_enc = run_timed(args.ours + ["encrypt", big, big + ".enc", key] + common)
-    _, rss_dec = run_timed(args.ours + ["decrypt", big + ".enc", big + ".dec", key] + common)
+    _, rss_enc = run_timed(ours("encrypt", big, big + ".enc", "0x0578", cores))
+    _, rss_dec = run_timed(ours("decrypt", big + ".enc", big + ".dec", "0x0578", cores))
     subprocess.run(["cmp", big, big + ".dec"], check=True)
     for path in [big, big + ".enc", big + ".dec"]:
         os.remove(path)

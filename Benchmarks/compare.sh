@@ -33,20 +33,23 @@ if ! "$venv/bin/python3" -c 'import aws_encryption_sdk, matplotlib' 2>/dev/null 
     "$venv/bin/pip" install -q -r "$here/requirements-bench.txt"
 fi
 
-# Ours, release build: the `envelope` CLI when the package has it, else the bench file tool.
-if grep -q '"envelope"' "$root/Package.swift" 2>/dev/null; then
+# Ours, release build: the `envelope` CLI when the package has it (BENCH_OURS=bench-file forces
+# the bench tool), else the bench file tool (EnvelopeClient's file and descriptor helpers).
+if [ "${BENCH_OURS:-auto}" != bench-file ] && grep -q 'name: "envelope"' "$root/Package.swift" 2>/dev/null; then
     swift build -c release --package-path "$root" --product envelope >&2
-    ours=("$(swift build -c release --package-path "$root" --show-bin-path)/envelope" bench-file)
+    ours=("$(swift build -c release --package-path "$root" --show-bin-path)/envelope")
     ours_name="envelope (CLI)"
+    ours_style=cli
 else
     swift build -c release --package-path "$here" --product envelope-bench-file >&2
     ours=("$(swift build -c release --package-path "$here" --show-bin-path)/envelope-bench-file")
     ours_name="envelope-bench-file (EnvelopeClient file helpers)"
+    ours_style=bench-file
 fi
 
 mkdir -p "$bench_dir"
 exec "$venv/bin/python3" "$here/compare.py" \
-    --ours "${ours[@]}" --ours-name "$ours_name" \
+    --ours "${ours[@]}" --ours-name "$ours_name" --ours-style "$ours_style" \
     --python "$venv/bin/python3" --dir "$bench_dir" \
     --size-mib "${BENCH_SIZE_MIB:-512}" --rss-size-mib "${BENCH_RSS_SIZE_MIB:-1024}" \
     --runs "${BENCH_RUNS:-3}" --frame "${BENCH_FRAME:-65536}" \
