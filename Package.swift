@@ -77,7 +77,7 @@ let package = Package(
         ),
         .testTarget(
             name: "EnvelopeKMSTests",
-            dependencies: ["EnvelopeKMS", "EnvelopeCore", "EnvelopeCrypto"],
+            dependencies: ["EnvelopeKMS", "EnvelopeLocalKMS", "EnvelopeCore", "EnvelopeCrypto"],
             resources: [.copy("Vectors")]
         ),
         .testTarget(name: "EnvelopeLocalKMSTests", dependencies: ["EnvelopeLocalKMS", "EnvelopeKMS", "EnvelopeCore", "EnvelopeCrypto"]),
