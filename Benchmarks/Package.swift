@@ -23,6 +23,18 @@ let package = Package(
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
         .executableTarget(
+            name: "EnvelopeKMSRate",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "EnvelopeCore", package: "EnvelopeKit"),
+                .product(name: "EnvelopeCrypto", package: "EnvelopeKit"),
+                .product(name: "EnvelopeKMS", package: "EnvelopeKit"),
+                .product(name: "EnvelopeLocalKMS", package: "EnvelopeKit"),
+            ],
+            path: "Benchmarks/EnvelopeKMSRate",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        .executableTarget(
             name: "envelope-bench-file",
             dependencies: [
                 .product(name: "EnvelopeCore", package: "EnvelopeKit"),

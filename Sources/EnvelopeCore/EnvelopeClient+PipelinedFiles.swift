@@ -40,7 +40,7 @@ extension EnvelopeClient {
         try await AtomicFileWriter.write(to: output, overwrite: overwrite) { file in
             try await decryptBody(decryptor, source: source, leftover: leftover) { try file.write(raw: $0) }
         }
-        return DecryptResult(plaintext: [], encryptionContext: materials.encryptionContext, header: header.info)
+        return DecryptResult(plaintext: [], encryptionContext: materials.encryptionContext, header: header.info, dataKeyOrigin: materials.dataKeyOrigin)
     }
 
     /// Reads from `source` until the header parses; returns it and the bytes read after it.
@@ -164,7 +164,7 @@ extension EnvelopeClient {
         } else {
             try decryptSequentially(decryptor, source: source, leftover: leftover, sink: sink)
         }
-        return DecryptResult(plaintext: [], encryptionContext: materials.encryptionContext, header: header.info)
+        return DecryptResult(plaintext: [], encryptionContext: materials.encryptionContext, header: header.info, dataKeyOrigin: materials.dataKeyOrigin)
     }
 
     /// Non-framed bodies and very long frames: one step at a time, the final step held for signed suites.

@@ -59,14 +59,14 @@ let benchmarks: @Sendable () -> Void = {
                             blackHole(try await client.encrypt(plaintext, keyring: keyring, suite: suite, frameLength: frameLength))
                         }
                     }
-                    // Prepared once per benchmark; the measured loop only decrypts.
-                    var message: [UInt8] = []
-                    Benchmark("decrypt \(name)", configuration: configuration, setup: {
-                        message = try await client.encrypt(plaintext, keyring: keyring, suite: suite, frameLength: frameLength).ciphertext
-                    }) { benchmark in
+                    Benchmark("decrypt \(name)", configuration: configuration) { benchmark in
+                        // Prepared before the measurement starts; the measured loop only decrypts.
+                        let message = try await client.encrypt(plaintext, keyring: keyring, suite: suite, frameLength: frameLength).ciphertext
+                        benchmark.startMeasurement()
                         for _ in benchmark.scaledIterations {
                             blackHole(try await client.decrypt(message, keyring: keyring))
                         }
+                        benchmark.stopMeasurement()
                     }
                 }
             }
@@ -89,23 +89,27 @@ let benchmarks: @Sendable () -> Void = {
                         try Data(pseudoRandom(bigSize)).write(to: plainFile)
                     }
                 }
-                Benchmark("encrypt \(name)", configuration: configuration, setup: prepare) { benchmark in
+                Benchmark("encrypt \(name)", configuration: configuration) { benchmark in
+                    try await prepare()
+                    benchmark.startMeasurement()
                     for _ in benchmark.scaledIterations {
                         blackHole(try await client.encryptFile(at: plainFile, to: cipherFile, keyring: keyring, suite: suite,
                                                                frameLength: frameLength, overwrite: true))
                     }
+                    benchmark.stopMeasurement()
+                    try? FileManager.default.removeItem(at: cipherFile)
                 }
-                Benchmark("decrypt \(name)", configuration: configuration, setup: {
+                Benchmark("decrypt \(name)", configuration: configuration) { benchmark in
                     try await prepare()
                     _ = try await client.encryptFile(at: plainFile, to: cipherFile, keyring: keyring, suite: suite,
                                                      frameLength: frameLength, overwrite: true)
-                }, teardown: {
-                    try? FileManager.default.removeItem(at: cipherFile)
-                    try? FileManager.default.removeItem(at: outFile)
-                }) { benchmark in
+                    benchmark.startMeasurement()
                     for _ in benchmark.scaledIterations {
                         blackHole(try await client.decryptFile(at: cipherFile, to: outFile, keyring: keyring, overwrite: true))
                     }
+                    benchmark.stopMeasurement()
+                    try? FileManager.default.removeItem(at: cipherFile)
+                    try? FileManager.default.removeItem(at: outFile)
                 }
             }
         }
