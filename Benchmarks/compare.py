@@ -211,7 +211,8 @@ def main():
                  f"encrypt {rss_enc:.0f} MiB, decrypt {rss_dec:.0f} MiB |")
     text = "\n".join(lines) + "\n"
     os.makedirs(args.results, exist_ok=True)
-    with open(os.path.join(args.results, "comparison.md"), "w") as f:
+    base = "comparison" if args.frame == 65536 else f"comparison-frame{args.frame}"
+    with open(os.path.join(args.results, base + ".md"), "w") as f:
         f.write(text)
     print(text)
 
@@ -237,7 +238,7 @@ def main():
     ax.set_xlabel("MB/s (plaintext)")
     ax.set_title(f"EnvelopeKit vs OpenSSL and the Python ESDK: {args.size_mib} MiB, {args.frame // 1024} KiB frames ({stamp})")
     fig.tight_layout()
-    fig.savefig(os.path.join(args.results, "comparison.png"), dpi=110)
+    fig.savefig(os.path.join(args.results, base + ".png"), dpi=110)
 
 
 if __name__ == "__main__":
