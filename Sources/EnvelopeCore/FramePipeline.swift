@@ -19,8 +19,8 @@ struct PipelineFrame {
 /// A batch buffer of the pipeline: a run of consecutive frames, their input and their output.
 /// Reused for batch b, b+slots, b+2·slots…; both buffers are wiped when freed.
 final class PipelineSlot {
-    let input: UnsafeMutableRawBufferPointer
-    let output: UnsafeMutableRawBufferPointer
+    private(set) var input: UnsafeMutableRawBufferPointer
+    private(set) var output: UnsafeMutableRawBufferPointer
     /// Input bytes that belong to this batch's frames (decrypt: what the digest must see).
     var inputCount = 0
     /// Output bytes produced for this batch.
@@ -30,16 +30,33 @@ final class PipelineSlot {
     var isLast = false
 
     init(inputCapacity: Int, outputCapacity: Int, frameCapacity: Int) {
-        input = UnsafeMutableRawBufferPointer.allocate(byteCount: Swift.max(inputCapacity, 16), alignment: 64)
-        output = UnsafeMutableRawBufferPointer.allocate(byteCount: Swift.max(outputCapacity, 16), alignment: 64)
+        input = Self.map(inputCapacity)
+        output = Self.map(outputCapacity)
         frames.reserveCapacity(frameCapacity)
     }
 
-    deinit {
+    /// Buffers come straight from the kernel and go back to it in ``free()``: a long-running
+    /// process does not keep every window it ever used in malloc's per-thread arenas.
+    private static func map(_ count: Int) -> UnsafeMutableRawBufferPointer {
+        let size = Swift.max(count, 16)
+        guard let p = mmap(nil, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), p != MAP_FAILED else {
+            fatalError("out of memory: could not map \(size) bytes for a frame batch")
+        }
+        return UnsafeMutableRawBufferPointer(start: p, count: size)
+    }
+
+    deinit { free() }
+
+    /// Wipes and frees both buffers now (the pipeline's threads may release the slot a little
+    /// later; back-to-back messages should not hold two windows at once).
+    func free() {
+        guard input.count > 0 || output.count > 0 else { return }
         ConstantTime.zero(input)
         ConstantTime.zero(output)
-        input.deallocate()
-        output.deallocate()
+        munmap(input.baseAddress, input.count)
+        munmap(output.baseAddress, output.count)
+        input = UnsafeMutableRawBufferPointer(start: nil, count: 0)
+        output = UnsafeMutableRawBufferPointer(start: nil, count: 0)
     }
 
     func reset() {

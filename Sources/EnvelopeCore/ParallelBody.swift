@@ -93,6 +93,7 @@ enum ParallelBody {
             : nil
         let pipeline = FramePipeline(slots: slots, jobs: jobs, fill: fill, transform: transform, hash: hash, hashesInput: false,
                                      write: { slot in try write(UnsafeRawBufferPointer(rebasing: slot.output[0..<slot.outputCount])) })
+        defer { slots.forEach { $0.free() } }
         try pipeline.run()
         encryptor.markFinished()
         let footer = try encryptor.footer()
@@ -209,6 +210,7 @@ enum ParallelBody {
         let pipeline = FramePipeline(slots: slots, jobs: jobs, fill: fill, transform: transform, hash: hash, hashesInput: true,
                                      write: writeBatch)
         defer { held.withUnsafeMutableBytes { ConstantTime.zero($0) } }
+        defer { slots.forEach { $0.free() } }
         try pipeline.run()
         try footer.withUnsafeBytes { try decryptor.verifyFooter($0) }
         if !held.isEmpty { try held.withUnsafeBytes { try write($0) } }
