@@ -7,7 +7,8 @@ import Foundation
 import EnvelopeCrypto
 
 extension EnvelopeClient {
-    /// Encrypts a file into another file, streaming (about one frame of memory).
+    /// Encrypts a file into another file, streaming: large reads and writes, frames sealed on
+    /// ``concurrency`` cores; memory stays at a few batches of frames whatever the file size.
     ///
     /// The output is written to a temporary file in the output's directory and renamed into
     /// place only when complete; on failure the temporary file is removed.
@@ -24,6 +25,17 @@ extension EnvelopeClient {
     public func encryptFile(at input: URL, to output: URL, materialsManager: any EncryptionMaterialsManager, encryptionContext: EncryptionContext = [:],
                             suite: AlgorithmSuite? = nil, frameLength: Int = EnvelopeClient.defaultFrameLength,
                             overwrite: Bool = false) async throws -> EncryptResult {
+        if frameLength >= 1 && frameLength <= ParallelBody.maxFrameLength {
+            // Large reads and writes, frames sealed on `concurrency` cores, digest beside them.
+            var header: MessageHeaderInfo?
+            try await AtomicFileWriter.write(to: output, overwrite: overwrite) { file in
+                let encryptor = try await makeEncryptor(materialsManager: materialsManager, encryptionContext: encryptionContext,
+                                                        suite: suite, frameLength: frameLength, plaintextLength: nil)
+                header = encryptor.header.info
+                try await encryptFilePipelined(encryptor, input: input, output: file)
+            }
+            return EncryptResult(ciphertext: [], header: header!)
+        }
         let chunks = FileChunks(url: input, chunkSize: Swift.max(64 * 1024, Swift.min(frameLength, 4 << 20)))
         let stream = encryptStream(chunks, materialsManager: materialsManager, encryptionContext: encryptionContext,
                                    suite: suite, frameLength: frameLength)
@@ -45,6 +57,13 @@ extension EnvelopeClient {
     /// Decrypts a file with a materials manager. See ``decryptFile(at:to:keyring:encryptionContext:overwrite:)``.
     public func decryptFile(at input: URL, to output: URL, materialsManager: any DecryptionMaterialsManager, encryptionContext: EncryptionContext = [:],
                             overwrite: Bool = false) async throws -> DecryptResult {
+        if !overwrite && access(output.path, F_OK) == 0 {
+            throw EnvelopeError(.io, "The output file \(output.path) already exists. Choose another name or allow overwriting.")
+        }
+        if let result = try await decryptFilePipelined(input: input, output: output, materialsManager: materialsManager,
+                                                       encryptionContext: encryptionContext, overwrite: overwrite) {
+            return result
+        }
         let stream = decryptStream(FileChunks(url: input, chunkSize: 256 * 1024), materialsManager: materialsManager,
                                    encryptionContext: encryptionContext)
         var iterator = stream.makeAsyncIterator()

@@ -26,6 +26,9 @@ extension EnvelopeClient {
             throw EnvelopeError(.limitExceeded, "The plaintext needs more than 2^32-1 frames of \(frameLength) bytes. Use a larger frame length.")
         }
         let header = encryptor.headerBytes
+        if concurrency > 1 && plaintext.count >= 2 * ParallelBody.batchBytes && frameLength <= ParallelBody.maxFrameLength {
+            return try await encryptPipelined(plaintext, encryptor: encryptor)
+        }
         let capacity = header.count + fullFrames * FrameEncryptor.frameSize(contentLength: frameLength, isFinal: false)
             + FrameEncryptor.frameSize(contentLength: finalLength, isFinal: true) + FrameEncryptor.maxFooterLength
         let ciphertext = try [UInt8](unsafeUninitializedCapacity: capacity) { buffer, count in
@@ -71,6 +74,11 @@ extension EnvelopeClient {
         }
         let (decryptor, materials) = try await makeDecryptor(header: header, materialsManager: materialsManager,
                                                              reproducedEncryptionContext: encryptionContext)
+        if concurrency > 1 && header.contentType == .framed && message.count - header.totalLength >= 2 * ParallelBody.batchBytes
+            && Int(header.frameLength) <= ParallelBody.maxFrameLength {
+            let plaintext = try await decryptPipelined(message, bodyOffset: header.totalLength, decryptor: decryptor)
+            return DecryptResult(plaintext: plaintext, header: header, materials: materials)
+        }
         let plaintext = try [UInt8](unsafeUninitializedCapacity: max(message.count - header.totalLength, 0)) { buffer, count in
             count = 0
             let out = UnsafeMutableRawBufferPointer(buffer)
@@ -111,5 +119,76 @@ extension EnvelopeClient {
             count = produced
         }
         return DecryptResult(plaintext: plaintext, header: header, materials: materials)
+    }
+}
+
+extension EnvelopeClient {
+    /// One-shot encryption of a large buffer through ``FramePipeline`` on ``concurrency`` cores.
+    func encryptPipelined(_ plaintext: [UInt8], encryptor: FrameEncryptor) async throws -> EncryptResult {
+        let job = PipelineHandoff(value: encryptor)
+        let jobs = concurrency
+        let frameLength = encryptor.frameLength
+        let fullFrames = plaintext.count / frameLength
+        let capacity = encryptor.headerBytes.count + fullFrames * FrameEncryptor.frameSize(contentLength: frameLength, isFinal: false)
+            + FrameEncryptor.frameSize(contentLength: plaintext.count - fullFrames * frameLength, isFinal: true) + FrameEncryptor.maxFooterLength
+        let ciphertext = try await runOnDedicatedThread { () -> [UInt8] in
+            let encryptor = job.value
+            return try [UInt8](unsafeUninitializedCapacity: capacity) { buffer, count in
+                let out = UnsafeMutableRawBufferPointer(buffer)
+                count = 0
+                var o = 0
+                let append: BodyWrite = { bytes in
+                    precondition(o + bytes.count <= out.count, "ciphertext larger than computed")
+                    if bytes.count > 0 { (out.baseAddress! + o).copyMemory(from: bytes.baseAddress!, byteCount: bytes.count) }
+                    o += bytes.count
+                }
+                try encryptor.headerBytes.withUnsafeBytes { try append($0) }
+                try plaintext.withUnsafeBytes { input in
+                    var offset = 0
+                    try ParallelBody.encrypt(encryptor, jobs: jobs, read: { target in
+                        let n = Swift.min(target.count, input.count - offset)
+                        if n > 0 { target.baseAddress!.copyMemory(from: input.baseAddress! + offset, byteCount: n) }
+                        offset += n
+                        return n
+                    }, write: append)
+                }
+                count = o
+            }
+        }
+        return EncryptResult(ciphertext: ciphertext, header: encryptor.header.info)
+    }
+
+    /// One-shot decryption of a large framed message through ``FramePipeline``. Nothing is
+    /// returned unless every tag and the signature verify; the buffer is wiped on failure.
+    func decryptPipelined(_ message: [UInt8], bodyOffset: Int, decryptor: FrameDecryptor) async throws -> [UInt8] {
+        let job = PipelineHandoff(value: decryptor)
+        let jobs = concurrency
+        return try await runOnDedicatedThread { () -> [UInt8] in
+            let decryptor = job.value
+            return try [UInt8](unsafeUninitializedCapacity: message.count - bodyOffset) { buffer, count in
+                let out = UnsafeMutableRawBufferPointer(buffer)
+                count = 0
+                var produced = 0
+                do {
+                    try message.withUnsafeBytes { input in
+                        var offset = bodyOffset
+                        try ParallelBody.decrypt(decryptor, jobs: jobs, read: { target in
+                            let n = Swift.min(target.count, input.count - offset)
+                            if n > 0 { target.baseAddress!.copyMemory(from: input.baseAddress! + offset, byteCount: n) }
+                            offset += n
+                            return n
+                        }, write: { bytes in
+                            precondition(produced + bytes.count <= out.count, "plaintext larger than the message")
+                            if bytes.count > 0 { (out.baseAddress! + produced).copyMemory(from: bytes.baseAddress!, byteCount: bytes.count) }
+                            produced += bytes.count
+                        })
+                    }
+                } catch {
+                    ConstantTime.zero(UnsafeMutableRawBufferPointer(rebasing: out[0..<produced]))
+                    throw error
+                }
+                count = produced
+            }
+        }
     }
 }

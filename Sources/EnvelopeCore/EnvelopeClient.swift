@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import EnvelopeCrypto
 
@@ -11,15 +12,27 @@ public struct EnvelopeClient: Sendable {
     public let maxEncryptedDataKeys: Int?
     /// Where the client logs (trace/debug only; silent by default). Never logs keys or plaintext.
     public let logger: Logger
+    /// How many cores seal or open the frames of one message at once (file helpers and one-shot
+    /// calls on large inputs). Output is byte-for-byte what one core produces; memory stays bounded
+    /// by a small window of frame batches. 1 (the default) still overlaps file I/O and, for signed
+    /// suites, the message digest with the AES work. See ``EnvelopeClient/availableCores``.
+    public var concurrency: Int
+
+    /// The number of cores of this machine, a good ``concurrency`` for large files.
+    public static var availableCores: Int { Swift.max(1, ProcessInfo.processInfo.activeProcessorCount) }
 
     /// Creates a client.
     /// - Parameters:
     ///   - commitmentPolicy: defaults to `requireEncryptRequireDecrypt` (encrypt with 0x0578).
     ///   - maxEncryptedDataKeys: refuse messages (both ways) with more encrypted data keys; must be ≥ 1.
     ///   - logger: defaults to a logger that discards everything.
+    ///   - concurrency: cores used per message (≥ 1, default 1); see ``concurrency``.
     public init(commitmentPolicy: CommitmentPolicy = .requireEncryptRequireDecrypt, maxEncryptedDataKeys: Int? = nil,
-                logger: Logger = Logger(label: "EnvelopeKit.EnvelopeCore", factory: { _ in SwiftLogNoOpLogHandler() })) {
+                logger: Logger = Logger(label: "EnvelopeKit.EnvelopeCore", factory: { _ in SwiftLogNoOpLogHandler() }),
+                concurrency: Int = 1) {
         precondition(maxEncryptedDataKeys.map { $0 >= 1 } ?? true, "maxEncryptedDataKeys must be at least 1")
+        precondition(concurrency >= 1, "concurrency must be at least 1")
+        self.concurrency = concurrency
         self.commitmentPolicy = commitmentPolicy
         self.maxEncryptedDataKeys = maxEncryptedDataKeys
         self.logger = logger

@@ -74,7 +74,16 @@ final class FileDescriptor {
         guard fd >= 0 else { throw FileDescriptor.error("create \(path)") }
     }
 
-    deinit { close(fd) }
+    /// Uses a descriptor the caller owns (e.g. standard input or output); it is not closed here.
+    init(borrowing fd: Int32, name: String) {
+        self.fd = fd
+        path = name
+        owned = false
+    }
+
+    private var owned = true
+
+    deinit { if owned { close(fd) } }
 
     func read(upTo count: Int) throws -> [UInt8] {
         var failure: Int32 = 0

@@ -21,6 +21,8 @@ final class FrameDecryptor {
 
     let header: MessageHeader
     private let context: AESGCMContext
+    /// The message (content) key, kept to key the extra openers of the parallel pipeline.
+    private let messageKey: SecureBytes
     private let digest: IncrementalHash?
     private let verificationKey: ECDSAPublicKey?
     private var aad: BodyAAD
@@ -62,6 +64,7 @@ final class FrameDecryptor {
         }
         let required = Set(materials.requiredEncryptionContextKeys)
         let onlyAuthenticated = materials.encryptionContext.filter { required.contains($0.key) && header.encryptionContext[$0.key] == nil }
+        messageKey = derived.key
         do {
             context = try AESGCMContext(key: derived.key, direction: .open)
         } catch {
@@ -186,6 +189,46 @@ final class FrameDecryptor {
         }
         state = .done
         return .finished(consumed: footer.wireLength)
+    }
+
+    // MARK: - parallel pipeline
+
+    /// A new opener with its own AES-GCM context for one worker of the parallel pipeline.
+    func makeOpener() throws -> FrameOpener {
+        do {
+            return FrameOpener(context: try AESGCMContext(key: messageKey, direction: .open), messageID: header.messageID)
+        } catch {
+            throw EnvelopeError.wrapping(error, "Setting up a frame opener failed in the crypto library.")
+        }
+    }
+
+    /// Feeds body bytes parsed elsewhere (the parallel pipeline) to the message digest, in order.
+    func absorb(_ bodyBytes: UnsafeRawBufferPointer) {
+        digest?.update(bodyBytes)
+    }
+
+    /// Verifies the footer of a signed message whose body bytes were all given to ``absorb(_:)``.
+    /// `footer` must be exactly the footer bytes (uint16 length ‖ signature).
+    /// Spec: data-format/message-footer.md, client-apis/decrypt.md ("Verify the signature").
+    func verifyFooter(_ footer: UnsafeRawBufferPointer) throws {
+        guard header.suite.isSigned else {
+            guard footer.isEmpty else { throw EnvelopeError.malformed("\(footer.count) unexpected bytes follow the end of the message") }
+            return
+        }
+        var r = ByteReader(footer)
+        guard let length = r.readUInt16(), let signature = r.readBytes(Int(length)) else {
+            throw EnvelopeError.malformed("the message ends inside its footer")
+        }
+        guard r.offset == footer.count else {
+            throw EnvelopeError.malformed("\(footer.count - r.offset) unexpected bytes follow the end of the message")
+        }
+        guard let digest, let verificationKey else { throw EnvelopeError.malformed("unexpected footer") }
+        let hash: [UInt8]
+        do { hash = try digest.finalize() } catch { throw EnvelopeError.wrapping(error, "Finishing the message digest failed.") }
+        guard verificationKey.isValidSignature(signature, forDigest: hash) else {
+            throw EnvelopeError.tagFailed("message signature")
+        }
+        state = .done
     }
 
     /// True once the body (and footer) are complete.

@@ -13,15 +13,18 @@ final class FrameEncryptor {
     /// The serialized header (body and authentication), already fed to the digest.
     let headerBytes: [UInt8]
     private let context: AESGCMContext
+    private let sealer: FrameSealer
+    /// The message (content) key, kept to key the extra sealers of the parallel pipeline.
+    private let messageKey: SecureBytes
     private let digest: IncrementalHash?
     private let signingKey: ECDSAPrivateKey?
-    private var aad: BodyAAD
-    private var iv = [UInt8](repeating: 0, count: AESGCM.ivLength)
     private var nextSequence: UInt32 = 1
     private(set) var finished = false
 
     /// Builds the header from materials. `frameLength` must be 1...2^31-1.
-    init(materials: EncryptionMaterials, frameLength: Int) throws {
+    /// `fixedMessageID` is for tests that compare two encryptions byte for byte; nil (always in
+    /// production) draws a fresh random message ID.
+    init(materials: EncryptionMaterials, frameLength: Int, fixedMessageID: [UInt8]? = nil) throws {
         guard frameLength >= 1, frameLength <= BodyCodec.maxFrameLength else {
             throw EnvelopeError(.invalidArgument, "The frame length must be between 1 and \(BodyCodec.maxFrameLength) bytes, not \(frameLength). The default is 4096.")
         }
@@ -36,7 +39,7 @@ final class FrameEncryptor {
         self.frameLength = frameLength
         self.signingKey = materials.signingKey
         let version = suite.messageFormatVersion
-        let messageID = RandomBytes.array(count: suite.messageIDLength)
+        let messageID = fixedMessageID ?? RandomBytes.array(count: suite.messageIDLength)
         let derived = try KeyDerivation.derive(suite: suite, dataKey: dataKey, messageID: messageID)
         // Spec: client-apis/encrypt.md ("Construct the header") — required pairs are authenticated, not stored.
         let required = Set(materials.requiredEncryptionContextKeys)
@@ -47,6 +50,7 @@ final class FrameEncryptor {
                                                  encryptedDataKeys: materials.encryptedDataKeys, frameLength: UInt32(frameLength),
                                                  suiteData: derived.commitment)
         let headerIV = [UInt8](repeating: 0, count: AESGCM.ivLength)
+        messageKey = derived.key
         do {
             context = try AESGCMContext(key: derived.key, direction: .seal)
             // Spec: client-apis/encrypt.md ("Header Authentication") — IV of zeros, empty plaintext.
@@ -68,7 +72,7 @@ final class FrameEncryptor {
         } catch {
             throw EnvelopeError.wrapping(error, "Setting up message encryption failed in the crypto library. Retry; if it persists, report it.")
         }
-        aad = BodyAAD(messageID: messageID)
+        sealer = FrameSealer(context: context, messageID: messageID)
     }
 
     /// Wire size of a frame holding `contentLength` bytes.
@@ -88,21 +92,30 @@ final class FrameEncryptor {
             throw EnvelopeError(.limitExceeded, "The message would need more than 2^32-1 frames. Use a larger frame length.")
         }
         let sequence = nextSequence
-        let layout = BodyCodec.writeFramePrefix(sequence: sequence, isFinal: isFinal, contentLength: plaintext.count, into: output)
-        let iv = UnsafeRawBufferPointer(rebasing: output[layout.iv])
-        let ciphertext = UnsafeMutableRawBufferPointer(rebasing: output[layout.ciphertext])
-        let tag = UnsafeMutableRawBufferPointer(rebasing: output[layout.tag])
-        do {
-            try aad.with(isFinal ? .finalFrame : .frame, sequence: sequence, length: UInt64(plaintext.count)) { aadBytes in
-                try context.seal(plaintext: plaintext, iv: iv, aad: aadBytes, ciphertext: ciphertext, tag: tag)
-            }
-        } catch {
-            throw EnvelopeError.wrapping(error, "Sealing frame \(sequence) failed in the crypto library. Retry; if it persists, report it.")
-        }
+        _ = try sealer.seal(plaintext, sequence: sequence, isFinal: isFinal, into: output)
         digest?.update(UnsafeRawBufferPointer(rebasing: output[0..<size]))
         nextSequence &+= 1
         if isFinal { finished = true }
         return size
+    }
+
+    /// A new sealer with its own AES-GCM context for one worker of the parallel pipeline.
+    func makeSealer() throws -> FrameSealer {
+        do {
+            return FrameSealer(context: try AESGCMContext(key: messageKey, direction: .seal), messageID: header.messageID)
+        } catch {
+            throw EnvelopeError.wrapping(error, "Setting up a frame sealer failed in the crypto library. Retry; if it persists, report it.")
+        }
+    }
+
+    /// Feeds frame bytes sealed elsewhere (the parallel pipeline) to the message digest, in order.
+    func absorb(_ frameBytes: UnsafeRawBufferPointer) {
+        digest?.update(frameBytes)
+    }
+
+    /// Marks the body complete after the parallel pipeline sealed its final frame.
+    func markFinished() {
+        finished = true
     }
 
     /// The footer: empty for unsigned suites, else uint16 length ‖ DER ECDSA signature.

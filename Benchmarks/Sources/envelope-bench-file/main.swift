@@ -1,0 +1,64 @@
+// envelope-bench-file: encrypts or decrypts a file with a raw AES-256 wrapping key through
+// EnvelopeClient's file helpers. compare.sh times this whole process as "ours" when the
+// `envelope` CLI is not built.
+//
+//   envelope-bench-file encrypt|decrypt INPUT OUTPUT KEYFILE [--suite 0x0478|0x0578] [--frame N] [--jobs N]
+//
+// OUTPUT "-" writes to standard output through the descriptor API (no output file).
+// KEYFILE holds the 32 raw key bytes. Key namespace and name match compare_python.py.
+import Foundation
+import EnvelopeCore
+import EnvelopeCrypto
+
+func fail(_ message: String) -> Never {
+    FileHandle.standardError.write(Data((message + "\n").utf8))
+    exit(2)
+}
+
+var arguments = Array(CommandLine.arguments.dropFirst())
+guard arguments.count >= 4 else { fail("usage: envelope-bench-file encrypt|decrypt INPUT OUTPUT KEYFILE [--suite 0x0478|0x0578] [--frame N] [--jobs N]") }
+let mode = arguments[0], input = arguments[1], output = arguments[2], keyFile = arguments[3]
+var suite = AlgorithmSuite.aes256GCMHKDFSHA512CommitKeyECDSAP384
+var frameLength = 65536
+var jobs = EnvelopeClient.availableCores
+var i = 4
+while i + 1 < arguments.count {
+    switch arguments[i] {
+    case "--suite":
+        switch arguments[i + 1].lowercased() {
+        case "0x0478": suite = .aes256GCMHKDFSHA512CommitKey
+        case "0x0578": suite = .aes256GCMHKDFSHA512CommitKeyECDSAP384
+        default: fail("unsupported suite \(arguments[i + 1])")
+        }
+    case "--frame": frameLength = Int(arguments[i + 1]) ?? 0
+    case "--jobs": jobs = Int(arguments[i + 1]) ?? 0
+    default: fail("unknown option \(arguments[i])")
+    }
+    i += 2
+}
+guard jobs >= 1, frameLength >= 1 else { fail("--jobs and --frame must be positive") }
+
+let keyBytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: keyFile)))
+let keyring = try RawAESKeyring(keyNamespace: "bench", keyName: "bench-key", wrappingKey: try SecureBytes(copying: keyBytes))
+let client = EnvelopeClient(concurrency: jobs)
+do {
+    switch mode {
+    case "encrypt" where output == "-":
+        let fd = open(input, O_RDONLY)
+        guard fd >= 0 else { fail("cannot open \(input)") }
+        _ = try await client.encrypt(fromDescriptor: fd, toDescriptor: 1, keyring: keyring, suite: suite, frameLength: frameLength)
+    case "decrypt" where output == "-":
+        let fd = open(input, O_RDONLY)
+        guard fd >= 0 else { fail("cannot open \(input)") }
+        _ = try await client.decrypt(fromDescriptor: fd, toDescriptor: 1, keyring: keyring)
+    case "encrypt":
+        _ = try await client.encryptFile(at: URL(fileURLWithPath: input), to: URL(fileURLWithPath: output), keyring: keyring,
+                                         suite: suite, frameLength: frameLength, overwrite: true)
+    case "decrypt":
+        _ = try await client.decryptFile(at: URL(fileURLWithPath: input), to: URL(fileURLWithPath: output), keyring: keyring, overwrite: true)
+    default:
+        fail("mode must be encrypt or decrypt")
+    }
+} catch {
+    fail("\(error)")
+}

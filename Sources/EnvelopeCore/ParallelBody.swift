@@ -1,0 +1,234 @@
+import EnvelopeCrypto
+
+/// Reads up to `buffer.count` bytes into `buffer`; returns 0 only at the end of the input.
+typealias BodyRead = (UnsafeMutableRawBufferPointer) throws -> Int
+/// Takes bytes in message order (a copy must be made if they are kept: the buffer is reused).
+typealias BodyWrite = (UnsafeRawBufferPointer) throws -> Void
+
+/// Encrypts and decrypts message bodies through ``FramePipeline``: batches of frames sealed or
+/// opened on `jobs` cores, the digest of signed suites computed beside them, output in order.
+/// Produces exactly the bytes of the sequential path (same frames, same sequence numbers).
+enum ParallelBody {
+    /// Plaintext bytes per batch (rounded to whole frames, at least one frame).
+    static let batchBytes = 2 << 20
+    /// The largest frame length the pipeline takes; longer frames use the sequential path.
+    static let maxFrameLength = 16 << 20
+
+    static func slotCount(jobs: Int) -> Int { Swift.max(4, jobs + 2) }
+
+    static func framesPerBatch(frameLength: Int) -> Int { Swift.max(1, batchBytes / frameLength) }
+
+    /// Memory the pipeline holds for a message with this frame length (buffers only).
+    static func bufferBytes(frameLength: Int, jobs: Int) -> Int {
+        let frames = framesPerBatch(frameLength: frameLength)
+        let wire = FrameEncryptor.frameSize(contentLength: frameLength, isFinal: true)
+        return slotCount(jobs: jobs) * ((frames + 1) * wire + frames * frameLength)
+    }
+
+    struct Report {
+        /// The most batches that were held at once.
+        var slotsInUseHighWater: Int
+        var slots: Int
+    }
+
+    // MARK: - encrypt
+
+    /// Seals the body read from `read` (header already written) and writes frames and footer.
+    @discardableResult
+    static func encrypt(_ encryptor: FrameEncryptor, jobs: Int, read: @escaping BodyRead, write: @escaping BodyWrite) throws -> Report {
+        let frameLength = encryptor.frameLength
+        let perBatch = framesPerBatch(frameLength: frameLength)
+        let plaintextCapacity = perBatch * frameLength
+        let outputCapacity = perBatch * FrameEncryptor.frameSize(contentLength: frameLength, isFinal: false)
+            + FrameEncryptor.frameSize(contentLength: 0, isFinal: true)
+        let slots = (0..<slotCount(jobs: jobs)).map { _ in
+            PipelineSlot(inputCapacity: plaintextCapacity, outputCapacity: outputCapacity, frameCapacity: perBatch + 1)
+        }
+        let sealers = try (0..<jobs).map { _ in try encryptor.makeSealer() }
+        var nextSequence: UInt64 = 1
+        var inputEnded = false
+
+        let fill: FramePipeline.Fill = { slot in
+            var n = 0
+            while n < plaintextCapacity && !inputEnded {
+                let r = try read(UnsafeMutableRawBufferPointer(rebasing: slot.input[n..<plaintextCapacity]))
+                if r == 0 { inputEnded = true } else { n += r }
+            }
+            // A full batch is not known to be the last until the next read returns nothing;
+            // then the last batch holds only the empty final frame, as on the sequential path.
+            // Spec: data-format/message-body.md — an exact multiple ends with an empty final frame.
+            let regular = inputEnded ? n / frameLength : perBatch
+            var out = 0
+            for i in 0..<regular {
+                // Spec: data-format/message-body.md ("Framed Data") — at most 2^32-1 frames.
+                guard nextSequence < UInt64(BodyCodec.finalFrameMarker) else {
+                    throw EnvelopeError(.limitExceeded, "The message would need more than 2^32-1 frames. Use a larger frame length.")
+                }
+                slot.frames.append(PipelineFrame(sequence: UInt32(nextSequence), isFinal: false, inputOffset: i * frameLength,
+                                                 contentLength: frameLength, outputOffset: out))
+                out += FrameEncryptor.frameSize(contentLength: frameLength, isFinal: false)
+                nextSequence += 1
+            }
+            if inputEnded {
+                let rest = n - regular * frameLength
+                slot.frames.append(PipelineFrame(sequence: UInt32(nextSequence), isFinal: true, inputOffset: regular * frameLength,
+                                                 contentLength: rest, outputOffset: out))
+                out += FrameEncryptor.frameSize(contentLength: rest, isFinal: true)
+                slot.isLast = true
+            }
+            slot.inputCount = n
+            slot.outputCount = out
+        }
+        let transform: FramePipeline.Transform = { slot, worker, workers in
+            let sealer = sealers[worker]
+            for i in slot.share(worker, of: workers) {
+                let f = slot.frames[i]
+                _ = try sealer.seal(UnsafeRawBufferPointer(rebasing: slot.input[f.inputOffset..<(f.inputOffset + f.contentLength)]),
+                                   sequence: f.sequence, isFinal: f.isFinal,
+                                   into: UnsafeMutableRawBufferPointer(rebasing: slot.output[f.outputOffset...]))
+            }
+        }
+        let hash: FramePipeline.Hash? = encryptor.suite.isSigned
+            ? { slot in encryptor.absorb(UnsafeRawBufferPointer(rebasing: slot.output[0..<slot.outputCount])) }
+            : nil
+        let pipeline = FramePipeline(slots: slots, jobs: jobs, fill: fill, transform: transform, hash: hash, hashesInput: false,
+                                     write: { slot in try write(UnsafeRawBufferPointer(rebasing: slot.output[0..<slot.outputCount])) })
+        defer { slots.forEach { $0.free() } }
+        try pipeline.run()
+        encryptor.markFinished()
+        let footer = try encryptor.footer()
+        if !footer.isEmpty { try footer.withUnsafeBytes { try write($0) } }
+        return Report(slotsInUseHighWater: pipeline.slotsInUseHighWater, slots: slots.count)
+    }
+
+    // MARK: - decrypt
+
+    /// Opens the body read from `read` (everything after the header) and writes the plaintext;
+    /// verifies the footer at the end. Any bytes after the message are an error.
+    @discardableResult
+    static func decrypt(_ decryptor: FrameDecryptor, jobs: Int, read: @escaping BodyRead, write: @escaping BodyWrite) throws -> Report {
+        let header = decryptor.header
+        precondition(header.contentType == .framed, "the pipeline handles framed bodies only")
+        let frameLength = Int(header.frameLength)
+        let perBatch = framesPerBatch(frameLength: frameLength)
+        let regularWire = FrameEncryptor.frameSize(contentLength: frameLength, isFinal: false)
+        let finalWireMax = FrameEncryptor.frameSize(contentLength: frameLength, isFinal: true)
+        // Room for the carried partial frame, a whole batch and a final frame after it.
+        let inputCapacity = perBatch * regularWire + finalWireMax + regularWire
+        let slots = (0..<slotCount(jobs: jobs)).map { _ in
+            PipelineSlot(inputCapacity: inputCapacity, outputCapacity: perBatch * frameLength, frameCapacity: perBatch)
+        }
+        let openers = try (0..<jobs).map { _ in try decryptor.makeOpener() }
+        var expectedSequence: UInt32 = 1
+        var received = 0
+        var carrySlot: PipelineSlot?
+        var carryRange = 0..<0
+        var footer: [UInt8] = []
+        let maxFooter = 2 + Int(UInt16.max)
+
+        let fill: FramePipeline.Fill = { slot in
+            var count = 0
+            if let from = carrySlot, !carryRange.isEmpty {
+                slot.input.baseAddress!.copyMemory(from: from.input.baseAddress! + carryRange.lowerBound, byteCount: carryRange.count)
+                count = carryRange.count
+            }
+            carrySlot = nil
+            var cursor = 0
+            var out = 0
+            var sawFinal = false
+            while slot.frames.count < perBatch && !sawFinal {
+                switch try parseFrame(UnsafeRawBufferPointer(rebasing: slot.input[cursor..<count]), expected: expectedSequence,
+                                      frameLength: frameLength) {
+                case .needMore:
+                    let r = try read(UnsafeMutableRawBufferPointer(rebasing: slot.input[count..<inputCapacity]))
+                    guard r > 0 else { throw EnvelopeError.malformed("the message is truncated after \(received + header.totalLength) bytes") }
+                    received += r
+                    count += r
+                case .frame(let isFinal, let ivOffset, let length, let wire):
+                    slot.frames.append(PipelineFrame(sequence: expectedSequence, isFinal: isFinal, inputOffset: cursor + ivOffset,
+                                                     contentLength: length, outputOffset: out))
+                    cursor += wire
+                    out += length
+                    if isFinal {
+                        sawFinal = true
+                    } else {
+                        // Spec: message-body.md — at most 2^32-1 frames; only the final frame may carry 2^32-1.
+                        guard expectedSequence < BodyCodec.finalFrameMarker else {
+                            throw EnvelopeError.malformed("the message has more than 2^32-1 frames")
+                        }
+                        expectedSequence += 1
+                    }
+                }
+            }
+            slot.inputCount = cursor
+            slot.outputCount = out
+            if sawFinal {
+                // Everything after the final frame is the footer (signed suites) and must end the input.
+                footer = Array(UnsafeRawBufferPointer(rebasing: slot.input[cursor..<count]))
+                var scratch = [UInt8](repeating: 0, count: 64 * 1024)
+                while footer.count <= maxFooter {
+                    let r = try scratch.withUnsafeMutableBytes { try read($0) }
+                    if r == 0 { break }
+                    footer += scratch[0..<r]
+                }
+                if footer.count > maxFooter || (!header.suite.isSigned && !footer.isEmpty) {
+                    throw EnvelopeError.malformed("unexpected bytes follow the end of the message")
+                }
+                slot.isLast = true
+            } else {
+                carrySlot = slot
+                carryRange = cursor..<count
+            }
+        }
+        let transform: FramePipeline.Transform = { slot, worker, workers in
+            let opener = openers[worker]
+            for i in slot.share(worker, of: workers) {
+                let f = slot.frames[i]
+                let iv = f.inputOffset, content = iv + AESGCM.ivLength + (f.isFinal ? 4 : 0), tag = content + f.contentLength
+                try opener.open(sequence: f.sequence, isFinal: f.isFinal,
+                                iv: UnsafeRawBufferPointer(rebasing: slot.input[iv..<(iv + AESGCM.ivLength)]),
+                                ciphertext: UnsafeRawBufferPointer(rebasing: slot.input[content..<tag]),
+                                tag: UnsafeRawBufferPointer(rebasing: slot.input[tag..<(tag + AESGCM.tagLength)]),
+                                into: UnsafeMutableRawBufferPointer(rebasing: slot.output[f.outputOffset..<(f.outputOffset + f.contentLength)]))
+            }
+        }
+        let hash: FramePipeline.Hash? = header.suite.isSigned
+            ? { slot in decryptor.absorb(UnsafeRawBufferPointer(rebasing: slot.input[0..<slot.inputCount])) }
+            : nil
+        // Spec: client-apis/decrypt.md ("Verify the signature") — for signed suites the final
+        // frame's plaintext is held back until the signature verifies.
+        let holdsFinalFrame = header.suite.isSigned
+        var held: [UInt8] = []
+        let writeBatch: FramePipeline.Write = { slot in
+            var end = slot.outputCount
+            if holdsFinalFrame, slot.isLast, let final = slot.frames.last, final.isFinal {
+                end = final.outputOffset
+                held = Array(UnsafeRawBufferPointer(rebasing: slot.output[end..<slot.outputCount]))
+            }
+            try write(UnsafeRawBufferPointer(rebasing: slot.output[0..<end]))
+        }
+        let pipeline = FramePipeline(slots: slots, jobs: jobs, fill: fill, transform: transform, hash: hash, hashesInput: true,
+                                     write: writeBatch)
+        defer { held.withUnsafeMutableBytes { ConstantTime.zero($0) } }
+        defer { slots.forEach { $0.free() } }
+        try pipeline.run()
+        try footer.withUnsafeBytes { try decryptor.verifyFooter($0) }
+        if !held.isEmpty { try held.withUnsafeBytes { try write($0) } }
+        return Report(slotsInUseHighWater: pipeline.slotsInUseHighWater, slots: slots.count)
+    }
+
+    enum ParsedFrame {
+        case needMore
+        /// `ivOffset` is relative to the frame start; `wire` is the frame's total size.
+        case frame(isFinal: Bool, ivOffset: Int, length: Int, wire: Int)
+    }
+
+    /// Parses the frame at the start of `bytes` (``BodyCodec/parseFrame(_:frameLength:expectedSequence:)``)
+    /// and returns offsets relative to its start, which stay valid when the buffer moves.
+    /// Spec: data-format/message-body.md ("Framed Data").
+    static func parseFrame(_ bytes: UnsafeRawBufferPointer, expected: UInt32, frameLength: Int) throws -> ParsedFrame {
+        guard let view = try BodyCodec.parseFrame(bytes, frameLength: UInt32(frameLength), expectedSequence: expected) else { return .needMore }
+        return .frame(isFinal: view.isFinal, ivOffset: view.iv.baseAddress! - bytes.baseAddress!, length: view.ciphertext.count,
+                      wire: view.wireLength)
+    }
+}

@@ -1,0 +1,290 @@
+import Foundation
+import Testing
+import EnvelopeCrypto
+@testable import EnvelopeCore
+
+@Suite("Parallel frame pipeline")
+struct ParallelPipelineTests {
+    static let suites: [AlgorithmSuite] = [.aes256GCMHKDFSHA512CommitKey, .aes256GCMHKDFSHA512CommitKeyECDSAP384, .aes128GCMHKDFSHA256ECDSAP256]
+
+    /// Two encryptors over the same materials and message ID: their output is comparable byte for byte.
+    static func encryptorPair(suite: AlgorithmSuite, frameLength: Int) async throws -> (FrameEncryptor, FrameEncryptor) {
+        let cmm = DefaultMaterialsManager(encryptionKeyring: try Fixtures.aesKeyring())
+        let policy: CommitmentPolicy = suite.isCommitting ? .requireEncryptRequireDecrypt : .forbidEncryptAllowDecrypt
+        let materials = try await cmm.getEncryptionMaterials(EncryptionMaterialsRequest(encryptionContext: ["purpose": "pipeline"],
+                                                                                        suite: suite, commitmentPolicy: policy))
+        let id = RandomBytes.array(count: suite.messageIDLength)
+        return (try FrameEncryptor(materials: materials, frameLength: frameLength, fixedMessageID: id),
+                try FrameEncryptor(materials: materials, frameLength: frameLength, fixedMessageID: id))
+    }
+
+    /// The sequential path: every frame through `sealFrame`, then the footer.
+    static func sequentialBody(_ encryptor: FrameEncryptor, _ plaintext: [UInt8]) throws -> [UInt8] {
+        var out: [UInt8] = []
+        var frame = [UInt8](repeating: 0, count: encryptor.frameLength + BodyCodec.finalFrameOverhead)
+        let L = encryptor.frameLength
+        let full = plaintext.count / L
+        try plaintext.withUnsafeBytes { p in
+            for i in 0...full {
+                let isFinal = i == full
+                let slice = UnsafeRawBufferPointer(rebasing: p[(i * L)..<(isFinal ? p.count : (i + 1) * L)])
+                let n = try frame.withUnsafeMutableBytes { try encryptor.sealFrame(slice, isFinal: isFinal, into: $0) }
+                out += frame[0..<n]
+            }
+        }
+        out += try encryptor.footer()
+        return out
+    }
+
+    static func pipelinedBody(_ encryptor: FrameEncryptor, _ plaintext: [UInt8], jobs: Int,
+                              readSize: Int = .max) throws -> ([UInt8], ParallelBody.Report) {
+        var out: [UInt8] = []
+        var offset = 0
+        let report = try ParallelBody.encrypt(encryptor, jobs: jobs, read: { target in
+            let n = min(target.count, plaintext.count - offset, readSize)
+            plaintext.withUnsafeBytes { if n > 0 { target.baseAddress!.copyMemory(from: $0.baseAddress! + offset, byteCount: n) } }
+            offset += n
+            return n
+        }, write: { out += $0 })
+        return (out, report)
+    }
+
+    /// (frame length, plaintext length): exact multiples, partial last frames, empty input,
+    /// batches of one frame and of many frames.
+    static let shapes: [(Int, Int)] = [(4096, 0), (4096, 4096 * 700), (4096, 4096 * 700 + 123), (65536, 3 * (2 << 20) + 5),
+                                       (1 << 20, 5 << 20), (3 << 20, 7 << 20), (1, 3000), (1000, 2_500_001)]
+
+    @Test("pipelined frames are byte-identical to sequential ones, any number of jobs",
+          arguments: suites, [1, 2, 3])
+    func byteIdentical(suite: AlgorithmSuite, jobs: Int) async throws {
+        for (frameLength, length) in Self.shapes {
+            let plaintext = Fixtures.plaintext(length, seed: UInt32(frameLength))
+            let (a, b) = try await Self.encryptorPair(suite: suite, frameLength: frameLength)
+            let sequential = try Self.sequentialBody(a, plaintext)
+            let (pipelined, _) = try Self.pipelinedBody(b, plaintext, jobs: jobs, readSize: 777_777)
+            if suite.isSigned {
+                // ECDSA signatures are randomized: the frames must match; the footers verify in filesRoundTrip.
+                let end = try Self.framesEnd(sequential, frameLength: frameLength)
+                #expect(end == (try Self.framesEnd(pipelined, frameLength: frameLength)))
+                #expect(Array(sequential[0..<end]) == Array(pipelined[0..<min(end, pipelined.count)]), "frame \(frameLength), length \(length)")
+                #expect(pipelined.count > end, "the footer is missing")
+            } else {
+                #expect(sequential == pipelined, "frame \(frameLength), length \(length)")
+            }
+        }
+    }
+
+    /// Where the final frame of a body (no header) ends.
+    static func framesEnd(_ body: [UInt8], frameLength: Int) throws -> Int {
+        var offset = 0
+        var sequence: UInt32 = 1
+        while true {
+            let parsed = try body.withUnsafeBytes {
+                try ParallelBody.parseFrame(UnsafeRawBufferPointer(rebasing: $0[offset...]), expected: sequence, frameLength: frameLength)
+            }
+            guard case .frame(let isFinal, _, _, let wire) = parsed else { return -1 }
+            offset += wire
+            if isFinal { return offset }
+            sequence += 1
+        }
+    }
+
+    @Test("files: pipelined encrypt and decrypt round-trip with the sequential paths, any jobs",
+          arguments: suites, [1, 2, 4])
+    func filesRoundTrip(suite: AlgorithmSuite, jobs: Int) async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("envelope-pipeline-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let policy: CommitmentPolicy = suite.isCommitting ? .requireEncryptRequireDecrypt : .forbidEncryptAllowDecrypt
+        let parallel = EnvelopeClient(commitmentPolicy: policy, concurrency: jobs)
+        let sequential = EnvelopeClient(commitmentPolicy: policy)
+        let keyring = try Fixtures.aesKeyring()
+        for (frameLength, length) in [(4096, 3 * (2 << 20) + 17), (65536, 65536 * 40), (1 << 20, 0), (100, 12345)] {
+            let plaintext = Fixtures.plaintext(length, seed: 9)
+            let input = dir.appendingPathComponent("plain-\(frameLength)")
+            try Data(plaintext).write(to: input)
+            let encrypted = dir.appendingPathComponent("enc-\(frameLength)")
+            try await parallel.encryptFile(at: input, to: encrypted, keyring: keyring, suite: suite, frameLength: frameLength)
+            // The pipelined message decrypts on the sequential one-shot path…
+            let message = [UInt8](try Data(contentsOf: encrypted))
+            let oneShot = try await sequential.decrypt(message, keyring: keyring)
+            #expect(oneShot.plaintext == plaintext)
+            try Self.checkFrames(message, frameLength: frameLength, plaintextLength: length)
+            // …and a sequentially made message decrypts on the pipelined file path and one-shot path.
+            let seqMessage = try await sequential.encrypt(plaintext, keyring: keyring, suite: suite, frameLength: frameLength).ciphertext
+            let seqFile = dir.appendingPathComponent("seq-\(frameLength)")
+            try Data(seqMessage).write(to: seqFile)
+            let decrypted = dir.appendingPathComponent("dec-\(frameLength)")
+            let result = try await parallel.decryptFile(at: seqFile, to: decrypted, keyring: keyring)
+            #expect(result.suite == suite)
+            #expect([UInt8](try Data(contentsOf: decrypted)) == plaintext)
+            #expect(try await parallel.decrypt(seqMessage, keyring: keyring).plaintext == plaintext)
+            #expect(try await sequential.decrypt(try await parallel.encrypt(plaintext, keyring: keyring, suite: suite, frameLength: frameLength).ciphertext,
+                                                 keyring: keyring).plaintext == plaintext)
+        }
+    }
+
+    /// Parses the body: frames numbered 1…n in order, IV = sequence number, the sizes the
+    /// sequential path writes.
+    static func checkFrames(_ message: [UInt8], frameLength: Int, plaintextLength: Int) throws {
+        let header = try message.withUnsafeBytes { try HeaderCodec.parse($0, maxEncryptedDataKeys: nil) }
+        guard case .header(let h) = header else { Issue.record("header did not parse"); return }
+        var offset = h.totalLength
+        var expected: UInt32 = 1
+        var content = 0
+        while true {
+            let parsed = try message.withUnsafeBytes {
+                try ParallelBody.parseFrame(UnsafeRawBufferPointer(rebasing: $0[offset...]), expected: expected, frameLength: frameLength)
+            }
+            guard case .frame(let isFinal, let ivOffset, let length, let wire) = parsed else { Issue.record("truncated frame"); return }
+            let iv = Array(message[(offset + ivOffset)..<(offset + ivOffset + 12)])
+            #expect(iv == [0, 0, 0, 0, 0, 0, 0, 0] + [UInt8(expected >> 24), UInt8((expected >> 16) & 0xff), UInt8((expected >> 8) & 0xff), UInt8(expected & 0xff)])
+            content += length
+            offset += wire
+            if isFinal { break }
+            expected += 1
+        }
+        #expect(content == plaintextLength)
+        #expect(Int(expected) == plaintextLength / frameLength + 1)
+    }
+
+    @Test("the window bounds memory: the reader never runs more than the slots ahead of the writer")
+    func windowBoundsMemory() async throws {
+        let (encryptor, _) = try await Self.encryptorPair(suite: .aes256GCMHKDFSHA512CommitKeyECDSAP384, frameLength: 65536)
+        let total = 48 << 20
+        let state = LeadTracker()
+        let chunk = [UInt8](repeating: 0x5a, count: 1 << 20)
+        var produced = 0
+        let report = try ParallelBody.encrypt(encryptor, jobs: 2, read: { target in
+            let n = min(target.count, total - produced, chunk.count)
+            chunk.withUnsafeBytes { if n > 0 { target.baseAddress!.copyMemory(from: $0.baseAddress!, byteCount: n) } }
+            produced += n
+            state.read(n)
+            return n
+        }, write: { bytes in
+            usleep(200)   // a slow disk
+            state.wrote(bytes.count)
+        })
+        let slots = report.slots
+        #expect(report.slotsInUseHighWater <= slots)
+        // Read-ahead never exceeds the window (slots × batch) plus one read.
+        #expect(state.maxLead <= slots * ParallelBody.batchBytes + chunk.count, "lead \(state.maxLead)")
+        #expect(state.totalRead == total)
+        // The buffers for the largest frames the pipeline takes at all cores stay far below 64 MiB.
+        #expect(ParallelBody.bufferBytes(frameLength: 1 << 20, jobs: 2) <= 32 << 20)
+        #expect(ParallelBody.bufferBytes(frameLength: 4096, jobs: 8) <= 48 << 20)
+    }
+
+    @Test("pipelined decrypt: a flipped bit, a reordered frame, truncation and trailing bytes fail; no output file",
+          arguments: [AlgorithmSuite.aes256GCMHKDFSHA512CommitKey, .aes256GCMHKDFSHA512CommitKeyECDSAP384])
+    func tampering(suite: AlgorithmSuite) async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("envelope-pipeline-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let client = EnvelopeClient(concurrency: 2)
+        let keyring = try Fixtures.aesKeyring()
+        let frameLength = 4096
+        let plaintext = Fixtures.plaintext(frameLength * 1500 + 99)
+        let message = try await client.encrypt(plaintext, keyring: keyring, suite: suite, frameLength: frameLength).ciphertext
+        let headerLength = try message.withUnsafeBytes { bytes -> Int in
+            guard case .header(let h) = try HeaderCodec.parse(bytes, maxEncryptedDataKeys: nil) else { return 0 }
+            return h.totalLength
+        }
+        let wire = frameLength + BodyCodec.regularFrameOverhead
+        var flipped = message
+        flipped[headerLength + 1200 * wire + 100] ^= 1
+        var reordered = message
+        let a = headerLength + 700 * wire, b = a + wire
+        reordered.replaceSubrange(a..<(b + wire), with: Array(message[b..<(b + wire)]) + Array(message[a..<b]))
+        let truncated = Array(message[0..<(message.count - 10)])
+        let trailing = message + [0]
+        for (name, bad, code) in [("flipped", flipped, EnvelopeError.Code.authenticationFailed), ("reordered", reordered, .malformedMessage),
+                                  ("truncated", truncated, suite.isSigned ? .malformedMessage : .malformedMessage),
+                                  ("trailing", trailing, .malformedMessage)] {
+            let input = dir.appendingPathComponent(name)
+            try Data(bad).write(to: input)
+            let output = dir.appendingPathComponent(name + ".out")
+            _ = await expectEnvelopeError(code) { _ = try await client.decryptFile(at: input, to: output, keyring: keyring) }
+            #expect(!FileManager.default.fileExists(atPath: output.path), "\(name): output appeared")
+            let leftovers = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".tmp") }
+            #expect(leftovers.isEmpty, "\(name): temporary file left")
+            _ = await expectEnvelopeError(code) { _ = try await client.decrypt(bad, keyring: keyring) }
+        }
+    }
+}
+
+/// Counts bytes read ahead of bytes written (the pipeline's reader and writer run on different threads).
+final class LeadTracker: @unchecked Sendable {
+    private let lock = NSLock()
+    private var readBytes = 0
+    private var writtenPlain = 0
+    private(set) var maxLead = 0
+    var totalRead: Int { lock.withLock { readBytes } }
+
+    func read(_ n: Int) {
+        lock.withLock {
+            readBytes += n
+            maxLead = max(maxLead, readBytes - writtenPlain)
+        }
+    }
+
+    /// Message bytes written; counted as plaintext (frame overhead makes this an overestimate of progress, never an under-).
+    func wrote(_ n: Int) {
+        lock.withLock { writtenPlain += n }
+    }
+}
+
+@Suite("Descriptor encryption")
+struct DescriptorTests {
+    static func openFile(_ url: URL, write: Bool) -> Int32 {
+        write ? open(url.path, O_WRONLY | O_CREAT | O_TRUNC, 0o600) : open(url.path, O_RDONLY)
+    }
+
+    @Test("descriptor to descriptor round trip, pipelined and long-frame paths",
+          arguments: [(65536, 5 << 20), (100, 1000), (20 << 20, 3 << 20)], [1, 2])
+    func roundTrip(shape: (Int, Int), jobs: Int) async throws {
+        let (frameLength, length) = shape
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("envelope-fd-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let plaintext = Fixtures.plaintext(length, seed: 3)
+        let plain = dir.appendingPathComponent("plain"), enc = dir.appendingPathComponent("enc"), dec = dir.appendingPathComponent("dec")
+        try Data(plaintext).write(to: plain)
+        let client = EnvelopeClient(concurrency: jobs)
+        let keyring = try Fixtures.aesKeyring()
+        var input = Self.openFile(plain, write: false), output = Self.openFile(enc, write: true)
+        _ = try await client.encrypt(fromDescriptor: input, toDescriptor: output, keyring: keyring, frameLength: frameLength)
+        close(input); close(output)
+        let message = [UInt8](try Data(contentsOf: enc))
+        #expect(try await EnvelopeClient().decrypt(message, keyring: keyring).plaintext == plaintext)
+        input = Self.openFile(enc, write: false); output = Self.openFile(dec, write: true)
+        let result = try await client.decrypt(fromDescriptor: input, toDescriptor: output, keyring: keyring)
+        close(input); close(output)
+        #expect(result.frameLength == frameLength)
+        #expect([UInt8](try Data(contentsOf: dec)) == plaintext)
+    }
+
+    @Test("signed messages: the final frame is not written when the signature does not verify", arguments: [1, 2])
+    func finalFrameHeld(jobs: Int) async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("envelope-fd-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let client = EnvelopeClient(concurrency: jobs)
+        let keyring = try Fixtures.aesKeyring()
+        let frameLength = 4096
+        let plaintext = Fixtures.plaintext(frameLength * 20 + 1000)
+        var message = try await client.encrypt(plaintext, keyring: keyring, frameLength: frameLength).ciphertext
+        message[message.count - 5] ^= 0x40   // inside the DER signature
+        let enc = dir.appendingPathComponent("enc"), dec = dir.appendingPathComponent("dec")
+        try Data(message).write(to: enc)
+        let input = Self.openFile(enc, write: false), output = Self.openFile(dec, write: true)
+        defer { close(input); close(output) }
+        _ = await expectEnvelopeError(.authenticationFailed) {
+            _ = try await client.decrypt(fromDescriptor: input, toDescriptor: output, keyring: keyring)
+        }
+        let written = [UInt8](try Data(contentsOf: dec))
+        // Every regular frame verified and may be out; the final frame's 1000 bytes were held back.
+        #expect(written.count <= frameLength * 20)
+        #expect(written == Array(plaintext[0..<written.count]))
+    }
+}
