@@ -5,6 +5,7 @@
 #   make test    deps + venv + swift build --build-tests + swift test
 #   make demo    deps + build the `envelope` CLI + run scripts/demo.sh: on the embedded local KMS, a key
 #                shared between two accounts encrypts and decrypts a file as the external user
+#   make bench   Benchmarks/compare.sh: OpenSSL vs our CLI (1 job, all jobs) vs the Python ESDK, one run
 #   make clean   remove .build (Swift build output and the venv)
 # Variables: SWIFT (default swift), PYTHON (python3 used to create the venv),
 #            SWIFT_TEST_FLAGS (e.g. SWIFT_TEST_FLAGS='--filter InteropTests').
@@ -60,3 +61,5 @@ demo: deps check-swift
 
 clean:
 	rm -rf .build
+
+include Benchmarks/Makefile.inc
