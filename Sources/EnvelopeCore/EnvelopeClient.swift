@@ -11,6 +11,9 @@ public struct EnvelopeClient: Sendable {
     public let maxEncryptedDataKeys: Int?
     /// Where the client logs (trace/debug only; silent by default). Never logs keys or plaintext.
     public let logger: Logger
+    /// Bounds on what a message being decrypted may claim (header size, frame length, non-framed
+    /// body size); hostile messages beyond them are refused before any key work.
+    public var limits = DecryptionLimits()
 
     /// Creates a client.
     /// - Parameters:
@@ -75,12 +78,20 @@ public struct EnvelopeClient: Sendable {
                                                  reproducedEncryptionContext: reproducedEncryptionContext)
         let materials = try await materialsManager.decryptMaterials(request)
         let decryptor = try FrameDecryptor(header: header, materials: materials)
+        decryptor.limits = limits
         logger.debug("decrypting", metadata: ["suite": "\(header.suite.idHex)", "frameLength": "\(header.frameLength)", "edks": "\(header.encryptedDataKeys.count)"])
         return (decryptor, materials)
     }
 
+    /// Parses a header and applies ``limits``: an incomplete header already longer than allowed,
+    /// a longer header or a too-large frame length are refused.
     func parseHeader(_ bytes: UnsafeRawBufferPointer) throws -> HeaderCodec.ParseResult {
-        try HeaderCodec.parse(bytes, maxEncryptedDataKeys: maxEncryptedDataKeys)
+        let result = try HeaderCodec.parse(bytes, maxEncryptedDataKeys: maxEncryptedDataKeys)
+        switch result {
+        case .needMoreBytes: try limits.checkIncompleteHeader(buffered: bytes.count)
+        case .header(let header): try limits.check(header)
+        }
+        return result
     }
 }
 
