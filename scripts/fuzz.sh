@@ -67,6 +67,6 @@ for target in $TARGETS; do
     if [[ -n "$(ls -A "$WORK/merged/$target")" ]]; then
         rm -f "$corpus"/*; cp "$WORK/merged/$target"/* "$corpus"/
     fi
-    echo "    corpus: $(ls "$corpus" | wc -l) files, $(du -sk "$corpus" | cut -f1) KiB"
+    echo "    corpus: $(ls "$corpus" | wc -l) files, $(( $(cat "$corpus"/* 2>/dev/null | wc -c) / 1024 )) KiB"
 done
 exit $status
