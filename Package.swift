@@ -13,6 +13,9 @@ let package = Package(
         .library(name: "EnvelopeLocalKMS", targets: ["EnvelopeLocalKMS"]),
         .library(name: "EnvelopeKMSHTTP", targets: ["EnvelopeKMSHTTP"]),
         .library(name: "EnvelopeLocalKMSServer", targets: ["EnvelopeLocalKMSServer"]),
+        .executable(name: "raw-aes-file-demo", targets: ["RawAESFileDemo"]),
+        .executable(name: "envelope", targets: ["envelope"]),
+        .executable(name: "cross-account-walkthrough", targets: ["CrossAccountWalkthrough"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
@@ -20,6 +23,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        // Only the `envelope` CLI (Samples/) depends on this.
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     ],
     targets: [
         .systemLibrary(
@@ -69,6 +74,38 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
+        .executableTarget(
+            name: "RawAESFileDemo",
+            dependencies: ["EnvelopeCore", "EnvelopeCrypto"],
+            path: "Samples/RawAESFileDemo"
+        ),
+        // The `envelope` CLI: its logic lives in EnvelopeCLICore (testable); the executable is a thin `main`.
+        .target(
+            name: "EnvelopeCLICore",
+            dependencies: [
+                "EnvelopeCore", "EnvelopeCrypto", "EnvelopeKMS", "EnvelopeLocalKMS", "EnvelopeKMSHTTP", "EnvelopeLocalKMSServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Samples/EnvelopeCLICore"
+        ),
+        .executableTarget(
+            name: "envelope",
+            dependencies: ["EnvelopeCLICore"],
+            path: "Samples/envelope",
+            exclude: ["README.md"]
+        ),
+        // The cross-account walkthrough (DocC article: EnvelopeKMS.docc/CrossAccountKeys.md).
+        .target(
+            name: "CrossAccountWalkthroughKit",
+            dependencies: ["EnvelopeCore", "EnvelopeCrypto", "EnvelopeKMS", "EnvelopeLocalKMS"],
+            path: "Samples/CrossAccountWalkthrough/Walkthrough"
+        ),
+        .executableTarget(
+            name: "CrossAccountWalkthrough",
+            dependencies: ["CrossAccountWalkthroughKit"],
+            path: "Samples/CrossAccountWalkthrough/Main"
+        ),
         .testTarget(name: "EnvelopeCryptoTests", dependencies: ["EnvelopeCrypto"]),
         .testTarget(
             name: "EnvelopeCoreTests",
@@ -77,7 +114,7 @@ let package = Package(
         ),
         .testTarget(
             name: "EnvelopeKMSTests",
-            dependencies: ["EnvelopeKMS", "EnvelopeCore", "EnvelopeCrypto"],
+            dependencies: ["EnvelopeKMS", "EnvelopeLocalKMS", "EnvelopeCore", "EnvelopeCrypto"],
             resources: [.copy("Vectors")]
         ),
         .testTarget(name: "EnvelopeLocalKMSTests", dependencies: ["EnvelopeLocalKMS", "EnvelopeKMS", "EnvelopeCore", "EnvelopeCrypto"]),
@@ -98,6 +135,15 @@ let package = Package(
                 "EnvelopeLocalKMSServer", "EnvelopeKMSHTTP", "EnvelopeLocalKMS", "EnvelopeKMS",
                 .product(name: "Logging", package: "swift-log"),
             ]
+        ),
+        // Interop with the official AWS Encryption SDK for Python (Tests/Interop/esdk_peer.py, venv from `make venv`).
+        .testTarget(name: "InteropTests", dependencies: ["EnvelopeCore", "EnvelopeCrypto"]),
+        // Runs the built `envelope` and `cross-account-walkthrough` binaries as a user would; depending on the
+        // executables makes `swift build --build-tests` / `swift test` build them first.
+        .testTarget(
+            name: "EnvelopeCLITests",
+            dependencies: ["envelope", "CrossAccountWalkthrough", "CrossAccountWalkthroughKit", "EnvelopeCLICore",
+                           "EnvelopeCore", "EnvelopeCrypto", "EnvelopeKMS", "EnvelopeLocalKMS"]
         ),
     ]
 )

@@ -16,6 +16,8 @@ public struct DecryptedMessageInfo: Sendable {
     public let header: MessageHeaderInfo
     /// The full encryption context: the header's pairs plus the required pairs you supplied.
     public let encryptionContext: EncryptionContext
+    /// Which encrypted data key was decrypted and how the keyring found it (nil if the keyring did not say).
+    public var dataKeyOrigin: DataKeyOrigin? = nil
     /// The algorithm suite.
     public var suite: AlgorithmSuite { header.suite }
 }
@@ -162,7 +164,7 @@ public struct DecryptingStream<Base: AsyncSequence & Sendable>: AsyncSequence, S
                             header: header, materialsManager: stream.materialsManager,
                             reproducedEncryptionContext: stream.encryptionContext)
                         self.decryptor = decryptor
-                        let info = DecryptedMessageInfo(header: header.info, encryptionContext: materials.encryptionContext)
+                        let info = DecryptedMessageInfo(header: header.info, encryptionContext: materials.encryptionContext, dataKeyOrigin: materials.dataKeyOrigin)
                         self.info = info
                         stream.onHeader?(info)
                         phase = .body

@@ -52,18 +52,19 @@ extension EnvelopeClient {
             while let chunk = try await iterator.next() { try file.write(chunk) }
         }
         let info = iterator.info!
-        return DecryptResult(plaintext: [], encryptionContext: info.encryptionContext, header: info.header)
+        return DecryptResult(plaintext: [], encryptionContext: info.encryptionContext, header: info.header, dataKeyOrigin: info.dataKeyOrigin)
     }
 }
 
 extension DecryptResult {
-    init(plaintext: [UInt8], encryptionContext: EncryptionContext, header: MessageHeaderInfo) {
+    init(plaintext: [UInt8], encryptionContext: EncryptionContext, header: MessageHeaderInfo, dataKeyOrigin: DataKeyOrigin? = nil) {
         self.plaintext = plaintext
         self.encryptionContext = encryptionContext
         self.suite = header.suite
         self.encryptedDataKeys = header.encryptedDataKeys
         self.frameLength = header.frameLength
         self.header = header
+        self.dataKeyOrigin = dataKeyOrigin
     }
 }
 

@@ -117,8 +117,11 @@ public struct DecryptResult: Sendable {
     public let frameLength: Int
     /// The parsed header.
     public let header: MessageHeaderInfo
+    /// Which encrypted data key was decrypted and how the keyring found it (nil if the keyring did not say).
+    public let dataKeyOrigin: DataKeyOrigin?
 
     init(plaintext: [UInt8], header: MessageHeader, materials: DecryptionMaterials) {
+        self.dataKeyOrigin = materials.dataKeyOrigin
         self.plaintext = plaintext
         self.encryptionContext = materials.encryptionContext
         self.suite = header.suite

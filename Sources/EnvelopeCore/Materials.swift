@@ -43,6 +43,8 @@ public struct DecryptionMaterials: Sendable {
     public var plaintextDataKey: SecureBytes?
     /// The footer verification key of signed suites.
     public var verificationKey: ECDSAPublicKey?
+    /// Which encrypted data key the keyring decrypted, and how (set by keyrings that know; nil otherwise).
+    public var dataKeyOrigin: DataKeyOrigin? = nil
 
     /// Creates materials.
     public init(suite: AlgorithmSuite, encryptionContext: EncryptionContext, requiredEncryptionContextKeys: [String] = [],

@@ -1,0 +1,94 @@
+import ArgumentParser
+import EnvelopeCore
+
+/// `-i`, `-o`, `-r`, `--suffix`, `--metadata-output`, `--jobs`, `--force`, `--quiet`.
+struct InputOutputOptions: ParsableArguments {
+    @Option(name: [.customShort("i"), .customLong("input")], help: ArgumentHelp("Input: a file, a directory (with -r), or - for stdin.", valueName: "IN|-"))
+    var input: String
+
+    @Option(name: [.customShort("o"), .customLong("output")], help: ArgumentHelp("Output: a file, a directory, or - for stdout (never a terminal).", valueName: "OUT|-"))
+    var output: String
+
+    @Flag(name: [.customShort("r"), .customLong("recursive")], help: "Process every regular file under the input directory into the output directory (created if missing), keeping relative paths.")
+    var recursive = false
+
+    @Option(name: .long, help: ArgumentHelp("Appended to output names when the output is a directory (default .encrypted, or .decrypted for decrypt).", valueName: "SUFFIX"))
+    var suffix: String?
+
+    @Option(name: .customLong("metadata-output"), help: ArgumentHelp("Append one JSON object per message (input, output, suite, frame length, encryption context, key ARNs of the encrypted data keys, the key that decrypted) to PATH, or write them to stdout with -.", valueName: "PATH|-"))
+    var metadataOutput: String?
+
+    @Option(name: .long, help: ArgumentHelp("How many files of a directory run are processed at once (1-64, default 1). Each message is still sealed on one core: the parallel frame pipeline is not in this build.", valueName: "N"))
+    var jobs: Int = 1
+
+    @Flag(name: .long, help: "Replace existing outputs (atomically, once each is complete).")
+    var force = false
+
+    @Flag(name: [.customShort("q"), .customLong("quiet")], help: "No progress bar.")
+    var quiet = false
+
+    func validateCommon() throws(CLIError) {
+        guard (1...64).contains(jobs) else {
+            throw .usage("--jobs must be between 1 and 64, not \(jobs)", hint: "--jobs 2 processes two files of a directory at once")
+        }
+        if let suffix, suffix.isEmpty || suffix.contains("/") {
+            throw .usage("--suffix must be non-empty and contain no /", hint: "e.g. --suffix .enc")
+        }
+    }
+}
+
+/// `--commitment-policy`, `--max-encrypted-data-keys`, `--encrypt-only`.
+struct ClientOptions: ParsableArguments {
+    @Option(name: .customLong("commitment-policy"), help: ArgumentHelp("forbid-encrypt-allow-decrypt, require-encrypt-allow-decrypt or require-encrypt-require-decrypt (default).", valueName: "POLICY"))
+    var commitmentPolicy: String?
+
+    @Option(name: .customLong("max-encrypted-data-keys"), help: ArgumentHelp("Refuse messages with more encrypted data keys than N (N >= 1; default: no limit).", valueName: "N"))
+    var maxEncryptedDataKeys: Int?
+
+    @Flag(name: .customLong("encrypt-only"), help: "Use the encrypt-only client, which mirrors a key policy that allows encrypting but never decrypting (decrypt refuses it at once).")
+    var encryptOnly = false
+
+    func makeClient() throws(CLIError) -> EnvelopeClient {
+        EnvelopeClient(commitmentPolicy: try policy(), maxEncryptedDataKeys: try maxKeys())
+    }
+
+    func policy() throws(CLIError) -> CommitmentPolicy {
+        guard let text = commitmentPolicy else { return .requireEncryptRequireDecrypt }
+        guard let policy = CommitmentPolicy(rawValue: text.lowercased().replacingOccurrences(of: "_", with: "-")) else {
+            throw .usage("--commitment-policy \(text) is not known",
+                         hint: "use " + CommitmentPolicy.allCases.map(\.rawValue).joined(separator: ", "))
+        }
+        return policy
+    }
+
+    func maxKeys() throws(CLIError) -> Int? {
+        guard let n = maxEncryptedDataKeys else { return nil }
+        guard n >= 1 else { throw .usage("--max-encrypted-data-keys must be at least 1, not \(n)") }
+        return n
+    }
+}
+
+/// Parses `-c` words: `k=v` pairs (and, where allowed, bare keys).
+enum ContextArguments {
+    static func parse(_ words: [String], allowBareKeys: Bool) throws(CLIError) -> (pairs: [String: String], keys: [String]) {
+        var pairs: [String: String] = [:]
+        var keys: [String] = []
+        for word in words {
+            guard let eq = word.firstIndex(of: "=") else {
+                guard allowBareKeys, !word.isEmpty else {
+                    throw .usage("-c \(word): encryption context entries are key=value", hint: "e.g. -c purpose=backup -c team=blue")
+                }
+                keys.append(word)
+                continue
+            }
+            let key = String(word[..<eq])
+            let value = String(word[word.index(after: eq)...])
+            guard !key.isEmpty else { throw .usage("-c \(word): the key is empty", hint: "e.g. -c purpose=backup") }
+            if let old = pairs[key], old != value {
+                throw .usage("-c gives \(key) twice with different values (\"\(old)\" and \"\(value)\")")
+            }
+            pairs[key] = value
+        }
+        return (pairs, keys)
+    }
+}

@@ -1,0 +1,79 @@
+import ArgumentParser
+import EnvelopeCore
+import EnvelopeKMS
+
+/// `envelope encrypt`.
+struct EncryptCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "encrypt",
+        abstract: "Encrypt files, directories or stdin into AWS Encryption SDK messages.",
+        discussion: """
+            \(HelpText.specs)
+
+            Examples:
+              envelope encrypt -i report.pdf -o report.pdf.encrypted \\
+                -w key=arn:aws:kms:us-east-1:109876543210:key/KEY-ID \\
+                -c purpose=backup --kms local \\
+                --principal arn:aws:iam::012345678901:user/Alice
+              envelope encrypt -i photos -o photos-encrypted -r \\
+                -w provider=raw-aes key-file=k.bin namespace=ns name=k1
+              tar c dir | envelope encrypt -i - -o - \\
+                -w provider=raw-aes key-file=k.bin namespace=ns name=k1 \\
+                > dir.tar.encrypted
+
+            \(HelpText.exitCodes)
+            """)
+
+    @OptionGroup var io: InputOutputOptions
+
+    @Option(name: [.customShort("w"), .customLong("wrapping-keys")], help: ArgumentHelp("A wrapping key SPEC (all its words follow one -w; several keys are several -w). The first key generates the data key.", valueName: "SPEC"))
+    var wrappingKeys: [String] = []
+
+    @Option(name: [.customShort("c"), .customLong("encryption-context")], parsing: .upToNextOption, help: ArgumentHelp("Encryption context pairs bound to the message (-c a=b -c c=d, or -c a=b c=d).", valueName: "k=v"))
+    var context: [String] = []
+
+    @Option(name: .long, help: ArgumentHelp("The algorithm suite, by its ESDK name (default AES_256_GCM_HKDF_SHA512_COMMIT_KEY_ECDSA_P384).", valueName: "NAME"))
+    var algorithm: String?
+
+    @Option(name: .customLong("frame-length"), help: ArgumentHelp("Plaintext bytes per frame (1 to 2147483647, default 4096).", valueName: "N"))
+    var frameLength: Int?
+
+    @OptionGroup var client: ClientOptions
+    @OptionGroup var backend: KMSBackendOptions
+    @OptionGroup var caller: CallerOptions
+
+    func run() async throws {
+        try io.validateCommon()
+        let specs = try wrappingKeys.map { (text) throws(CLIError) in try WrappingKeySpec(parsing: text) }
+        guard !specs.isEmpty else {
+            throw CLIError.usage("encrypt needs at least one -w SPEC", hint: "e.g. -w key=arn:aws:kms:us-east-1:109876543210:key/KEY-ID, or -w provider=raw-aes key-file=F namespace=NS name=N")
+        }
+        let (pairs, _) = try ContextArguments.parse(context, allowBareKeys: false)
+        let suite = try HelpText.suite(named: algorithm)
+        let frameLength = self.frameLength ?? EnvelopeClient.defaultFrameLength
+        guard frameLength >= 1, frameLength <= Int(Int32.max) else {
+            throw CLIError.usage("--frame-length must be between 1 and 2147483647, not \(frameLength)", hint: "the default is 4096; larger frames (e.g. 65536) are faster for big files")
+        }
+        let envelopeClient = try client.makeClient()
+        if let suite, !envelopeClient.commitmentPolicy.allowsEncrypt(with: suite) {
+            throw CLIError(.usage, "--algorithm \(suite.name) is not allowed by the commitment policy \(envelopeClient.commitmentPolicy.rawValue)",
+                           hint: suite.isCommitting ? "use --commitment-policy require-encrypt-require-decrypt" : "a non-committing suite needs --commitment-policy forbid-encrypt-allow-decrypt")
+        }
+        let jobs = try JobPlanner.plan(input: io.input, output: io.output, recursive: io.recursive, suffix: io.suffix ?? ".encrypted", force: io.force)
+        let metadata = try HelpText.openMetadata(io.metadataOutput, jobs: jobs)
+        let builder = try KeyringBuilder.make(specs: specs, backend: backend, principal: caller.principal)
+        let engine: EncryptionEngine
+        if client.encryptOnly {
+            engine = .encryptOnly(try EncryptionEngine.encryptOnlyClient(builder: builder, policy: try client.policy(),
+                                                                         maxEncryptedDataKeys: try client.maxKeys()))
+        } else {
+            engine = .standard(envelopeClient, DefaultMaterialsManager(encryptionKeyring: try builder.encryptionKeyring()))
+        }
+        TemporaryFileRegistry.shared.installSignalHandlers()
+        let overwrite = io.force
+        try await JobRunner(jobs: jobs, concurrency: io.jobs, verb: "encrypting", quiet: io.quiet, metadata: metadata).run { job, meter in
+            let processor = MessageProcessor(client: envelopeClient, meter: meter, overwrite: overwrite)
+            return try await processor.encrypt(job, engine: engine, context: pairs, suite: suite, frameLength: frameLength)
+        }
+    }
+}

@@ -1,0 +1,80 @@
+import ArgumentParser
+import Foundation
+
+/// The root command: `envelope`.
+struct EnvelopeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "envelope",
+        abstract: "Envelope encryption with AWS KMS keys (your own or another account's) and raw keys; AWS Encryption SDK message format.",
+        discussion: """
+            \(HelpText.specs)
+
+            \(HelpText.exitCodes)
+            """,
+        version: EnvelopeCLI.version,
+        subcommands: [EncryptCommand.self, DecryptCommand.self, KMSCommand.self, PolicyCommand.self])
+}
+
+/// Runs `envelope` with a command line and returns the exit status.
+public enum EnvelopeCLI {
+    /// The version `envelope --version` prints.
+    public static let version = "0.1.0"
+
+    /// Parses and runs `arguments` (without the program name). Errors go to stderr as one line
+    /// `envelope: error: …` and one line `hint: …`; help goes to stdout.
+    public static func run(_ arguments: [String]) async -> Int32 {
+        let regrouped = ArgumentPreprocessor.regroup(arguments)
+        let command: any ParsableCommand
+        do {
+            command = try EnvelopeCommand.parseAsRoot(regrouped)
+        } catch {
+            let code = EnvelopeCommand.exitCode(for: error)
+            if code == .success {
+                StandardStreams.printStdout(EnvelopeCommand.fullMessage(for: error) + "\n")
+                return 0
+            }
+            let message = CLIError.oneLine(EnvelopeCommand.message(for: error)).replacingOccurrences(of: String(ArgumentPreprocessor.separator), with: " ")
+            report(CLIError(.usage, message, hint: "see `envelope \(subcommandPath(arguments)) --help`".replacingOccurrences(of: "  ", with: " ")))
+            return CLIExitCode.usage.rawValue
+        }
+        do {
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                var syncCommand = command
+                try syncCommand.run()
+            }
+            return 0
+        } catch var error as CLIError {
+            if error.hint == nil && error.exitCode == .usage {
+                error.hint = "see `envelope \(subcommandPath(arguments)) --help`".replacingOccurrences(of: "  ", with: " ")
+            }
+            report(error)
+            return error.exitCode.rawValue
+        } catch {
+            let code = EnvelopeCommand.exitCode(for: error)
+            if code == .success {
+                let text = EnvelopeCommand.fullMessage(for: error)
+                if !text.isEmpty { StandardStreams.printStdout(text + "\n") }
+                return 0
+            }
+            if error is ExitCode { return code.rawValue }
+            let converted = CLIError.from(error, doing: "envelope")
+            report(converted)
+            return converted.exitCode.rawValue
+        }
+    }
+
+    static func report(_ error: CLIError) {
+        var text = "envelope: error: \(error.message)\n"
+        if let hint = error.hint { text += "hint: \(hint)\n" }
+        StandardStreams.printStderr(text)
+    }
+
+    /// The subcommand words at the start of the command line (for the hint).
+    static func subcommandPath(_ arguments: [String]) -> String {
+        let known: Set<String> = ["encrypt", "decrypt", "kms", "policy", "create-key", "add-external-account", "remove-external-account",
+                                  "put-key-policy", "get-key-policy", "attach-user-policy", "create-access-key", "serve", "render"]
+        return arguments.prefix { known.contains($0) }.joined(separator: " ")
+    }
+}

@@ -1,0 +1,45 @@
+import EnvelopeCore
+
+/// Text shared by several `--help` pages, and small helpers of the crypto commands.
+enum HelpText {
+    static let specs = """
+        SPEC (all words after one -w; several keys are several -w):
+          key=ARN|ID|alias [key=…] [region=R] [profile=P]
+              an AWS KMS key; another account's key must be named by its
+              key ARN or alias ARN
+          provider=raw-aes key-file=F namespace=NS name=N
+              a raw AES key: F holds exactly 16, 24 or 32 raw bytes
+          provider=raw-rsa key-file=PEM namespace=NS name=N padding=P
+              a raw RSA key; P: pkcs1, oaep-sha1, oaep-sha256, oaep-sha384,
+              oaep-sha512; a public PEM encrypts, a private PEM does both
+        KMS backend (after the subcommand):
+          --kms local [--kms-state DIR] [--principal ARN]   (the default)
+          --kms aws [--kms-endpoint URL]
+          env: ENVELOPE_KMS, ENVELOPE_KMS_STATE, ENVELOPE_PRINCIPAL
+        """
+
+    static let exitCodes = """
+        Exit status:
+        \(CLIExitCode.table)
+        """
+
+    static func suite(named name: String?) throws(CLIError) -> AlgorithmSuite? {
+        guard let name else { return nil }
+        guard let suite = AlgorithmSuite.named(name) ?? AlgorithmSuite.named(name.uppercased()) else {
+            throw .usage("--algorithm \(name) is not an algorithm suite",
+                         hint: "use one of " + AlgorithmSuite.all.map(\.name).joined(separator: ", "))
+        }
+        return suite
+    }
+
+    static func openMetadata(_ destination: String?, jobs: [MessageJob]) throws(CLIError) -> MetadataLog? {
+        guard let destination else { return nil }
+        if destination == "-" && jobs.contains(where: { $0.output == .stdout }) {
+            throw .usage("--metadata-output - and -o - would both write to stdout", hint: "write the metadata to a file: --metadata-output PATH")
+        }
+        if destination != "-", jobs.contains(where: { $0.output == .file(destination) || $0.input == .file(destination) }) {
+            throw .usage("--metadata-output \(destination) is also an input or output")
+        }
+        return try MetadataLog(destination: destination)
+    }
+}

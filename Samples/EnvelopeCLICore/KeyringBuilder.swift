@@ -1,0 +1,123 @@
+import EnvelopeCore
+import EnvelopeCrypto
+import EnvelopeKMS
+import Foundation
+
+/// Builds the keyrings the `-w` SPECs name: the first key of the first SPEC generates the data
+/// key, every other key wraps it too (a multi-keyring); on decrypt, any of them may unwrap it.
+struct KeyringBuilder {
+    let specs: [WrappingKeySpec]
+    /// The KMS backend (nil when no SPEC names a KMS key).
+    let backend: KMSBackend?
+    /// Who calls the local KMS.
+    let principal: AWSPrincipalARN?
+
+    /// Resolves the backend (and, for the local KMS, the caller) only when a SPEC names a KMS key.
+    static func make(specs: [WrappingKeySpec], backend options: KMSBackendOptions, principal text: String?) throws(CLIError) -> KeyringBuilder {
+        guard specs.contains(where: \.usesKMS) else { return KeyringBuilder(specs: specs, backend: nil, principal: nil) }
+        let (backend, principal) = try KMSBackend.resolveWithCaller(options, principal: text)
+        return KeyringBuilder(specs: specs, backend: backend, principal: principal)
+    }
+
+    private func kmsBackend() throws(CLIError) -> KMSBackend {
+        guard let backend else { throw CLIError(.failure, "internal: no KMS backend was resolved") }
+        return backend
+    }
+
+    /// The encrypt side.
+    func encryptionKeyring() throws(CLIError) -> any EncryptionKeyring {
+        var keyrings: [any EncryptionKeyring] = []
+        for spec in specs {
+            switch spec.kind {
+            case .rawAES(let file, let namespace, let name):
+                keyrings.append(try rawAES(file: file, namespace: namespace, name: name, spec: spec))
+            case .rawRSA(let file, let namespace, let name, let padding):
+                keyrings.append(try rawRSA(file: file, namespace: namespace, name: name, padding: padding, needPrivate: false, spec: spec))
+            case .kms(let keys, let region, let profile):
+                keyrings += try KMSKeyringFactory.encryptionKeyrings(keys: keys, region: region, profile: profile, backend: kmsBackend(), principal: principal)
+            }
+        }
+        guard let generator = keyrings.first else {
+            throw .usage("encrypt needs at least one -w SPEC", hint: "e.g. -w key=arn:aws:kms:us-east-1:109876543210:key/KEY-ID")
+        }
+        if keyrings.count == 1 { return generator }
+        do {
+            return try MultiEncryptionKeyring(generator: generator, children: Array(keyrings.dropFirst()))
+        } catch {
+            throw CLIError.from(error, doing: "combining the -w keys")
+        }
+    }
+
+    /// The decrypt side.
+    func decryptionKeyring() async throws(CLIError) -> any DecryptionKeyring {
+        var keyrings: [any DecryptionKeyring] = []
+        for spec in specs {
+            switch spec.kind {
+            case .rawAES(let file, let namespace, let name):
+                keyrings.append(try rawAES(file: file, namespace: namespace, name: name, spec: spec))
+            case .rawRSA(let file, let namespace, let name, let padding):
+                keyrings.append(try rawRSA(file: file, namespace: namespace, name: name, padding: padding, needPrivate: true, spec: spec))
+            case .kms(let keys, let region, let profile):
+                keyrings += try await KMSKeyringFactory.decryptionKeyrings(keys: keys, region: region, profile: profile, backend: kmsBackend(), principal: principal)
+            }
+        }
+        guard let first = keyrings.first else {
+            throw .usage("decrypt needs -w SPEC or --discovery", hint: "name the key(s) that may decrypt with -w, or pass --discovery")
+        }
+        if keyrings.count == 1 { return first }
+        do {
+            return try MultiDecryptionKeyring(keyrings: keyrings)
+        } catch {
+            throw CLIError.from(error, doing: "combining the -w keys")
+        }
+    }
+
+    private func readKeyFile(_ path: String, spec: WrappingKeySpec) throws(CLIError) -> [UInt8] {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw CLIError(.noInput, "-w \(spec.text): cannot read the key file \(path)", hint: "check the key-file= path and its permissions")
+        }
+        return [UInt8](data)
+    }
+
+    private func rawAES(file: String, namespace: String, name: String, spec: WrappingKeySpec) throws(CLIError) -> RawAESKeyring {
+        var bytes = try readKeyFile(file, spec: spec)
+        defer { ConstantTime.zeroArray(&bytes) }
+        guard [16, 24, 32].contains(bytes.count) else {
+            throw .usage("-w \(spec.text): the key file \(file) holds \(bytes.count) bytes; a raw AES key is exactly 16, 24 or 32 raw bytes",
+                         hint: "create one with: head -c 32 /dev/urandom > \(file)")
+        }
+        do {
+            return try RawAESKeyring(keyNamespace: namespace, keyName: name, wrappingKey: try SecureBytes(consuming: &bytes))
+        } catch {
+            throw CLIError.from(error, doing: "-w \(spec.text)")
+        }
+    }
+
+    private func rawRSA(file: String, namespace: String, name: String, padding: RSAPadding, needPrivate: Bool, spec: WrappingKeySpec) throws(CLIError) -> RawRSAKeyring {
+        let bytes = try readKeyFile(file, spec: spec)
+        let pem = String(decoding: bytes, as: UTF8.self)
+        do {
+            if pem.contains("PRIVATE KEY-----") {
+                let privateKey = try RSAPrivateKey(pem: pem)
+                return try RawRSAKeyring(keyNamespace: namespace, keyName: name, padding: padding, publicKey: nil, privateKey: privateKey)
+            }
+            guard !needPrivate else {
+                throw CLIError.usage("-w \(spec.text): \(file) holds no RSA private key, which decrypt needs",
+                                     hint: "give the PEM file with the private key (-----BEGIN PRIVATE KEY-----)")
+            }
+            return try RawRSAKeyring(keyNamespace: namespace, keyName: name, padding: padding, publicKey: try RSAPublicKey(pem: pem), privateKey: nil)
+        } catch let error as CLIError {
+            throw error
+        } catch {
+            throw CLIError(.usage, "-w \(spec.text): \(file) is not a usable RSA PEM key (\(CLIError.oneLine(String(describing: error))))",
+                           hint: "give a PEM public key (to encrypt) or private key (to encrypt and decrypt)")
+        }
+    }
+}
+
+extension ConstantTime {
+    /// Zeroes an array in place.
+    static func zeroArray(_ bytes: inout [UInt8]) {
+        bytes.withUnsafeMutableBytes { ConstantTime.zero($0) }
+    }
+}

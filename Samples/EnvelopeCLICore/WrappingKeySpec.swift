@@ -1,0 +1,106 @@
+import EnvelopeCore
+import EnvelopeCrypto
+import EnvelopeKMS
+import Foundation
+
+/// One `-w SPEC`: the wrapping keys it names, in the words of aws-encryption-cli.
+///
+/// ```
+/// key=ARN|ID|alias [key=…] [region=R] [profile=P]                  AWS KMS key(s)
+/// provider=raw-aes key-file=F namespace=NS name=N                 16/24/32 raw key bytes in F
+/// provider=raw-rsa key-file=PEM namespace=NS name=N padding=P      P: pkcs1, oaep-sha1, oaep-sha256, oaep-sha384, oaep-sha512
+/// ```
+struct WrappingKeySpec: Sendable, Equatable {
+    /// What the SPEC names.
+    enum Kind: Sendable, Equatable {
+        /// AWS KMS keys (the first is the generator when this SPEC comes first), with optional Region and profile.
+        case kms(keys: [KMSKeyIdentifier], region: String?, profile: String?)
+        /// A raw AES wrapping key read from a file.
+        case rawAES(keyFile: String, namespace: String, name: String)
+        /// A raw RSA key pair (or public key only, to encrypt) read from a PEM file.
+        case rawRSA(keyFile: String, namespace: String, name: String, padding: RSAPadding)
+    }
+
+    /// What the SPEC names.
+    let kind: Kind
+    /// The SPEC as the user typed it (for messages).
+    let text: String
+
+    static let paddings: [String: RSAPadding] = [
+        "pkcs1": .pkcs1, "oaep-sha1": .oaepSHA1, "oaep-sha256": .oaepSHA256, "oaep-sha384": .oaepSHA384, "oaep-sha512": .oaepSHA512,
+    ]
+
+    /// Parses one joined SPEC (see ``ArgumentPreprocessor``).
+    init(parsing joined: String) throws(CLIError) {
+        let words = joined.split(separator: ArgumentPreprocessor.separator, omittingEmptySubsequences: true).map(String.init)
+        let text = words.joined(separator: " ")
+        self.text = text
+        kind = try WrappingKeySpec.parseKind(words: words, text: text)
+    }
+
+    private static func parseKind(words: [String], text: String) throws(CLIError) -> Kind {
+        guard !words.isEmpty else {
+            throw .usage("-w needs a SPEC", hint: "e.g. -w key=arn:aws:kms:us-east-1:111122223333:key/KEY-ID, or -w provider=raw-aes key-file=F namespace=NS name=N")
+        }
+        var pairs: [(String, String)] = []
+        for word in words {
+            guard let eq = word.firstIndex(of: "="), eq != word.startIndex else {
+                throw .usage("-w \(text): \"\(word)\" is not a name=value pair", hint: "each word of a SPEC is name=value, e.g. key=ARN or key-file=PATH")
+            }
+            pairs.append((String(word[..<eq]), String(word[word.index(after: eq)...])))
+        }
+        func single(_ name: String) throws(CLIError) -> String? {
+            let values = pairs.filter { $0.0 == name }.map(\.1)
+            guard values.count <= 1 else { throw .usage("-w \(text): \(name)= is given \(values.count) times") }
+            if let value = values.first, value.isEmpty { throw .usage("-w \(text): \(name)= is empty") }
+            return values.first
+        }
+        func required(_ name: String, _ provider: String) throws(CLIError) -> String {
+            guard let value = try single(name) else {
+                throw .usage("-w \(text): provider=\(provider) needs \(name)=",
+                             hint: "provider=\(provider) key-file=PATH namespace=NS name=NAME" + (provider == "raw-rsa" ? " padding=oaep-sha256" : ""))
+            }
+            return value
+        }
+        func onlyAllowed(_ names: Set<String>, _ what: String) throws(CLIError) {
+            if let bad = pairs.first(where: { !names.contains($0.0) }) {
+                throw .usage("-w \(text): \"\(bad.0)\" is not valid for \(what)", hint: "valid names: \(names.sorted().joined(separator: ", "))")
+            }
+        }
+        let provider = try single("provider") ?? "aws-kms"
+        switch provider {
+        case "aws-kms":
+            try onlyAllowed(["provider", "key", "region", "profile"], "an AWS KMS key")
+            let keyTexts = pairs.filter { $0.0 == "key" }.map(\.1)
+            guard !keyTexts.isEmpty else {
+                throw .usage("-w \(text): no key= given", hint: "name the KMS key: -w key=arn:aws:kms:REGION:ACCOUNT:key/KEY-ID (or an alias ARN)")
+            }
+            var keys: [KMSKeyIdentifier] = []
+            for keyText in keyTexts {
+                do { keys.append(try KMSKeyIdentifier(parsing: keyText)) } catch {
+                    throw .usage("-w \(text): \(error.description)", hint: "a key of another account must be named by key ARN or alias ARN")
+                }
+            }
+            return .kms(keys: keys, region: try single("region"), profile: try single("profile"))
+        case "raw-aes":
+            try onlyAllowed(["provider", "key-file", "namespace", "name"], "provider=raw-aes")
+            return .rawAES(keyFile: try required("key-file", provider), namespace: try required("namespace", provider), name: try required("name", provider))
+        case "raw-rsa":
+            try onlyAllowed(["provider", "key-file", "namespace", "name", "padding"], "provider=raw-rsa")
+            let paddingText = try required("padding", provider)
+            guard let padding = WrappingKeySpec.paddings[paddingText] else {
+                throw .usage("-w \(text): padding=\(paddingText) is not known", hint: "padding is one of pkcs1, oaep-sha1, oaep-sha256, oaep-sha384, oaep-sha512")
+            }
+            return .rawRSA(keyFile: try required("key-file", provider), namespace: try required("namespace", provider),
+                           name: try required("name", provider), padding: padding)
+        default:
+            throw .usage("-w \(text): provider=\(provider) is not known", hint: "provider is aws-kms (the default), raw-aes or raw-rsa")
+        }
+    }
+
+    /// Whether this SPEC names KMS keys (so the command needs a KMS backend).
+    var usesKMS: Bool {
+        if case .kms = kind { return true }
+        return false
+    }
+}

@@ -1,0 +1,99 @@
+import Foundation
+
+/// Runs the official AWS Encryption SDK for Python through `Tests/Interop/esdk_peer.py`.
+///
+/// The interpreter is `ENVELOPE_TEST_PYTHON` when set, else `<repo>/.build/venv/bin/python3`
+/// (created by `make venv` / `make test` with the pinned `Tests/requirements-test.txt`).
+struct PythonPeer: Sendable {
+    struct SetupError: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    struct RunError: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    let python: URL
+    let script: URL
+
+    /// The repository root, found from this file's path (Tests/InteropTests/PythonPeer.swift).
+    static let repositoryRoot: URL = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent()
+        .deletingLastPathComponent()
+        .deletingLastPathComponent()
+
+    /// Finds the interpreter and the peer script, or explains how to get them.
+    static func locate() throws -> PythonPeer {
+        let python: URL
+        if let configured = ProcessInfo.processInfo.environment["ENVELOPE_TEST_PYTHON"], !configured.isEmpty {
+            python = URL(fileURLWithPath: configured)
+        } else {
+            python = repositoryRoot.appendingPathComponent(".build/venv/bin/python3")
+        }
+        guard FileManager.default.isExecutableFile(atPath: python.path) else {
+            throw SetupError(description: """
+                The interop tests need Python with aws-encryption-sdk 4.0.7, but \(python.path) is not an \
+                executable. Run `make test` (or `make venv`) in the repository root, or set ENVELOPE_TEST_PYTHON \
+                to a Python that has Tests/requirements-test.txt installed.
+                """)
+        }
+        let script = repositoryRoot.appendingPathComponent("Tests/Interop/esdk_peer.py")
+        guard FileManager.default.fileExists(atPath: script.path) else {
+            throw SetupError(description: "The interop peer \(script.path) is missing from this checkout.")
+        }
+        return PythonPeer(python: python, script: script)
+    }
+
+    /// Runs all `jobs` in one Python process and returns one result per job, in order.
+    func run(_ jobs: [PeerJob]) async throws -> [PeerResult] {
+        let directory = FileManager.default.temporaryDirectory
+            .appendingPathComponent("envelopekit-interop-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+
+        let encoder = JSONEncoder()
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        let jobsFile = directory.appendingPathComponent("jobs.json")
+        try encoder.encode(jobs).write(to: jobsFile)
+
+        // Output goes to files, not pipes, so a large answer cannot fill a pipe and stall the peer.
+        let stdoutFile = directory.appendingPathComponent("stdout.json")
+        let stderrFile = directory.appendingPathComponent("stderr.txt")
+        _ = FileManager.default.createFile(atPath: stdoutFile.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: stderrFile.path, contents: nil)
+        let stdoutHandle = try FileHandle(forWritingTo: stdoutFile)
+        let stderrHandle = try FileHandle(forWritingTo: stderrFile)
+        defer {
+            try? stdoutHandle.close()
+            try? stderrHandle.close()
+        }
+
+        let process = Process()
+        process.executableURL = python
+        process.arguments = [script.path, "batch", jobsFile.path]
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = stdoutHandle
+        process.standardError = stderrHandle
+        let status: Int32 = try await withCheckedThrowingContinuation { continuation in
+            process.terminationHandler = { finished in continuation.resume(returning: finished.terminationStatus) }
+            do {
+                try process.run()
+            } catch {
+                process.terminationHandler = nil
+                continuation.resume(throwing: error)
+            }
+        }
+
+        let stderrText = String(decoding: (try? Data(contentsOf: stderrFile)) ?? Data(), as: UTF8.self)
+        guard status == 0 else {
+            throw RunError(description: "esdk_peer.py exited with status \(status): \(stderrText)")
+        }
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        let results = try decoder.decode([PeerResult].self, from: Data(contentsOf: stdoutFile))
+        guard results.count == jobs.count else {
+            throw RunError(description: "esdk_peer.py answered \(results.count) results for \(jobs.count) jobs: \(stderrText)")
+        }
+        return results
+    }
+}
