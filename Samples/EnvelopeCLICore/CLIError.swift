@@ -46,6 +46,9 @@ extension CLIError {
             case .network:
                 return CLIError(.unavailable, "\(action) failed: \(oneLine(e.description))",
                                 hint: "check the endpoint (--kms-endpoint, AWS_ENDPOINT_URL_KMS) and the network")
+            case .malformedResponse:
+                return CLIError(.unavailable, "\(action) failed: \(oneLine(e.description))",
+                                hint: "the endpoint did not answer like AWS KMS; check --kms-endpoint / AWS_ENDPOINT_URL_KMS")
             }
         }
         if let e = error as? AWSCredentialsError {
