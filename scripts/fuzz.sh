@@ -17,9 +17,9 @@ TARGETS=${FUZZ_TARGETS:-"header body decrypt"}
 WORK=$ROOT/.build-fuzz
 
 echo "==> building fuzz targets (Fuzz/, -sanitize=fuzzer,address)"
-(cd Fuzz && swift build -c debug -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library 2>&1 \
+(cd Fuzz && "${SWIFT:-swift}" build -c debug -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library 2>&1 \
     | grep -v -e "Cannot export local symbol" -e "^\[[0-9]*/[0-9]*\]" || true)
-BIN=$(cd Fuzz && swift build -c debug -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library --show-bin-path)
+BIN=$(cd Fuzz && "${SWIFT:-swift}" build -c debug -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library --show-bin-path)
 for t in FuzzHeader FuzzBody FuzzDecrypt; do
     [[ -x $BIN/$t ]] || { echo "error: $BIN/$t was not built; see the build output above" >&2; exit 1; }
 done

@@ -14,7 +14,7 @@ FILTER=${TSAN_FILTER:-"EnvelopeCryptoTests|EnvelopeCoreTests|EnvelopeKMSTests|En
 echo "==> swift test --sanitize=thread (scratch .build-tsan, filter: $FILTER)"
 log=$(mktemp)
 set +e
-swift test --sanitize=thread --scratch-path .build-tsan --filter "$FILTER" "$@" 2>&1 | tee "$log"
+"${SWIFT:-swift}" test --sanitize=thread --scratch-path .build-tsan --filter "$FILTER" "$@" 2>&1 | tee "$log"
 rc=${PIPESTATUS[0]}
 set -e
 if grep -q "WARNING: ThreadSanitizer" "$log"; then
