@@ -37,7 +37,9 @@ struct KMSOutageTests {
             region: "us-east-1",
             endpoint: KMSEndpoint(url: server.url, signingRegion: "us-east-1"),
             credentials: StaticCredentialsProvider(try AWSCredentials(accessKeyId: "AKIDTEST", secretAccessKey: "secret-for-tests")),
-            http: AWSHTTPClient(retryPolicy: RetryPolicy(maxAttempts: attempts, baseDelay: 0.001, maxBackoff: 0.005)),
+            http: AWSHTTPClient(retryPolicy: RetryPolicy(maxAttempts: attempts, baseDelay: 0.001, maxBackoff: 0.005,
+                                                         // generous: a loaded machine (TSan, parallel builds) must not hit them
+                                                         attemptTimeout: 120, overallDeadline: 600)),
             logger: Logger(label: "quiet") { _ in SwiftLogNoOpLogHandler() })
     }
 

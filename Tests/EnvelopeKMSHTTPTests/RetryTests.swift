@@ -65,7 +65,8 @@ struct RetryTests {
         ])
         defer { server.shutdown() }
         let logs = LogCollector()
-        let kms = try transport(server, RetryPolicy(maxAttempts: 4, baseDelay: 0.001, maxBackoff: 0.01), logger: logs.logger)
+        // Generous limits: on a loaded machine (TSan) the default 30 s overall deadline was reached after the first attempt.
+        let kms = try transport(server, RetryPolicy(maxAttempts: 4, baseDelay: 0.001, maxBackoff: 0.01, attemptTimeout: 120, overallDeadline: 600), logger: logs.logger)
         let response = try await describe(kms)
         #expect(response.keyMetadata.arn == Self.keyARN)
         #expect(server.requestCount == 4)
