@@ -144,7 +144,7 @@ struct RetryTests {
         let kms = KMSHTTPTransport(
             region: "us-east-1", endpoint: KMSEndpoint(url: url, signingRegion: "us-east-1"),
             credentials: StaticCredentialsProvider(try AWSCredentials(accessKeyId: "AKIDTEST", secretAccessKey: "s")),
-            http: AWSHTTPClient(retryPolicy: RetryPolicy(maxAttempts: 2, baseDelay: 0.001, attemptTimeout: 0.5)))
+            http: AWSHTTPClient(retryPolicy: RetryPolicy(maxAttempts: 2, baseDelay: 0.001, attemptTimeout: 0.5, overallDeadline: 600)))
         let error = try await #require(throws: AWSCallError.self) { try await describe(kms) }
         #expect(error.attempts == 2)
         #expect(error.stopReason == .attemptsExhausted)
