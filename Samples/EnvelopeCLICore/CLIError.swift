@@ -46,9 +46,9 @@ extension CLIError {
             case .network:
                 return CLIError(.unavailable, "\(action) failed: \(oneLine(e.description))",
                                 hint: "check the endpoint (--kms-endpoint, AWS_ENDPOINT_URL_KMS) and the network")
-            default:
+            case .malformedResponse:
                 return CLIError(.unavailable, "\(action) failed: \(oneLine(e.description))",
-                                hint: "check that --kms-endpoint (or AWS_ENDPOINT_URL_KMS) is a KMS endpoint")
+                                hint: "the endpoint did not answer like AWS KMS; check --kms-endpoint / AWS_ENDPOINT_URL_KMS")
             }
         }
         if let e = error as? AWSCredentialsError {

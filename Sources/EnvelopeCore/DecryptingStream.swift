@@ -80,6 +80,11 @@ public struct DecryptingStream<Base: AsyncSequence & Sendable>: AsyncSequence, S
         private var decryptor: FrameDecryptor?
         private var held: [UInt8] = []
         private var receivedBytes = 0
+        /// Buffer size at the last header parse attempt (-1: none yet), and whether upstream ended.
+        private var headerAttemptAt = -1
+        private var inputEnded = false
+        /// How often the header parser ran (bounded: see the `.header` phase).
+        private(set) var headerParseAttempts = 0
         /// The current upstream chunk; fed into `input` at most about a frame at a time, so a
         /// huge chunk is never copied whole.
         private var carry: [UInt8] = []
@@ -135,10 +140,20 @@ public struct DecryptingStream<Base: AsyncSequence & Sendable>: AsyncSequence, S
                 case .done:
                     return nil
                 case .header:
+                    // Re-parsing from the start after every tiny chunk would cost time quadratic in
+                    // the header length (a peer sending 1-byte chunks of a 1 MiB header): parse again
+                    // only once the buffer grew by min(4096, its size at the last attempt), or at the
+                    // end of the input. The header is never needed before the first frame's bytes.
+                    if !inputEnded, headerAttemptAt >= 0, input.count - headerAttemptAt < Swift.min(4096, headerAttemptAt) {
+                        if try await pull() { continue }
+                        inputEnded = true
+                    }
+                    headerAttemptAt = input.count
+                    headerParseAttempts += 1
                     let parsed = try stream.client.parseHeader(input.readable)
                     switch parsed {
                     case .needMoreBytes:
-                        guard try await pull() else {
+                        guard !inputEnded, try await pull() else {
                             throw receivedBytes == 0
                                 ? EnvelopeError(.malformedMessage, "The input is empty; expected an AWS Encryption SDK message.")
                                 : EnvelopeError.malformed("the message ends inside its header (\(receivedBytes) bytes)")

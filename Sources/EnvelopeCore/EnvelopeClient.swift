@@ -20,6 +20,9 @@ public struct EnvelopeClient: Sendable {
 
     /// The number of cores of this machine, a good ``concurrency`` for large files.
     public static var availableCores: Int { Swift.max(1, ProcessInfo.processInfo.activeProcessorCount) }
+    /// Bounds on what a message being decrypted may claim (header size, frame length, non-framed
+    /// body size); hostile messages beyond them are refused before any key work.
+    public var limits = DecryptionLimits()
 
     /// Creates a client.
     /// - Parameters:
@@ -88,12 +91,20 @@ public struct EnvelopeClient: Sendable {
                                                  reproducedEncryptionContext: reproducedEncryptionContext)
         let materials = try await materialsManager.decryptMaterials(request)
         let decryptor = try FrameDecryptor(header: header, materials: materials)
+        decryptor.limits = limits
         logger.debug("decrypting", metadata: ["suite": "\(header.suite.idHex)", "frameLength": "\(header.frameLength)", "edks": "\(header.encryptedDataKeys.count)"])
         return (decryptor, materials)
     }
 
+    /// Parses a header and applies ``limits``: an incomplete header already longer than allowed,
+    /// a longer header or a too-large frame length are refused.
     func parseHeader(_ bytes: UnsafeRawBufferPointer) throws -> HeaderCodec.ParseResult {
-        try HeaderCodec.parse(bytes, maxEncryptedDataKeys: maxEncryptedDataKeys)
+        let result = try HeaderCodec.parse(bytes, maxEncryptedDataKeys: maxEncryptedDataKeys)
+        switch result {
+        case .needMoreBytes: try limits.checkIncompleteHeader(buffered: bytes.count)
+        case .header(let header): try limits.check(header)
+        }
+        return result
     }
 }
 

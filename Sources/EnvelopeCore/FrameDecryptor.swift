@@ -41,6 +41,9 @@ final class FrameDecryptor {
     /// The wire size of a regular frame, or nil for non-framed bodies.
     var regularFrameWireSize: Int? { maxFramePlaintext.map { $0 + BodyCodec.regularFrameOverhead } }
 
+    /// Bounds applied while stepping (the non-framed body length); set by the client.
+    var limits = DecryptionLimits()
+
     /// Number of frames verified so far.
     private(set) var framesVerified = 0
 
@@ -151,6 +154,13 @@ final class FrameDecryptor {
 
     // Spec: data-format/message-body.md ("Non-Framed Data").
     private func stepNonFramed(_ input: UnsafeRawBufferPointer, _ destinationBuffer: UnsafeMutableRawBufferPointer?) throws -> Step {
+        // Refuse an oversized declared length as soon as it is readable, before buffering the body.
+        if input.count >= AESGCM.ivLength + 8 {
+            var r = ByteReader(UnsafeRawBufferPointer(rebasing: input[AESGCM.ivLength...]))
+            if let declared = r.readUInt64(), declared <= BodyCodec.maxNonFramedLength {
+                try limits.checkNonFramedBody(declaredLength: declared)
+            }
+        }
         guard let body = try BodyCodec.parseNonFramedBody(input) else { return .needMoreInput }
         try open(body, kind: .singleBlock, input: input, destinationBuffer)
         state = header.suite.isSigned ? .footer : .done

@@ -65,7 +65,8 @@ struct RetryTests {
         ])
         defer { server.shutdown() }
         let logs = LogCollector()
-        let kms = try transport(server, RetryPolicy(maxAttempts: 4, baseDelay: 0.001, maxBackoff: 0.01), logger: logs.logger)
+        // Generous limits: on a loaded machine (TSan) the default 30 s overall deadline was reached after the first attempt.
+        let kms = try transport(server, RetryPolicy(maxAttempts: 4, baseDelay: 0.001, maxBackoff: 0.01, attemptTimeout: 120, overallDeadline: 600), logger: logs.logger)
         let response = try await describe(kms)
         #expect(response.keyMetadata.arn == Self.keyARN)
         #expect(server.requestCount == 4)
@@ -145,7 +146,7 @@ struct RetryTests {
         let kms = KMSHTTPTransport(
             region: "us-east-1", endpoint: KMSEndpoint(url: url, signingRegion: "us-east-1"),
             credentials: StaticCredentialsProvider(try AWSCredentials(accessKeyId: "AKIDTEST", secretAccessKey: "s")),
-            http: AWSHTTPClient(retryPolicy: RetryPolicy(maxAttempts: 2, baseDelay: 0.001, attemptTimeout: 0.5)))
+            http: AWSHTTPClient(retryPolicy: RetryPolicy(maxAttempts: 2, baseDelay: 0.001, attemptTimeout: 0.5, overallDeadline: 600)))
         let error = try await #require(throws: AWSCallError.self) { try await describe(kms) }
         #expect(error.attempts == 2)
         #expect(error.stopReason == .attemptsExhausted)

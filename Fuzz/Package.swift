@@ -1,0 +1,19 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// libFuzzer targets for EnvelopeKit (issue 8). Built only by scripts/fuzz.sh with
+// `-sanitize=fuzzer,address`; never part of the root package's build or tests.
+let package = Package(
+    name: "EnvelopeFuzz",
+    platforms: [.macOS(.v13)],
+    dependencies: [.package(name: "EnvelopeKit", path: "..")],
+    targets: [
+        .target(name: "FuzzSupport", dependencies: [
+            .product(name: "EnvelopeCore", package: "EnvelopeKit"),
+            .product(name: "EnvelopeCrypto", package: "EnvelopeKit"),
+        ]),
+        .executableTarget(name: "FuzzHeader", dependencies: ["FuzzSupport", .product(name: "EnvelopeCore", package: "EnvelopeKit")]),
+        .executableTarget(name: "FuzzBody", dependencies: ["FuzzSupport", .product(name: "EnvelopeCore", package: "EnvelopeKit")]),
+        .executableTarget(name: "FuzzDecrypt", dependencies: ["FuzzSupport", .product(name: "EnvelopeCore", package: "EnvelopeKit")]),
+    ]
+)
