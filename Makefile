@@ -5,6 +5,8 @@
 #   make test    deps + venv + swift build --build-tests + swift test
 #   make demo    deps + build the `envelope` CLI + run scripts/demo.sh: on the embedded local KMS, a key
 #                shared between two accounts encrypts and decrypts a file as the external user
+#   make fuzz    scripts/fuzz.sh: the libFuzzer targets of Fuzz/ (FUZZ_SECONDS per target, default 60)
+#   make test-tsan  the test suite under the thread sanitizer (scripts/test-tsan.sh, .build-tsan)
 #   make bench   Benchmarks/compare.sh: OpenSSL vs our CLI (1 job, all jobs) vs the Python ESDK, one run
 #   make clean   remove .build (Swift build output and the venv)
 # Variables: SWIFT (default swift), PYTHON (python3 used to create the venv),
@@ -19,7 +21,7 @@ VENV_PYTHON := $(CURDIR)/$(VENV)/bin/python3
 VENV_STAMP := $(VENV)/.requirements-installed
 REQUIREMENTS := Tests/requirements-test.txt
 
-.PHONY: all deps venv build test demo clean check-swift
+.PHONY: all deps venv build test demo clean check-swift fuzz test-tsan
 
 all: build
 
@@ -59,7 +61,14 @@ demo: deps check-swift
 	$(SWIFT) build --product envelope
 	./scripts/demo.sh "$$($(SWIFT) build --show-bin-path)/envelope"
 
+FUZZ_SECONDS ?= 60
+fuzz: deps check-swift
+	SWIFT=$(SWIFT) ./scripts/fuzz.sh $(FUZZ_SECONDS)
+
+test-tsan: deps venv check-swift
+	SWIFT=$(SWIFT) ENVELOPE_TEST_PYTHON=$(VENV_PYTHON) ./scripts/test-tsan.sh
+
 clean:
-	rm -rf .build
+	rm -rf .build .build-tsan .build-fuzz Fuzz/.build Benchmarks/.build
 
 include Benchmarks/Makefile.inc
