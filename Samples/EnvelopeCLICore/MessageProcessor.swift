@@ -226,7 +226,7 @@ struct JobRunner {
             do {
                 let record = try await body(job, bar == nil ? nil : meter)
                 if let metadata {
-                    do { try metadata.write(record) } catch let error as CLIError { failures.append((job, error)) } catch { failures.append((job, CLIError.from(error, doing: "writing metadata"))) }
+                    do { try metadata.write(record) } catch { failures.append((job, error)) }
                 }
             } catch {
                 failures.append((job, CLIError.from(error, doing: "\(verb) \(job.input.display)")))
