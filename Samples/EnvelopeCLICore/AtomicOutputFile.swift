@@ -19,6 +19,9 @@ final class AtomicOutputFile {
     private var fd: Int32
     private var finished = false
 
+    /// The temporary file's descriptor, open for writing until ``commit()`` or ``discard()``.
+    var descriptor: Int32 { fd }
+
     /// Creates the temporary file; fails at once if `path` exists and `overwrite` is false.
     init(path: String, overwrite: Bool) throws(CLIError) {
         self.path = path

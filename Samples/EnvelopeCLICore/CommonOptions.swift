@@ -18,8 +18,8 @@ struct InputOutputOptions: ParsableArguments {
     @Option(name: .customLong("metadata-output"), help: ArgumentHelp("Append one JSON object per message (input, output, suite, frame length, encryption context, key ARNs of the encrypted data keys, the key that decrypted) to PATH, or write them to stdout with -.", valueName: "PATH|-"))
     var metadataOutput: String?
 
-    @Option(name: .long, help: ArgumentHelp("How many files of a directory run are processed at once (1-64, default 1). Each message is still sealed on one core: the parallel frame pipeline is not in this build.", valueName: "N"))
-    var jobs: Int = 1
+    @Option(name: .long, help: ArgumentHelp("Cores that seal (or open) the frames of each message at once (1-64, default: the number of cores). Files of a -r run are processed one after another, each with N cores; the output is the same whatever N.", valueName: "N"))
+    var jobs: Int?
 
     @Flag(name: .long, help: "Replace existing outputs (atomically, once each is complete).")
     var force = false
@@ -27,9 +27,12 @@ struct InputOutputOptions: ParsableArguments {
     @Flag(name: [.customShort("q"), .customLong("quiet")], help: "No progress bar.")
     var quiet = false
 
+    /// `--jobs`, or the number of cores of this machine (at most 64).
+    var concurrency: Int { jobs ?? Swift.min(64, EnvelopeClient.availableCores) }
+
     func validateCommon() throws(CLIError) {
-        guard (1...64).contains(jobs) else {
-            throw .usage("--jobs must be between 1 and 64, not \(jobs)", hint: "--jobs 2 processes two files of a directory at once")
+        if let jobs, !(1...64).contains(jobs) {
+            throw .usage("--jobs must be between 1 and 64, not \(jobs)", hint: "--jobs 2 seals the frames of each message on two cores; omit it to use every core")
         }
         if let suffix, suffix.isEmpty || suffix.contains("/") {
             throw .usage("--suffix must be non-empty and contain no /", hint: "e.g. --suffix .enc")
@@ -48,8 +51,9 @@ struct ClientOptions: ParsableArguments {
     @Flag(name: .customLong("encrypt-only"), help: "Use the encrypt-only client, which mirrors a key policy that allows encrypting but never decrypting (decrypt refuses it at once).")
     var encryptOnly = false
 
-    func makeClient() throws(CLIError) -> EnvelopeClient {
-        EnvelopeClient(commitmentPolicy: try policy(), maxEncryptedDataKeys: try maxKeys())
+    /// The client, sealing or opening each message's frames on `concurrency` cores.
+    func makeClient(concurrency: Int) throws(CLIError) -> EnvelopeClient {
+        EnvelopeClient(commitmentPolicy: try policy(), maxEncryptedDataKeys: try maxKeys(), concurrency: concurrency)
     }
 
     func policy() throws(CLIError) -> CommitmentPolicy {

@@ -74,7 +74,7 @@ struct DecryptCommand: AsyncParsableCommand {
             throw CLIError.usage("decrypt needs -w SPEC or --discovery", hint: "name the key(s) that may decrypt with -w, or pass --discovery")
         }
         let (pairs, keys) = try ContextArguments.parse(context, allowBareKeys: true)
-        let envelopeClient = try client.makeClient()
+        let envelopeClient = try client.makeClient(concurrency: io.concurrency)
         let jobs = try JobPlanner.plan(input: io.input, output: io.output, recursive: io.recursive, suffix: io.suffix ?? ".decrypted", force: io.force)
         let metadata = try HelpText.openMetadata(io.metadataOutput, jobs: jobs)
         let keyring: any DecryptionKeyring
@@ -87,7 +87,7 @@ struct DecryptCommand: AsyncParsableCommand {
         }
         TemporaryFileRegistry.shared.installSignalHandlers()
         let overwrite = io.force
-        try await JobRunner(jobs: jobs, concurrency: io.jobs, verb: "decrypting", quiet: io.quiet, metadata: metadata).run { job, meter in
+        try await JobRunner(jobs: jobs, verb: "decrypting", quiet: io.quiet, metadata: metadata).run { job, meter in
             let processor = MessageProcessor(client: envelopeClient, meter: meter, overwrite: overwrite)
             return try await processor.decrypt(job, keyring: keyring, requiredPairs: pairs, requiredKeys: keys)
         }

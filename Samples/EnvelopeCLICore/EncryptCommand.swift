@@ -54,7 +54,7 @@ struct EncryptCommand: AsyncParsableCommand {
         guard frameLength >= 1, frameLength <= Int(Int32.max) else {
             throw CLIError.usage("--frame-length must be between 1 and 2147483647, not \(frameLength)", hint: "the default is 4096; larger frames (e.g. 65536) are faster for big files")
         }
-        let envelopeClient = try client.makeClient()
+        let envelopeClient = try client.makeClient(concurrency: io.concurrency)
         if let suite, !envelopeClient.commitmentPolicy.allowsEncrypt(with: suite) {
             throw CLIError(.usage, "--algorithm \(suite.name) is not allowed by the commitment policy \(envelopeClient.commitmentPolicy.rawValue)",
                            hint: suite.isCommitting ? "use --commitment-policy require-encrypt-require-decrypt" : "a non-committing suite needs --commitment-policy forbid-encrypt-allow-decrypt")
@@ -65,13 +65,14 @@ struct EncryptCommand: AsyncParsableCommand {
         let engine: EncryptionEngine
         if client.encryptOnly {
             engine = .encryptOnly(try EncryptionEngine.encryptOnlyClient(builder: builder, policy: try client.policy(),
-                                                                         maxEncryptedDataKeys: try client.maxKeys()))
+                                                                         maxEncryptedDataKeys: try client.maxKeys(),
+                                                                         concurrency: io.concurrency))
         } else {
             engine = .standard(envelopeClient, DefaultMaterialsManager(encryptionKeyring: try builder.encryptionKeyring()))
         }
         TemporaryFileRegistry.shared.installSignalHandlers()
         let overwrite = io.force
-        try await JobRunner(jobs: jobs, concurrency: io.jobs, verb: "encrypting", quiet: io.quiet, metadata: metadata).run { job, meter in
+        try await JobRunner(jobs: jobs, verb: "encrypting", quiet: io.quiet, metadata: metadata).run { job, meter in
             let processor = MessageProcessor(client: envelopeClient, meter: meter, overwrite: overwrite)
             return try await processor.encrypt(job, engine: engine, context: pairs, suite: suite, frameLength: frameLength)
         }

@@ -18,26 +18,25 @@ final class OutputSink {
         self.overwrite = overwrite
     }
 
-    /// Opens the temporary file (files only); called before the first byte is produced, so that
-    /// an output that cannot be created fails before any plaintext is released.
-    func open() throws(CLIError) {
-        guard case .file(let path) = target, file == nil else { return }
-        try JobPlanner.createParentDirectory(of: path)
-        file = try AtomicOutputFile(path: path, overwrite: overwrite)
-    }
-
-    func write(_ bytes: [UInt8]) throws(CLIError) {
+    /// Opens the temporary file (files only) and returns the descriptor to write to; called
+    /// before the first byte is produced, so that an output that cannot be created fails before
+    /// any plaintext is released.
+    func open() throws(CLIError) -> Int32 {
         switch target {
-        case .stdout: try StandardStreams.writeStdout(bytes)
-        case .file:
-            try open()
-            try file!.write(bytes)
+        case .stdout: return STDOUT_FILENO
+        case .file(let path):
+            if let file { return file.descriptor }
+            try JobPlanner.createParentDirectory(of: path)
+            let created = try AtomicOutputFile(path: path, overwrite: overwrite)
+            file = created
+            return created.descriptor
         }
     }
 
+    /// Makes a file output appear (flushed, renamed into place).
     func commit() throws(CLIError) {
         if case .file = target {
-            try open()
+            _ = try open()
             try file!.commit()
         }
     }
@@ -45,24 +44,71 @@ final class OutputSink {
     func discard() { file?.discard() }
 }
 
+/// The input of one message as an open descriptor: stdin, or a file opened for reading.
+final class InputDescriptor {
+    let descriptor: Int32
+    private let owned: Bool
+
+    init(_ source: InputSource) throws(CLIError) {
+        switch source {
+        case .stdin:
+            descriptor = STDIN_FILENO
+            owned = false
+        case .file(let path):
+            let fd = open(path, O_RDONLY | O_CLOEXEC)
+            guard fd >= 0 else {
+                throw CLIError(.noInput, "the input \(path) cannot be read: \(String(cString: strerror(errno)))", hint: "check the path given to -i")
+            }
+            descriptor = fd
+            owned = true
+        }
+    }
+
+    deinit { if owned { close(descriptor) } }
+}
+
+/// Turns one message's cumulative progress reports into additions to the shared meter.
+final class MessageProgress: @unchecked Sendable {
+    private let meter: ProgressMeter
+    private let lock = NSLock()
+    private var reported: Int64 = 0
+
+    init(meter: ProgressMeter) { self.meter = meter }
+
+    /// Called by the pipeline with the bytes consumed so far.
+    func update(_ consumed: Int64) {
+        let delta = lock.withLock { () -> Int64 in
+            let d = consumed - reported
+            if d > 0 { reported = consumed }
+            return d
+        }
+        if delta > 0 { meter.add(Int(delta)) }
+    }
+}
+
 /// What encrypts: the standard client with a materials manager, or the encrypt-only client.
 enum EncryptionEngine: Sendable {
     case standard(EnvelopeClient, any EncryptionMaterialsManager)
     case encryptOnly(EncryptOnlyClient)
 
-    func stream<S: AsyncSequence & Sendable>(_ source: S, context: EncryptionContext, suite: AlgorithmSuite?, frameLength: Int) throws -> EncryptingStream<S>
-    where S.Element == [UInt8] {
+    /// Encrypts from descriptor to descriptor through the parallel frame pipeline (the
+    /// client's `concurrency` cores per message).
+    func encrypt(from input: Int32, to output: Int32, context: EncryptionContext, suite: AlgorithmSuite?, frameLength: Int,
+                 progress: (@Sendable (Int64) -> Void)?) async throws -> EncryptResult {
         switch self {
         case .standard(let client, let manager):
-            return client.encryptStream(source, materialsManager: manager, encryptionContext: context, suite: suite, frameLength: frameLength)
+            return try await client.encrypt(fromDescriptor: input, toDescriptor: output, materialsManager: manager,
+                                            encryptionContext: context, suite: suite, frameLength: frameLength, progress: progress)
         case .encryptOnly(let client):
-            return try client.encryptStream(source, encryptionContext: context, suite: suite, frameLength: frameLength)
+            return try await client.encrypt(fromDescriptor: input, toDescriptor: output, encryptionContext: context,
+                                            suite: suite, frameLength: frameLength, progress: progress)
         }
     }
 
     /// The encrypt-only client for the `-w key=…` SPECs: it mirrors a key policy with only
     /// kms:Encrypt, kms:GenerateDataKey* and kms:DescribeKey (``KMSPermissions/encryptOnly``).
-    static func encryptOnlyClient(builder: KeyringBuilder, policy: CommitmentPolicy, maxEncryptedDataKeys: Int?) throws(CLIError) -> EncryptOnlyClient {
+    static func encryptOnlyClient(builder: KeyringBuilder, policy: CommitmentPolicy, maxEncryptedDataKeys: Int?,
+                                  concurrency: Int) throws(CLIError) -> EncryptOnlyClient {
         var keys: [KMSKeyIdentifier] = []
         var region: String?
         var profile: String?
@@ -82,53 +128,44 @@ enum EncryptionEngine: Sendable {
         do {
             return try EncryptOnlyClient(generatorKey: EncryptOnlyKey(generator, permissions: .encryptOnly),
                                          additionalKeys: keys.dropFirst().map { EncryptOnlyKey($0, permissions: .encryptOnly) },
-                                         transports: transports, commitmentPolicy: policy, maxEncryptedDataKeys: maxEncryptedDataKeys)
+                                         transports: transports, commitmentPolicy: policy, maxEncryptedDataKeys: maxEncryptedDataKeys,
+                                         concurrency: concurrency)
         } catch {
             throw CLIError.from(error, doing: "creating the encrypt-only client")
         }
     }
 }
 
-/// Encrypts or decrypts one message, streaming: about one frame of memory whatever the size.
+/// Encrypts or decrypts one message through the parallel frame pipeline: the client's
+/// `concurrency` cores seal or open its frames, memory stays bounded by a few frame batches.
 struct MessageProcessor: Sendable {
     let client: EnvelopeClient
-    let meter: ProgressMeter
+    /// The shared meter of the progress bar; nil when no bar is drawn (no per-batch reports then).
+    let meter: ProgressMeter?
     let overwrite: Bool
 
-    static func chunkSize(frameLength: Int) -> Int { max(64 * 1024, min(frameLength, 4 << 20)) }
-
-    /// Encrypts `job`; returns its metadata record.
-    func encrypt(_ job: MessageJob, engine: EncryptionEngine, context: EncryptionContext,
-                 suite: AlgorithmSuite?, frameLength: Int) async throws -> JSONValue {
-        let chunk = MessageProcessor.chunkSize(frameLength: frameLength)
-        switch job.input {
-        case .stdin:
-            return try await encrypt(CountingChunks(base: FileDescriptorChunks(fd: STDIN_FILENO, chunkSize: chunk), meter: meter), job: job,
-                                     engine: engine, context: context, suite: suite, frameLength: frameLength)
-        case .file(let path):
-            return try await encrypt(CountingChunks(base: FileChunks(url: URL(fileURLWithPath: path), chunkSize: chunk), meter: meter), job: job,
-                                     engine: engine, context: context, suite: suite, frameLength: frameLength)
-        }
+    private func progressReporter() -> (@Sendable (Int64) -> Void)? {
+        guard let meter else { return nil }
+        let progress = MessageProgress(meter: meter)
+        return { progress.update($0) }
     }
 
-    private func encrypt<S: AsyncSequence & Sendable>(_ source: S, job: MessageJob, engine: EncryptionEngine,
-                                                      context: EncryptionContext, suite: AlgorithmSuite?, frameLength: Int) async throws -> JSONValue
-    where S.Element == [UInt8] {
-        let stream = try engine.stream(source, context: context, suite: suite, frameLength: frameLength)
-        var iterator = stream.makeAsyncIterator()
+    /// Encrypts `job`; returns its metadata record. A failed encrypt leaves no output file.
+    func encrypt(_ job: MessageJob, engine: EncryptionEngine, context: EncryptionContext,
+                 suite: AlgorithmSuite?, frameLength: Int) async throws -> JSONValue {
+        let input = try InputDescriptor(job.input)
         let sink = OutputSink(target: job.output, overwrite: overwrite)
+        let result: EncryptResult
         do {
-            try sink.open()
-            while let bytes = try await iterator.next() { try sink.write(bytes) }
+            let output = try sink.open()
+            result = try await engine.encrypt(from: input.descriptor, to: output, context: context, suite: suite,
+                                              frameLength: frameLength, progress: progressReporter())
             try sink.commit()
         } catch {
             sink.discard()
             throw error
         }
-        guard let header = iterator.header else {
-            throw CLIError(.failure, "encrypting \(job.input.display) produced no header")
-        }
-        return MetadataLog.record(mode: "encrypt", input: job.input.display, output: job.output.display, header: header)
+        return MetadataLog.record(mode: "encrypt", input: job.input.display, output: job.output.display, header: result.header)
     }
 
     /// Decrypts `job`; returns its metadata record. A failed decrypt leaves no output file.
@@ -139,14 +176,7 @@ struct MessageProcessor: Sendable {
             underlying: DefaultMaterialsManager(decryptionKeyring: RecordingDecryptionKeyring(base: keyring, record: record)),
             requiredPairs: requiredPairs, requiredKeys: requiredKeys, unstoredKeys: unstored)
         do {
-            switch job.input {
-            case .stdin:
-                return try await decrypt(CountingChunks(base: FileDescriptorChunks(fd: STDIN_FILENO, chunkSize: 256 * 1024), meter: meter),
-                                         job: job, manager: manager, requiredPairs: requiredPairs, record: record)
-            case .file(let path):
-                return try await decrypt(CountingChunks(base: FileChunks(url: URL(fileURLWithPath: path), chunkSize: 256 * 1024), meter: meter),
-                                         job: job, manager: manager, requiredPairs: requiredPairs, record: record)
-            }
+            return try await decrypt(job, manager: manager, requiredPairs: requiredPairs, record: record)
         } catch let error as EnvelopeError
                     where [.authenticationFailed, .unableToDecryptDataKey].contains(error.code) && !unstored.value.isEmpty {
             // Pairs absent from the header are authenticated-only pairs: a message encrypted without
@@ -157,71 +187,49 @@ struct MessageProcessor: Sendable {
         }
     }
 
-    private func decrypt<S: AsyncSequence & Sendable>(_ source: S, job: MessageJob, manager: any DecryptionMaterialsManager,
-                                                      requiredPairs: [String: String], record: DecryptedKeyRecord) async throws -> JSONValue
-    where S.Element == [UInt8] {
-        let stream = client.decryptStream(source, materialsManager: manager, encryptionContext: requiredPairs)
-        var iterator = stream.makeAsyncIterator()
+    private func decrypt(_ job: MessageJob, manager: any DecryptionMaterialsManager,
+                         requiredPairs: [String: String], record: DecryptedKeyRecord) async throws -> JSONValue {
+        let input = try InputDescriptor(job.input)
         let sink = OutputSink(target: job.output, overwrite: overwrite)
+        let result: DecryptResult
         do {
-            try sink.open()
-            while let bytes = try await iterator.next() { try sink.write(bytes) }
+            let output = try sink.open()
+            result = try await client.decrypt(fromDescriptor: input.descriptor, toDescriptor: output, materialsManager: manager,
+                                              encryptionContext: requiredPairs, progress: progressReporter())
             try sink.commit()
         } catch {
             sink.discard()
             throw error
         }
-        guard let info = iterator.info else {
-            throw CLIError(.failure, "decrypting \(job.input.display) produced no header")
-        }
-        return MetadataLog.record(mode: "decrypt", input: job.input.display, output: job.output.display, header: info.header,
-                                  decryptedWith: record.value, origin: info.dataKeyOrigin)
+        return MetadataLog.record(mode: "decrypt", input: job.input.display, output: job.output.display, header: result.header,
+                                  decryptedWith: record.value, origin: result.dataKeyOrigin)
     }
 }
 
-/// Runs the jobs of one command, `jobs` at a time, with the progress bar and metadata log; a
-/// failed message does not stop the others of a directory run.
+/// Runs the messages of one command one after another (each on the client's `--jobs` cores),
+/// with the progress bar and metadata log; a failed message does not stop the others of a
+/// directory run.
 struct JobRunner {
     let jobs: [MessageJob]
-    let concurrency: Int
     let verb: String
     let quiet: Bool
     let metadata: MetadataLog?
 
-    func run(_ body: @escaping @Sendable (MessageJob, ProgressMeter) async throws -> JSONValue) async throws {
+    /// `body` gets the shared meter when the progress bar is drawn, nil otherwise.
+    func run(_ body: (MessageJob, ProgressMeter?) async throws -> JSONValue) async throws {
         let total: Int64? = jobs.contains { $0.size == nil } ? nil : jobs.reduce(0) { $0 + ($1.size ?? 0) }
         let meter = ProgressMeter(total: total)
         let bar = (!quiet && StandardStreams.stderrIsTerminal) ? ProgressBar(meter: meter, label: verb) : nil
         bar?.start()
         var failures: [(MessageJob, CLIError)] = []
-        var records: [Int: JSONValue] = [:]
-        await withTaskGroup(of: (Int, Result<JSONValue, CLIError>).self) { group in
-            var next = 0
-            func addNext() {
-                guard next < jobs.count else { return }
-                let index = next
-                let job = jobs[index]
-                next += 1
-                group.addTask {
-                    do {
-                        return (index, .success(try await body(job, meter)))
-                    } catch {
-                        return (index, .failure(CLIError.from(error, doing: "\(verb) \(job.input.display)")))
-                    }
+        for job in jobs {
+            do {
+                let record = try await body(job, bar == nil ? nil : meter)
+                if let metadata {
+                    do { try metadata.write(record) } catch { failures.append((job, error)) }
                 }
-            }
-            for _ in 0..<min(concurrency, jobs.count) { addNext() }
-            while let (index, result) = await group.next() {
-                switch result {
-                case .success(let record):
-                    records[index] = record
-                    if let metadata {
-                        do { try metadata.write(record) } catch let error as CLIError { failures.append((jobs[index], error)) } catch { failures.append((jobs[index], CLIError.from(error, doing: "writing metadata"))) }
-                    }
-                case .failure(let error):
-                    failures.append((jobs[index], error))
-                }
-                addNext()
+            } catch {
+                failures.append((job, CLIError.from(error, doing: "\(verb) \(job.input.display)")))
             }
         }
         await bar?.finish()

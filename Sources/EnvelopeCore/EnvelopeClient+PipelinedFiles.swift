@@ -66,8 +66,9 @@ extension EnvelopeClient {
 
     /// Runs the decrypt pipeline on its own thread: `leftover` first, then the rest of `source`.
     func decryptBody(_ decryptor: FrameDecryptor, source: FileDescriptor, leftover: [UInt8],
-                     write: @escaping BodyWrite) async throws {
+                     progress: (@Sendable (Int64) -> Void)? = nil, write: @escaping BodyWrite) async throws {
         let job = PipelineHandoff(value: (decryptor, source, write))
+        let base = Int64(decryptor.header.totalLength)
         let jobs = Swift.max(1, concurrency)
         try await runOnDedicatedThread {
             let (decryptor, source, write) = job.value
@@ -83,7 +84,7 @@ extension EnvelopeClient {
                     return n
                 }
                 return try source.read(into: buffer)
-            }, write: write)
+            }, write: write, progress: progress, progressBase: base)
         }
     }
 
@@ -94,17 +95,23 @@ extension EnvelopeClient {
     /// large reads and writes, frames sealed on ``concurrency`` cores. Neither descriptor is
     /// closed. Message bytes are written as they are produced; if an error is thrown, what was
     /// written is not a complete message.
+    ///
+    /// - Parameter progress: when given, called (on a pipeline thread, at most once per batch of
+    ///   frames) with the cumulative number of plaintext bytes read so far; the last call gives the
+    ///   whole input's size. Without it there is no per-batch cost.
     public func encrypt(fromDescriptor input: Int32, toDescriptor output: Int32, keyring: any EncryptionKeyring,
                         encryptionContext: EncryptionContext = [:], suite: AlgorithmSuite? = nil,
-                        frameLength: Int = EnvelopeClient.defaultFrameLength) async throws -> EncryptResult {
+                        frameLength: Int = EnvelopeClient.defaultFrameLength,
+                        progress: (@Sendable (Int64) -> Void)? = nil) async throws -> EncryptResult {
         try await encrypt(fromDescriptor: input, toDescriptor: output, materialsManager: DefaultMaterialsManager(encryptionKeyring: keyring),
-                          encryptionContext: encryptionContext, suite: suite, frameLength: frameLength)
+                          encryptionContext: encryptionContext, suite: suite, frameLength: frameLength, progress: progress)
     }
 
-    /// Encrypts between descriptors with a materials manager. See ``encrypt(fromDescriptor:toDescriptor:keyring:encryptionContext:suite:frameLength:)``.
+    /// Encrypts between descriptors with a materials manager. See ``encrypt(fromDescriptor:toDescriptor:keyring:encryptionContext:suite:frameLength:progress:)``.
     public func encrypt(fromDescriptor input: Int32, toDescriptor output: Int32, materialsManager: any EncryptionMaterialsManager,
                         encryptionContext: EncryptionContext = [:], suite: AlgorithmSuite? = nil,
-                        frameLength: Int = EnvelopeClient.defaultFrameLength) async throws -> EncryptResult {
+                        frameLength: Int = EnvelopeClient.defaultFrameLength,
+                        progress: (@Sendable (Int64) -> Void)? = nil) async throws -> EncryptResult {
         let encryptor = try await makeEncryptor(materialsManager: materialsManager, encryptionContext: encryptionContext,
                                                 suite: suite, frameLength: frameLength, plaintextLength: nil)
         let source = FileDescriptor(borrowing: input, name: "input descriptor \(input)")
@@ -115,13 +122,15 @@ extension EnvelopeClient {
             let jobs = Swift.max(1, concurrency)
             try await runOnDedicatedThread {
                 let (encryptor, source, sink) = job.value
-                try ParallelBody.encrypt(encryptor, jobs: jobs, read: { try source.read(into: $0) }, write: { try sink.write(raw: $0) })
+                try ParallelBody.encrypt(encryptor, jobs: jobs, read: { try source.read(into: $0) }, write: { try sink.write(raw: $0) },
+                                         progress: progress)
             }
         } else {
             // Frames too long for the pipeline's batches: one frame at a time.
             var frame = [UInt8](repeating: 0, count: frameLength + BodyCodec.finalFrameOverhead)
             var plaintext = [UInt8](repeating: 0, count: frameLength)
             defer { plaintext.withUnsafeMutableBytes { ConstantTime.zero($0) } }
+            var consumed: Int64 = 0
             while true {
                 var n = 0
                 var ended = false
@@ -133,6 +142,8 @@ extension EnvelopeClient {
                     try frame.withUnsafeMutableBytes { try encryptor.sealFrame(UnsafeRawBufferPointer(rebasing: p[0..<n]), isFinal: ended, into: $0) }
                 }
                 try frame.withUnsafeBytes { try sink.write(raw: UnsafeRawBufferPointer(rebasing: $0[0..<size])) }
+                consumed += Int64(n)
+                progress?(consumed)
                 if ended { break }
             }
             let footer = try encryptor.footer()
@@ -145,32 +156,41 @@ extension EnvelopeClient {
     /// is written as frames verify; for signed suites the final frame is held until the signature
     /// verifies. If an error is thrown, discard what was written. Neither descriptor is closed;
     /// bytes after the end of the message are an error.
+    ///
+    /// - Parameter progress: when given, called (on a pipeline thread, at most once per batch of
+    ///   frames) with the cumulative number of message bytes read so far, header included; the
+    ///   last call gives the whole message's size. Without it there is no per-batch cost.
     public func decrypt(fromDescriptor input: Int32, toDescriptor output: Int32, keyring: any DecryptionKeyring,
-                        encryptionContext: EncryptionContext = [:]) async throws -> DecryptResult {
+                        encryptionContext: EncryptionContext = [:],
+                        progress: (@Sendable (Int64) -> Void)? = nil) async throws -> DecryptResult {
         try await decrypt(fromDescriptor: input, toDescriptor: output, materialsManager: DefaultMaterialsManager(decryptionKeyring: keyring),
-                          encryptionContext: encryptionContext)
+                          encryptionContext: encryptionContext, progress: progress)
     }
 
-    /// Decrypts between descriptors with a materials manager. See ``decrypt(fromDescriptor:toDescriptor:keyring:encryptionContext:)``.
+    /// Decrypts between descriptors with a materials manager. See ``decrypt(fromDescriptor:toDescriptor:keyring:encryptionContext:progress:)``.
     public func decrypt(fromDescriptor input: Int32, toDescriptor output: Int32, materialsManager: any DecryptionMaterialsManager,
-                        encryptionContext: EncryptionContext = [:]) async throws -> DecryptResult {
+                        encryptionContext: EncryptionContext = [:],
+                        progress: (@Sendable (Int64) -> Void)? = nil) async throws -> DecryptResult {
         let source = FileDescriptor(borrowing: input, name: "input descriptor \(input)")
         let sink = FileDescriptor(borrowing: output, name: "output descriptor \(output)")
         let (header, leftover) = try readHeader(source)
         let (decryptor, materials) = try await makeDecryptor(header: header, materialsManager: materialsManager,
                                                              reproducedEncryptionContext: encryptionContext)
         if header.contentType == .framed && Int(header.frameLength) <= ParallelBody.maxFrameLength {
-            try await decryptBody(decryptor, source: source, leftover: leftover) { try sink.write(raw: $0) }
+            try await decryptBody(decryptor, source: source, leftover: leftover, progress: progress) { try sink.write(raw: $0) }
         } else {
-            try decryptSequentially(decryptor, source: source, leftover: leftover, sink: sink)
+            try decryptSequentially(decryptor, source: source, leftover: leftover, sink: sink, progress: progress)
         }
         return DecryptResult(plaintext: [], encryptionContext: materials.encryptionContext, header: header.info, dataKeyOrigin: materials.dataKeyOrigin)
     }
 
     /// Non-framed bodies and very long frames: one step at a time, the final step held for signed suites.
-    private func decryptSequentially(_ decryptor: FrameDecryptor, source: FileDescriptor, leftover: [UInt8], sink: FileDescriptor) throws {
+    private func decryptSequentially(_ decryptor: FrameDecryptor, source: FileDescriptor, leftover: [UInt8], sink: FileDescriptor,
+                                     progress: (@Sendable (Int64) -> Void)?) throws {
         let input = ByteAccumulator(capacity: 64 * 1024)
         input.append(leftover)
+        var consumed = Int64(decryptor.header.totalLength + leftover.count)
+        progress?(consumed)
         var chunk = [UInt8](repeating: 0, count: 1 << 20)
         var held: [UInt8] = []
         defer { held.withUnsafeMutableBytes { ConstantTime.zero($0) } }
@@ -182,6 +202,10 @@ extension EnvelopeClient {
                 guard !ended else { throw EnvelopeError.malformed("the message is truncated") }
                 let n = try chunk.withUnsafeMutableBytes { try source.read(into: $0) }
                 if n == 0 { ended = true } else { chunk.withUnsafeBytes { input.append(UnsafeRawBufferPointer(rebasing: $0[0..<n])) } }
+                if let progress, n > 0 {
+                    consumed += Int64(n)
+                    progress(consumed)
+                }
             case .frame(let consumed, let isFinal):
                 if isFinal && decryptor.header.suite.isSigned {
                     held = [UInt8](copying: decryptor.plaintext)

@@ -4,6 +4,8 @@ import EnvelopeCrypto
 typealias BodyRead = (UnsafeMutableRawBufferPointer) throws -> Int
 /// Takes bytes in message order (a copy must be made if they are kept: the buffer is reused).
 typealias BodyWrite = (UnsafeRawBufferPointer) throws -> Void
+/// Told the cumulative number of input bytes consumed so far (at most once per batch).
+typealias BodyProgress = (Int64) -> Void
 
 /// Encrypts and decrypts message bodies through ``FramePipeline``: batches of frames sealed or
 /// opened on `jobs` cores, the digest of signed suites computed beside them, output in order.
@@ -34,8 +36,10 @@ enum ParallelBody {
     // MARK: - encrypt
 
     /// Seals the body read from `read` (header already written) and writes frames and footer.
+    /// `progress`, when given, is told after each batch is read how many plaintext bytes were read so far.
     @discardableResult
-    static func encrypt(_ encryptor: FrameEncryptor, jobs: Int, read: @escaping BodyRead, write: @escaping BodyWrite) throws -> Report {
+    static func encrypt(_ encryptor: FrameEncryptor, jobs: Int, read: @escaping BodyRead, write: @escaping BodyWrite,
+                        progress: BodyProgress? = nil) throws -> Report {
         let frameLength = encryptor.frameLength
         let perBatch = framesPerBatch(frameLength: frameLength)
         let plaintextCapacity = perBatch * frameLength
@@ -47,6 +51,7 @@ enum ParallelBody {
         let sealers = try (0..<jobs).map { _ in try encryptor.makeSealer() }
         var nextSequence: UInt64 = 1
         var inputEnded = false
+        var consumed: Int64 = 0
 
         let fill: FramePipeline.Fill = { slot in
             var n = 0
@@ -78,6 +83,10 @@ enum ParallelBody {
             }
             slot.inputCount = n
             slot.outputCount = out
+            if let progress {
+                consumed += Int64(n)
+                progress(consumed)
+            }
         }
         let transform: FramePipeline.Transform = { slot, worker, workers in
             let sealer = sealers[worker]
@@ -104,9 +113,11 @@ enum ParallelBody {
     // MARK: - decrypt
 
     /// Opens the body read from `read` (everything after the header) and writes the plaintext;
-    /// verifies the footer at the end. Any bytes after the message are an error.
+    /// verifies the footer at the end. Any bytes after the message are an error. `progress`, when
+    /// given, is told after each batch is read `progressBase` plus the bytes read so far.
     @discardableResult
-    static func decrypt(_ decryptor: FrameDecryptor, jobs: Int, read: @escaping BodyRead, write: @escaping BodyWrite) throws -> Report {
+    static func decrypt(_ decryptor: FrameDecryptor, jobs: Int, read: @escaping BodyRead, write: @escaping BodyWrite,
+                        progress: BodyProgress? = nil, progressBase: Int64 = 0) throws -> Report {
         let header = decryptor.header
         precondition(header.contentType == .framed, "the pipeline handles framed bodies only")
         let frameLength = Int(header.frameLength)
@@ -169,6 +180,7 @@ enum ParallelBody {
                 while footer.count <= maxFooter {
                     let r = try scratch.withUnsafeMutableBytes { try read($0) }
                     if r == 0 { break }
+                    received += r
                     footer += scratch[0..<r]
                 }
                 if footer.count > maxFooter || (!header.suite.isSigned && !footer.isEmpty) {
@@ -179,6 +191,7 @@ enum ParallelBody {
                 carrySlot = slot
                 carryRange = cursor..<count
             }
+            progress?(progressBase + Int64(received))
         }
         let transform: FramePipeline.Transform = { slot, worker, workers in
             let opener = openers[worker]

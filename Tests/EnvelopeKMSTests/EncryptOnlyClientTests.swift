@@ -17,6 +17,7 @@ extension DecryptEntryPointProbe {
     func decrypt(_ message: [UInt8], materialsManager: any DecryptionMaterialsManager, encryptionContext: EncryptionContext = [:]) -> NoDecryptEntryPoint { NoDecryptEntryPoint() }
     func decryptStream(_ input: AsyncStream<[UInt8]>, keyring: any DecryptionKeyring) -> NoDecryptEntryPoint { NoDecryptEntryPoint() }
     func decryptFile(at input: URL, to output: URL, keyring: any DecryptionKeyring) -> NoDecryptEntryPoint { NoDecryptEntryPoint() }
+    func decrypt(fromDescriptor input: Int32, toDescriptor output: Int32, keyring: any DecryptionKeyring) -> NoDecryptEntryPoint { NoDecryptEntryPoint() }
 }
 extension EncryptOnlyClient: DecryptEntryPointProbe {}
 
@@ -58,6 +59,7 @@ struct EncryptOnlyClientTests {
         #expect(encryptOnly.decrypt(encrypted.ciphertext, materialsManager: DefaultMaterialsManager(decryptionKeyring: owner)) == NoDecryptEntryPoint())
         #expect(encryptOnly.decryptStream(AsyncStream { $0.finish() }, keyring: owner) == NoDecryptEntryPoint())
         #expect(encryptOnly.decryptFile(at: URL(fileURLWithPath: "/nonexistent"), to: URL(fileURLWithPath: "/nonexistent2"), keyring: owner) == NoDecryptEntryPoint())
+        #expect(encryptOnly.decrypt(fromDescriptor: -1, toDescriptor: -1, keyring: owner) == NoDecryptEntryPoint())
         let theirs = try KMSStrictDecryptionKeyring(keyARN: story.key, transport: transport)
         let error = try #require(await envelopeError { try await EnvelopeClient().decrypt(encrypted.ciphertext, keyring: theirs) })
         #expect(error.kmsDataKeyErrors.first?.kmsError?.code == .accessDenied)
@@ -179,4 +181,45 @@ struct EncryptOnlyClientTests {
         let owner = try KMSStrictDecryptionKeyring(keyARN: story.key, transport: story.transport(CrossAccount.user1))
         #expect(try await EnvelopeClient().decrypt(message, keyring: owner).plaintext == samplePlaintext)
     }
+
+    @Test("Descriptor encryption through the encrypt-only client on several cores, with progress; the owner decrypts", arguments: [1, 2])
+    func descriptors(concurrency: Int) async throws {
+        let (story, _, _) = try await Self.encryptOnlyStory()
+        let encryptOnly = try EncryptOnlyClient(generatorKey: EncryptOnlyKey(.keyARN(story.key), permissions: .encryptOnly),
+                                                transports: .single(story.transport(CrossAccount.externalUser)), concurrency: concurrency)
+        #expect(encryptOnly.concurrency == concurrency)
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("envelope-eo-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let plaintext = (0..<(3 << 20) + 77).map { UInt8(truncatingIfNeeded: $0 &* 131 &+ 7) }
+        let plain = dir.appendingPathComponent("plain"), enc = dir.appendingPathComponent("enc")
+        try Data(plaintext).write(to: plain)
+        let input = open(plain.path, O_RDONLY), output = open(enc.path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        let last = LastProgress()
+        let result = try await encryptOnly.encrypt(fromDescriptor: input, toDescriptor: output, encryptionContext: CrossAccount.context,
+                                                   frameLength: 4096, progress: { last.set($0) })
+        close(input); close(output)
+        #expect(result.header.suite == encryptOnly.defaultSuite)
+        #expect(last.value == Int64(plaintext.count))
+        let owner = try KMSStrictDecryptionKeyring(keyARN: story.key, transport: story.transport(CrossAccount.user1))
+        let message = [UInt8](try Data(contentsOf: enc))
+        #expect(try await EnvelopeClient().decrypt(message, keyring: owner).plaintext == plaintext)
+    }
+
+    @Test("concurrency below 1 is refused when the client is built")
+    func badConcurrency() async throws {
+        let (story, _, _) = try await Self.encryptOnlyStory()
+        #expect(throws: EnvelopeError.self) {
+            _ = try EncryptOnlyClient(generatorKey: EncryptOnlyKey(.keyARN(story.key), permissions: .encryptOnly),
+                                      transports: .single(story.transport(CrossAccount.externalUser)), concurrency: 0)
+        }
+    }
+}
+
+/// The last progress count reported (from pipeline threads).
+final class LastProgress: @unchecked Sendable {
+    private let lock = NSLock()
+    private var last: Int64 = -1
+    func set(_ value: Int64) { lock.withLock { last = Swift.max(last, value) } }
+    var value: Int64 { lock.withLock { last } }
 }

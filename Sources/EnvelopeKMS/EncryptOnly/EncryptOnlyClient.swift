@@ -46,11 +46,17 @@ public struct EncryptOnlyClient: Sendable, CustomStringConvertible {
     ///     (0x0578, or 0x0378 under forbid-encrypt-allow-decrypt).
     ///   - cache: optionally reuse data keys across messages through a ``CachingMaterialsManager``
     ///     over this cache, with these limits.
+    ///   - concurrency: cores that seal the frames of one message at once (≥ 1, default 1), as
+    ///     ``EnvelopeClient/concurrency``; see ``EnvelopeClient/availableCores``.
     /// - Throws: ``KMSPermissionError`` before any KMS call when a key lacks the permission it needs.
     public init(generatorKey: EncryptOnlyKey, additionalKeys: [EncryptOnlyKey] = [], transports: KMSTransportSupplier,
                 grantTokens: [String] = [], commitmentPolicy: CommitmentPolicy = .requireEncryptRequireDecrypt,
                 maxEncryptedDataKeys: Int? = nil, allowUnsignedSuites: Bool = false, cache: DataKeyCaching? = nil,
-                logger: Logger = Logger(label: "EnvelopeKit.EncryptOnlyClient", factory: { _ in SwiftLogNoOpLogHandler() })) throws {
+                logger: Logger = Logger(label: "EnvelopeKit.EncryptOnlyClient", factory: { _ in SwiftLogNoOpLogHandler() }),
+                concurrency: Int = 1) throws {
+        guard concurrency >= 1 else {
+            throw EnvelopeError(.invalidArgument, "concurrency must be at least 1, not \(concurrency); use 1, or EnvelopeClient.availableCores for large files.")
+        }
         let generation: KMSEncryptionKeyring.DataKeyGeneration
         if generatorKey.permissions.allows(.generateDataKey) {
             generation = .generateDataKey
@@ -84,7 +90,8 @@ public struct EncryptOnlyClient: Sendable, CustomStringConvertible {
         self.grantTokens = grantTokens
         self.allowUnsignedSuites = allowUnsignedSuites
         self.transports = transports
-        envelope = EnvelopeClient(commitmentPolicy: commitmentPolicy, maxEncryptedDataKeys: maxEncryptedDataKeys, logger: logger)
+        envelope = EnvelopeClient(commitmentPolicy: commitmentPolicy, maxEncryptedDataKeys: maxEncryptedDataKeys, logger: logger,
+                                  concurrency: concurrency)
         defaultSuite = commitmentPolicy == .forbidEncryptAllowDecrypt ? .aes256GCMHKDFSHA384ECDSAP384 : .aes256GCMHKDFSHA512CommitKeyECDSAP384
     }
 
@@ -97,6 +104,9 @@ public struct EncryptOnlyClient: Sendable, CustomStringConvertible {
 
     /// The commitment policy.
     public var commitmentPolicy: CommitmentPolicy { envelope.commitmentPolicy }
+
+    /// How many cores seal the frames of one message at once (see ``EnvelopeClient/concurrency``).
+    public var concurrency: Int { envelope.concurrency }
 
     /// `encrypt-only client(generator …, additional […], …)`.
     public var description: String {
@@ -130,6 +140,17 @@ public struct EncryptOnlyClient: Sendable, CustomStringConvertible {
                             frameLength: Int = EnvelopeClient.defaultFrameLength, overwrite: Bool = false) async throws -> EncryptResult {
         try await envelope.encryptFile(at: input, to: output, materialsManager: materialsManager, encryptionContext: encryptionContext,
                                        suite: try chooseSuite(suite), frameLength: frameLength, overwrite: overwrite)
+    }
+
+    /// Encrypts everything readable from the open descriptor `input` into `output` through the
+    /// parallel frame pipeline (``concurrency`` cores). See
+    /// ``EnvelopeClient/encrypt(fromDescriptor:toDescriptor:materialsManager:encryptionContext:suite:frameLength:progress:)``.
+    public func encrypt(fromDescriptor input: Int32, toDescriptor output: Int32, encryptionContext: EncryptionContext = [:],
+                        suite: AlgorithmSuite? = nil, frameLength: Int = EnvelopeClient.defaultFrameLength,
+                        progress: (@Sendable (Int64) -> Void)? = nil) async throws -> EncryptResult {
+        try await envelope.encrypt(fromDescriptor: input, toDescriptor: output, materialsManager: materialsManager,
+                                   encryptionContext: encryptionContext, suite: try chooseSuite(suite), frameLength: frameLength,
+                                   progress: progress)
     }
 
     /// Asks KMS, with `DryRun` requests, whether this principal may make each call the client
