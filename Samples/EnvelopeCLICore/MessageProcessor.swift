@@ -42,6 +42,14 @@ final class OutputSink {
     }
 
     func discard() { file?.discard() }
+
+    /// The descriptor being written, once open (for naming it in errors).
+    var descriptor: Int32? {
+        switch target {
+        case .stdout: STDOUT_FILENO
+        case .file: file?.descriptor
+        }
+    }
 }
 
 /// The input of one message as an open descriptor: stdin, or a file opened for reading.
@@ -162,8 +170,9 @@ struct MessageProcessor: Sendable {
                                               frameLength: frameLength, progress: progressReporter())
             try sink.commit()
         } catch {
+            let named = Self.namingFiles(in: error, job: job, input: input.descriptor, output: sink.descriptor)
             sink.discard()
-            throw error
+            throw named
         }
         return MetadataLog.record(mode: "encrypt", input: job.input.display, output: job.output.display, header: result.header)
     }
@@ -198,8 +207,9 @@ struct MessageProcessor: Sendable {
                                               encryptionContext: requiredPairs, progress: progressReporter())
             try sink.commit()
         } catch {
+            let named = Self.namingFiles(in: error, job: job, input: input.descriptor, output: sink.descriptor)
             sink.discard()
-            throw error
+            throw named
         }
         return MetadataLog.record(mode: "decrypt", input: job.input.display, output: job.output.display, header: result.header,
                                   decryptedWith: record.value, origin: result.dataKeyOrigin)
@@ -242,5 +252,20 @@ struct JobRunner {
         last.message += " (\(failures.count) of \(jobs.count) messages failed; the others were written)"
         last.exitCode = first.1.exitCode
         throw last
+    }
+
+}
+
+extension MessageProcessor {
+    /// The descriptor APIs name the descriptors they read and write ("output descriptor 5"); a
+    /// user needs the file names instead.
+    static func namingFiles(in error: any Error, job: MessageJob, input: Int32, output: Int32?) -> any Error {
+        guard let e = error as? EnvelopeError, e.code == .io else { return error }
+        func name(_ display: String, _ stream: String) -> String { display == "-" ? stream : display }
+        var message = e.message.replacingOccurrences(of: "input descriptor \(input)", with: name(job.input.display, "standard input"))
+        if let output {
+            message = message.replacingOccurrences(of: "output descriptor \(output)", with: name(job.output.display, "standard output"))
+        }
+        return EnvelopeError(e.code, message, causes: e.causes, dataKeyFailures: e.dataKeyFailures)
     }
 }

@@ -77,6 +77,20 @@ struct SafetyTests {
         #expect(!box.exists("never.enc"))
     }
 
+    @Test("a write error names the output the user gave, not a descriptor number")
+    func writeErrorNamesOutput() throws {
+        let box = try Sandbox()
+        let key = try RawAESKey.make(in: box)
+        try box.write("plain.bin", testBytes(200_000))
+        // Standard output on /dev/full: every write fails with ENOSPC.
+        let command = ([CLIRunner.envelope.path, "encrypt", "-i", "plain.bin", "-o", "-"] + key.spec)
+            .map(CLIRunner.shellQuote).joined(separator: " ") + " > /dev/full"
+        let result = try CLIRunner.run(["-c", command], in: box.url, executable: URL(fileURLWithPath: "/bin/sh"))
+        #expect(result.status != 0, "\(result)")
+        #expect(result.stderr.contains("No space left on device"), "\(result)")
+        #expect(!result.stderr.contains("descriptor"), "\(result)")
+    }
+
     @Test("a missing input is exit 66; an output that is its own input is refused")
     func inputs() throws {
         let box = try Sandbox()
