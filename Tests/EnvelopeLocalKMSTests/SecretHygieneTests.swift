@@ -4,6 +4,7 @@ import Testing
 import EnvelopeCrypto
 import EnvelopeKMS
 import EnvelopeLocalKMS
+import EnvelopeTestSupport
 @testable import EnvelopeCore
 #if canImport(Glibc)
 import Glibc
@@ -84,7 +85,7 @@ final class DataKeyTap: EncryptionKeyring, @unchecked Sendable {
 
 /// The spellings a secret could take in a log line.
 func spellings(_ secret: [UInt8]) -> [String] {
-    let hex = secret.map { String(format: "%02x", $0) }.joined()
+    let hex = hexString(secret)
     let data = Data(secret)
     return [hex, hex.uppercased(), data.base64EncodedString(), data.base64EncodedString().replacingOccurrences(of: "=", with: ""),
             secret.map { String($0) }.joined(separator: ", ")]
