@@ -107,7 +107,7 @@ let package = Package(
             path: "Samples/CrossAccountWalkthrough/Main"
         ),
         // Helpers shared by the test targets: repository root, the Python test venv and its helper
-        // processes, hex. Foundation only.
+        // processes, hex, a manual clock. Foundation only.
         .target(name: "EnvelopeTestSupport", path: "Tests/EnvelopeTestSupport"),
         .testTarget(name: "EnvelopeCryptoTests", dependencies: ["EnvelopeCrypto", "EnvelopeTestSupport"]),
         .testTarget(
@@ -117,7 +117,7 @@ let package = Package(
         ),
         .testTarget(
             name: "EnvelopeKMSTests",
-            dependencies: ["EnvelopeKMS", "EnvelopeLocalKMS", "EnvelopeCore", "EnvelopeCrypto"],
+            dependencies: ["EnvelopeKMS", "EnvelopeLocalKMS", "EnvelopeCore", "EnvelopeCrypto", "EnvelopeTestSupport"],
             resources: [.copy("Vectors")]
         ),
         .testTarget(
