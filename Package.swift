@@ -107,8 +107,12 @@ let package = Package(
             path: "Samples/CrossAccountWalkthrough/Main"
         ),
         // Helpers shared by the test targets: repository root, the Python test venv and its helper
-        // processes, hex, a manual clock. Foundation only.
-        .target(name: "EnvelopeTestSupport", path: "Tests/EnvelopeTestSupport"),
+        // processes, hex, a manual clock, a log recorder.
+        .target(
+            name: "EnvelopeTestSupport",
+            dependencies: [.product(name: "Logging", package: "swift-log")],
+            path: "Tests/EnvelopeTestSupport"
+        ),
         .testTarget(name: "EnvelopeCryptoTests", dependencies: ["EnvelopeCrypto", "EnvelopeTestSupport"]),
         .testTarget(
             name: "EnvelopeCoreTests",
