@@ -106,22 +106,32 @@ let package = Package(
             dependencies: ["CrossAccountWalkthroughKit"],
             path: "Samples/CrossAccountWalkthrough/Main"
         ),
-        .testTarget(name: "EnvelopeCryptoTests", dependencies: ["EnvelopeCrypto"]),
+        // Helpers shared by the test targets: repository root, the Python test venv and its helper
+        // processes, hex, a manual clock, a log recorder.
+        .target(
+            name: "EnvelopeTestSupport",
+            dependencies: [.product(name: "Logging", package: "swift-log")],
+            path: "Tests/EnvelopeTestSupport"
+        ),
+        .testTarget(name: "EnvelopeCryptoTests", dependencies: ["EnvelopeCrypto", "EnvelopeTestSupport"]),
         .testTarget(
             name: "EnvelopeCoreTests",
-            dependencies: ["EnvelopeCore", "EnvelopeCrypto"],
+            dependencies: ["EnvelopeCore", "EnvelopeCrypto", "EnvelopeTestSupport"],
             resources: [.copy("Vectors")]
         ),
         .testTarget(
             name: "EnvelopeKMSTests",
-            dependencies: ["EnvelopeKMS", "EnvelopeLocalKMS", "EnvelopeCore", "EnvelopeCrypto"],
+            dependencies: ["EnvelopeKMS", "EnvelopeLocalKMS", "EnvelopeCore", "EnvelopeCrypto", "EnvelopeTestSupport"],
             resources: [.copy("Vectors")]
         ),
-        .testTarget(name: "EnvelopeLocalKMSTests", dependencies: ["EnvelopeLocalKMS", "EnvelopeKMS", "EnvelopeCore", "EnvelopeCrypto"]),
+        .testTarget(
+            name: "EnvelopeLocalKMSTests",
+            dependencies: ["EnvelopeLocalKMS", "EnvelopeKMS", "EnvelopeCore", "EnvelopeCrypto", "EnvelopeTestSupport"]
+        ),
         .testTarget(
             name: "EnvelopeKMSHTTPTests",
             dependencies: [
-                "EnvelopeKMSHTTP", "EnvelopeKMS", "EnvelopeCore", "EnvelopeCrypto",
+                "EnvelopeKMSHTTP", "EnvelopeKMS", "EnvelopeCore", "EnvelopeCrypto", "EnvelopeTestSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -133,17 +143,18 @@ let package = Package(
             name: "EnvelopeLocalKMSServerTests",
             dependencies: [
                 "EnvelopeLocalKMSServer", "EnvelopeKMSHTTP", "EnvelopeLocalKMS", "EnvelopeKMS", "EnvelopeCore", "EnvelopeCrypto",
+                "EnvelopeTestSupport",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
         // Interop with the official AWS Encryption SDK for Python (Tests/Interop/esdk_peer.py, venv from `make venv`).
-        .testTarget(name: "InteropTests", dependencies: ["EnvelopeCore", "EnvelopeCrypto"]),
+        .testTarget(name: "InteropTests", dependencies: ["EnvelopeCore", "EnvelopeCrypto", "EnvelopeTestSupport"]),
         // Runs the built `envelope` and `cross-account-walkthrough` binaries as a user would; depending on the
         // executables makes `swift build --build-tests` / `swift test` build them first.
         .testTarget(
             name: "EnvelopeCLITests",
             dependencies: ["envelope", "CrossAccountWalkthrough", "CrossAccountWalkthroughKit", "EnvelopeCLICore",
-                           "EnvelopeCore", "EnvelopeCrypto", "EnvelopeKMS", "EnvelopeLocalKMS"]
+                           "EnvelopeCore", "EnvelopeCrypto", "EnvelopeKMS", "EnvelopeLocalKMS", "EnvelopeTestSupport"]
         ),
     ]
 )

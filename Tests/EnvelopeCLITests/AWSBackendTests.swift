@@ -1,13 +1,14 @@
+import EnvelopeTestSupport
 import Foundation
 import Testing
 
 /// A moto server (from the test venv) with one KMS key and an alias, for `--kms aws`.
 final class MotoKMS {
-    let process = Process()
+    /// The launcher; it stops moto when the peer is stopped or released.
+    private let peer: PythonPeer
     let endpoint: String
     let keyARN: String
     let aliasARN: String
-    private let input = Pipe()
 
     static let launcher = #"""
 import json, sys
@@ -26,30 +27,11 @@ server.stop()
 """#
 
     init() throws {
-        try #require(FileManager.default.isExecutableFile(atPath: PythonESDK.python),
-                     "no Python at \(PythonESDK.python): run `make test` (it creates .build/venv with moto[server]) or set ENVELOPE_TEST_PYTHON")
-        process.executableURL = URL(fileURLWithPath: PythonESDK.python)
-        process.arguments = ["-c", Self.launcher]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        process.standardInput = input
-        try process.run()
-        var line = [UInt8]()
-        while true {
-            let byte = output.fileHandleForReading.readData(ofLength: 1)
-            guard let b = byte.first, b != UInt8(ascii: "\n") else { break }
-            line.append(b)
-        }
-        let ready = try #require(try JSONSerialization.jsonObject(with: Data(line)) as? [String: String], "moto did not start: \(String(decoding: line, as: UTF8.self))")
-        endpoint = try #require(ready["endpoint"])
-        keyARN = try #require(ready["key"])
-        aliasARN = try #require(ready["alias"])
-    }
-
-    deinit {
-        try? input.fileHandleForWriting.close()
-        process.waitUntilExit()
+        peer = try PythonPeer(script: Self.launcher)
+        let ready = peer.ready
+        endpoint = try #require(ready["endpoint"] as? String)
+        keyARN = try #require(ready["key"] as? String)
+        aliasARN = try #require(ready["alias"] as? String)
     }
 }
 

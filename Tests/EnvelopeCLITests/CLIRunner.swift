@@ -1,3 +1,4 @@
+import EnvelopeTestSupport
 import Foundation
 import Testing
 
@@ -6,8 +7,8 @@ import Testing
 /// The binaries are found in `ENVELOPE_BIN_DIR` if set, else next to the test bundle (the
 /// directory `swift test` built into), else `<repo>/.build/debug`.
 enum CLIRunner {
-    /// The repository root (this file is `<repo>/Tests/EnvelopeCLITests/CLIRunner.swift`).
-    static let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    /// The repository root.
+    static var repoRoot: URL { TestRepository.root }
 
     /// The directory holding the built executables.
     static let binDirectory: URL = {
@@ -167,7 +168,7 @@ struct RawAESKey {
     let bytes: [UInt8]
 
     var spec: [String] { ["-w", "provider=raw-aes", "key-file=\(file)", "namespace=\(namespace)", "name=\(name)"] }
-    var hex: String { bytes.map { String(format: "%02x", $0) }.joined() }
+    var hex: String { hexString(bytes) }
 
     static func make(in sandbox: Sandbox, name: String = "key1", namespace: String = "cli-tests", length: Int = 32, seed: UInt8 = 1) throws -> RawAESKey {
         let bytes = testBytes(length, seed: seed)

@@ -1,20 +1,15 @@
+import EnvelopeTestSupport
 import Foundation
 import Testing
 
 /// The official Python ESDK (4.0.7) through Tests/Interop/esdk_peer.py (from the infra branch).
 enum PythonESDK {
-    static var python: String {
-        if let configured = ProcessInfo.processInfo.environment["ENVELOPE_TEST_PYTHON"], !configured.isEmpty { return configured }
-        return CLIRunner.repoRoot.appendingPathComponent(".build/venv/bin/python3").path
-    }
-    static var peer: String { CLIRunner.repoRoot.appendingPathComponent("Tests/Interop/esdk_peer.py").path }
+    static var peer: String { TestRepository.file("Tests/Interop/esdk_peer.py").path }
 
     /// Runs one peer job; returns its JSON result.
     static func run(_ arguments: [String], in box: Sandbox) throws -> [String: Any] {
-        try #require(FileManager.default.isExecutableFile(atPath: python),
-                     "no Python at \(python): run `make test` (it creates .build/venv with aws-encryption-sdk==4.0.7) or set ENVELOPE_TEST_PYTHON")
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
+        process.executableURL = try TestPython.interpreter(needing: "aws-encryption-sdk==4.0.7")
         process.arguments = [peer] + arguments
         process.currentDirectoryURL = box.url
         let out = Pipe()

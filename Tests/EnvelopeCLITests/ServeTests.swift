@@ -1,3 +1,4 @@
+import EnvelopeTestSupport
 import Foundation
 import Testing
 
@@ -19,13 +20,7 @@ struct ServeTests {
         server.standardError = FileHandle.nullDevice
         try server.run()
         defer { if server.isRunning { server.terminate() } }
-        var line = [UInt8]()
-        while true {
-            let byte = pipe.fileHandleForReading.readData(ofLength: 1)
-            guard let b = byte.first else { break }
-            if b == UInt8(ascii: "\n") { break }
-            line.append(b)
-        }
+        let line = readFirstLine(of: pipe.fileHandleForReading)
         let ready = try #require(try JSONSerialization.jsonObject(with: Data(line)) as? [String: Any], "serve printed no JSON line")
         let endpoint = try #require(ready["Endpoint"] as? String)
         #expect(endpoint.hasPrefix("http://127.0.0.1:"))

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import EnvelopeCrypto
+import EnvelopeTestSupport
 @_spi(Fuzzing) import EnvelopeCore
 
 // Issue 8, item 1: every input of the committed fuzz corpus (Fuzz/corpus/<target>, minimised by
@@ -10,8 +11,7 @@ import EnvelopeCrypto
 
 enum FuzzCorpus {
     /// Fuzz/corpus under the repository root (found from this file's path).
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("Fuzz/corpus")
+    static let root = TestRepository.file("Fuzz/corpus")
 
     static func files(_ target: String) -> [URL] {
         let dir = root.appendingPathComponent(target)

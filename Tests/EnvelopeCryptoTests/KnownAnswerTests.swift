@@ -1,4 +1,5 @@
 import EnvelopeCrypto
+import EnvelopeTestSupport
 import Testing
 
 @Suite("Known answers from the standards")

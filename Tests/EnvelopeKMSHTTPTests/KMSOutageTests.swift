@@ -5,19 +5,11 @@ import EnvelopeCrypto
 import EnvelopeCore
 import EnvelopeKMS
 @testable import EnvelopeKMSHTTP
+import EnvelopeTestSupport
 
 // Issue 8, item 6: KMS outages seen through the caching materials manager. The fault server
 // (FaultServer.swift) plays KMS: it answers GenerateDataKey / Decrypt with one fixed data key, or
 // throttles. Time is a manual clock injected into the cache (no sleeping, no timing assertions).
-
-/// A manual clock for the materials cache.
-final class ManualClock: @unchecked Sendable {
-    private let lock = NSLock()
-    private let start = ContinuousClock.now
-    private var offset = Duration.zero
-    func advance(_ d: Duration) { lock.withLock { offset += d } }
-    var now: ContinuousClock.Instant { lock.withLock { start + offset } }
-}
 
 @Suite("KMS outages through the caching materials manager (fault server)")
 struct KMSOutageTests {
@@ -68,11 +60,11 @@ struct KMSOutageTests {
         for i in 0..<200 {
             let plaintext = Array("message \(i)".utf8)
             produced.append((try await client.encrypt(plaintext, materialsManager: manager, encryptionContext: ["batch": "1"]).ciphertext, plaintext))
-            clock.advance(.seconds(1))
+            clock.advance(by: .seconds(1))
         }
         #expect(server.requestCount == 1, "cached key used while KMS throttles")
         // The cached key expires (age > 300 s): KMS is asked, throttles on every attempt, the call fails cleanly.
-        clock.advance(.seconds(200))
+        clock.advance(by: .seconds(200))
         var failures = 0
         for i in 0..<5 {
             do {

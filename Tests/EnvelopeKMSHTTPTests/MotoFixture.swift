@@ -1,6 +1,7 @@
 import EnvelopeCrypto
 import EnvelopeKMS
 @testable import EnvelopeKMSHTTP
+import EnvelopeTestSupport
 import Foundation
 import Logging
 import Testing

@@ -1,6 +1,7 @@
 import EnvelopeCrypto
 import EnvelopeKMS
 @testable import EnvelopeKMSHTTP
+import EnvelopeTestSupport
 import Foundation
 import Logging
 import Testing
@@ -231,12 +232,12 @@ struct MotoTransportTests {
             "AWS_ENDPOINT_URL_STS": moto.endpoint, "AWS_ENDPOINT_URL_KMS": moto.endpoint,
             "AWS_ENDPOINT_URL": "http://127.0.0.1:9",  // must lose to the per-service variables
         ]
-        let logs = LogCollector()
+        let logs = LogRecorder()
         let kms = try KMSHTTPTransport.standard(
-            profile: "fromenv", environment: environment, http: AWSHTTPClient(retryPolicy: .none), logger: logs.logger)
+            profile: "fromenv", environment: environment, http: AWSHTTPClient(retryPolicy: .none), logger: logs.logger())
         let described = try await kms.describeKey(DescribeKeyRequest(keyId: .keyARN(moto.key1)))
         #expect(described.keyMetadata.arn == moto.key1)
-        #expect(logs.rendered.contains("assumed role"))
-        #expect(!logs.rendered.contains(moto.allowedSecret))
+        #expect(logs.text.contains("assumed role"))
+        #expect(!logs.text.contains(moto.allowedSecret))
     }
 }

@@ -1,39 +1,10 @@
 import EnvelopeCrypto
 import EnvelopeKMS
 @testable import EnvelopeKMSHTTP
+import EnvelopeTestSupport
 import Foundation
 import Logging
 import Testing
-
-/// Collects log records for assertions.
-final class LogCollector: @unchecked Sendable {
-    private let lock = NSLock()
-    private var records: [(Logger.Level, String, Logger.Metadata)] = []
-
-    func append(_ level: Logger.Level, _ message: String, _ metadata: Logger.Metadata) {
-        lock.withLock { records.append((level, message, metadata)) }
-    }
-
-    var messages: [String] { lock.withLock { records.map(\.1) } }
-    var rendered: String { lock.withLock { records.map { "\($0.1) \($0.2)" }.joined(separator: "\n") } }
-
-    var logger: Logger {
-        Logger(label: "test") { _ in Handler(collector: self) }
-    }
-
-    struct Handler: LogHandler {
-        let collector: LogCollector
-        var metadata: Logger.Metadata = [:]
-        var logLevel: Logger.Level = .trace
-        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-            get { metadata[key] }
-            set { metadata[key] = newValue }
-        }
-        func log(level: Logger.Level, message: Logger.Message, metadata: Logger.Metadata?, source: String, file: String, function: String, line: UInt) {
-            collector.append(level, message.description, self.metadata.merging(metadata ?? [:]) { $1 })
-        }
-    }
-}
 
 @Suite("Retries, deadlines and fault handling against a scripted server", .serialized)
 struct RetryTests {
@@ -64,18 +35,18 @@ struct RetryTests {
             .error(503, "com.amazonaws.kms#KMSInternalException"), Self.describeOK,
         ])
         defer { server.shutdown() }
-        let logs = LogCollector()
+        let logs = LogRecorder()
         // Generous limits: on a loaded machine (TSan) the default 30 s overall deadline was reached after the first attempt.
-        let kms = try transport(server, RetryPolicy(maxAttempts: 4, baseDelay: 0.001, maxBackoff: 0.01, attemptTimeout: 120, overallDeadline: 600), logger: logs.logger)
+        let kms = try transport(server, RetryPolicy(maxAttempts: 4, baseDelay: 0.001, maxBackoff: 0.01, attemptTimeout: 120, overallDeadline: 600), logger: logs.logger())
         let response = try await describe(kms)
         #expect(response.keyMetadata.arn == Self.keyARN)
         #expect(server.requestCount == 4)
         #expect(server.receivedTargets.allSatisfy { $0 == "TrentService.DescribeKey" })
         #expect(logs.messages.filter { $0 == "AWS attempt failed, retrying" }.count == 3)
         #expect(logs.messages.filter { $0 == "AWS attempt succeeded" }.count == 1)
-        #expect(logs.rendered.contains("ThrottlingException"))
-        #expect(logs.rendered.contains("KMSInternalException"))
-        #expect(!logs.rendered.contains("secret-for-tests"))
+        #expect(logs.text.contains("ThrottlingException"))
+        #expect(logs.text.contains("KMSInternalException"))
+        #expect(!logs.text.contains("secret-for-tests"))
     }
 
     @Test("a reset connection is retried")

@@ -2,17 +2,9 @@ import EnvelopeCore
 import EnvelopeCrypto
 import EnvelopeKMS
 import EnvelopeLocalKMS
+import EnvelopeTestSupport
 import Foundation
 import Testing
-
-/// A clock the test moves by hand, so entries expire without waiting.
-final class ManualClock: @unchecked Sendable {
-    private let lock = NSLock()
-    private let start = ContinuousClock.now
-    private var offset: Duration = .zero
-    func advance(by duration: Duration) { lock.withLock { offset += duration } }
-    var now: @Sendable () -> ContinuousClock.Instant { { [self] in lock.withLock { start.advanced(by: offset) } } }
-}
 
 @Suite("Data-key caching materials manager (KMS calls counted)")
 struct CachingMaterialsManagerTests {
@@ -86,7 +78,7 @@ struct CachingMaterialsManagerTests {
     func maxAge() async throws {
         let s = try await Self.setup()
         let clock = ManualClock()
-        let cache = LocalMaterialsCache(now: clock.now)
+        let cache = LocalMaterialsCache(now: { clock.now })
         let cmm = try CachingMaterialsManager(keyring: s.keyring, cache: cache, maxAge: .seconds(60))
         for _ in 0..<3 { _ = try await client.encrypt(samplePlaintext, materialsManager: cmm, encryptionContext: Self.context) }
         #expect(s.transport.count(.generateDataKey) == 1)

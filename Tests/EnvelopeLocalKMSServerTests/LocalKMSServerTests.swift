@@ -3,6 +3,7 @@ import EnvelopeKMS
 import EnvelopeKMSHTTP
 import EnvelopeLocalKMS
 @testable import EnvelopeLocalKMSServer
+import EnvelopeTestSupport
 import Foundation
 import Logging
 import Testing

@@ -1,6 +1,7 @@
 import EnvelopeCrypto
 import EnvelopeKMS
 @testable import EnvelopeLocalKMS
+import EnvelopeTestSupport
 import Foundation
 import Testing
 
@@ -83,7 +84,7 @@ struct PersistenceTests {
             #expect(material.count == 32)
             secrets.append(material)
             secrets.append(Array(Data(material).base64EncodedString().utf8))
-            secrets.append(Array(material.map { String(format: "%02x", $0) }.joined().utf8))
+            secrets.append(Array(hexString(material).utf8))
         }
         for file in try FileManager.default.contentsOfDirectory(atPath: directory) {
             let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: directory + "/" + file)))

@@ -4,6 +4,7 @@ import Testing
 import EnvelopeCrypto
 import EnvelopeKMS
 import EnvelopeLocalKMS
+import EnvelopeTestSupport
 @testable import EnvelopeCore
 #if canImport(Glibc)
 import Glibc
@@ -11,37 +12,6 @@ import Glibc
 
 // Issue 8, item 4: key material and plaintext never reach a log at any level, and secrets live in
 // guarded memory that faults when touched outside its bounds and is gone after release.
-
-/// Keeps every log line (message, metadata, source) of every logger made from it.
-final class LogCapture: @unchecked Sendable {
-    private let lock = NSLock()
-    private var lines: [String] = []
-    var text: String { lock.withLock { lines.joined(separator: "\n") } }
-    var count: Int { lock.withLock { lines.count } }
-    func append(_ line: String) { lock.withLock { lines.append(line) } }
-
-    func logger(_ label: String) -> Logger {
-        var logger = Logger(label: label) { label in Handler(label: label, capture: self) }
-        logger.logLevel = .trace
-        return logger
-    }
-
-    struct Handler: LogHandler {
-        let label: String
-        let capture: LogCapture
-        var metadata: Logger.Metadata = [:]
-        var logLevel: Logger.Level = .trace
-        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-            get { metadata[key] }
-            set { metadata[key] = newValue }
-        }
-        func log(level: Logger.Level, message: Logger.Message, metadata explicit: Logger.Metadata?, source: String,
-                 file: String, function: String, line: UInt) {
-            let all = self.metadata.merging(explicit ?? [:]) { $1 }
-            capture.append("\(level) \(label) \(source) \(message) \(all.map { "\($0)=\($1)" }.sorted().joined(separator: " "))")
-        }
-    }
-}
 
 /// A keyring over the local KMS (GenerateDataKey / Decrypt), standing in for the KMS keyring.
 struct LocalKMSBridgeKeyring: Keyring {
@@ -84,7 +54,7 @@ final class DataKeyTap: EncryptionKeyring, @unchecked Sendable {
 
 /// The spellings a secret could take in a log line.
 func spellings(_ secret: [UInt8]) -> [String] {
-    let hex = secret.map { String(format: "%02x", $0) }.joined()
+    let hex = hexString(secret)
     let data = Data(secret)
     return [hex, hex.uppercased(), data.base64EncodedString(), data.base64EncodedString().replacingOccurrences(of: "=", with: ""),
             secret.map { String($0) }.joined(separator: ", ")]
@@ -96,7 +66,7 @@ struct SecretHygieneTests {
 
     @Test("encrypt and decrypt at trace level (raw AES, raw RSA, multi-keyring, local KMS; one-shot and streaming) log no key or plaintext")
     func traceLogsHoldNoSecrets() async throws {
-        let capture = LogCapture()
+        let capture = LogRecorder()
         let kms = try LocalKMS(logger: capture.logger("local-kms"))
         let story = try await Story.make(kms: kms)
         let kmsKeyring = LocalKMSBridgeKeyring(client: story.client(Story.user1), key: story.key, context: Story.context)

@@ -1,5 +1,6 @@
 import EnvelopeCore
 import EnvelopeCrypto
+import EnvelopeTestSupport
 import Foundation
 import Testing
 
@@ -9,7 +10,7 @@ import Testing
 struct EnvelopeToPythonTests {
     @Test("Python decrypts our messages", arguments: InteropKeyKind.allCases)
     func pythonDecryptsOurMessages(kind: InteropKeyKind) async throws {
-        let peer = try PythonPeer.locate()
+        let peer = try ESDKPeer.locate()
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let key = try InteropKey(kind, directory: directory.url)
@@ -56,7 +57,7 @@ struct EnvelopeToPythonTests {
     @Test("Python rejects our message after one flipped byte, and with the wrong key",
           arguments: [AlgorithmSuite.aes256GCMHKDFSHA512CommitKey, .aes256GCMHKDFSHA512CommitKeyECDSAP384])
     func pythonRejectsTamperedMessages(suite: AlgorithmSuite) async throws {
-        let peer = try PythonPeer.locate()
+        let peer = try ESDKPeer.locate()
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let key = try InteropKey(.aes256, directory: directory.url)

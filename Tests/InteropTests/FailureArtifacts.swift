@@ -1,3 +1,4 @@
+import EnvelopeTestSupport
 import Foundation
 
 /// Keeps the bytes of a message that failed to cross over, so the exact case can be replayed.
@@ -5,7 +6,7 @@ import Foundation
 /// Small messages are shown inline as hex; every failing message is also written to
 /// `<repo>/.build/interop-failures/<label>.hex` (git-ignored), whose path the failure message gives.
 enum FailureArtifacts {
-    static let directory = PythonPeer.repositoryRoot.appendingPathComponent(".build/interop-failures")
+    static let directory = TestRepository.file(".build/interop-failures")
 
     static func describe(_ message: [UInt8], label: String) -> String {
         let hex = hexString(message)

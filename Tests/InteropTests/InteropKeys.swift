@@ -1,5 +1,6 @@
 import EnvelopeCore
 import EnvelopeCrypto
+import EnvelopeTestSupport
 import Foundation
 import Testing
 

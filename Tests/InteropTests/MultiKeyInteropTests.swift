@@ -1,5 +1,6 @@
 import EnvelopeCore
 import EnvelopeCrypto
+import EnvelopeTestSupport
 import Foundation
 import Testing
 
@@ -11,7 +12,7 @@ struct MultiKeyInteropTests {
 
     @Test("Python decrypts our two-key message with either key", arguments: suites)
     func pythonDecryptsOurMultiKeyMessages(suite: AlgorithmSuite) async throws {
-        let peer = try PythonPeer.locate()
+        let peer = try ESDKPeer.locate()
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let aes = try InteropKey(.aes256, directory: directory.url)
@@ -44,7 +45,7 @@ struct MultiKeyInteropTests {
 
     @Test("we decrypt Python's two-key message with either key", arguments: suites)
     func weDecryptPythonMultiKeyMessages(suite: AlgorithmSuite) async throws {
-        let peer = try PythonPeer.locate()
+        let peer = try ESDKPeer.locate()
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let aes = try InteropKey(.aes256, directory: directory.url)

@@ -1,3 +1,4 @@
+import EnvelopeTestSupport
 import Foundation
 
 /// A key as the Python peer understands it (`Tests/Interop/esdk_peer.py`, job field `key`).

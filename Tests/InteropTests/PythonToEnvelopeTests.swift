@@ -1,5 +1,6 @@
 import EnvelopeCore
 import EnvelopeCrypto
+import EnvelopeTestSupport
 import Foundation
 import Testing
 
@@ -8,7 +9,7 @@ import Testing
 @Suite("Interop: the Python ESDK encrypts, EnvelopeKit decrypts", .serialized)
 struct PythonToEnvelopeTests {
     /// Encrypts `cases` in Python and returns the messages (a failed encryption fails the test).
-    static func pythonMessages(_ cases: [InteropCase], key: InteropKey, peer: PythonPeer) async throws -> [[UInt8]] {
+    static func pythonMessages(_ cases: [InteropCase], key: InteropKey, peer: ESDKPeer) async throws -> [[UInt8]] {
         let jobs = cases.map { testCase in
             PeerJob(op: "encrypt", inputHex: hexString(testCase.plaintext), key: key.peerKey,
                     commitmentPolicy: testCase.encryptPolicy.peerName,
@@ -17,7 +18,7 @@ struct PythonToEnvelopeTests {
         let results = try await peer.run(jobs)
         return try zip(cases, results).map { testCase, result in
             guard result.ok, let message = result.output else {
-                throw PythonPeer.RunError(description: "the Python ESDK could not encrypt \(testCase): \(result.failure)")
+                throw ESDKPeer.RunError(description: "the Python ESDK could not encrypt \(testCase): \(result.failure)")
             }
             return message
         }
@@ -25,7 +26,7 @@ struct PythonToEnvelopeTests {
 
     @Test("we decrypt Python's messages", arguments: InteropKeyKind.allCases)
     func weDecryptPythonMessages(kind: InteropKeyKind) async throws {
-        let peer = try PythonPeer.locate()
+        let peer = try ESDKPeer.locate()
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let key = try InteropKey(kind, directory: directory.url)
@@ -56,7 +57,7 @@ struct PythonToEnvelopeTests {
     @Test("we reject Python's message after one flipped byte, and with the wrong key",
           arguments: [AlgorithmSuite.aes256GCMHKDFSHA512CommitKey, .aes256GCMHKDFSHA512CommitKeyECDSAP384])
     func weRejectTamperedPythonMessages(suite: AlgorithmSuite) async throws {
-        let peer = try PythonPeer.locate()
+        let peer = try ESDKPeer.locate()
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let key = try InteropKey(.aes256, directory: directory.url)
@@ -81,7 +82,7 @@ struct PythonToEnvelopeTests {
 
     @Test("a legacy message from Python is refused under require-encrypt-require-decrypt")
     func legacyMessageNeedsAPermissivePolicy() async throws {
-        let peer = try PythonPeer.locate()
+        let peer = try ESDKPeer.locate()
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let key = try InteropKey(.aes256, directory: directory.url)

@@ -1,5 +1,6 @@
 import EnvelopeCore
 import EnvelopeCrypto
+import EnvelopeTestSupport
 import Foundation
 import Testing
 
@@ -35,7 +36,7 @@ struct StreamingInteropTests {
 
     @Test("Python decrypts what encryptStream and encryptFile write", arguments: suites)
     func pythonDecryptsStreamedAndFileMessages(suite: AlgorithmSuite) async throws {
-        let peer = try PythonPeer.locate()
+        let peer = try ESDKPeer.locate()
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let key = try InteropKey(.aes256, directory: directory.url)
@@ -77,7 +78,7 @@ struct StreamingInteropTests {
 
     @Test("we decrypt Python's messages fed in uneven chunks and from a file", arguments: suites)
     func weStreamAndFileDecryptPythonMessages(suite: AlgorithmSuite) async throws {
-        let peer = try PythonPeer.locate()
+        let peer = try ESDKPeer.locate()
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let key = try InteropKey(.aes256, directory: directory.url)

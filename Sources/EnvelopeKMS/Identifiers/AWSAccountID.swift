@@ -15,13 +15,11 @@ public struct AWSAccountID: RawRepresentable, Hashable, Sendable, Codable, Compa
     }
 
     init(validating text: String, in input: String) throws(KMSIdentifierError) {
-        guard !text.isEmpty else {
-            throw KMSIdentifierError(part: .account, input: input, message: "the account ID is empty; expected 12 digits such as 111122223333")
-        }
-        guard let account = AWSAccountID(rawValue: text) else {
-            throw KMSIdentifierError(part: .account, input: input, message: "\"\(text)\" is not an account ID; expected exactly 12 digits such as 111122223333")
-        }
-        self = account
+        self = try KMSIdentifierError.validate(
+            text, in: input, part: .account,
+            ifEmpty: "the account ID is empty; expected 12 digits such as 111122223333",
+            ifInvalid: "\"\(text)\" is not an account ID; expected exactly 12 digits such as 111122223333",
+            AWSAccountID.init(rawValue:))
     }
 
     /// For literals in code and tests; traps on an invalid ID.
@@ -43,15 +41,11 @@ public struct AWSAccountID: RawRepresentable, Hashable, Sendable, Codable, Compa
 
     /// Decodes and validates an account ID.
     public init(from decoder: any Decoder) throws {
-        let text = try decoder.singleValueContainer().decode(String.self)
-        do { try self.init(validating: text) } catch {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: error.description))
-        }
+        self = try decoder.decodeIdentifier { text throws(KMSIdentifierError) in try Self(validating: text) }
     }
 
     /// Encodes the digits.
     public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(rawValue)
+        try encoder.encodeIdentifier(rawValue)
     }
 }

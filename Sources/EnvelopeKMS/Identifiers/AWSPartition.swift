@@ -49,13 +49,11 @@ public enum AWSPartition: String, Sendable, Hashable, CaseIterable, Codable, Cus
 
     /// Parses a partition name, naming the supported ones on failure.
     public static func parse(_ text: String, in input: String) throws(KMSIdentifierError) -> AWSPartition {
-        guard !text.isEmpty else {
-            throw KMSIdentifierError(part: .partition, input: input, message: "the partition is empty; use one of \(supportedList)")
-        }
-        guard let partition = AWSPartition(rawValue: text) else {
-            throw KMSIdentifierError(part: .partition, input: input, message: "\"\(text)\" is not a supported partition; use one of \(supportedList)")
-        }
-        return partition
+        try KMSIdentifierError.validate(
+            text, in: input, part: .partition,
+            ifEmpty: "the partition is empty; use one of \(supportedList)",
+            ifInvalid: "\"\(text)\" is not a supported partition; use one of \(supportedList)",
+            AWSPartition.init(rawValue:))
     }
 
     static var supportedList: String { allCases.map(\.rawValue).joined(separator: ", ") }

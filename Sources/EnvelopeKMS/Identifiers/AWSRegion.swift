@@ -18,13 +18,11 @@ public struct AWSRegion: RawRepresentable, Hashable, Sendable, Codable, CustomSt
     }
 
     init(validating text: String, in input: String) throws(KMSIdentifierError) {
-        guard !text.isEmpty else {
-            throw KMSIdentifierError(part: .region, input: input, message: "the region is empty; expected a region such as us-west-2")
-        }
-        guard let region = AWSRegion(rawValue: text) else {
-            throw KMSIdentifierError(part: .region, input: input, message: "\"\(text)\" is not a region name of a supported partition (e.g. us-west-2, cn-north-1, us-gov-west-1)")
-        }
-        self = region
+        self = try KMSIdentifierError.validate(
+            text, in: input, part: .region,
+            ifEmpty: "the region is empty; expected a region such as us-west-2",
+            ifInvalid: "\"\(text)\" is not a region name of a supported partition (e.g. us-west-2, cn-north-1, us-gov-west-1)",
+            AWSRegion.init(rawValue:))
     }
 
     /// For literals in code and tests; traps on an invalid name.
@@ -38,15 +36,11 @@ public struct AWSRegion: RawRepresentable, Hashable, Sendable, Codable, CustomSt
 
     /// Decodes a region name and validates it.
     public init(from decoder: any Decoder) throws {
-        let text = try decoder.singleValueContainer().decode(String.self)
-        do { try self.init(validating: text) } catch {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: error.description))
-        }
+        self = try decoder.decodeIdentifier { text throws(KMSIdentifierError) in try Self(validating: text) }
     }
 
     /// Encodes the region name.
     public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(rawValue)
+        try encoder.encodeIdentifier(rawValue)
     }
 }

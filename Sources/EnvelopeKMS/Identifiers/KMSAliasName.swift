@@ -42,16 +42,12 @@ public struct KMSAliasName: RawRepresentable, Hashable, Sendable, Codable, Custo
 
     /// Decodes and validates an alias name.
     public init(from decoder: any Decoder) throws {
-        let text = try decoder.singleValueContainer().decode(String.self)
-        do { try self.init(validating: text) } catch {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: error.description))
-        }
+        self = try decoder.decodeIdentifier { text throws(KMSIdentifierError) in try Self(validating: text) }
     }
 
     /// Encodes the full alias name.
     public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(rawValue)
+        try encoder.encodeIdentifier(rawValue)
     }
 }
 

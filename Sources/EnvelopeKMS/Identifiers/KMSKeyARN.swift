@@ -50,15 +50,11 @@ public struct KMSKeyARN: Hashable, Sendable, Codable, CustomStringConvertible, L
 
     /// Decodes and validates a key ARN.
     public init(from decoder: any Decoder) throws {
-        let text = try decoder.singleValueContainer().decode(String.self)
-        do { try self.init(parsing: text) } catch {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: error.description))
-        }
+        self = try decoder.decodeIdentifier { text throws(KMSIdentifierError) in try Self(parsing: text) }
     }
 
     /// Encodes the ARN text.
     public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(description)
+        try encoder.encodeIdentifier(description)
     }
 }

@@ -18,13 +18,11 @@ public struct KMSKeyID: RawRepresentable, Hashable, Sendable, Codable, CustomStr
     }
 
     init(validating text: String, in input: String) throws(KMSIdentifierError) {
-        guard !text.isEmpty else {
-            throw KMSIdentifierError(part: .keyID, input: input, message: "the key ID is empty; expected a UUID such as 1234abcd-12ab-34cd-56ef-1234567890ab or a multi-Region ID such as mrk-4321abcd12ab34cd56ef1234567890ab")
-        }
-        guard let id = KMSKeyID(rawValue: text) else {
-            throw KMSIdentifierError(part: .keyID, input: input, message: "\"\(text)\" is not a key ID; expected a lowercase UUID such as 1234abcd-12ab-34cd-56ef-1234567890ab or mrk- and 32 hex digits")
-        }
-        self = id
+        self = try KMSIdentifierError.validate(
+            text, in: input, part: .keyID,
+            ifEmpty: "the key ID is empty; expected a UUID such as 1234abcd-12ab-34cd-56ef-1234567890ab or a multi-Region ID such as mrk-4321abcd12ab34cd56ef1234567890ab",
+            ifInvalid: "\"\(text)\" is not a key ID; expected a lowercase UUID such as 1234abcd-12ab-34cd-56ef-1234567890ab or mrk- and 32 hex digits",
+            KMSKeyID.init(rawValue:))
     }
 
     /// A new random single-Region key ID (UUID version 4 form).
@@ -69,16 +67,12 @@ public struct KMSKeyID: RawRepresentable, Hashable, Sendable, Codable, CustomStr
 
     /// Decodes and validates a key ID.
     public init(from decoder: any Decoder) throws {
-        let text = try decoder.singleValueContainer().decode(String.self)
-        do { try self.init(validating: text) } catch {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: error.description))
-        }
+        self = try decoder.decodeIdentifier { text throws(KMSIdentifierError) in try Self(validating: text) }
     }
 
     /// Encodes the ID text.
     public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(rawValue)
+        try encoder.encodeIdentifier(rawValue)
     }
 }
 

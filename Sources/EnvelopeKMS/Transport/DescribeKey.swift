@@ -135,7 +135,7 @@ public struct KMSKeyMetadata: Sendable, Codable, Equatable {
         try c.encode(awsAccountId, forKey: .awsAccountId)
         try c.encode(keyId, forKey: .keyId)
         try c.encode(arn, forKey: .arn)
-        try c.encode(creationDate.timeIntervalSince1970, forKey: .creationDate)
+        try c.encodeEpochSeconds(creationDate, forKey: .creationDate)
         try c.encode(enabled, forKey: .enabled)
         try c.encode(keyDescription, forKey: .keyDescription)
         try c.encode(keyUsage, forKey: .keyUsage)

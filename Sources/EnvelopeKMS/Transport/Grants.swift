@@ -199,7 +199,7 @@ public struct KMSGrantListEntry: Sendable, Codable, Equatable {
         try c.encode(keyId, forKey: .keyId)
         try c.encode(grantId, forKey: .grantId)
         try c.encodeIfPresent(name, forKey: .name)
-        try c.encode(creationDate.timeIntervalSince1970, forKey: .creationDate)
+        try c.encodeEpochSeconds(creationDate, forKey: .creationDate)
         try c.encode(granteePrincipal, forKey: .granteePrincipal)
         try c.encodeIfPresent(retiringPrincipal, forKey: .retiringPrincipal)
         try c.encode(issuingAccount, forKey: .issuingAccount)

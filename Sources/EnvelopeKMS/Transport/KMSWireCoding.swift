@@ -17,18 +17,10 @@ extension KeyedEncodingContainer {
         try encode(Data(bytes).base64EncodedString(), forKey: key)
     }
 
-    mutating func encodeBlobIfPresent(_ bytes: [UInt8]?, forKey key: Key) throws {
-        if let bytes { try encodeBlob(bytes, forKey: key) }
-    }
-
     /// Writes a secret as base64. The JSON text necessarily holds the secret; callers own it.
     mutating func encodeSecret(_ secret: SecureBytes, forKey key: Key) throws {
         let text = secret.withUnsafeBytes { Data($0).base64EncodedString() }
         try encode(text, forKey: key)
-    }
-
-    mutating func encodeSecretIfPresent(_ secret: SecureBytes?, forKey key: Key) throws {
-        if let secret { try encodeSecret(secret, forKey: key) }
     }
 
     mutating func encodeContext(_ context: [String: String], forKey key: Key) throws {
@@ -43,8 +35,12 @@ extension KeyedEncodingContainer {
         if dryRun { try encode(true, forKey: key) }
     }
 
+    mutating func encodeEpochSeconds(_ date: Date, forKey key: Key) throws {
+        try encode(date.timeIntervalSince1970, forKey: key)
+    }
+
     mutating func encodeEpochSecondsIfPresent(_ date: Date?, forKey key: Key) throws {
-        if let date { try encode(date.timeIntervalSince1970, forKey: key) }
+        if let date { try encodeEpochSeconds(date, forKey: key) }
     }
 }
 
@@ -53,19 +49,9 @@ extension KeyedDecodingContainer {
         try KMSWireCoding.decodeBase64(decode(String.self, forKey: key), key: key, container: self)
     }
 
-    func decodeBlobIfPresent(forKey key: Key) throws -> [UInt8]? {
-        guard let text = try decodeIfPresent(String.self, forKey: key) else { return nil }
-        return try KMSWireCoding.decodeBase64(text, key: key, container: self)
-    }
-
     func decodeSecret(forKey key: Key) throws -> SecureBytes {
         var bytes = try decodeBlob(forKey: key)
         return try SecureBytes(consuming: &bytes)
-    }
-
-    func decodeSecretIfPresent(forKey key: Key) throws -> SecureBytes? {
-        guard contains(key) else { return nil }
-        return try decodeSecret(forKey: key)
     }
 
     func decodeContext(forKey key: Key) throws -> [String: String] {

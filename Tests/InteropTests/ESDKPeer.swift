@@ -1,10 +1,11 @@
+import EnvelopeTestSupport
 import Foundation
 
 /// Runs the official AWS Encryption SDK for Python through `Tests/Interop/esdk_peer.py`.
 ///
-/// The interpreter is `ENVELOPE_TEST_PYTHON` when set, else `<repo>/.build/venv/bin/python3`
-/// (created by `make venv` / `make test` with the pinned `Tests/requirements-test.txt`).
-struct PythonPeer: Sendable {
+/// The interpreter is `TestPython.interpreter` (`ENVELOPE_TEST_PYTHON` when set, else
+/// `<repo>/.build/venv/bin/python3`, created by `make venv` / `make test`).
+struct ESDKPeer: Sendable {
     struct SetupError: Error, CustomStringConvertible {
         var description: String
     }
@@ -16,32 +17,14 @@ struct PythonPeer: Sendable {
     let python: URL
     let script: URL
 
-    /// The repository root, found from this file's path (Tests/InteropTests/PythonPeer.swift).
-    static let repositoryRoot: URL = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent()
-        .deletingLastPathComponent()
-        .deletingLastPathComponent()
-
     /// Finds the interpreter and the peer script, or explains how to get them.
-    static func locate() throws -> PythonPeer {
-        let python: URL
-        if let configured = ProcessInfo.processInfo.environment["ENVELOPE_TEST_PYTHON"], !configured.isEmpty {
-            python = URL(fileURLWithPath: configured)
-        } else {
-            python = repositoryRoot.appendingPathComponent(".build/venv/bin/python3")
-        }
-        guard FileManager.default.isExecutableFile(atPath: python.path) else {
-            throw SetupError(description: """
-                The interop tests need Python with aws-encryption-sdk 4.0.7, but \(python.path) is not an \
-                executable. Run `make test` (or `make venv`) in the repository root, or set ENVELOPE_TEST_PYTHON \
-                to a Python that has Tests/requirements-test.txt installed.
-                """)
-        }
-        let script = repositoryRoot.appendingPathComponent("Tests/Interop/esdk_peer.py")
+    static func locate() throws -> ESDKPeer {
+        let python = try TestPython.interpreter(needing: "the interop tests: aws-encryption-sdk 4.0.7")
+        let script = TestRepository.file("Tests/Interop/esdk_peer.py")
         guard FileManager.default.fileExists(atPath: script.path) else {
             throw SetupError(description: "The interop peer \(script.path) is missing from this checkout.")
         }
-        return PythonPeer(python: python, script: script)
+        return ESDKPeer(python: python, script: script)
     }
 
     /// Runs all `jobs` in one Python process and returns one result per job, in order.

@@ -1,8 +1,8 @@
-/// Lower-case hex of `bytes` (the peer's JSON carries bytes as hex).
-func hexString(_ bytes: [UInt8]) -> String {
+/// Lower-case hex of `bytes`.
+public func hexString(_ bytes: some Sequence<UInt8>) -> String {
     let digits = Array("0123456789abcdef".utf8)
     var out = [UInt8]()
-    out.reserveCapacity(bytes.count * 2)
+    out.reserveCapacity(bytes.underestimatedCount * 2)
     for byte in bytes {
         out.append(digits[Int(byte >> 4)])
         out.append(digits[Int(byte & 0x0F)])
@@ -10,8 +10,8 @@ func hexString(_ bytes: [UInt8]) -> String {
     return String(decoding: out, as: UTF8.self)
 }
 
-/// Bytes of a hex string, or nil when it is not valid hex.
-func bytes(fromHex hex: String) -> [UInt8]? {
+/// Bytes of a hex string (either case), or nil when it is not valid hex.
+public func bytes(fromHex hex: String) -> [UInt8]? {
     let utf8 = Array(hex.utf8)
     guard utf8.count % 2 == 0 else { return nil }
     func nibble(_ c: UInt8) -> UInt8? {
@@ -31,4 +31,10 @@ func bytes(fromHex hex: String) -> [UInt8]? {
         index += 2
     }
     return out
+}
+
+/// Bytes of a hex literal written in a test; traps on invalid hex (a typo in the test itself).
+public func hex(_ string: String) -> [UInt8] {
+    guard let bytes = bytes(fromHex: string) else { preconditionFailure("invalid hex literal in a test: \(string)") }
+    return bytes
 }
