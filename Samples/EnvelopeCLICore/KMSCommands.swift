@@ -102,23 +102,36 @@ struct KMSCreateKey: AsyncParsableCommand {
     }
 }
 
-struct KMSAddExternalAccount: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "add-external-account",
-        abstract: "Let another account use the key (adds its root to AllowUseOfTheKey and AllowAttachmentOfPersistentResources); prints the new key policy.")
-
+/// `--key ARN --account ID`, shared by the two commands that change who may use a key.
+struct ExternalAccountOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("The key ARN.", valueName: "ARN")) var key: String
     @Option(name: .long, help: ArgumentHelp("The external account.", valueName: "ID")) var account: String
     @OptionGroup var backend: KMSBackendOptions
     @OptionGroup var caller: AdminCallerOptions
 
-    func run() async throws {
+    /// Validates the options, applies `change` as the key owner's administrator, prints the new policy.
+    func apply(command: String, describing verb: (AWSAccountID, KMSKeyARN) -> String,
+               _ change: @escaping @Sendable (LocalKMS, AWSAccountID, KMSKeyARN) async throws -> Void) async throws {
         try caller.validateIfGiven()
         let arn = try KMSAdmin.keyARN(key)
         let external = try KMSAdmin.account(account)
-        let kms = try KMSAdmin.local(backend, command: "add-external-account")
-        try await KMSAdmin.run("adding account \(external) to \(arn)") { try await kms.addExternalAccount(external, key: arn) }
+        let kms = try KMSAdmin.local(backend, command: command)
+        try await KMSAdmin.run(verb(external, arn)) { try await change(kms, external, arn) }
         try await KMSAdmin.printPolicy(of: arn, kms: kms)
+    }
+}
+
+struct KMSAddExternalAccount: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "add-external-account",
+        abstract: "Let another account use the key (adds its root to AllowUseOfTheKey and AllowAttachmentOfPersistentResources); prints the new key policy.")
+
+    @OptionGroup var options: ExternalAccountOptions
+
+    func run() async throws {
+        try await options.apply(command: "add-external-account", describing: { "adding account \($0) to \($1)" }) { kms, external, arn in
+            try await kms.addExternalAccount(external, key: arn)
+        }
     }
 }
 
@@ -127,18 +140,12 @@ struct KMSRemoveExternalAccount: AsyncParsableCommand {
         commandName: "remove-external-account",
         abstract: "Take an account's access away at once (its principals leave the key policy, its grants are revoked); prints the new key policy.")
 
-    @Option(name: .long, help: ArgumentHelp("The key ARN.", valueName: "ARN")) var key: String
-    @Option(name: .long, help: ArgumentHelp("The external account.", valueName: "ID")) var account: String
-    @OptionGroup var backend: KMSBackendOptions
-    @OptionGroup var caller: AdminCallerOptions
+    @OptionGroup var options: ExternalAccountOptions
 
     func run() async throws {
-        try caller.validateIfGiven()
-        let arn = try KMSAdmin.keyARN(key)
-        let external = try KMSAdmin.account(account)
-        let kms = try KMSAdmin.local(backend, command: "remove-external-account")
-        try await KMSAdmin.run("removing account \(external) from \(arn)") { try await kms.removeExternalAccount(external, key: arn) }
-        try await KMSAdmin.printPolicy(of: arn, kms: kms)
+        try await options.apply(command: "remove-external-account", describing: { "removing account \($0) from \($1)" }) { kms, external, arn in
+            try await kms.removeExternalAccount(external, key: arn)
+        }
     }
 }
 
