@@ -9,7 +9,8 @@ enum OpenSSLErrors {
             if code == 0 { break }
             var buffer = [CChar](repeating: 0, count: 256)
             ERR_error_string_n(code, &buffer, buffer.count)
-            messages.append(String(cString: buffer))
+            let text = buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }
+            messages.append(String(decoding: text, as: UTF8.self))
         }
         return messages.isEmpty ? "no detail from OpenSSL" : messages.joined(separator: "; ")
     }
