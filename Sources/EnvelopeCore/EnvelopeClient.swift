@@ -12,10 +12,13 @@ public struct EnvelopeClient: Sendable {
     public let maxEncryptedDataKeys: Int?
     /// Where the client logs (trace/debug only; silent by default). Never logs keys or plaintext.
     public let logger: Logger
-    /// How many cores seal or open the frames of one message at once (file helpers and one-shot
-    /// calls on large inputs). Output is byte-for-byte what one core produces; memory stays bounded
-    /// by a small window of frame batches. 1 (the default) still overlaps file I/O and, for signed
-    /// suites, the message digest with the AES work. See ``EnvelopeClient/availableCores``.
+    /// How many cores seal or open the frames of one message at once (file helpers, descriptor
+    /// APIs and one-shot calls on large inputs). Output is byte-for-byte what one core produces;
+    /// memory stays bounded by a small window of frame batches. With 1 (the default) one thread
+    /// seals while another reads, so file I/O and, for signed suites, the message digest still
+    /// overlap the AES work. With N ≥ 2 the reading thread is one of the N: it seals frames
+    /// whenever it is ahead, so N = the number of cores keeps every core busy without
+    /// oversubscribing them. See ``EnvelopeClient/availableCores``.
     public var concurrency: Int
 
     /// The number of cores of this machine, a good ``concurrency`` for large files.

@@ -3,7 +3,6 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Foundation
 import EnvelopeCrypto
 
 /// One frame of a pipeline batch: where its bytes are in the batch's input and output buffers.
@@ -17,8 +16,11 @@ struct PipelineFrame {
 }
 
 /// A batch buffer of the pipeline: a run of consecutive frames, their input and their output.
-/// Reused for batch b, b+slots, b+2·slots…; both buffers are wiped when freed.
+/// Reused for batch b, b+slots, b+2·slots…; the buffer that holds plaintext is wiped when freed.
 final class PipelineSlot {
+    /// Which of the two buffers holds plaintext: the one wiped in ``free()``.
+    enum PlaintextSide { case input, output }
+
     private(set) var input: UnsafeMutableRawBufferPointer
     private(set) var output: UnsafeMutableRawBufferPointer
     /// Input bytes that belong to this batch's frames (decrypt: what the digest must see).
@@ -28,15 +30,20 @@ final class PipelineSlot {
     var frames: [PipelineFrame] = []
     /// True for the batch holding the final frame.
     var isLast = false
+    private let plaintextSide: PlaintextSide
+    /// The most plaintext bytes any batch left in this slot: what ``free()`` wipes.
+    private var plaintextHighWater = 0
 
-    init(inputCapacity: Int, outputCapacity: Int, frameCapacity: Int) {
+    init(inputCapacity: Int, outputCapacity: Int, frameCapacity: Int, plaintext: PlaintextSide) {
         input = Self.map(inputCapacity)
         output = Self.map(outputCapacity)
+        plaintextSide = plaintext
         frames.reserveCapacity(frameCapacity)
     }
 
     /// Buffers come straight from the kernel and go back to it in ``free()``: a long-running
-    /// process does not keep every window it ever used in malloc's per-thread arenas.
+    /// process does not keep every window it ever used in malloc's per-thread arenas, and pages
+    /// a small message never touches are never faulted in.
     private static func map(_ count: Int) -> UnsafeMutableRawBufferPointer {
         let size = Swift.max(count, 16)
         guard let p = mmap(nil, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), p != MAP_FAILED else {
@@ -47,52 +54,71 @@ final class PipelineSlot {
 
     deinit { free() }
 
-    /// Wipes and frees both buffers now (the pipeline's threads may release the slot a little
-    /// later; back-to-back messages should not hold two windows at once).
-    func free() {
-        guard input.count > 0 || output.count > 0 else { return }
-        ConstantTime.zero(input)
-        ConstantTime.zero(output)
+    private func notePlaintextExtent() {
+        plaintextHighWater = Swift.max(plaintextHighWater, plaintextSide == .input ? inputCount : outputCount)
+    }
+
+    /// Wipes the plaintext the slot ever held and frees both buffers now (the pipeline's threads
+    /// may release the slot a little later; back-to-back messages should not hold two windows at
+    /// once). Only the bytes used are wiped: zeroing untouched pages would fault them in.
+    /// Returns the number of bytes wiped.
+    @discardableResult
+    func free() -> Int {
+        guard input.count > 0 || output.count > 0 else { return 0 }
+        notePlaintextExtent()
+        let plaintext = plaintextSide == .input ? input : output
+        let wiped = Swift.min(plaintextHighWater, plaintext.count)
+        ConstantTime.zero(UnsafeMutableRawBufferPointer(rebasing: plaintext[0..<wiped]))
         munmap(input.baseAddress, input.count)
         munmap(output.baseAddress, output.count)
         input = UnsafeMutableRawBufferPointer(start: nil, count: 0)
         output = UnsafeMutableRawBufferPointer(start: nil, count: 0)
+        return wiped
     }
 
     func reset() {
+        notePlaintextExtent()
         inputCount = 0
         outputCount = 0
         frames.removeAll(keepingCapacity: true)
         isLast = false
     }
 
-    /// The frames worker `worker` of `workers` handles: a contiguous share of the batch.
-    func share(_ worker: Int, of workers: Int) -> Range<Int> {
-        let n = frames.count
-        return (n * worker / workers)..<(n * (worker + 1) / workers)
-    }
 }
 
 /// An ordered, bounded, multi-threaded frame pipeline for one message.
 ///
-/// Batches of frames flow through four stages, each on its own thread(s):
+/// Batches of frames flow through four stages:
 /// 1. fill (the calling thread): reads input into a free slot, in order;
-/// 2. transform (`jobs` worker threads): each worker seals or opens its share of every batch
+/// 2. transform: threads claim runs of frames of the oldest batches and seal or open them, each
 ///    with its own AES-GCM context — frames are independent (IV = sequence number);
 /// 3. hash (one thread, signed suites): feeds the message digest in order, beside the AES work —
 ///    decrypt hashes a batch as soon as it is filled, encrypt as soon as it is sealed;
 /// 4. write (one thread): hands the batch's output on, in order.
+///
+/// `jobs` threads transform. With one job a dedicated thread seals while the calling thread
+/// reads, so reading never stalls the AES work. With more, the calling thread is one of the
+/// `jobs`: it reads first and seals frames whenever the window is full — on a machine with as
+/// many cores as jobs no core is oversubscribed, and the time the reader would sit idle goes to
+/// AES (reading a tmpfs page costs the kernel about as much as sealing it, so a dedicated
+/// reader beside `cores` workers starves them).
 ///
 /// A slot is reused only after it was written and hashed, so memory is bounded by `slots`
 /// batches whatever the message size. The first error stops every stage; nothing after a
 /// failed batch is written.
 final class FramePipeline: @unchecked Sendable {
     typealias Fill = (PipelineSlot) throws -> Void
-    typealias Transform = (PipelineSlot, _ worker: Int, _ workers: Int) throws -> Void
+    /// Seals or opens `frames` of the slot with AES context number `context` (0..<jobs).
+    typealias Transform = (PipelineSlot, _ frames: Range<Int>, _ context: Int) throws -> Void
     typealias Hash = (PipelineSlot) -> Void
     typealias Write = (PipelineSlot) throws -> Void
 
-    private let condition = NSCondition()
+    /// Who waits on which condition: each state change wakes only the stage that waits for it
+    /// (a single broadcast condition woke every thread for every batch: thousands of needless
+    /// context switches per second on a machine with fewer cores than pipeline threads).
+    private enum Waiter: Int, CaseIterable { case filler, workers, hasher, writer, runner }
+
+    private let lock = PipelineLock(conditions: Waiter.allCases.count)
     private let slots: [PipelineSlot]
     private let jobs: Int
     private let fill: Fill
@@ -101,18 +127,28 @@ final class FramePipeline: @unchecked Sendable {
     private let hashesInput: Bool
     private let write: Write
 
-    // Guarded by `condition`. Counters are batch numbers: "batches [0, n) have passed this stage".
+    /// Dedicated transform threads; the filler is the last of the `jobs` when it helps.
+    private var workerThreads: Int { jobs == 1 ? 1 : jobs - 1 }
+    private var fillerHelps: Bool { jobs > 1 }
+
+    // Guarded by `lock`. Counters are batch numbers: "batches [0, n) have passed this stage".
     private var filled = 0
     private var transformed = 0
     private var hashed = 0
     private var written = 0
     private var lastBatch: Int?
-    private var workersDone: [Int]
+    /// The oldest batch that may still have frames nobody has claimed.
+    private var claimCursor = 0
+    /// Per slot: frames claimed and frames finished by the transform threads.
+    private var claimed: [Int]
+    private var finished: [Int]
     private var running = 0
     private var failure: (any Error)?
 
     /// The most slots that ever held a batch at once (for tests of the memory bound).
     private(set) var slotsInUseHighWater = 0
+    /// Frames the filling thread transformed while the window was full (for tests).
+    private(set) var framesTransformedByFiller = 0
 
     init(slots: [PipelineSlot], jobs: Int, fill: @escaping Fill, transform: @escaping Transform,
          hash: Hash?, hashesInput: Bool, write: @escaping Write) {
@@ -124,86 +160,166 @@ final class FramePipeline: @unchecked Sendable {
         self.hash = hash
         self.hashesInput = hashesInput
         self.write = write
-        workersDone = Array(repeating: 0, count: slots.count)
+        claimed = Array(repeating: 0, count: slots.count)
+        finished = Array(repeating: 0, count: slots.count)
     }
 
     private var freed: Int { hash == nil ? written : Swift.min(written, hashed) }
 
     private func isPast(_ batch: Int) -> Bool { lastBatch.map { batch > $0 } ?? false }
 
+    private func wait(_ waiter: Waiter) { lock.wait(waiter.rawValue) }
+
+    private func wake(_ waiter: Waiter) {
+        if waiter == .workers { lock.broadcast(waiter.rawValue) } else { lock.signal(waiter.rawValue) }
+    }
+
+    /// Wakes every stage (an error, or the end of the input).
+    private func wakeAll() { Waiter.allCases.forEach { lock.broadcast($0.rawValue) } }
+
     private func fail(_ error: any Error) {
-        condition.lock()
+        lock.lock()
         if failure == nil { failure = error }
-        condition.broadcast()
-        condition.unlock()
+        wakeAll()
+        lock.unlock()
     }
 
     /// Runs the pipeline to the end; returns when every stage has stopped. Throws the first error.
     func run() throws {
-        condition.lock()
-        running = jobs + 1 + (hash == nil ? 0 : 1)
-        condition.unlock()
-        for worker in 0..<jobs { spawn { self.workerLoop(worker) } }
+        lock.lock()
+        running = workerThreads + 1 + (hash == nil ? 0 : 1)
+        lock.unlock()
+        for worker in 0..<workerThreads { spawn { self.workerLoop(context: worker) } }
         if hash != nil { spawn { self.hashLoop() } }
         spawn { self.writeLoop() }
         fillLoop()
-        condition.lock()
-        while running > 0 { condition.wait() }
+        lock.lock()
+        while running > 0 { wait(.runner) }
         let error = failure
-        condition.unlock()
+        lock.unlock()
         if let error { throw error }
     }
 
     private func spawn(_ body: @escaping @Sendable () -> Void) {
         startThread {
             body()
-            self.condition.lock()
+            self.lock.lock()
             self.running -= 1
-            self.condition.broadcast()
-            self.condition.unlock()
+            self.wake(.runner)
+            self.lock.unlock()
         }
     }
+
+    // MARK: - claiming frames (lock held)
+
+    /// Claims the next run of unclaimed frames of the oldest filled batch, if there is one.
+    private func claimFrames() -> (index: Int, frames: Range<Int>)? {
+        while claimCursor < filled {
+            let index = claimCursor % slots.count
+            let slot = slots[index]
+            let total = slot.frames.count
+            if claimed[index] < total {
+                // Runs of about a quarter of a batch per job: few lock round trips, and the
+                // last frames of a batch still spread over every thread.
+                let run = Swift.max(1, (total + 2 * jobs - 1) / (2 * jobs))
+                let range = claimed[index]..<Swift.min(total, claimed[index] + run)
+                claimed[index] = range.upperBound
+                return (index, range)
+            }
+            claimCursor += 1
+        }
+        return nil
+    }
+
+    /// Records finished frames; batches whose frames are all finished move on to hash and write.
+    private func finishFrames(ofSlot index: Int, count: Int) {
+        finished[index] += count
+        advanceTransformed()
+    }
+
+    private func advanceTransformed() {
+        let before = transformed
+        while transformed < filled {
+            let index = transformed % slots.count
+            guard finished[index] == slots[index].frames.count else { break }
+            claimed[index] = 0
+            finished[index] = 0
+            transformed += 1
+        }
+        // Its counters were just reset: the cursor must not come back to a finished batch.
+        claimCursor = Swift.max(claimCursor, transformed)
+        if transformed > before {
+            wake(.writer)
+            if !hashesInput { wake(.hasher) }
+        }
+    }
+
+    /// Claims and transforms one run of frames with AES context `context`; false when there was
+    /// nothing to claim. Called with the lock held; returns with it held.
+    private func transformClaimed(context: Int, byFiller: Bool = false) -> Bool {
+        guard let (index, frames) = claimFrames() else { return false }
+        if byFiller { framesTransformedByFiller += frames.count }
+        lock.unlock()
+        do {
+            try transform(slots[index], frames, context)
+        } catch {
+            lock.lock()
+            if failure == nil { failure = error }
+            wakeAll()
+            return true
+        }
+        lock.lock()
+        finishFrames(ofSlot: index, count: frames.count)
+        return true
+    }
+
+    // MARK: - stages
 
     private func fillLoop() {
         var batch = 0
         while true {
-            condition.lock()
-            while failure == nil && batch - freed >= slots.count { condition.wait() }
+            lock.lock()
+            while failure == nil && batch - freed >= slots.count {
+                // The window is full: seal frames instead of waiting (one of the jobs).
+                if !(fillerHelps && transformClaimed(context: jobs - 1, byFiller: true)) && failure == nil && batch - freed >= slots.count {
+                    wait(.filler)
+                }
+            }
             let stop = failure != nil
             slotsInUseHighWater = Swift.max(slotsInUseHighWater, batch - freed + 1)
-            condition.unlock()
+            lock.unlock()
             if stop { return }
             let slot = slots[batch % slots.count]
             slot.reset()
             do { try fill(slot) } catch { fail(error); return }
-            condition.lock()
+            lock.lock()
             filled = batch + 1
-            if slot.isLast { lastBatch = batch }
-            condition.broadcast()
-            condition.unlock()
-            if slot.isLast { return }
+            advanceTransformed()  // a batch without frames has nothing to transform
+            if slot.isLast {
+                lastBatch = batch
+                wakeAll()
+            } else {
+                wake(.workers)
+                if hashesInput { wake(.hasher) }
+            }
+            lock.unlock()
+            if slot.isLast { break }
             batch += 1
         }
+        guard fillerHelps else { return }
+        // The input has ended: help with the frames that are left.
+        lock.lock()
+        while failure == nil && transformClaimed(context: jobs - 1, byFiller: true) {}
+        lock.unlock()
     }
 
-    private func workerLoop(_ worker: Int) {
-        var batch = 0
-        while true {
-            condition.lock()
-            while failure == nil && batch >= filled && !isPast(batch) { condition.wait() }
-            let stop = failure != nil || isPast(batch)
-            condition.unlock()
-            if stop { return }
-            do { try transform(slots[batch % slots.count], worker, jobs) } catch { fail(error); return }
-            condition.lock()
-            workersDone[batch % slots.count] += 1
-            while transformed < filled && workersDone[transformed % slots.count] == jobs {
-                workersDone[transformed % slots.count] = 0
-                transformed += 1
-            }
-            condition.broadcast()
-            condition.unlock()
-            batch += 1
+    private func workerLoop(context: Int) {
+        lock.lock()
+        defer { lock.unlock() }
+        while failure == nil {
+            if transformClaimed(context: context) { continue }
+            if let lastBatch, claimCursor > lastBatch { return }
+            wait(.workers)
         }
     }
 
@@ -211,16 +327,16 @@ final class FramePipeline: @unchecked Sendable {
         guard let hash else { return }
         var batch = 0
         while true {
-            condition.lock()
-            while failure == nil && batch >= (hashesInput ? filled : transformed) && !isPast(batch) { condition.wait() }
+            lock.lock()
+            while failure == nil && batch >= (hashesInput ? filled : transformed) && !isPast(batch) { wait(.hasher) }
             let stop = failure != nil || isPast(batch)
-            condition.unlock()
+            lock.unlock()
             if stop { return }
             hash(slots[batch % slots.count])
-            condition.lock()
+            lock.lock()
             hashed = batch + 1
-            condition.broadcast()
-            condition.unlock()
+            wake(.filler)
+            lock.unlock()
             batch += 1
         }
     }
@@ -228,19 +344,48 @@ final class FramePipeline: @unchecked Sendable {
     private func writeLoop() {
         var batch = 0
         while true {
-            condition.lock()
-            while failure == nil && batch >= transformed && !isPast(batch) { condition.wait() }
+            lock.lock()
+            while failure == nil && batch >= transformed && !isPast(batch) { wait(.writer) }
             let stop = failure != nil || isPast(batch)
-            condition.unlock()
+            lock.unlock()
             if stop { return }
             do { try write(slots[batch % slots.count]) } catch { fail(error); return }
-            condition.lock()
+            lock.lock()
             written = batch + 1
-            condition.broadcast()
-            condition.unlock()
+            wake(.filler)
+            lock.unlock()
             batch += 1
         }
     }
+}
+
+/// One mutex and several conditions on it (pthreads), so a state change wakes only the threads
+/// that wait for it.
+final class PipelineLock: @unchecked Sendable {
+    private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+    private let conditions: UnsafeMutablePointer<pthread_cond_t>
+    private let count: Int
+
+    init(conditions count: Int) {
+        self.count = count
+        conditions = .allocate(capacity: count)
+        pthread_mutex_init(mutex, nil)
+        for i in 0..<count { pthread_cond_init(conditions + i, nil) }
+    }
+
+    deinit {
+        for i in 0..<count { pthread_cond_destroy(conditions + i) }
+        pthread_mutex_destroy(mutex)
+        conditions.deallocate()
+        mutex.deallocate()
+    }
+
+    func lock() { pthread_mutex_lock(mutex) }
+    func unlock() { pthread_mutex_unlock(mutex) }
+    /// Waits on condition `i`; the mutex must be held.
+    func wait(_ i: Int) { pthread_cond_wait(conditions + i, mutex) }
+    func signal(_ i: Int) { pthread_cond_signal(conditions + i) }
+    func broadcast(_ i: Int) { pthread_cond_broadcast(conditions + i) }
 }
 
 /// Runs a synchronous job on a thread of its own and awaits it, so the pipeline's blocking

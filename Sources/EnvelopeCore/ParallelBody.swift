@@ -31,6 +31,8 @@ enum ParallelBody {
         /// The most batches that were held at once.
         var slotsInUseHighWater: Int
         var slots: Int
+        /// Frames the reading thread sealed or opened itself (jobs ≥ 2, when the window was full).
+        var framesTransformedByReader: Int
     }
 
     // MARK: - encrypt
@@ -46,7 +48,8 @@ enum ParallelBody {
         let outputCapacity = perBatch * FrameEncryptor.frameSize(contentLength: frameLength, isFinal: false)
             + FrameEncryptor.frameSize(contentLength: 0, isFinal: true)
         let slots = (0..<slotCount(jobs: jobs)).map { _ in
-            PipelineSlot(inputCapacity: plaintextCapacity, outputCapacity: outputCapacity, frameCapacity: perBatch + 1)
+            PipelineSlot(inputCapacity: plaintextCapacity, outputCapacity: outputCapacity, frameCapacity: perBatch + 1,
+                         plaintext: .input)
         }
         let sealers = try (0..<jobs).map { _ in try encryptor.makeSealer() }
         var nextSequence: UInt64 = 1
@@ -58,6 +61,7 @@ enum ParallelBody {
             while n < plaintextCapacity && !inputEnded {
                 let r = try read(UnsafeMutableRawBufferPointer(rebasing: slot.input[n..<plaintextCapacity]))
                 if r == 0 { inputEnded = true } else { n += r }
+                slot.inputCount = n  // so a read error after this still wipes what was read
             }
             // A full batch is not known to be the last until the next read returns nothing;
             // then the last batch holds only the empty final frame, as on the sequential path.
@@ -88,9 +92,9 @@ enum ParallelBody {
                 progress(consumed)
             }
         }
-        let transform: FramePipeline.Transform = { slot, worker, workers in
-            let sealer = sealers[worker]
-            for i in slot.share(worker, of: workers) {
+        let transform: FramePipeline.Transform = { slot, frames, context in
+            let sealer = sealers[context]
+            for i in frames {
                 let f = slot.frames[i]
                 _ = try sealer.seal(UnsafeRawBufferPointer(rebasing: slot.input[f.inputOffset..<(f.inputOffset + f.contentLength)]),
                                    sequence: f.sequence, isFinal: f.isFinal,
@@ -107,7 +111,8 @@ enum ParallelBody {
         encryptor.markFinished()
         let footer = try encryptor.footer()
         if !footer.isEmpty { try footer.withUnsafeBytes { try write($0) } }
-        return Report(slotsInUseHighWater: pipeline.slotsInUseHighWater, slots: slots.count)
+        return Report(slotsInUseHighWater: pipeline.slotsInUseHighWater, slots: slots.count,
+                      framesTransformedByReader: pipeline.framesTransformedByFiller)
     }
 
     // MARK: - decrypt
@@ -127,7 +132,7 @@ enum ParallelBody {
         // Room for the carried partial frame, a whole batch and a final frame after it.
         let inputCapacity = perBatch * regularWire + finalWireMax + regularWire
         let slots = (0..<slotCount(jobs: jobs)).map { _ in
-            PipelineSlot(inputCapacity: inputCapacity, outputCapacity: perBatch * frameLength, frameCapacity: perBatch)
+            PipelineSlot(inputCapacity: inputCapacity, outputCapacity: perBatch * frameLength, frameCapacity: perBatch, plaintext: .output)
         }
         let openers = try (0..<jobs).map { _ in try decryptor.makeOpener() }
         var expectedSequence: UInt32 = 1
@@ -193,9 +198,9 @@ enum ParallelBody {
             }
             progress?(progressBase + Int64(received))
         }
-        let transform: FramePipeline.Transform = { slot, worker, workers in
-            let opener = openers[worker]
-            for i in slot.share(worker, of: workers) {
+        let transform: FramePipeline.Transform = { slot, frames, context in
+            let opener = openers[context]
+            for i in frames {
                 let f = slot.frames[i]
                 let iv = f.inputOffset, content = iv + AESGCM.ivLength + (f.isFinal ? 4 : 0), tag = content + f.contentLength
                 try opener.open(sequence: f.sequence, isFinal: f.isFinal,
@@ -227,7 +232,8 @@ enum ParallelBody {
         try pipeline.run()
         try footer.withUnsafeBytes { try decryptor.verifyFooter($0) }
         if !held.isEmpty { try held.withUnsafeBytes { try write($0) } }
-        return Report(slotsInUseHighWater: pipeline.slotsInUseHighWater, slots: slots.count)
+        return Report(slotsInUseHighWater: pipeline.slotsInUseHighWater, slots: slots.count,
+                      framesTransformedByReader: pipeline.framesTransformedByFiller)
     }
 
     enum ParsedFrame {

@@ -3,8 +3,12 @@
 // `envelope` CLI is not built.
 //
 //   envelope-bench-file encrypt|decrypt INPUT OUTPUT KEYFILE [--suite 0x0478|0x0578] [--frame N] [--jobs N]
+//   envelope-bench-file encrypt-memory|decrypt-memory INPUT RUNS KEYFILE [same options]
 //
 // OUTPUT "-" writes to standard output through the descriptor API (no output file).
+// Modes encrypt-memory and decrypt-memory read INPUT into memory first, then time the one-shot
+// API in this process (best of RUNS runs) and print the plaintext MB/s: the pipeline
+// without the kernel's file copies and without process start (compare.py's scaling row).
 // KEYFILE holds the 32 raw key bytes. Key namespace and name match compare_python.py.
 import Foundation
 import EnvelopeCore
@@ -16,7 +20,7 @@ func fail(_ message: String) -> Never {
 }
 
 var arguments = Array(CommandLine.arguments.dropFirst())
-guard arguments.count >= 4 else { fail("usage: envelope-bench-file encrypt|decrypt INPUT OUTPUT KEYFILE [--suite 0x0478|0x0578] [--frame N] [--jobs N]") }
+guard arguments.count >= 4 else { fail("usage: envelope-bench-file encrypt|decrypt INPUT OUTPUT KEYFILE | encrypt-memory|decrypt-memory INPUT RUNS KEYFILE [--suite 0x0478|0x0578] [--frame N] [--jobs N]") }
 let mode = arguments[0], input = arguments[1], output = arguments[2], keyFile = arguments[3]
 var suite = AlgorithmSuite.aes256GCMHKDFSHA512CommitKeyECDSAP384
 var frameLength = 65536
@@ -41,8 +45,29 @@ guard jobs >= 1, frameLength >= 1 else { fail("--jobs and --frame must be positi
 let keyBytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: keyFile)))
 let keyring = try RawAESKeyring(keyNamespace: "bench", keyName: "bench-key", wrappingKey: try SecureBytes(copying: keyBytes))
 let client = EnvelopeClient(concurrency: jobs)
+/// Best of `runs` timings of `body`, in seconds.
+func bestTime(runs: Int, _ body: () async throws -> Void) async rethrows -> Double {
+    var best = Double.infinity
+    for _ in 0..<runs {
+        let elapsed = try await ContinuousClock().measure { try await body() }
+        best = min(best, Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)
+    }
+    return best
+}
+
 do {
     switch mode {
+    case "encrypt-memory":
+        let plaintext = [UInt8](try Data(contentsOf: URL(fileURLWithPath: input)))
+        let seconds = try await bestTime(runs: Int(output) ?? 3) {
+            _ = try await client.encrypt(plaintext, keyring: keyring, suite: suite, frameLength: frameLength)
+        }
+        print(String(format: "%.1f", Double(plaintext.count) / seconds / 1e6))
+    case "decrypt-memory":
+        let plaintext = [UInt8](try Data(contentsOf: URL(fileURLWithPath: input)))
+        let message = try await client.encrypt(plaintext, keyring: keyring, suite: suite, frameLength: frameLength).ciphertext
+        let seconds = try await bestTime(runs: Int(output) ?? 3) { _ = try await client.decrypt(message, keyring: keyring) }
+        print(String(format: "%.1f", Double(plaintext.count) / seconds / 1e6))
     case "encrypt" where output == "-":
         let fd = open(input, O_RDONLY)
         guard fd >= 0 else { fail("cannot open \(input)") }
