@@ -144,13 +144,7 @@ extension EnvelopeClient {
                 }
                 try encryptor.headerBytes.withUnsafeBytes { try append($0) }
                 try plaintext.withUnsafeBytes { input in
-                    var offset = 0
-                    try ParallelBody.encrypt(encryptor, jobs: jobs, read: { target in
-                        let n = Swift.min(target.count, input.count - offset)
-                        if n > 0 { target.baseAddress!.copyMemory(from: input.baseAddress! + offset, byteCount: n) }
-                        offset += n
-                        return n
-                    }, write: append)
+                    try ParallelBody.encrypt(encryptor, jobs: jobs, input: .memory(input), write: append)
                 }
                 count = o
             }
@@ -171,13 +165,8 @@ extension EnvelopeClient {
                 var produced = 0
                 do {
                     try message.withUnsafeBytes { input in
-                        var offset = bodyOffset
-                        try ParallelBody.decrypt(decryptor, jobs: jobs, read: { target in
-                            let n = Swift.min(target.count, input.count - offset)
-                            if n > 0 { target.baseAddress!.copyMemory(from: input.baseAddress! + offset, byteCount: n) }
-                            offset += n
-                            return n
-                        }, write: { bytes in
+                        try ParallelBody.decrypt(decryptor, jobs: jobs, input: .memory(UnsafeRawBufferPointer(rebasing: input[bodyOffset...])),
+                                                 write: { bytes in
                             precondition(produced + bytes.count <= out.count, "plaintext larger than the message")
                             if bytes.count > 0 { (out.baseAddress! + produced).copyMemory(from: bytes.baseAddress!, byteCount: bytes.count) }
                             produced += bytes.count

@@ -23,6 +23,10 @@ final class PipelineSlot {
 
     private(set) var input: UnsafeMutableRawBufferPointer
     private(set) var output: UnsafeMutableRawBufferPointer
+    /// Set when the batch's input is the caller's memory rather than a copy in ``input``.
+    var borrowedInput: UnsafeRawBufferPointer?
+    /// The batch's input: the borrowed bytes, or the slot's own buffer.
+    var readableInput: UnsafeRawBufferPointer { borrowedInput ?? UnsafeRawBufferPointer(input) }
     /// Input bytes that belong to this batch's frames (decrypt: what the digest must see).
     var inputCount = 0
     /// Output bytes produced for this batch.
@@ -55,6 +59,8 @@ final class PipelineSlot {
     deinit { free() }
 
     private func notePlaintextExtent() {
+        // Borrowed input is the caller's to wipe; only the slot's own buffers are noted.
+        if plaintextSide == .input && borrowedInput != nil { return }
         plaintextHighWater = Swift.max(plaintextHighWater, plaintextSide == .input ? inputCount : outputCount)
     }
 
@@ -78,6 +84,7 @@ final class PipelineSlot {
 
     func reset() {
         notePlaintextExtent()
+        borrowedInput = nil
         inputCount = 0
         outputCount = 0
         frames.removeAll(keepingCapacity: true)

@@ -7,6 +7,18 @@ typealias BodyWrite = (UnsafeRawBufferPointer) throws -> Void
 /// Told the cumulative number of input bytes consumed so far (at most once per batch).
 typealias BodyProgress = (Int64) -> Void
 
+/// Where a body comes from: a read callback, whose bytes are copied into the batch buffers, or
+/// memory the caller keeps valid until the pipeline returns, which batches point into (no copy).
+enum BodyInput {
+    case reader(BodyRead)
+    case memory(UnsafeRawBufferPointer)
+
+    var borrows: Bool {
+        if case .memory = self { return true }
+        return false
+    }
+}
+
 /// Encrypts and decrypts message bodies through ``FramePipeline``: batches of frames sealed or
 /// opened on `jobs` cores, the digest of signed suites computed beside them, output in order.
 /// Produces exactly the bytes of the sequential path (same frames, same sequence numbers).
@@ -42,26 +54,44 @@ enum ParallelBody {
     @discardableResult
     static func encrypt(_ encryptor: FrameEncryptor, jobs: Int, read: @escaping BodyRead, write: @escaping BodyWrite,
                         progress: BodyProgress? = nil) throws -> Report {
+        try encrypt(encryptor, jobs: jobs, input: .reader(read), write: write, progress: progress)
+    }
+
+    /// Seals the body from `input` (header already written) and writes frames and footer.
+    @discardableResult
+    static func encrypt(_ encryptor: FrameEncryptor, jobs: Int, input: BodyInput, write: @escaping BodyWrite,
+                        progress: BodyProgress? = nil) throws -> Report {
         let frameLength = encryptor.frameLength
         let perBatch = framesPerBatch(frameLength: frameLength)
         let plaintextCapacity = perBatch * frameLength
         let outputCapacity = perBatch * FrameEncryptor.frameSize(contentLength: frameLength, isFinal: false)
             + FrameEncryptor.frameSize(contentLength: 0, isFinal: true)
         let slots = (0..<slotCount(jobs: jobs)).map { _ in
-            PipelineSlot(inputCapacity: plaintextCapacity, outputCapacity: outputCapacity, frameCapacity: perBatch + 1,
-                         plaintext: .input)
+            PipelineSlot(inputCapacity: input.borrows ? 0 : plaintextCapacity, outputCapacity: outputCapacity,
+                         frameCapacity: perBatch + 1, plaintext: .input)
         }
         let sealers = try (0..<jobs).map { _ in try encryptor.makeSealer() }
         var nextSequence: UInt64 = 1
         var inputEnded = false
         var consumed: Int64 = 0
+        var memoryOffset = 0
 
         let fill: FramePipeline.Fill = { slot in
             var n = 0
-            while n < plaintextCapacity && !inputEnded {
-                let r = try read(UnsafeMutableRawBufferPointer(rebasing: slot.input[n..<plaintextCapacity]))
-                if r == 0 { inputEnded = true } else { n += r }
-                slot.inputCount = n  // so a read error after this still wipes what was read
+            switch input {
+            case .reader(let read):
+                while n < plaintextCapacity && !inputEnded {
+                    let r = try read(UnsafeMutableRawBufferPointer(rebasing: slot.input[n..<plaintextCapacity]))
+                    if r == 0 { inputEnded = true } else { n += r }
+                    slot.inputCount = n  // so a read error after this still wipes what was read
+                }
+            case .memory(let bytes):
+                n = Swift.min(plaintextCapacity, bytes.count - memoryOffset)
+                slot.borrowedInput = UnsafeRawBufferPointer(rebasing: bytes[memoryOffset..<(memoryOffset + n)])
+                memoryOffset += n
+                // All of it is here: the batch that reaches the end is the last (with an empty
+                // final frame after whole frames, as when a read returns nothing).
+                inputEnded = memoryOffset == bytes.count
             }
             // A full batch is not known to be the last until the next read returns nothing;
             // then the last batch holds only the empty final frame, as on the sequential path.
@@ -96,7 +126,7 @@ enum ParallelBody {
             let sealer = sealers[context]
             for i in frames {
                 let f = slot.frames[i]
-                _ = try sealer.seal(UnsafeRawBufferPointer(rebasing: slot.input[f.inputOffset..<(f.inputOffset + f.contentLength)]),
+                _ = try sealer.seal(UnsafeRawBufferPointer(rebasing: slot.readableInput[f.inputOffset..<(f.inputOffset + f.contentLength)]),
                                    sequence: f.sequence, isFinal: f.isFinal,
                                    into: UnsafeMutableRawBufferPointer(rebasing: slot.output[f.outputOffset...]))
             }
@@ -123,6 +153,13 @@ enum ParallelBody {
     @discardableResult
     static func decrypt(_ decryptor: FrameDecryptor, jobs: Int, read: @escaping BodyRead, write: @escaping BodyWrite,
                         progress: BodyProgress? = nil, progressBase: Int64 = 0) throws -> Report {
+        try decrypt(decryptor, jobs: jobs, input: .reader(read), write: write, progress: progress, progressBase: progressBase)
+    }
+
+    /// Opens the body from `input` (everything after the header); see the `read:` variant.
+    @discardableResult
+    static func decrypt(_ decryptor: FrameDecryptor, jobs: Int, input: BodyInput, write: @escaping BodyWrite,
+                        progress: BodyProgress? = nil, progressBase: Int64 = 0) throws -> Report {
         let header = decryptor.header
         precondition(header.contentType == .framed, "the pipeline handles framed bodies only")
         let frameLength = Int(header.frameLength)
@@ -132,7 +169,8 @@ enum ParallelBody {
         // Room for the carried partial frame, a whole batch and a final frame after it.
         let inputCapacity = perBatch * regularWire + finalWireMax + regularWire
         let slots = (0..<slotCount(jobs: jobs)).map { _ in
-            PipelineSlot(inputCapacity: inputCapacity, outputCapacity: perBatch * frameLength, frameCapacity: perBatch, plaintext: .output)
+            PipelineSlot(inputCapacity: input.borrows ? 0 : inputCapacity, outputCapacity: perBatch * frameLength,
+                         frameCapacity: perBatch, plaintext: .output)
         }
         let openers = try (0..<jobs).map { _ in try decryptor.makeOpener() }
         var expectedSequence: UInt32 = 1
@@ -143,21 +181,40 @@ enum ParallelBody {
         let maxFooter = 2 + Int(UInt16.max)
 
         let fill: FramePipeline.Fill = { slot in
-            var count = 0
-            if let from = carrySlot, !carryRange.isEmpty {
-                slot.input.baseAddress!.copyMemory(from: from.input.baseAddress! + carryRange.lowerBound, byteCount: carryRange.count)
-                count = carryRange.count
+            // The bytes this batch parses: the rest of the message in memory, or the slot's own
+            // buffer holding the partial frame carried from the previous batch, then reads.
+            let window: UnsafeRawBufferPointer
+            var count: Int
+            switch input {
+            case .memory(let bytes):
+                window = UnsafeRawBufferPointer(rebasing: bytes[received...])
+                count = window.count
+            case .reader:
+                window = UnsafeRawBufferPointer(slot.input)
+                count = 0
+                if let from = carrySlot, !carryRange.isEmpty {
+                    slot.input.baseAddress!.copyMemory(from: from.input.baseAddress! + carryRange.lowerBound, byteCount: carryRange.count)
+                    count = carryRange.count
+                }
+                carrySlot = nil
             }
-            carrySlot = nil
             var cursor = 0
             var out = 0
             var sawFinal = false
             while slot.frames.count < perBatch && !sawFinal {
-                switch try parseFrame(UnsafeRawBufferPointer(rebasing: slot.input[cursor..<count]), expected: expectedSequence,
+                switch try parseFrame(UnsafeRawBufferPointer(rebasing: window[cursor..<count]), expected: expectedSequence,
                                       frameLength: frameLength) {
                 case .needMore:
-                    let r = try read(UnsafeMutableRawBufferPointer(rebasing: slot.input[count..<inputCapacity]))
-                    guard r > 0 else { throw EnvelopeError.malformed("the message is truncated after \(received + header.totalLength) bytes") }
+                    let r: Int
+                    if case .reader(let read) = input {
+                        r = try read(UnsafeMutableRawBufferPointer(rebasing: slot.input[count..<inputCapacity]))
+                    } else {
+                        r = 0
+                    }
+                    guard r > 0 else {
+                        let length = header.totalLength + received + (input.borrows ? count : 0)
+                        throw EnvelopeError.malformed("the message is truncated after \(length) bytes")
+                    }
                     received += r
                     count += r
                 case .frame(let isFinal, let ivOffset, let length, let wire):
@@ -178,21 +235,29 @@ enum ParallelBody {
             }
             slot.inputCount = cursor
             slot.outputCount = out
+            if input.borrows {
+                slot.borrowedInput = UnsafeRawBufferPointer(rebasing: window[0..<cursor])
+                received += cursor
+            }
             if sawFinal {
                 // Everything after the final frame is the footer (signed suites) and must end the input.
-                footer = Array(UnsafeRawBufferPointer(rebasing: slot.input[cursor..<count]))
-                var scratch = [UInt8](repeating: 0, count: 64 * 1024)
-                while footer.count <= maxFooter {
-                    let r = try scratch.withUnsafeMutableBytes { try read($0) }
-                    if r == 0 { break }
-                    received += r
-                    footer += scratch[0..<r]
+                footer = Array(UnsafeRawBufferPointer(rebasing: window[cursor..<count]))
+                if case .reader(let read) = input {
+                    var scratch = [UInt8](repeating: 0, count: 64 * 1024)
+                    while footer.count <= maxFooter {
+                        let r = try scratch.withUnsafeMutableBytes { try read($0) }
+                        if r == 0 { break }
+                        received += r
+                        footer += scratch[0..<r]
+                    }
+                } else {
+                    received += footer.count
                 }
                 if footer.count > maxFooter || (!header.suite.isSigned && !footer.isEmpty) {
                     throw EnvelopeError.malformed("unexpected bytes follow the end of the message")
                 }
                 slot.isLast = true
-            } else {
+            } else if !input.borrows {
                 carrySlot = slot
                 carryRange = cursor..<count
             }
@@ -200,18 +265,19 @@ enum ParallelBody {
         }
         let transform: FramePipeline.Transform = { slot, frames, context in
             let opener = openers[context]
+            let bytes = slot.readableInput
             for i in frames {
                 let f = slot.frames[i]
                 let iv = f.inputOffset, content = iv + AESGCM.ivLength + (f.isFinal ? 4 : 0), tag = content + f.contentLength
                 try opener.open(sequence: f.sequence, isFinal: f.isFinal,
-                                iv: UnsafeRawBufferPointer(rebasing: slot.input[iv..<(iv + AESGCM.ivLength)]),
-                                ciphertext: UnsafeRawBufferPointer(rebasing: slot.input[content..<tag]),
-                                tag: UnsafeRawBufferPointer(rebasing: slot.input[tag..<(tag + AESGCM.tagLength)]),
+                                iv: UnsafeRawBufferPointer(rebasing: bytes[iv..<(iv + AESGCM.ivLength)]),
+                                ciphertext: UnsafeRawBufferPointer(rebasing: bytes[content..<tag]),
+                                tag: UnsafeRawBufferPointer(rebasing: bytes[tag..<(tag + AESGCM.tagLength)]),
                                 into: UnsafeMutableRawBufferPointer(rebasing: slot.output[f.outputOffset..<(f.outputOffset + f.contentLength)]))
             }
         }
         let hash: FramePipeline.Hash? = header.suite.isSigned
-            ? { slot in decryptor.absorb(UnsafeRawBufferPointer(rebasing: slot.input[0..<slot.inputCount])) }
+            ? { slot in decryptor.absorb(UnsafeRawBufferPointer(rebasing: slot.readableInput[0..<slot.inputCount])) }
             : nil
         // Spec: client-apis/decrypt.md ("Verify the signature") — for signed suites the final
         // frame's plaintext is held back until the signature verifies.

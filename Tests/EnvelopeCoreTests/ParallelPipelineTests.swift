@@ -7,15 +7,26 @@ import EnvelopeCrypto
 struct ParallelPipelineTests {
     static let suites: [AlgorithmSuite] = [.aes256GCMHKDFSHA512CommitKey, .aes256GCMHKDFSHA512CommitKeyECDSAP384, .aes128GCMHKDFSHA256ECDSAP256]
 
-    /// Two encryptors over the same materials and message ID: their output is comparable byte for byte.
-    static func encryptorPair(suite: AlgorithmSuite, frameLength: Int) async throws -> (FrameEncryptor, FrameEncryptor) {
+    /// Encryptors over the same materials and message ID: their output is comparable byte for byte.
+    static func encryptors(_ count: Int, suite: AlgorithmSuite, frameLength: Int) async throws -> [FrameEncryptor] {
         let cmm = DefaultMaterialsManager(encryptionKeyring: try Fixtures.aesKeyring())
         let policy: CommitmentPolicy = suite.isCommitting ? .requireEncryptRequireDecrypt : .forbidEncryptAllowDecrypt
         let materials = try await cmm.getEncryptionMaterials(EncryptionMaterialsRequest(encryptionContext: ["purpose": "pipeline"],
                                                                                         suite: suite, commitmentPolicy: policy))
         let id = RandomBytes.array(count: suite.messageIDLength)
-        return (try FrameEncryptor(materials: materials, frameLength: frameLength, fixedMessageID: id),
-                try FrameEncryptor(materials: materials, frameLength: frameLength, fixedMessageID: id))
+        return try (0..<count).map { _ in try FrameEncryptor(materials: materials, frameLength: frameLength, fixedMessageID: id) }
+    }
+
+    static func encryptorPair(suite: AlgorithmSuite, frameLength: Int) async throws -> (FrameEncryptor, FrameEncryptor) {
+        let pair = try await encryptors(2, suite: suite, frameLength: frameLength)
+        return (pair[0], pair[1])
+    }
+
+    /// The pipeline over memory it borrows (no copies into the batch buffers).
+    static func pipelinedBodyFromMemory(_ encryptor: FrameEncryptor, _ plaintext: [UInt8], jobs: Int) throws -> [UInt8] {
+        var out: [UInt8] = []
+        try plaintext.withUnsafeBytes { try ParallelBody.encrypt(encryptor, jobs: jobs, input: .memory($0), write: { out += $0 }) }
+        return out
     }
 
     /// The sequential path: every frame through `sealFrame`, then the footer.
@@ -59,18 +70,59 @@ struct ParallelPipelineTests {
     func byteIdentical(suite: AlgorithmSuite, jobs: Int) async throws {
         for (frameLength, length) in Self.shapes {
             let plaintext = Fixtures.plaintext(length, seed: UInt32(frameLength))
-            let (a, b) = try await Self.encryptorPair(suite: suite, frameLength: frameLength)
-            let sequential = try Self.sequentialBody(a, plaintext)
-            let (pipelined, _) = try Self.pipelinedBody(b, plaintext, jobs: jobs, readSize: 777_777)
+            let encryptors = try await Self.encryptors(3, suite: suite, frameLength: frameLength)
+            let sequential = try Self.sequentialBody(encryptors[0], plaintext)
+            let (pipelined, _) = try Self.pipelinedBody(encryptors[1], plaintext, jobs: jobs, readSize: 777_777)
+            let borrowed = try Self.pipelinedBodyFromMemory(encryptors[2], plaintext, jobs: jobs)
+            let end = try Self.framesEnd(sequential, frameLength: frameLength)
+            #expect(Array(borrowed[0..<min(end, borrowed.count)]) == Array(sequential[0..<end]), "from memory: frame \(frameLength), length \(length)")
             if suite.isSigned {
                 // ECDSA signatures are randomized: the frames must match; the footers verify in filesRoundTrip.
-                let end = try Self.framesEnd(sequential, frameLength: frameLength)
                 #expect(end == (try Self.framesEnd(pipelined, frameLength: frameLength)))
                 #expect(Array(sequential[0..<end]) == Array(pipelined[0..<min(end, pipelined.count)]), "frame \(frameLength), length \(length)")
                 #expect(pipelined.count > end, "the footer is missing")
             } else {
                 #expect(sequential == pipelined, "frame \(frameLength), length \(length)")
+                #expect(sequential == borrowed, "from memory: frame \(frameLength), length \(length)")
             }
+            // The sequential body opens through the pipeline from borrowed memory too.
+            let opened = try await Self.openFromMemory(header: encryptors[0].headerBytes, body: sequential, jobs: jobs)
+            #expect(opened == plaintext, "opened from memory: frame \(frameLength), length \(length)")
+        }
+    }
+
+    /// Decrypts `body` through the pipeline over borrowed memory; returns the plaintext.
+    static func openFromMemory(header: [UInt8], body: [UInt8], jobs: Int) async throws -> [UInt8] {
+        let decryptor = try await Self.decryptor(forHeader: header)
+        var plaintext: [UInt8] = []
+        try body.withUnsafeBytes { try ParallelBody.decrypt(decryptor, jobs: jobs, input: .memory($0), write: { plaintext += $0 }) }
+        return plaintext
+    }
+
+    /// A decryptor for a message with this header, keyed through the test keyring.
+    static func decryptor(forHeader bytes: [UInt8]) async throws -> FrameDecryptor {
+        let parsed = try bytes.withUnsafeBytes { try HeaderCodec.parse($0, maxEncryptedDataKeys: nil) }
+        guard case .header(let header) = parsed else { throw EnvelopeError.malformed("test header did not parse") }
+        let policy: CommitmentPolicy = header.suite.isCommitting ? .requireEncryptRequireDecrypt : .forbidEncryptAllowDecrypt
+        return try await EnvelopeClient(commitmentPolicy: policy)
+            .makeDecryptor(header: header, materialsManager: DefaultMaterialsManager(decryptionKeyring: try Fixtures.aesKeyring()),
+                           reproducedEncryptionContext: [:]).0
+    }
+
+    @Test("from borrowed memory, a truncated body or bytes after the message fail; a flipped bit fails its tag",
+          arguments: [1, 2])
+    func memoryInputRefusesBadBodies(jobs: Int) async throws {
+        let suite = AlgorithmSuite.aes256GCMHKDFSHA512CommitKey
+        let encryptor = try await Self.encryptors(1, suite: suite, frameLength: 4096)[0]
+        let body = try Self.sequentialBody(encryptor, Fixtures.plaintext(4096 * 1500 + 7, seed: 5))
+        var flipped = body
+        flipped[4096 * 900] ^= 0x20
+        for (name, bad, code) in [("truncated", Array(body.dropLast(3)), EnvelopeError.Code.malformedMessage),
+                                  ("trailing", body + [0], .malformedMessage), ("flipped", flipped, .authenticationFailed)] {
+            let error = await expectEnvelopeError(code) {
+                _ = try await Self.openFromMemory(header: encryptor.headerBytes, body: bad, jobs: jobs)
+            }
+            #expect(error != nil, "\(name) was accepted")
         }
     }
 

@@ -6,12 +6,13 @@
 //   envelope-bench-file encrypt-memory|decrypt-memory INPUT RUNS KEYFILE [same options]
 //
 // OUTPUT "-" writes to standard output through the descriptor API (no output file).
-// Modes encrypt-memory and decrypt-memory read INPUT into memory first, then time the one-shot
-// API in this process (best of RUNS runs) and print the plaintext MB/s: the pipeline
-// without the kernel's file copies and without process start (compare.py's scaling row).
+// Modes encrypt-memory and decrypt-memory read INPUT into memory first, then time the frame
+// pipeline over it in this process, output discarded (EnvelopeBenchmarking, best of RUNS runs),
+// and print the plaintext MB/s: the pipeline without the kernel's file copies, without process
+// start and without building an output array (compare.py's scaling rows).
 // KEYFILE holds the 32 raw key bytes. Key namespace and name match compare_python.py.
 import Foundation
-import EnvelopeCore
+@_spi(Benchmarking) import EnvelopeCore
 import EnvelopeCrypto
 
 func fail(_ message: String) -> Never {
@@ -60,13 +61,15 @@ do {
     case "encrypt-memory":
         let plaintext = [UInt8](try Data(contentsOf: URL(fileURLWithPath: input)))
         let seconds = try await bestTime(runs: Int(output) ?? 3) {
-            _ = try await client.encrypt(plaintext, keyring: keyring, suite: suite, frameLength: frameLength)
+            try await EnvelopeBenchmarking.encryptDiscarding(plaintext, client: client, keyring: keyring, suite: suite, frameLength: frameLength)
         }
         print(String(format: "%.1f", Double(plaintext.count) / seconds / 1e6))
     case "decrypt-memory":
         let plaintext = [UInt8](try Data(contentsOf: URL(fileURLWithPath: input)))
         let message = try await client.encrypt(plaintext, keyring: keyring, suite: suite, frameLength: frameLength).ciphertext
-        let seconds = try await bestTime(runs: Int(output) ?? 3) { _ = try await client.decrypt(message, keyring: keyring) }
+        let seconds = try await bestTime(runs: Int(output) ?? 3) {
+            try await EnvelopeBenchmarking.decryptDiscarding(message, client: client, keyring: keyring)
+        }
         print(String(format: "%.1f", Double(plaintext.count) / seconds / 1e6))
     case "encrypt" where output == "-":
         let fd = open(input, O_RDONLY)
