@@ -2,6 +2,8 @@
 #   make deps    system packages (OpenSSL 3, libsodium, pkg-config, python3-venv), only if missing
 #   make venv    .build/venv with the pinned Python test peers (Tests/requirements-test.txt)
 #   make build   swift build (all targets, samples included)
+#   make release the `envelope` CLI as shipped: release build, Swift runtime linked in
+#                (--static-swift-stdlib: runs without a Swift toolchain, starts faster)
 #   make test    deps + venv + swift build --build-tests + swift test
 #   make demo    deps + build the `envelope` CLI + run scripts/demo.sh: on the embedded local KMS, a key
 #                shared between two accounts encrypts and decrypts a file as the external user
@@ -21,7 +23,7 @@ VENV_PYTHON := $(CURDIR)/$(VENV)/bin/python3
 VENV_STAMP := $(VENV)/.requirements-installed
 REQUIREMENTS := Tests/requirements-test.txt
 
-.PHONY: all deps venv build test demo clean check-swift fuzz test-tsan
+.PHONY: all deps venv build release test demo clean check-swift fuzz test-tsan
 
 all: build
 
@@ -52,6 +54,10 @@ $(VENV_STAMP): $(REQUIREMENTS)
 
 build: deps check-swift
 	$(SWIFT) build
+
+release: deps check-swift
+	$(SWIFT) build -c release --static-swift-stdlib --product envelope
+	@echo "release: $$($(SWIFT) build -c release --static-swift-stdlib --show-bin-path)/envelope"
 
 test: deps venv check-swift
 	$(SWIFT) build --build-tests

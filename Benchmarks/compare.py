@@ -164,10 +164,22 @@ def main():
         f.write(b"x")
     fixed_s = wall(ours("encrypt", tiny, "-", "0x0478", 1), 10)
     read_s = wall(["dd", f"if={plain}", "of=/dev/null", "bs=256K"], args.runs)
+    # Writing a new file of the same size: dd copying the file, less its reading.
+    dd_out = os.path.join(d, "dd-copy")
+    copy_s = float("inf")
+    for _ in range(args.runs):
+        if os.path.exists(dd_out):
+            os.remove(dd_out)
+        copy_s = min(copy_s, wall(["dd", f"if={plain}", f"of={dd_out}", "bs=256K"], 1))
+    os.remove(dd_out)
+    write_s = max(0.0, copy_s - read_s)
     aes_s = size / (aes * MB)
     bound_1 = fixed_s + max(aes_s, read_s)
     bound_n = fixed_s + (aes_s + read_s) / cores
-    print(f"fixed cost {fixed_s * 1e3:.1f} ms, read {read_s * 1e3:.1f} ms, AES {aes_s * 1e3:.1f} ms", flush=True)
+    # To a file the ordered writer is one more thread's work: it cannot be shared by more jobs.
+    file_bound_1 = fixed_s + max(aes_s, read_s, write_s)
+    file_bound_n = fixed_s + max(write_s, (aes_s + read_s + write_s) / cores)
+    print(f"fixed cost {fixed_s * 1e3:.1f} ms, read {read_s * 1e3:.1f} ms, write {write_s * 1e3:.1f} ms, AES {aes_s * 1e3:.1f} ms", flush=True)
 
     # The pipeline itself, in memory (no file copies, no process start): one-shot API, 0x0478.
     memory = {}
@@ -225,12 +237,18 @@ def main():
         "|---|---:|---:|",
         f"| fixed cost of one message (1-byte file, process start included) | {fixed_s * 1e3:.1f} ms | |",
         f"| kernel copy of the input into a process (`dd bs=256K` → /dev/null) | {read_s * 1e3:.1f} ms | {size / read_s / MB:.0f} |",
+        f"| kernel write of a new file of that size (`dd bs=256K` file → file, less the read) | {write_s * 1e3:.1f} ms | {size / write_s / MB:.0f} |",
+        f"| `dd bs=256K` copying the input file (read + write, one thread) | {copy_s * 1e3:.1f} ms | {size / copy_s / MB:.0f} |",
         f"| AES-256-GCM of the input at OpenSSL's speed | {aes_s * 1e3:.1f} ms | {aes:.0f} |",
-        f"| best possible, 1 job (fixed + max(AES, read)) | {bound_1 * 1e3:.1f} ms | {size / bound_1 / MB:.0f} |",
-        f"| best possible, {cores} jobs (fixed + (AES + read) / {cores} cores) | {bound_n * 1e3:.1f} ms | {size / bound_n / MB:.0f} |",
+        f"| best possible → /dev/null, 1 job (fixed + max(AES, read)) | {bound_1 * 1e3:.1f} ms | {size / bound_1 / MB:.0f} |",
+        f"| best possible → /dev/null, {cores} jobs (fixed + (AES + read) / {cores} cores) | {bound_n * 1e3:.1f} ms | {size / bound_n / MB:.0f} |",
+        f"| best possible → file, 1 job (fixed + max(AES, read, write)) | {file_bound_1 * 1e3:.1f} ms | {size / file_bound_1 / MB:.0f} |",
+        f"| best possible → file, {cores} jobs (fixed + max(write, (AES + read + write) / {cores})) | {file_bound_n * 1e3:.1f} ms | {size / file_bound_n / MB:.0f} |",
         "",
-        f"So on {cores} cores, {cores} jobs can be at most {bound_1 / bound_n:.2f}x one job for a file, whatever the pipeline does: "
-        "the kernel's copy of the input takes a core's share that no longer overlaps for free.",
+        f"So on {cores} cores the best {cores} jobs can do is {bound_1 / bound_n:.2f}x the best one job can do to /dev/null, and "
+        f"{file_bound_1 / file_bound_n:.2f}x to a file, whatever the pipeline does: the kernel's copies take a core's share that "
+        "no longer overlaps for free, and one file is written by one thread at a time. To a new file on tmpfs the kernel's write "
+        "alone costs more than AES, so no job count reaches 80% of OpenSSL's AES there.",
         "",
     ]
     if memory:
@@ -248,8 +266,7 @@ def main():
         js = sorted({1, cores})
         checks = [
             ("0x0478 encrypt, 1 job >= 80% of OpenSSL AES-256-GCM", o("0x0478", 1, "encrypt") >= 0.8 * aes, f"{o('0x0478', 1, 'encrypt') / aes:.0%}"),
-            (f"0x0478 encrypt, {cores} jobs >= 1 job (and its bound {bound_1 / bound_n:.2f}x)", o("0x0478", cores, "encrypt") >= o("0x0478", 1, "encrypt"),
-             f"{o('0x0478', cores, 'encrypt') / o('0x0478', 1, 'encrypt'):.2f}x"),
+
             (f"0x0478 encrypt, {cores} jobs >= 1.5x 1 job", o("0x0478", cores, "encrypt") >= 1.5 * o("0x0478", 1, "encrypt"),
              f"{o('0x0478', cores, 'encrypt') / o('0x0478', 1, 'encrypt'):.2f}x"),
             ("0x0578 encrypt (best jobs) >= 85% of OpenSSL SHA-384", max(o("0x0578", j, "encrypt") for j in js) >= 0.85 * sha,
@@ -266,6 +283,10 @@ def main():
         max_rss = max(v[1] for k, v in results.items() if k[0] == "ours" and k[1] == sink)
         checks.append(("peak RSS <= 64 MiB (every run of ours)", max_rss <= 64, f"{max_rss:.0f} MiB"))
         lines += [f"| {name} | {sink_name[sink]} | {'yes' if ok else 'NO'} | {value} |" for name, ok, value in checks]
+        # Not a target: how close all jobs come to what this machine allows (the bounds above).
+        best_n = size / (bound_n if sink == "null" else file_bound_n) / MB
+        lines.append(f"| (not a target) 0x0478 encrypt, {cores} jobs, share of the best possible here ({best_n:.0f} MB/s) | "
+                     f"{sink_name[sink]} | - | {o('0x0478', cores, 'encrypt') / best_n:.0%} |")
     if memory and cores > 1:
         ratio = memory[("encrypt", cores)] / memory[("encrypt", 1)]
         lines.append(f"| 0x0478 encrypt, {cores} jobs >= 1.5x 1 job | in memory (library) | {'yes' if ratio >= 1.5 else 'NO'} | {ratio:.2f}x |")

@@ -5,7 +5,7 @@
 # Results: Benchmarks/results/comparison.md and comparison.png.
 #
 # Environment: BENCH_DIR (default /dev/shm/envelope-bench: files on tmpfs, so the disk is not what
-# is measured), BENCH_SIZE_MIB (512), BENCH_RSS_SIZE_MIB (1024), BENCH_RUNS (3), BENCH_FRAME (65536),
+# is measured), BENCH_SIZE_MIB (512), BENCH_RSS_SIZE_MIB (1024), BENCH_RUNS (5), BENCH_FRAME (65536),
 # BENCH_RESULTS (default Benchmarks/results; point a quick smoke run elsewhere to keep the table).
 # Ours runs as `envelope … --jobs 1` and `--jobs <cores>` (compare.py, os.cpu_count()).
 set -euo pipefail
@@ -61,5 +61,5 @@ exec "$venv/bin/python3" "$here/compare.py" \
     --ours "${ours[@]}" --ours-name "$ours_name" --ours-style "$ours_style" --memory-tool "$memory_tool" \
     --python "$venv/bin/python3" --dir "$bench_dir" \
     --size-mib "${BENCH_SIZE_MIB:-512}" --rss-size-mib "${BENCH_RSS_SIZE_MIB:-1024}" \
-    --runs "${BENCH_RUNS:-3}" --frame "${BENCH_FRAME:-65536}" \
+    --runs "${BENCH_RUNS:-5}" --frame "${BENCH_FRAME:-65536}" \
     --results "${BENCH_RESULTS:-$here/results}"
