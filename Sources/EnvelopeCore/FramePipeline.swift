@@ -111,7 +111,6 @@ final class PipelineSlot {
         frames.removeAll(keepingCapacity: true)
         isLast = false
     }
-
 }
 
 /// An ordered, bounded, multi-threaded frame pipeline for one message.
@@ -247,8 +246,8 @@ final class FramePipeline: @unchecked Sendable {
             let slot = slots[index]
             let total = slot.frames.count
             if claimed[index] < total {
-                // Runs of about a quarter of a batch per job: few lock round trips, and the
-                // last frames of a batch still spread over every thread.
+                // Runs of 1/(2·jobs) of a batch: few lock round trips, and the last frames of
+                // a batch still spread over every thread.
                 let run = Swift.max(1, (total + 2 * jobs - 1) / (2 * jobs))
                 let range = claimed[index]..<Swift.min(total, claimed[index] + run)
                 claimed[index] = range.upperBound
@@ -308,10 +307,11 @@ final class FramePipeline: @unchecked Sendable {
         while true {
             lock.lock()
             while failure == nil && batch - freed >= slots.count {
-                // The window is full: seal frames instead of waiting (one of the jobs).
-                if !(fillerHelps && transformClaimed(context: jobs - 1, byFiller: true)) && failure == nil && batch - freed >= slots.count {
-                    wait(.filler)
-                }
+                // The window is full: seal frames instead of waiting (one of the jobs) — unless
+                // sealed batches are queuing for the writer or the digest, which then limit the
+                // pace and need the core more than the AES does.
+                if fillerHelps && transformed - freed < 2 && transformClaimed(context: jobs - 1, byFiller: true) { continue }
+                wait(.filler)
             }
             let stop = failure != nil
             slotsInUseHighWater = Swift.max(slotsInUseHighWater, batch - freed + 1)
