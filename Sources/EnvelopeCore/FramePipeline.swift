@@ -63,7 +63,10 @@ final class PipelineSlot {
             let start = (Int(bitPattern: p) + hugePage - 1) & ~(hugePage - 1)
             let head = start - Int(bitPattern: p)
             if head > 0 { munmap(p, head) }
-            munmap(UnsafeMutableRawPointer(bitPattern: start + size), mapped - head - size)
+            // The tail starts at the first page past the buffer (munmap takes page-aligned addresses).
+            let pageSize = Int(sysconf(Int32(_SC_PAGESIZE)))
+            let kept = (size + pageSize - 1) & ~(pageSize - 1)
+            if mapped - head > kept { munmap(UnsafeMutableRawPointer(bitPattern: start + kept), mapped - head - kept) }
             let aligned = UnsafeMutableRawPointer(bitPattern: start)!
             _ = madvise(aligned, size, MADV_HUGEPAGE)
             return UnsafeMutableRawBufferPointer(start: aligned, count: size)

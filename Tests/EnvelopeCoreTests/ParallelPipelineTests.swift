@@ -309,6 +309,26 @@ struct ParallelPipelineTests {
         }
     }
 
+    @Test("slots give back all the address space they map, whatever their sizes")
+    func slotsUnmapEverything() throws {
+        #if os(Linux)
+        func virtualKiB() throws -> Int {
+            let status = try String(contentsOfFile: "/proc/self/status", encoding: .utf8)
+            let line = try #require(status.split(separator: "\n").first { $0.hasPrefix("VmSize:") })
+            return try #require(Int(line.split(separator: " ").dropFirst().first ?? ""))
+        }
+        let before = try virtualKiB()
+        for round in 0..<40 {
+            // Sizes on and off page and huge-page boundaries, like the encrypt and decrypt batches.
+            let slot = PipelineSlot(inputCapacity: (2 << 20) + round * 1001, outputCapacity: (2 << 20) + 12_345 + round,
+                                    frameCapacity: 1, plaintext: .input)
+            slot.free()
+        }
+        let grown = try virtualKiB() - before
+        #expect(grown < 8 * 1024, "address space grew by \(grown) KiB over 40 slots")
+        #endif
+    }
+
     @Test("a slot wipes exactly the plaintext its batches held, on the side that holds plaintext")
     func slotWipesWhatWasUsed() {
         let encrypting = PipelineSlot(inputCapacity: 4 << 20, outputCapacity: 4 << 20, frameCapacity: 1, plaintext: .input)
