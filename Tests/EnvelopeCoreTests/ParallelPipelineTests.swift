@@ -248,14 +248,7 @@ struct ParallelPipelineTests {
         })
         #expect(body == sequential)
         // Decrypt the same body (after its header) through the pipeline, again behind a slow writer.
-        let message = b.headerBytes + body
-        let header = try message.withUnsafeBytes { bytes -> MessageHeader? in
-            guard case .header(let h) = try HeaderCodec.parse(bytes, maxEncryptedDataKeys: nil) else { return nil }
-            return h
-        }
-        let (decryptor, _) = try await EnvelopeClient(commitmentPolicy: .requireEncryptRequireDecrypt)
-            .makeDecryptor(header: try #require(header), materialsManager: DefaultMaterialsManager(decryptionKeyring: try Fixtures.aesKeyring()),
-                           reproducedEncryptionContext: [:])
+        let decryptor = try await Self.decryptor(forHeader: b.headerBytes)
         var decrypted: [UInt8] = []
         var read = 0
         let opened = try ParallelBody.decrypt(decryptor, jobs: jobs, read: { target in
