@@ -19,6 +19,8 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        // EnvelopeCore's descriptor APIs take swift-system's FileDescriptor.
+        .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
         // Only EnvelopeKMSHTTP and EnvelopeLocalKMSServer (and their tests) depend on these.
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
@@ -45,7 +47,8 @@ let package = Package(
         ),
         .target(
             name: "EnvelopeCore",
-            dependencies: ["EnvelopeCrypto", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["EnvelopeCrypto", .product(name: "Logging", package: "swift-log"),
+                           .product(name: "SystemPackage", package: "swift-system")]
         ),
         .target(
             name: "EnvelopeKMS",

@@ -101,7 +101,7 @@ enum ParallelBody {
             for i in 0..<regular {
                 // Spec: data-format/message-body.md ("Framed Data") — at most 2^32-1 frames.
                 guard nextSequence < UInt64(BodyCodec.finalFrameMarker) else {
-                    throw EnvelopeError(.limitExceeded, "The message would need more than 2^32-1 frames. Use a larger frame length.")
+                    throw EnvelopeError.limit(LimitFailure(.frameCount, value: UInt64(UInt32.max) + 1, maximum: UInt64(UInt32.max)), "The message would need more than 2^32-1 frames. Use a larger frame length.")
                 }
                 slot.frames.append(PipelineFrame(sequence: UInt32(nextSequence), isFinal: false, inputOffset: i * frameLength,
                                                  contentLength: frameLength, outputOffset: out))
@@ -138,7 +138,6 @@ enum ParallelBody {
                                      write: { slot in try write(UnsafeRawBufferPointer(rebasing: slot.output[0..<slot.outputCount])) })
         defer { slots.forEach { $0.free() } }
         try pipeline.run()
-        encryptor.markFinished()
         let footer = try encryptor.footer()
         if !footer.isEmpty { try footer.withUnsafeBytes { try write($0) } }
         return Report(slotsInUseHighWater: pipeline.slotsInUseHighWater, slots: slots.count,
