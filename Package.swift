@@ -52,7 +52,8 @@ let package = Package(
         ),
         .target(
             name: "EnvelopeKMS",
-            dependencies: ["EnvelopeCore", "EnvelopeCrypto", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["EnvelopeCore", "EnvelopeCrypto", .product(name: "Logging", package: "swift-log"),
+                           .product(name: "SystemPackage", package: "swift-system")]
         ),
         .target(
             name: "EnvelopeLocalKMS",
@@ -89,6 +90,7 @@ let package = Package(
                 "EnvelopeCore", "EnvelopeCrypto", "EnvelopeKMS", "EnvelopeLocalKMS", "EnvelopeKMSHTTP", "EnvelopeLocalKMSServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "SystemPackage", package: "swift-system"),
             ],
             path: "Samples/EnvelopeCLICore"
         ),
@@ -119,12 +121,13 @@ let package = Package(
         .testTarget(name: "EnvelopeCryptoTests", dependencies: ["EnvelopeCrypto", "EnvelopeTestSupport"]),
         .testTarget(
             name: "EnvelopeCoreTests",
-            dependencies: ["EnvelopeCore", "EnvelopeCrypto", "EnvelopeTestSupport"],
+            dependencies: ["EnvelopeCore", "EnvelopeCrypto", "EnvelopeTestSupport", .product(name: "SystemPackage", package: "swift-system")],
             resources: [.copy("Vectors")]
         ),
         .testTarget(
             name: "EnvelopeKMSTests",
-            dependencies: ["EnvelopeKMS", "EnvelopeLocalKMS", "EnvelopeCore", "EnvelopeCrypto", "EnvelopeTestSupport"],
+            dependencies: ["EnvelopeKMS", "EnvelopeLocalKMS", "EnvelopeCore", "EnvelopeCrypto", "EnvelopeTestSupport",
+                           .product(name: "SystemPackage", package: "swift-system")],
             resources: [.copy("Vectors")]
         ),
         .testTarget(
@@ -157,7 +160,7 @@ let package = Package(
         .testTarget(
             name: "EnvelopeCLITests",
             dependencies: ["envelope", "CrossAccountWalkthrough", "CrossAccountWalkthroughKit", "EnvelopeCLICore",
-                           "EnvelopeCore", "EnvelopeCrypto", "EnvelopeKMS", "EnvelopeLocalKMS", "EnvelopeTestSupport"]
+                           "EnvelopeCore", "EnvelopeCrypto", "EnvelopeKMS", "EnvelopeKMSHTTP", "EnvelopeLocalKMS", "EnvelopeTestSupport"]
         ),
     ]
 )

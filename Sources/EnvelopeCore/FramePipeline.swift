@@ -38,9 +38,16 @@ final class PipelineSlot {
     /// The most plaintext bytes any batch left in this slot: what ``free()`` wipes.
     private var plaintextHighWater = 0
 
-    init(inputCapacity: Int, outputCapacity: Int, frameCapacity: Int, plaintext: PlaintextSide) {
-        input = Self.map(inputCapacity)
-        output = Self.map(outputCapacity)
+    /// Maps the buffers; throws ``EnvelopeError/Code/outOfMemory`` when the kernel refuses.
+    init(inputCapacity: Int, outputCapacity: Int, frameCapacity: Int, plaintext: PlaintextSide) throws {
+        let input = try Self.map(inputCapacity)
+        do {
+            output = try Self.map(outputCapacity)
+        } catch {
+            munmap(input.baseAddress, input.count)
+            throw error
+        }
+        self.input = input
         plaintextSide = plaintext
         frames.reserveCapacity(frameCapacity)
     }
@@ -48,7 +55,7 @@ final class PipelineSlot {
     /// Buffers come straight from the kernel and go back to it in ``free()``: a long-running
     /// process does not keep every window it ever used in malloc's per-thread arenas, and pages
     /// a small message never touches are never faulted in.
-    private static func map(_ count: Int) -> UnsafeMutableRawBufferPointer {
+    private static func map(_ count: Int) throws -> UnsafeMutableRawBufferPointer {
         let size = Swift.max(count, 16)
         #if os(Linux)
         // Buffers of 2 MiB and more on 2 MiB boundaries, marked for transparent huge pages: one
@@ -58,7 +65,7 @@ final class PipelineSlot {
         if size >= hugePage {
             let mapped = size + hugePage
             guard let p = mmap(nil, mapped, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), p != MAP_FAILED else {
-                fatalError("out of memory: could not map \(mapped) bytes for a frame batch")
+                throw mapFailed(mapped, errno)
             }
             let start = (Int(bitPattern: p) + hugePage - 1) & ~(hugePage - 1)
             let head = start - Int(bitPattern: p)
@@ -73,12 +80,16 @@ final class PipelineSlot {
         }
         #endif
         guard let p = mmap(nil, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), p != MAP_FAILED else {
-            fatalError("out of memory: could not map \(size) bytes for a frame batch")
+            throw mapFailed(size, errno)
         }
         return UnsafeMutableRawBufferPointer(start: p, count: size)
     }
 
     private static let hugePage = 2 << 20
+
+    private static func mapFailed(_ size: Int, _ code: Int32) -> EnvelopeError {
+        EnvelopeError(.outOfMemory, "Could not map \(size) bytes for a batch of frames: \(String(cString: strerror(code))). Lower the client's concurrency or the frame length, or free memory.")
+    }
 
     deinit { free() }
 

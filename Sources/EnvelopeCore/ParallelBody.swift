@@ -66,8 +66,8 @@ enum ParallelBody {
         let plaintextCapacity = perBatch * frameLength
         let outputCapacity = perBatch * FrameEncryptor.frameSize(contentLength: frameLength, isFinal: false)
             + FrameEncryptor.frameSize(contentLength: 0, isFinal: true)
-        let slots = (0..<slotCount(jobs: jobs)).map { _ in
-            PipelineSlot(inputCapacity: input.borrows ? 0 : plaintextCapacity, outputCapacity: outputCapacity,
+        let slots = try (0..<slotCount(jobs: jobs)).map { _ in
+            try PipelineSlot(inputCapacity: input.borrows ? 0 : plaintextCapacity, outputCapacity: outputCapacity,
                          frameCapacity: perBatch + 1, plaintext: .input)
         }
         let sealers = try (0..<jobs).map { _ in try encryptor.makeSealer() }
@@ -167,8 +167,8 @@ enum ParallelBody {
         let finalWireMax = FrameEncryptor.frameSize(contentLength: frameLength, isFinal: true)
         // Room for the carried partial frame, a whole batch and a final frame after it.
         let inputCapacity = perBatch * regularWire + finalWireMax + regularWire
-        let slots = (0..<slotCount(jobs: jobs)).map { _ in
-            PipelineSlot(inputCapacity: input.borrows ? 0 : inputCapacity, outputCapacity: perBatch * frameLength,
+        let slots = try (0..<slotCount(jobs: jobs)).map { _ in
+            try PipelineSlot(inputCapacity: input.borrows ? 0 : inputCapacity, outputCapacity: perBatch * frameLength,
                          frameCapacity: perBatch, plaintext: .output)
         }
         let openers = try (0..<jobs).map { _ in try decryptor.makeOpener() }

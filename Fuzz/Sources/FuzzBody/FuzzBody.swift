@@ -1,21 +1,41 @@
-// libFuzzer target: header + body/frame decoder + footer (BodyCodec/FooterCodec), no keys.
-@_spi(Fuzzing) import EnvelopeCore
+// libFuzzer target: the body engine's two decrypt paths over the same bytes, through public API:
+// the one-shot in-memory decrypt (sequential) and the descriptor decrypt (the frame pipeline, two
+// cores). Both must succeed with the same plaintext or both fail with an EnvelopeError.
+import Foundation
+import SystemPackage
+import EnvelopeCore
 import FuzzSupport
+
+private let keyring = try! FuzzKeys.keyring()
+private let sequential = EnvelopeClient(commitmentPolicy: .requireEncryptAllowDecrypt)
+private let pipelined = EnvelopeClient(commitmentPolicy: .requireEncryptAllowDecrypt, concurrency: 2)
+private let scratch = NSTemporaryDirectory() + "/envelope-fuzz-body-\(getpid())"
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzBody(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let bytes = Array(UnsafeBufferPointer(start: data, count: size))
-    do {
-        let outcome = try EnvelopeFuzzing.walkMessage(bytes)
-        if case .parsed(_, complete: true) = outcome, !bytes.isEmpty {
-            // Dropping the last byte of a complete message must never leave it complete.
-            let cut = try? EnvelopeFuzzing.walkMessage(Array(bytes.dropLast()))
-            if case .parsed(_, complete: true)? = cut { fatalError("a truncated message still walks as complete") }
+    FileManager.default.createFile(atPath: scratch + ".in", contents: Data(bytes))
+    runBlocking {
+        var oneShot: Result<[UInt8], any Error>
+        do { oneShot = .success(try await sequential.decrypt(bytes, keyring: keyring).plaintext) } catch { oneShot = .failure(error) }
+        var streamed: Result<[UInt8], any Error>
+        do {
+            let input = try FileDescriptor.open(scratch + ".in", .readOnly)
+            let output = try FileDescriptor.open(scratch + ".out", .readWrite, options: [.create, .truncate], permissions: .ownerReadWrite)
+            defer { try? input.close(); try? output.close() }
+            _ = try await pipelined.decrypt(from: input, to: output, keyring: keyring)
+            streamed = .success([UInt8](try Data(contentsOf: URL(fileURLWithPath: scratch + ".out"))))
+        } catch { streamed = .failure(error) }
+        switch (oneShot, streamed) {
+        case (.success(let x), .success(let y)):
+            precondition(x == y, "the sequential and pipelined decrypts produced different plaintexts")
+        case (.failure(let e), .failure(let f)):
+            guard e is EnvelopeError, f is EnvelopeError else { fatalError("decrypt threw a non-EnvelopeError: \(e) / \(f)") }
+        case (.success, .failure(let f)):
+            fatalError("the one-shot decrypt succeeded but the descriptor decrypt failed: \(f)")
+        case (.failure(let e), .success):
+            fatalError("the descriptor decrypt succeeded but the one-shot decrypt failed: \(e)")
         }
-    } catch is EnvelopeError {
-        return 0
-    } catch {
-        fatalError("the body decoder threw a non-EnvelopeError: \(error)")
     }
     return 0
 }

@@ -63,13 +63,6 @@ extension KMSDataKeyError: ErrorWithCauses {
     }
 }
 
-extension KMSAction {
-    /// The API operation name, e.g. `Decrypt` for `kms:Decrypt`.
-    var operationName: String {
-        rawValue.hasPrefix("kms:") ? String(rawValue.dropFirst(4)) : rawValue
-    }
-}
-
 extension EnvelopeError {
     /// Every ``KMSDataKeyError`` in this error and its causes, depth first: one per KMS call that
     /// failed while encrypting or decrypting.
