@@ -137,11 +137,11 @@ enum ParallelBody {
         let pipeline = FramePipeline(slots: slots, jobs: jobs, fill: fill, transform: transform, hash: hash, hashesInput: false,
                                      write: { slot in try write(UnsafeRawBufferPointer(rebasing: slot.output[0..<slot.outputCount])) })
         defer { slots.forEach { $0.free() } }
-        try pipeline.run()
+        let statistics = try pipeline.run()
         let footer = try encryptor.footer()
         if !footer.isEmpty { try footer.withUnsafeBytes { try write($0) } }
-        return Report(slotsInUseHighWater: pipeline.slotsInUseHighWater, slots: slots.count,
-                      framesTransformedByReader: pipeline.framesTransformedByFiller)
+        return Report(slotsInUseHighWater: statistics.slotsInUseHighWater, slots: slots.count,
+                      framesTransformedByReader: statistics.framesTransformedByFiller)
     }
 
     // MARK: - decrypt
@@ -294,11 +294,11 @@ enum ParallelBody {
                                      write: writeBatch)
         defer { held.withUnsafeMutableBytes { ConstantTime.zero($0) } }
         defer { slots.forEach { $0.free() } }
-        try pipeline.run()
+        let statistics = try pipeline.run()
         try footer.withUnsafeBytes { try decryptor.verifyFooter($0) }
         if !held.isEmpty { try held.withUnsafeBytes { try write($0) } }
-        return Report(slotsInUseHighWater: pipeline.slotsInUseHighWater, slots: slots.count,
-                      framesTransformedByReader: pipeline.framesTransformedByFiller)
+        return Report(slotsInUseHighWater: statistics.slotsInUseHighWater, slots: slots.count,
+                      framesTransformedByReader: statistics.framesTransformedByFiller)
     }
 
     enum ParsedFrame {

@@ -293,17 +293,60 @@ struct ParallelPipelineTests {
         }, hash: nil, hashesInput: false, write: { slot in
             log.written(slot.frames.map(\.sequence))
         })
-        try pipeline.run()
+        let statistics = try pipeline.run()
         let total = batches * framesPerBatch
         #expect(log.counts == Array(repeating: 1, count: total), "a frame transformed twice or never")
         #expect(log.order == (1...total).map { UInt32($0) }, "written out of order")
         #expect(log.contexts.allSatisfy { $0 < jobs }, "an AES context index out of range")
         if jobs == 1 {
-            #expect(pipeline.framesTransformedByFiller == 0)
+            #expect(statistics.framesTransformedByFiller == 0)
         } else {
-            #expect(pipeline.framesTransformedByFiller > 0)
+            #expect(statistics.framesTransformedByFiller > 0)
             #expect(log.contexts.contains(jobs - 1), "the filler's context was never used")
         }
+    }
+
+    @Test("the scheduler: frames are claimed once each in runs, batches finish in order, slots are reused only when written and hashed",
+          arguments: [1, 2, 4])
+    func schedulerState(jobs: Int) {
+        var state = PipelineState(slots: 4, jobs: jobs, hashes: true, hashesInput: false)
+        // Fill the window: four batches of 10 frames; the fifth must wait.
+        for batch in 0..<4 {
+            #expect(!state.windowFull(for: batch))
+            let advanced = state.recordFill(batch: batch, frames: 10, isLast: false)
+            #expect(!advanced)
+        }
+        #expect(state.windowFull(for: 4))
+        // Claim everything: runs of ceil(10 / (2·jobs)) frames, oldest batch first, each frame once.
+        var claims: [(slot: Int, frames: Range<Int>)] = []
+        while let claim = state.claimFrames() { claims.append(claim) }
+        let run = max(1, (10 + 2 * jobs - 1) / (2 * jobs))
+        #expect(claims.allSatisfy { $0.frames.count <= run })
+        for slot in 0..<4 {
+            let covered = claims.filter { $0.slot == slot }.flatMap { Array($0.frames) }
+            #expect(covered == Array(0..<10), "slot \(slot) frames claimed \(covered)")
+        }
+        #expect(claims.map(\.slot) == claims.map(\.slot).sorted(), "a younger batch was claimed before an older one")
+        #expect(!state.hasClaimableFrames)
+        // Finishing batch 1 before batch 0 moves nothing; finishing batch 0 moves both, in order.
+        for claim in claims where claim.slot == 1 {
+            let advanced = state.finishFrames(ofSlot: 1, count: claim.frames.count)
+            #expect(!advanced)
+        }
+        #expect(state.transformed == 0)
+        for claim in claims where claim.slot == 0 { _ = state.finishFrames(ofSlot: 0, count: claim.frames.count) }
+        #expect(state.transformed == 2)
+        // Written but not hashed: the slot is still in use (the digest reads it).
+        state.written = 2
+        #expect(state.windowFull(for: 4))
+        state.hashed = 1
+        #expect(!state.windowFull(for: 4) && state.windowFull(for: 5))
+        // The last batch: once filled and every frame claimed, the workers may stop.
+        #expect(!state.allClaimed)
+        _ = state.recordFill(batch: 4, frames: 3, isLast: true)
+        #expect(!state.allClaimed)
+        while state.claimFrames() != nil {}
+        #expect(state.allClaimed)
     }
 
     @Test("slots give back all the address space they map, whatever their sizes")
