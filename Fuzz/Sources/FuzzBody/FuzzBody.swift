@@ -16,9 +16,9 @@ public func fuzzBody(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let bytes = Array(UnsafeBufferPointer(start: data, count: size))
     FileManager.default.createFile(atPath: scratch + ".in", contents: Data(bytes))
     runBlocking {
-        var oneShot: Result<[UInt8], any Error>
+        let oneShot: Result<[UInt8], any Error>
         do { oneShot = .success(try await sequential.decrypt(bytes, keyring: keyring).plaintext) } catch { oneShot = .failure(error) }
-        var streamed: Result<[UInt8], any Error>
+        let streamed: Result<[UInt8], any Error>
         do {
             let input = try FileDescriptor.open(scratch + ".in", .readOnly)
             let output = try FileDescriptor.open(scratch + ".out", .readWrite, options: [.create, .truncate], permissions: .ownerReadWrite)
@@ -26,16 +26,7 @@ public func fuzzBody(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
             _ = try await pipelined.decrypt(from: input, to: output, keyring: keyring)
             streamed = .success([UInt8](try Data(contentsOf: URL(fileURLWithPath: scratch + ".out"))))
         } catch { streamed = .failure(error) }
-        switch (oneShot, streamed) {
-        case (.success(let x), .success(let y)):
-            precondition(x == y, "the sequential and pipelined decrypts produced different plaintexts")
-        case (.failure(let e), .failure(let f)):
-            guard e is EnvelopeError, f is EnvelopeError else { fatalError("decrypt threw a non-EnvelopeError: \(e) / \(f)") }
-        case (.success, .failure(let f)):
-            fatalError("the one-shot decrypt succeeded but the descriptor decrypt failed: \(f)")
-        case (.failure(let e), .success):
-            fatalError("the descriptor decrypt succeeded but the one-shot decrypt failed: \(e)")
-        }
+        requireAgreement(oneShot, streamed, ("sequential one-shot", "pipelined descriptor"))
     }
     return 0
 }
