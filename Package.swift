@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "EnvelopeCore", targets: ["EnvelopeCore"]),
         .library(name: "EnvelopeKMS", targets: ["EnvelopeKMS"]),
         .library(name: "EnvelopeLocalKMS", targets: ["EnvelopeLocalKMS"]),
+        .library(name: "EnvelopeSigV4", targets: ["EnvelopeSigV4"]),
         .library(name: "EnvelopeKMSHTTP", targets: ["EnvelopeKMSHTTP"]),
         .library(name: "EnvelopeLocalKMSServer", targets: ["EnvelopeLocalKMSServer"]),
         .executable(name: "raw-aes-file-demo", targets: ["RawAESFileDemo"]),
@@ -55,10 +56,15 @@ let package = Package(
             name: "EnvelopeLocalKMS",
             dependencies: ["EnvelopeKMS", "EnvelopeCrypto", .product(name: "Logging", package: "swift-log")]
         ),
+        // SigV4 signing and verification: a leaf shared by the HTTP transport and the local KMS server.
+        .target(
+            name: "EnvelopeSigV4",
+            dependencies: ["EnvelopeCrypto"]
+        ),
         .target(
             name: "EnvelopeKMSHTTP",
             dependencies: [
-                "EnvelopeKMS", "EnvelopeCrypto",
+                "EnvelopeKMS", "EnvelopeSigV4", "EnvelopeCrypto",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -68,7 +74,7 @@ let package = Package(
         .target(
             name: "EnvelopeLocalKMSServer",
             dependencies: [
-                "EnvelopeLocalKMS", "EnvelopeKMSHTTP", "EnvelopeKMS", "EnvelopeCrypto",
+                "EnvelopeLocalKMS", "EnvelopeSigV4", "EnvelopeKMS", "EnvelopeCrypto",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -114,6 +120,11 @@ let package = Package(
             path: "Tests/EnvelopeTestSupport"
         ),
         .testTarget(name: "EnvelopeCryptoTests", dependencies: ["EnvelopeCrypto", "EnvelopeTestSupport"]),
+        .testTarget(
+            name: "EnvelopeSigV4Tests",
+            dependencies: ["EnvelopeSigV4", "EnvelopeCrypto", "EnvelopeTestSupport"],
+            resources: [.copy("Vectors")]
+        ),
         .testTarget(
             name: "EnvelopeCoreTests",
             dependencies: ["EnvelopeCore", "EnvelopeCrypto", "EnvelopeTestSupport"],
