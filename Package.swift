@@ -14,9 +14,9 @@ let package = Package(
         .library(name: "EnvelopeSigV4", targets: ["EnvelopeSigV4"]),
         .library(name: "EnvelopeKMSHTTP", targets: ["EnvelopeKMSHTTP"]),
         .library(name: "EnvelopeLocalKMSServer", targets: ["EnvelopeLocalKMSServer"]),
-        .executable(name: "raw-aes-file-demo", targets: ["RawAESFileDemo"]),
-        .executable(name: "envelope", targets: ["envelope"]),
-        .executable(name: "cross-account-walkthrough", targets: ["CrossAccountWalkthrough"]),
+        // Test helpers (repository paths, the Python venv, servers and fixtures) for this package's
+        // tests and the samples package's; not part of the SDK's API.
+        .library(name: "EnvelopeTestSupport", targets: ["EnvelopeTestSupport"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
@@ -24,8 +24,6 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
-        // Only the `envelope` CLI (Samples/) depends on this.
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     ],
     targets: [
         .systemLibrary(
@@ -80,38 +78,6 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
-        .executableTarget(
-            name: "RawAESFileDemo",
-            dependencies: ["EnvelopeCore", "EnvelopeCrypto"],
-            path: "Samples/RawAESFileDemo"
-        ),
-        // The `envelope` CLI: its logic lives in EnvelopeCLICore (testable); the executable is a thin `main`.
-        .target(
-            name: "EnvelopeCLICore",
-            dependencies: [
-                "EnvelopeCore", "EnvelopeCrypto", "EnvelopeKMS", "EnvelopeLocalKMS", "EnvelopeKMSHTTP", "EnvelopeLocalKMSServer",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "Logging", package: "swift-log"),
-            ],
-            path: "Samples/EnvelopeCLICore"
-        ),
-        .executableTarget(
-            name: "envelope",
-            dependencies: ["EnvelopeCLICore"],
-            path: "Samples/envelope",
-            exclude: ["README.md"]
-        ),
-        // The cross-account walkthrough (DocC article: EnvelopeKMS.docc/CrossAccountKeys.md).
-        .target(
-            name: "CrossAccountWalkthroughKit",
-            dependencies: ["EnvelopeCore", "EnvelopeCrypto", "EnvelopeKMS", "EnvelopeLocalKMS"],
-            path: "Samples/CrossAccountWalkthrough/Walkthrough"
-        ),
-        .executableTarget(
-            name: "CrossAccountWalkthrough",
-            dependencies: ["CrossAccountWalkthroughKit"],
-            path: "Samples/CrossAccountWalkthrough/Main"
-        ),
         // Helpers shared by the test targets: repository root, the Python test venv and its helper
         // processes, hex, a manual clock, a log recorder.
         .target(
@@ -160,12 +126,5 @@ let package = Package(
         ),
         // Interop with the official AWS Encryption SDK for Python (Tests/Interop/esdk_peer.py, venv from `make venv`).
         .testTarget(name: "InteropTests", dependencies: ["EnvelopeCore", "EnvelopeCrypto", "EnvelopeTestSupport"]),
-        // Runs the built `envelope` and `cross-account-walkthrough` binaries as a user would; depending on the
-        // executables makes `swift build --build-tests` / `swift test` build them first.
-        .testTarget(
-            name: "EnvelopeCLITests",
-            dependencies: ["envelope", "CrossAccountWalkthrough", "CrossAccountWalkthroughKit", "EnvelopeCLICore",
-                           "EnvelopeCore", "EnvelopeCrypto", "EnvelopeKMS", "EnvelopeLocalKMS", "EnvelopeTestSupport"]
-        ),
     ]
 )
