@@ -58,7 +58,7 @@ extension LocalKMS {
 
     /// The grant condition keys of a CreateGrant request (conditions-kms.html): `kms:GrantOperations`
     /// (multi-valued), `kms:GranteePrincipal`, `kms:RetiringPrincipal`, `kms:GrantConstraintType`.
-    static func grantRequestKeys(_ request: CreateGrantRequest) -> [String: [String]] {
+    public static func grantRequestKeys(_ request: CreateGrantRequest) -> [String: [String]] {
         var keys: [String: [String]] = [
             "kms:GrantOperations": request.operations.map(\.rawValue),
             "kms:GranteePrincipal": [request.granteePrincipal],
@@ -97,9 +97,9 @@ extension LocalKMS {
             guard let keyId, let grantId else {
                 throw LocalKMSErrors.validation("RetireGrant needs either GrantToken, or KeyId (a key ARN) and GrantId")
             }
-            guard case .keyARN(let arn) = keyId else {
-                throw LocalKMSErrors.validation("RetireGrant takes the key ARN in KeyId, not \(keyId)")
-            }
+            try requireKeyIDOrARN(keyId, operation: "RetireGrant")
+            let arn: KMSKeyARN
+            if case .keyARN(let given) = keyId { arn = given } else { arn = try resolve(keyId, for: caller).arn }
             guard let found = state.grants.first(where: { $0.keyARN == arn && $0.grantId == grantId }) else {
                 throw KMSError(code: .notFound, message: "Grant ID \(grantId) not found for key \(arn)")
             }
