@@ -61,11 +61,15 @@ struct ExplanationAndOperatorTests {
     // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notprincipal.html
     @Test("NotPrincipal parses, renders and matches everyone but the named principals")
     func notPrincipal() throws {
-        let text = #"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","NotPrincipal":{"AWS":"arn:aws:iam::109876543210:user/dev/Alice"},"Action":"kms:*","Resource":"*"}]}"#
+        let text = #"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","NotPrincipal":{"AWS":["arn:aws:iam::109876543210:user/dev/Alice","arn:aws:iam::109876543210:root"]},"Action":"kms:*","Resource":"*"}]}"#
         let document = try Self.keyPolicy(text)
         #expect(document.jsonText(indent: nil) == text)
         #expect(document.statements[0].principalMatch(Self.user) == .none)
+        #expect(document.statements[0].principalMatch(Self.owner.rootPrincipal()) == .none)
         #expect(document.statements[0].principalMatch(Self.external) == .direct)
+        // Listing the user without its account does not spare it.
+        let userOnly = try Self.keyPolicy(#"{"Statement":[{"Effect":"Deny","NotPrincipal":{"AWS":"arn:aws:iam::109876543210:user/dev/Alice"},"Action":"kms:*","Resource":"*"}]}"#)
+        #expect(userOnly.statements[0].principalMatch(Self.user) == .direct)
     }
 
     // Fact: ForAllValues with the single-valued kms:EncryptionContext:context-key is refused

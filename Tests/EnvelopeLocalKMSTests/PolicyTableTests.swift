@@ -111,12 +111,9 @@ struct PolicyCase: Sendable, CustomTestStringConvertible {
         PolicyCase(name: "a role session matches its role named with its path", source: principalElement + "#principal-roles",
                    statement: allow(adminRole.description, "kms:GenerateDataKey"), caller: adminSession,
                    call: gdk, allowed: true, setup: { try await $0.createPrincipal(adminRole) }),
-        PolicyCase(name: "a role session does not match the role named without its path", source: principalElement + "#principal-roles",
-                   statement: allow("arn:aws:iam::109876543210:role/Admin", "kms:GenerateDataKey"), caller: adminSession,
-                   call: gdk, allowed: false, setup: {
-                       try await $0.createPrincipal(adminRole)
-                       try await $0.createPrincipal(AWSPrincipalARN("arn:aws:iam::109876543210:role/Admin")!)
-                   }),
+        PolicyCase(name: "aws:PrincipalArn of a session is not the role ARN without its path", source: globalKeys + "#condition-keys-principalarn",
+                   statement: allow("*", "kms:GenerateDataKey", #"{"ArnEquals":{"aws:PrincipalArn":"arn:aws:iam::109876543210:role/Admin"}}"#),
+                   caller: adminSession, call: gdk, allowed: false, setup: { try await $0.createPrincipal(adminRole) }),
         PolicyCase(name: "aws:PrincipalArn of a session is its role ARN with path (ArnLike)", source: globalKeys + "#condition-keys-principalarn",
                    statement: allow("*", "kms:GenerateDataKey", #"{"ArnLike":{"aws:PrincipalArn":"arn:aws:iam::109876543210:role/team/*"}}"#),
                    caller: adminSession, call: gdk, allowed: true, setup: { try await $0.createPrincipal(adminRole) }),
