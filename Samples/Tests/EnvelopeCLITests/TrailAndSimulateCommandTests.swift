@@ -53,4 +53,38 @@ struct TrailAndSimulateCommandTests {
         #expect(org.status == 0, "\(org)")
         #expect(try org.json()["OrganizationId"] as? String == "o-exampleorg")
     }
+
+    @Test("kms trail --follow prints the existing lines, then each new decision as it is logged")
+    func follow() throws {
+        let fx = try KMSFixture()
+        _ = try fx.asExternalUser(["encrypt", "-i", "plain.bin", "-o", "a.enc", "-w", "key=\(fx.keyARN)"])
+        let process = Process()
+        process.executableURL = CLIRunner.envelope
+        process.arguments = ["kms", "trail", "--follow", "--kms-state", fx.state]
+        process.currentDirectoryURL = fx.box.url
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        // A failure guard only: if lines never come, the process is stopped and the reads end.
+        let guardTimer = DispatchWorkItem { if process.isRunning { process.terminate() } }
+        DispatchQueue.global().asyncAfter(deadline: .now() + 60, execute: guardTimer)
+        defer { guardTimer.cancel(); if process.isRunning { process.terminate() }; process.waitUntilExit() }
+        var received = Data()
+        func readLines(until count: Int) -> Int {
+            while received.split(separator: UInt8(ascii: "\n")).count < count {
+                let chunk = output.fileHandleForReading.availableData
+                if chunk.isEmpty { break }
+                received.append(chunk)
+            }
+            return received.split(separator: UInt8(ascii: "\n")).count
+        }
+        let before = readLines(until: 1)
+        #expect(before >= 1)
+        _ = try fx.asExternalUser(["encrypt", "-i", "plain.bin", "-o", "b.enc", "-w", "key=\(fx.aliasARN)"])
+        #expect(readLines(until: before + 1) == before + 1)
+        let lines = received.split(separator: UInt8(ascii: "\n"))
+        let last = try #require(try JSONSerialization.jsonObject(with: Data(lines[lines.count - 1])) as? [String: Any])
+        #expect(last["caller"] as? String == KMSFixture.externalUser)
+        #expect(process.isRunning, "--follow keeps running")
+    }
 }
