@@ -6,11 +6,14 @@ extension LocalKMS {
     /// The decision log's file name in the state directory (one JSON line per decision).
     public static let decisionLogFileName = "trail.jsonl"
 
+    /// How many decisions an in-memory KMS keeps (the older half is dropped when full).
+    public static let memoryDecisionLimit = 10_000
+
     /// The path of the decision log, when the KMS has a state directory.
     public nonisolated var decisionLogPath: String? { stateDirectory.map { $0 + "/" + LocalKMS.decisionLogFileName } }
 
     /// Every decision so far: read from the state directory's log (all processes sharing it),
-    /// or kept in memory for an in-memory KMS.
+    /// or, for an in-memory KMS, the most recent ones (at most ``memoryDecisionLimit``).
     public func decisionLog() throws -> [LocalKMSDecision] {
         guard let path = decisionLogPath else { return memoryDecisions }
         guard FileManager.default.fileExists(atPath: path) else { return [] }
@@ -22,6 +25,9 @@ extension LocalKMS {
     /// directory interleave whole lines.
     func record(_ decision: LocalKMSDecision) {
         guard let path = decisionLogPath else {
+            // An in-memory KMS keeps the most recent decisions only, so a long-running process
+            // (a benchmark, a server without a state directory) does not grow without bound.
+            if memoryDecisions.count >= LocalKMS.memoryDecisionLimit { memoryDecisions.removeFirst(memoryDecisions.count / 2) }
             memoryDecisions.append(decision)
             return
         }

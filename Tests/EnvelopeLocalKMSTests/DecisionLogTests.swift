@@ -46,4 +46,18 @@ struct DecisionLogTests {
         #expect(last.outcome == "Allow")
         #expect(last.statements.map(\.source) == [.grant(grantId: grant.grantId)])
     }
+
+    @Test("an in-memory KMS keeps a bounded decision log: the most recent decisions")
+    func boundedInMemory() async throws {
+        let story = try await Story.make()
+        let client = story.client(Story.user1)
+        for _ in 0...LocalKMS.memoryDecisionLimit {
+            _ = try await client.describeKey(DescribeKeyRequest(keyId: .keyARN(story.key)))
+        }
+        let thirdUser = story.client(Story.thirdUser)
+        await expectCode(.accessDenied) { try await thirdUser.describeKey(DescribeKeyRequest(keyId: .keyARN(story.key))) }
+        let log = try await story.kms.decisionLog()
+        #expect(log.count <= LocalKMS.memoryDecisionLimit)
+        #expect(log.last?.caller == Story.thirdUser.description)
+    }
 }

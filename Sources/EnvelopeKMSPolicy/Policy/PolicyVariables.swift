@@ -48,7 +48,8 @@ enum PolicyDates {
         return day.date(from: text)
     }
 
-    static func iso8601(_ date: Date) -> String { ISO8601DateFormatter().string(from: date) }
+    /// `2025-01-31T12:00:00Z` (a value-type format style: no formatter object per request).
+    static func iso8601(_ date: Date) -> String { date.formatted(.iso8601) }
 }
 
 extension PolicyPattern {
