@@ -110,7 +110,15 @@ let package = Package(
         // processes, hex, a manual clock, a log recorder.
         .target(
             name: "EnvelopeTestSupport",
-            dependencies: [.product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                // AWSEndpointFakes check SigV4 with EnvelopeKMSHTTP's verifier (EnvelopeSigV4 after the module split).
+                "EnvelopeKMSHTTP", "EnvelopeCrypto",
+                .product(name: "Logging", package: "swift-log"),
+                // LoopbackHTTPServer: the loopback fakes of the credential endpoints (IMDS, container, STS, SSO) and KMS.
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
             path: "Tests/EnvelopeTestSupport"
         ),
         .testTarget(name: "EnvelopeCryptoTests", dependencies: ["EnvelopeCrypto", "EnvelopeTestSupport"]),
@@ -154,7 +162,7 @@ let package = Package(
         .testTarget(
             name: "EnvelopeCLITests",
             dependencies: ["envelope", "CrossAccountWalkthrough", "CrossAccountWalkthroughKit", "EnvelopeCLICore",
-                           "EnvelopeCore", "EnvelopeCrypto", "EnvelopeKMS", "EnvelopeLocalKMS", "EnvelopeTestSupport"]
+                           "EnvelopeCore", "EnvelopeCrypto", "EnvelopeKMS", "EnvelopeLocalKMS", "EnvelopeKMSHTTP", "EnvelopeTestSupport"]
         ),
     ]
 )

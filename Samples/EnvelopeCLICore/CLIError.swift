@@ -40,9 +40,8 @@ extension CLIError {
             switch e.failure {
             case .service(let response):
                 return from(kms: KMSError(code: KMSErrorCode(rawValue: response.code), message: response.message), doing: action)
-            case .credentials:
-                return CLIError(.configuration, "\(action) failed: \(oneLine(e.description))",
-                                hint: "set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE with ~/.aws/credentials")
+            case .credentials(let credentials):
+                return AWSCredentialsWiring.cliError(credentials, doing: action)
             case .network:
                 return CLIError(.unavailable, "\(action) failed: \(oneLine(e.description))",
                                 hint: "check the endpoint (--kms-endpoint, AWS_ENDPOINT_URL_KMS) and the network")
@@ -51,10 +50,7 @@ extension CLIError {
                                 hint: "the endpoint did not answer like AWS KMS; check --kms-endpoint / AWS_ENDPOINT_URL_KMS")
             }
         }
-        if let e = error as? AWSCredentialsError {
-            return CLIError(.configuration, "\(action) failed: \(oneLine(e.description))",
-                            hint: "set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE with ~/.aws/credentials")
-        }
+        if let e = error as? AWSCredentialsError { return AWSCredentialsWiring.cliError(e, doing: action) }
         if let e = error as? KMSEndpointError {
             return CLIError(.configuration, "\(action) failed: \(oneLine(e.description))",
                             hint: "give a Region (key ARN, region= in the SPEC, AWS_REGION) or --kms-endpoint URL")

@@ -58,7 +58,7 @@ struct CredentialsTests {
         let fixed = try AWSCredentials(accessKeyId: "STATIC", secretAccessKey: "s")
         #expect(try await AWSCredentialsProviderChain.standard(staticCredentials: fixed, environment: environment, http: http).credentials(logger: logger).accessKeyId == "STATIC")
         let none = try await #require(throws: AWSCredentialsError.self) {
-            try await AWSCredentialsProviderChain.standard(environment: ["HOME": "/nonexistent"], http: http).credentials(logger: logger)
+            try await AWSCredentialsProviderChain.standard(environment: ["HOME": "/nonexistent", "AWS_EC2_METADATA_DISABLED": "true"], http: http).credentials(logger: logger)
         }
         #expect(none.message.contains("no AWS credentials found"))
     }
