@@ -54,7 +54,8 @@ struct AWSWhoAmI: AsyncParsableCommand {
         } catch {
             throw CLIError.from(error, doing: "STS GetCallerIdentity")
         }
-        let source = await credentials.currentSource.map { "\($0)" } ?? "unknown"
+        let current = await credentials.currentSource
+        let source = current.map { "\($0)" } ?? "unknown"
         JSONOutput.print(.object([
             ("Account", .string(identity.account)), ("Arn", .string(identity.arn)), ("UserId", .string(identity.userId)),
             ("CredentialSource", .string(source)), ("Region", .string(resolved.region)), ("RegionSource", .string("\(resolved.source)")),

@@ -89,6 +89,7 @@ struct CredentialChainTests {
         all.environment["AWS_ROLE_ARN"] = "arn:aws:iam::111122223333:role/irsa"
         all.environment["AWS_ENDPOINT_URL_STS"] = sts.url.absoluteString
         expectSame(try await all.resolve(), issued, source: .webIdentity(profile: nil))
+        #expect(sts.requests.count == 1)
     }
 
     @Test("container beats IMDS; IMDS is last")

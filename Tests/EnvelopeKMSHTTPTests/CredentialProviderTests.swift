@@ -153,6 +153,7 @@ struct CredentialProviderTests {
         let provider = ContainerCredentialsProvider(environment: ["AWS_CONTAINER_CREDENTIALS_FULL_URI": fake.url.absoluteString + "/creds",
                                                                   "AWS_CONTAINER_AUTHORIZATION_TOKEN": "Basic ecs-token"])
         expectSame(try await provider.credentials(logger: silent), issued, source: .container)
+        #expect(fake.requests.first?.header("Authorization") == "Basic ecs-token")
         // Only the URL is computed here: nothing is sent to the link-local address.
         let relative = try ContainerCredentialsProvider(environment: ["AWS_CONTAINER_CREDENTIALS_RELATIVE_URI": "/v2/credentials/abc"]).endpoint()
         #expect(relative.absoluteString == "http://169.254.170.2/v2/credentials/abc")

@@ -51,8 +51,10 @@ public enum AWSEndpointFakes {
             }
             if signer.sessionToken == nil && request.header("X-Amz-Security-Token") != nil { return "UnrecognizedClientException" }
             return nil
-        } catch {
+        } catch let error as SigV4VerificationError {
             return error.code
+        } catch {
+            return "InvalidSignatureException"
         }
     }
 

@@ -78,26 +78,40 @@ public struct CannedResponse: Sendable {
 /// An HTTP/1.1 server on 127.0.0.1 (a free port) that records every request and answers with
 /// `handler`; a stand-in for IMDS, the container endpoint, STS, the SSO portal or KMS in tests.
 public final class LoopbackHTTPServer: @unchecked Sendable {
+    /// What the channel handlers share (the server itself is not retained by its channels, so
+    /// releasing it shuts it down).
+    final class State: @unchecked Sendable {
+        let lock = NSLock()
+        var recorded: [RecordedRequest] = []
+        let handler: @Sendable (RecordedRequest) -> CannedResponse
+        init(handler: @escaping @Sendable (RecordedRequest) -> CannedResponse) { self.handler = handler }
+
+        func respond(to request: RecordedRequest) -> CannedResponse {
+            lock.withLock { recorded.append(request) }
+            return handler(request)
+        }
+    }
+
+    private let state: State
     private let lock = NSLock()
-    private var recorded: [RecordedRequest] = []
-    private let handler: @Sendable (RecordedRequest) -> CannedResponse
     private let group: MultiThreadedEventLoopGroup
     private var channel: (any Channel)?
     /// `http://127.0.0.1:<port>`.
     public private(set) var url = URL(string: "http://127.0.0.1")!
 
     /// Every request received so far, in order.
-    public var requests: [RecordedRequest] { lock.withLock { recorded } }
+    public var requests: [RecordedRequest] { state.lock.withLock { state.recorded } }
 
     /// Starts the server.
     public init(handler: @escaping @Sendable (RecordedRequest) -> CannedResponse) throws {
-        self.handler = handler
+        let state = State(handler: handler)
+        self.state = state
         group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
                 channel.pipeline.configureHTTPServerPipeline().flatMap {
-                    channel.pipeline.addHandler(Handler(server: self))
+                    channel.pipeline.addHandler(Handler(state: state))
                 }
             }
         let channel = try bootstrap.bind(host: "127.0.0.1", port: 0).wait()
@@ -128,19 +142,14 @@ public final class LoopbackHTTPServer: @unchecked Sendable {
         return URL(string: "http://127.0.0.1:\(port)")!
     }
 
-    fileprivate func respond(to request: RecordedRequest) -> CannedResponse {
-        lock.withLock { recorded.append(request) }
-        return handler(request)
-    }
-
     final class Handler: ChannelInboundHandler, @unchecked Sendable {
         typealias InboundIn = HTTPServerRequestPart
         typealias OutboundOut = HTTPServerResponsePart
-        let server: LoopbackHTTPServer
+        let state: State
         var head: HTTPRequestHead?
         var body: [UInt8] = []
 
-        init(server: LoopbackHTTPServer) { self.server = server }
+        init(state: State) { self.state = state }
 
         func channelRead(context: ChannelHandlerContext, data: NIOAny) {
             switch unwrapInboundIn(data) {
@@ -153,7 +162,7 @@ public final class LoopbackHTTPServer: @unchecked Sendable {
                 guard let head else { return }
                 let request = RecordedRequest(method: head.method.rawValue, uri: head.uri,
                                               headers: head.headers.map { ($0.name, $0.value) }, body: body)
-                let response = server.respond(to: request)
+                let response = state.respond(to: request)
                 var headers = HTTPHeaders(response.headers)
                 headers.add(name: "Content-Length", value: String(response.body.count))
                 let responseHead = HTTPResponseHead(version: .http1_1, status: HTTPResponseStatus(statusCode: response.status), headers: headers)
