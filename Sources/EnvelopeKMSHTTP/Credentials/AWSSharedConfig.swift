@@ -68,12 +68,7 @@ public struct AWSSharedConfig: Sendable {
     }
 
     /// `AWS_REGION`, else `AWS_DEFAULT_REGION`, else the profile's `region`.
-    public var region: String? {
-        for name in ["AWS_REGION", "AWS_DEFAULT_REGION"] {
-            if let value = environment[name], !value.isEmpty { return value }
-        }
-        return settings(of: profileName)?["region"].flatMap { $0.isEmpty ? nil : $0 }
-    }
+    public var region: String? { AWSRegionResolver.configured(self)?.region }
 
     /// Custom endpoint of a service: `AWS_ENDPOINT_URL_<SERVICE>`, else `AWS_ENDPOINT_URL`.
     public func endpointURL(service: String) -> String? {

@@ -78,16 +78,17 @@ public struct ProcessCredentialsProvider: AWSCredentialsProvider {
         process.standardOutput = out
         process.standardError = err
         process.standardInput = FileHandle.nullDevice
-        let status: Int32 = try await withCheckedThrowingContinuation { continuation in
-            process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
-            do { try process.run() } catch {
-                process.terminationHandler = nil
-                continuation.resume(throwing: AWSCredentialsError(
-                    .processFailed, "credential_process '\(arguments[0])' could not be started: \(error.localizedDescription)", source: source))
-            }
+        do { try process.run() } catch {
+            throw AWSCredentialsError(.processFailed, "credential_process '\(arguments[0])' could not be started: \(error.localizedDescription)", source: source)
         }
-        let output = out.fileHandleForReading.readDataToEndOfFile()
-        let errors = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        // Both pipes are drained concurrently, so a chatty helper cannot block on a full pipe.
+        let outHandle = out.fileHandleForReading, errHandle = err.fileHandleForReading
+        async let outputRead = Task.detached { outHandle.readDataToEndOfFile() }.value
+        async let errorsRead = Task.detached { errHandle.readDataToEndOfFile() }.value
+        let output = await outputRead
+        let errors = String(decoding: await errorsRead, as: UTF8.self)
+        process.waitUntilExit()  // the helper closed its output: it is exiting
+        let status = process.terminationStatus
         guard status == 0 else {
             let firstLine = errors.split(whereSeparator: \.isNewline).first.map { String($0.prefix(200)) }
             throw AWSCredentialsError(
