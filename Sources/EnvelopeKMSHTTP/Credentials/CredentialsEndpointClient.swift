@@ -47,15 +47,16 @@ struct CredentialsEndpointClient: Sendable {
     }
 
     private func once(_ method: HTTPMethod, _ url: URL, headers: [(String, String)], body: [UInt8]) async throws -> AWSHTTPResponse {
-        var request = HTTPClientRequest(url: url.absoluteString)
-        request.method = method
-        for (name, value) in headers { request.headers.add(name: name, value: value) }
-        request.headers.add(name: "User-Agent", value: "EnvelopeKit/1.0 (swift; AsyncHTTPClient)")
-        if !body.isEmpty || method == .PUT || method == .POST { request.body = .bytes(body) }
         let nanos = Int64(min(timeout, 86_400) * 1_000_000_000)
         let client = httpClient
+        let urlString = url.absoluteString
         return try await withThrowingTaskGroup(of: AWSHTTPResponse?.self) { group in
             group.addTask {
+                var request = HTTPClientRequest(url: urlString)
+                request.method = method
+                for (name, value) in headers { request.headers.add(name: name, value: value) }
+                request.headers.add(name: "User-Agent", value: "EnvelopeKit/1.0 (swift; AsyncHTTPClient)")
+                if !body.isEmpty || method == .PUT || method == .POST { request.body = .bytes(body) }
                 let response = try await client.execute(request, deadline: .now() + .nanoseconds(nanos))
                 let buffer = try await response.body.collect(upTo: 1 << 20)
                 return AWSHTTPResponse(status: Int(response.status.code), headers: response.headers.map { ($0.name, $0.value) },
