@@ -39,10 +39,9 @@ enum AWSCredentialsWiring {
 }
 
 extension AWSCredentialsWiring {
-    /// The CLI error of a credentials failure, chosen by its kind: unreachable endpoints are
-    /// `unavailable` (69), everything else `configuration` (78); the hint fits the source.
+    /// The CLI error of a credentials failure: `configuration` (78), with a hint chosen by its kind and source.
     static func cliError(_ error: AWSCredentialsError, doing action: String) -> CLIError {
-        let code: CLIExitCode = error.kind == .endpointUnreachable ? .unavailable : .configuration
+        let code: CLIExitCode = .configuration
         let hint: String
         switch (error.kind, error.source) {
         case (.ssoLoginRequired, .sso(let profile)):
@@ -63,5 +62,16 @@ extension AWSCredentialsWiring {
             hint = "set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE with ~/.aws/credentials (or aws configure sso); `envelope aws whoami` shows what is found"
         }
         return CLIError(code, "\(action) failed: \(CLIError.oneLine(error.description))", hint: hint)
+    }
+}
+
+extension AWSCredentialsWiring {
+    /// The credentials failure among `causes` (directly, or inside an `AWSCallError`), if any.
+    static func credentialsError(in causes: [any Error]) -> AWSCredentialsError? {
+        for cause in causes {
+            if let error = cause as? AWSCredentialsError { return error }
+            if let call = cause as? AWSCallError, case .credentials(let error) = call.failure { return error }
+        }
+        return nil
     }
 }

@@ -116,6 +116,9 @@ extension CLIError {
         case .io:
             return CLIError(.ioError, text)
         default:
+            if let credentials = AWSCredentialsWiring.credentialsError(in: e.causes) {
+                return AWSCredentialsWiring.cliError(credentials, doing: action).with(message: text)
+            }
             if kmsCodes.contains("CredentialsFailure") || e.causes.contains(where: { ($0 as? AWSCallError)?.code == "CredentialsError" }) {
                 return CLIError(.configuration, text, hint: "set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE with ~/.aws/credentials")
             }

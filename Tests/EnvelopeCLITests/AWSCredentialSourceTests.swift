@@ -238,14 +238,15 @@ struct AWSCredentialSourceTests {
         #expect(lines.count == 2 && lines[0].contains("198.51.100.7") && lines[0].contains("not allowed"), "\(lines)")
     }
 
-    @Test("IMDS unreachable (credential_source = Ec2InstanceMetadata): exit 69 at once")
+    @Test("IMDS unreachable (credential_source = Ec2InstanceMetadata): a credentials error (78) at once, not a fall-through")
     func imdsUnreachable() throws {
         let rig = try Rig(expecting: FakeAWSCredentials(tag: "i"))
         try rig.write("aws/config", "[profile ec2]\nrole_arn = arn:aws:iam::111122223333:role/r\ncredential_source = Ec2InstanceMetadata\n")
         rig.environment["AWS_PROFILE"] = "ec2"
         let (status, lines) = try rig.failingEncrypt()
-        #expect(status == 69)
+        #expect(status == 78)
         #expect(lines.count == 2 && lines[0].contains("EC2 instance metadata") && lines[0].contains("1 attempt(s)"), "\(lines)")
+        #expect(!lines[0].contains("no AWS credentials found"), "an explicit profile's failure is reported as such")
     }
 
     @Test("no source at all: every source named with why it was skipped")

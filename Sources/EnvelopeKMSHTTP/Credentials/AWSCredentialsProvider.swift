@@ -84,12 +84,13 @@ public struct AWSCredentialsProviderChain: AWSCredentialsProvider {
         return AWSCredentialsProviderChain(providers)
     }
 
-    /// Whether the chain moves past this failure.
-    static func isSkippable(_ error: AWSCredentialsError) -> Bool {
+    /// Whether the chain moves past this failure of `provider`.
+    static func isSkippable(_ error: AWSCredentialsError, from provider: any AWSCredentialsProvider) -> Bool {
         switch error.kind {
         case .notConfigured: true
-        // Off EC2 the metadata endpoint does not answer: that is "not here", not a failure.
-        case .endpointUnreachable: error.source == .instanceMetadata
+        // Off EC2 the chain's own metadata step gets no answer: that is "not here", not a failure.
+        // (A profile's credential_source = Ec2InstanceMetadata that cannot reach IMDS is a failure.)
+        case .endpointUnreachable: provider is InstanceMetadataCredentialsProvider
         default: false
         }
     }
@@ -100,7 +101,7 @@ public struct AWSCredentialsProviderChain: AWSCredentialsProvider {
         for provider in providers {
             do {
                 return try await provider.credentials(logger: logger)
-            } catch let error as AWSCredentialsError where Self.isSkippable(error) {
+            } catch let error as AWSCredentialsError where Self.isSkippable(error, from: provider) {
                 logger.trace("credential source skipped", metadata: ["source": "\(error.source)", "reason": "\(error.message)"])
                 skipped.append(error)
             }
