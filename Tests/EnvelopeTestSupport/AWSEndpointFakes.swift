@@ -1,5 +1,5 @@
 import EnvelopeCrypto
-import EnvelopeKMSHTTP
+import EnvelopeSigV4
 import Foundation
 
 /// Temporary credentials a fake hands out (and the fake KMS / STS accept).
