@@ -1,3 +1,4 @@
+import EnvelopeCore
 import Foundation
 
 /// Why no credentials could be obtained: the failing (or skipped) source, the class of failure, a
@@ -51,14 +52,18 @@ public struct AWSCredentialsError: Error, Sendable, CustomStringConvertible {
         self.cause = cause
     }
 
-    /// The same error attributed to `source` (kept if already specific).
-    func attributed(to source: AWSCredentialSource) -> AWSCredentialsError {
-        guard self.source == .chain else { return self }
-        return AWSCredentialsError(kind, message, source: source, skipped: skipped, cause: cause)
-    }
-
     /// `source: message`.
     public var description: String {
         source == .chain ? message : "\(source): \(message)"
     }
+}
+
+/// Found by type in an error tree (the CLI's error table): a credentials failure, and its causes
+/// (the skipped sources of "nothing found", or the STS / endpoint error underneath).
+extension AWSCredentialsError: CredentialsFailure, ErrorWithCauses {
+    /// The source that failed, e.g. `profile 'dev' (IAM Identity Center)`.
+    public var credentialsSource: String { source.description }
+
+    /// `skipped` (for `.noSourceFound`), then `cause`.
+    public var underlyingErrors: [any Error] { skipped + (cause.map { [$0] } ?? []) }
 }
