@@ -104,23 +104,6 @@ struct CredentialsTests {
         #expect(missing.kind == .invalidConfiguration)
     }
 
-    @Test("source_profile cycles are reported, not followed forever")
-    func cycle() async throws {
-        let (directory, files) = try temporaryFiles(credentials: "", config: """
-            [profile a]
-            role_arn = arn:aws:iam::111122223333:role/A
-            source_profile = b
-            [profile b]
-            role_arn = arn:aws:iam::111122223333:role/B
-            source_profile = a
-            """)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let error = try await #require(throws: AWSCredentialsError.self) {
-            try await ProfileCredentialsProvider(profile: "a", environment: files, http: AWSHTTPClient()).credentials(logger: logger)
-        }
-        #expect(error.message.contains("cycle"))
-    }
-
     @Test("refreshing provider reuses fresh credentials and refreshes before expiry")
     func refresh() async throws {
         actor Counter: AWSCredentialsProvider {
