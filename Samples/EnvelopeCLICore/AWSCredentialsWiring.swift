@@ -1,3 +1,4 @@
+import EnvelopeCore
 import EnvelopeKMSHTTP
 import Foundation
 
@@ -39,38 +40,37 @@ enum AWSCredentialsWiring {
 }
 
 extension AWSCredentialsWiring {
-    /// The CLI error of a credentials failure: `configuration` (78), with a hint chosen by its kind and source.
-    static func cliError(_ error: AWSCredentialsError, doing action: String) -> CLIError {
-        let code: CLIExitCode = .configuration
-        let hint: String
+    /// The hint for a credentials failure, chosen by its kind and source (the CLI error table gives
+    /// every credentials failure exit 78; this says what to do about this one).
+    static func hint(for error: AWSCredentialsError) -> String {
         switch (error.kind, error.source) {
         case (.ssoLoginRequired, .sso(let profile)):
-            hint = "run `aws sso login --profile \(profile)`, then try again"
+            "run `aws sso login --profile \(profile)`, then try again"
         case (.processFailed, .process(let profile)):
-            hint = "run the credential_process of profile '\(profile)' by hand to see why it fails"
+            "run the credential_process of profile '\(profile)' by hand to see why it fails"
         case (.hostNotAllowed, _):
-            hint = "point AWS_CONTAINER_CREDENTIALS_FULL_URI at a loopback address, 169.254.170.2, 169.254.170.23 or [fd00:ec2::23], or use https"
+            "point AWS_CONTAINER_CREDENTIALS_FULL_URI at a loopback address, 169.254.170.2, 169.254.170.23 or [fd00:ec2::23], or use https"
         case (.tokenFileUnreadable, _):
-            hint = "check that the token file exists and is readable (AWS_WEB_IDENTITY_TOKEN_FILE, AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE, web_identity_token_file)"
+            "check that the token file exists and is readable (AWS_WEB_IDENTITY_TOKEN_FILE, AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE, web_identity_token_file)"
         case (.endpointUnreachable, .instanceMetadata):
-            hint = "off EC2, set AWS_EC2_METADATA_DISABLED=true and configure another credential source"
+            "off EC2, set AWS_EC2_METADATA_DISABLED=true and configure another credential source"
         case (.endpointUnreachable, _):
-            hint = "check that the credentials endpoint is up and reachable"
+            "check that the credentials endpoint is up and reachable"
         case (.sourceProfileCycle, _), (.invalidConfiguration, _):
-            hint = "fix the profile in ~/.aws/config (AWS_CONFIG_FILE) or ~/.aws/credentials (AWS_SHARED_CREDENTIALS_FILE)"
+            "fix the profile in ~/.aws/config (AWS_CONFIG_FILE) or ~/.aws/credentials (AWS_SHARED_CREDENTIALS_FILE)"
         default:
-            hint = "set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE with ~/.aws/credentials (or aws configure sso); `envelope aws whoami` shows what is found"
+            "set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE with ~/.aws/credentials (or aws configure sso); `envelope aws whoami` shows what is found"
         }
-        return CLIError(code, "\(action) failed: \(CLIError.oneLine(error.description))", hint: hint)
     }
-}
 
-extension AWSCredentialsWiring {
-    /// The credentials failure among `causes` (directly, or inside an `AWSCallError`), if any.
-    static func credentialsError(in causes: [any Error]) -> AWSCredentialsError? {
-        for cause in causes {
-            if let error = cause as? AWSCredentialsError { return error }
-            if let call = cause as? AWSCallError, case .credentials(let error) = call.failure { return error }
+    /// The credentials failure anywhere in `error`'s tree of causes, if any.
+    static func credentialsError(in error: any Error) -> AWSCredentialsError? {
+        if let found = error as? AWSCredentialsError { return found }
+        if let call = error as? AWSCallError, case .credentials(let found) = call.failure { return found }
+        if let wrapper = error as? any ErrorWithCauses {
+            for cause in wrapper.underlyingErrors {
+                if let found = credentialsError(in: cause) { return found }
+            }
         }
         return nil
     }
