@@ -206,6 +206,7 @@ struct AWSCredentialSourceTests {
         let (status, lines) = try rig.failingEncrypt()
         #expect(status == 78)
         #expect(lines.count == 2 && lines[0].contains("aws sso login --profile dev") && lines[1].hasPrefix("hint: "), "\(lines)")
+        #expect(lines.last == "hint: run `aws sso login --profile dev`, then try again", "the hint is chosen by the typed error")
     }
 
     @Test("credential_process that exits 1")
@@ -236,6 +237,7 @@ struct AWSCredentialSourceTests {
         let (status, lines) = try rig.failingEncrypt()
         #expect(status == 78)
         #expect(lines.count == 2 && lines[0].contains("198.51.100.7") && lines[0].contains("not allowed"), "\(lines)")
+        #expect(lines.last?.contains("AWS_CONTAINER_CREDENTIALS_FULL_URI") == true, "\(lines)")
     }
 
     @Test("IMDS unreachable (credential_source = Ec2InstanceMetadata): a credentials error (78) at once, not a fall-through")
