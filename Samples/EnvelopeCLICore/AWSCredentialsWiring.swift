@@ -41,8 +41,9 @@ enum AWSCredentialsWiring {
 
 extension AWSCredentialsWiring {
     /// The hint for a credentials failure, chosen by its kind and source (the CLI error table gives
-    /// every credentials failure exit 78; this says what to do about this one).
-    static func hint(for error: AWSCredentialsError) -> String {
+    /// every credentials failure exit 78; this says what to do about this one). `nil`: the table's
+    /// general hint fits.
+    static func hint(for error: AWSCredentialsError) -> String? {
         switch (error.kind, error.source) {
         case (.ssoLoginRequired, .sso(let profile)):
             "run `aws sso login --profile \(profile)`, then try again"
@@ -59,7 +60,7 @@ extension AWSCredentialsWiring {
         case (.sourceProfileCycle, _), (.invalidConfiguration, _):
             "fix the profile in ~/.aws/config (AWS_CONFIG_FILE) or ~/.aws/credentials (AWS_SHARED_CREDENTIALS_FILE)"
         default:
-            "set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE with ~/.aws/credentials (or aws configure sso); `envelope aws whoami` shows what is found"
+            nil
         }
     }
 

@@ -153,7 +153,7 @@ extension CLIError {
         // A credentials failure's hint depends on which source failed and how (SSO login, process, …).
         let credentials = kind == .noCredentials ? AWSCredentialsWiring.credentialsError(in: error) : nil
         return CLIError(kind.row.exit, "\(action) failed: \(describe(error, names: names))",
-                        hint: credentials.map(AWSCredentialsWiring.hint(for:)) ?? kind.row.hint)
+                        hint: credentials.flatMap(AWSCredentialsWiring.hint(for:)) ?? kind.row.hint)
     }
 
     /// The error's own words on one line, with the per-key failures of a decrypt; I/O failures
