@@ -89,7 +89,15 @@ let package = Package(
         // processes, hex, a manual clock, a log recorder.
         .target(
             name: "EnvelopeTestSupport",
-            dependencies: [.product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                // AWSEndpointFakes check SigV4 signatures with EnvelopeSigV4's verifier.
+                "EnvelopeSigV4", "EnvelopeCrypto",
+                .product(name: "Logging", package: "swift-log"),
+                // LoopbackHTTPServer: the loopback fakes of the credential endpoints (IMDS, container, STS, SSO) and KMS.
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
             path: "Tests/EnvelopeTestSupport"
         ),
         .testTarget(name: "EnvelopeCryptoTests", dependencies: ["EnvelopeCrypto", "EnvelopeTestSupport"]),

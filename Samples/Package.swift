@@ -78,6 +78,7 @@ let package = Package(
                 .product(name: "EnvelopeKMSHTTP", package: "EnvelopeKit"),
                 .product(name: "EnvelopeKMSPolicy", package: "EnvelopeKit"),
                 .product(name: "EnvelopeLocalKMS", package: "EnvelopeKit"),
+                .product(name: "EnvelopeKMSHTTP", package: "EnvelopeKit"),
                 .product(name: "EnvelopeTestSupport", package: "EnvelopeKit"),
             ],
             path: "Tests/EnvelopeCLITests"

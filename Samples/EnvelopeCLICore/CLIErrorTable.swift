@@ -150,7 +150,10 @@ extension CLIError {
     static func from(_ error: any Error, doing action: String, names: (input: String, output: String)? = nil) -> CLIError {
         if let e = error as? CLIError { return e }
         let kind = CLIFailureKind(classifying: error)
-        return CLIError(kind.row.exit, "\(action) failed: \(describe(error, names: names))", hint: kind.row.hint)
+        // A credentials failure's hint depends on which source failed and how (SSO login, process, …).
+        let credentials = kind == .noCredentials ? AWSCredentialsWiring.credentialsError(in: error) : nil
+        return CLIError(kind.row.exit, "\(action) failed: \(describe(error, names: names))",
+                        hint: credentials.flatMap(AWSCredentialsWiring.hint(for:)) ?? kind.row.hint)
     }
 
     /// The error's own words on one line, with the per-key failures of a decrypt; I/O failures

@@ -12,7 +12,7 @@ struct EnvelopeCommand: AsyncParsableCommand {
             \(HelpText.exitCodes)
             """,
         version: EnvelopeCLI.version,
-        subcommands: [EncryptCommand.self, DecryptCommand.self, KMSCommand.self, PolicyCommand.self])
+        subcommands: [EncryptCommand.self, DecryptCommand.self, KMSCommand.self, PolicyCommand.self, AWSCommand.self])
 }
 
 /// Runs `envelope` with a command line and returns the exit status.
@@ -49,6 +49,7 @@ public enum EnvelopeCLI {
             if error.hint == nil && error.exitCode == .usage {
                 error.hint = "see `envelope \(subcommandPath(arguments)) --help`".replacingOccurrences(of: "  ", with: " ")
             }
+            error = await AWSCredentialsWiring.namingSource(error)
             report(error)
             return error.exitCode.rawValue
         } catch {
@@ -59,7 +60,7 @@ public enum EnvelopeCLI {
                 return 0
             }
             if error is ExitCode { return code.rawValue }
-            let converted = CLIError.from(error, doing: "envelope")
+            let converted = await AWSCredentialsWiring.namingSource(CLIError.from(error, doing: "envelope"))
             report(converted)
             return converted.exitCode.rawValue
         }
@@ -74,7 +75,7 @@ public enum EnvelopeCLI {
     /// The subcommand words at the start of the command line (for the hint).
     static func subcommandPath(_ arguments: [String]) -> String {
         let known: Set<String> = ["encrypt", "decrypt", "kms", "policy", "create-key", "add-external-account", "remove-external-account",
-                                  "put-key-policy", "get-key-policy", "attach-user-policy", "create-access-key", "serve", "render"]
+                                  "put-key-policy", "get-key-policy", "attach-user-policy", "create-access-key", "serve", "render", "aws", "whoami"]
         return arguments.prefix { known.contains($0) }.joined(separator: " ")
     }
 }

@@ -128,7 +128,8 @@ enum KMSBackend: Sendable {
             return kms.client(principal: principal, region: region ?? LocalKMS.defaultRegion)
         case .aws(let endpoint):
             do {
-                return try KMSHTTPTransport.standard(region: region?.rawValue, keyIdentifier: keyIdentifier, profile: profile, customEndpoint: endpoint)
+                return try KMSHTTPTransport.standard(region: region?.rawValue, keyIdentifier: keyIdentifier, profile: profile, customEndpoint: endpoint,
+                                                     credentials: AWSCredentialsWiring.provider(profile: profile))
             } catch {
                 throw CLIError.from(error, doing: "configuring AWS KMS")
             }

@@ -14,6 +14,8 @@ public struct AWSCredentials: Sendable, CustomStringConvertible, CustomDebugStri
     public let sessionToken: String?
     /// When temporary credentials stop working; `nil` for long-term keys.
     public let expiration: Date?
+    /// Where the credentials came from (set by the provider that produced them).
+    public private(set) var source: AWSCredentialSource?
 
     /// Creates credentials from their parts; throws only if guarded memory cannot be allocated.
     public init(accessKeyId: String, secretAccessKey: String, sessionToken: String? = nil, expiration: Date? = nil) throws {
@@ -30,6 +32,13 @@ public struct AWSCredentials: Sendable, CustomStringConvertible, CustomDebugStri
         self.expiration = expiration
     }
 
+    /// The same credentials, marked as coming from `source`.
+    public func from(_ source: AWSCredentialSource) -> AWSCredentials {
+        var copy = self
+        copy.source = source
+        return copy
+    }
+
     /// Whether the credentials expire within `margin` seconds of `now`.
     public func expires(within margin: TimeInterval, of now: Date = Date()) -> Bool {
         guard let expiration else { return false }
@@ -41,6 +50,7 @@ public struct AWSCredentials: Sendable, CustomStringConvertible, CustomDebugStri
         var text = "AWSCredentials(accessKeyId: \(accessKeyId), secretAccessKey: <redacted>"
         if sessionToken != nil { text += ", sessionToken: <redacted>" }
         if let expiration { text += ", expiration: \(expiration)" }
+        if let source { text += ", source: \(source)" }
         return text + ")"
     }
 

@@ -7,33 +7,6 @@ public protocol AWSCredentialsProvider: Sendable {
     func credentials(logger: Logger) async throws -> AWSCredentials
 }
 
-/// Why no credentials could be obtained. Never contains a secret.
-public struct AWSCredentialsError: Error, Sendable, Equatable, CustomStringConvertible {
-    /// The class of failure.
-    public enum Kind: Sendable, Equatable {
-        /// This provider has nothing configured (a chain tries the next one).
-        case notConfigured
-        /// Configuration exists but is wrong (a chain stops here).
-        case invalidConfiguration
-        /// STS refused or failed to answer AssumeRole.
-        case assumeRoleFailed
-    }
-
-    /// The class of failure.
-    public let kind: Kind
-    /// What went wrong and what to do.
-    public let message: String
-
-    /// Creates an error.
-    public init(_ kind: Kind, _ message: String) {
-        self.kind = kind
-        self.message = message
-    }
-
-    /// The message.
-    public var description: String { message }
-}
-
 /// Always the same credentials.
 public struct StaticCredentialsProvider: AWSCredentialsProvider {
     let value: AWSCredentials
@@ -44,7 +17,7 @@ public struct StaticCredentialsProvider: AWSCredentialsProvider {
     }
 
     /// Returns the fixed credentials.
-    public func credentials(logger: Logger) async throws -> AWSCredentials { value }
+    public func credentials(logger: Logger) async throws -> AWSCredentials { value.source == nil ? value.from(.explicit) : value }
 }
 
 /// `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY` and optional `AWS_SESSION_TOKEN`.
@@ -59,17 +32,19 @@ public struct EnvironmentCredentialsProvider: AWSCredentialsProvider {
     /// The credentials in the environment, or `.notConfigured` when `AWS_ACCESS_KEY_ID` is unset.
     public func credentials(logger: Logger) async throws -> AWSCredentials {
         guard let id = environment["AWS_ACCESS_KEY_ID"], !id.isEmpty else {
-            throw AWSCredentialsError(.notConfigured, "AWS_ACCESS_KEY_ID is not set")
+            throw AWSCredentialsError(.notConfigured, "AWS_ACCESS_KEY_ID is not set", source: .environment)
         }
         guard let secret = environment["AWS_SECRET_ACCESS_KEY"], !secret.isEmpty else {
-            throw AWSCredentialsError(.invalidConfiguration, "AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not; set both, or neither")
+            throw AWSCredentialsError(.invalidConfiguration, "AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not; set both, or neither", source: .environment)
         }
         logger.trace("credentials from environment", metadata: ["accessKeyId": "\(id)"])
-        return try AWSCredentials(accessKeyId: id, secretAccessKey: secret, sessionToken: environment["AWS_SESSION_TOKEN"])
+        return try AWSCredentials(accessKeyId: id, secretAccessKey: secret, sessionToken: environment["AWS_SESSION_TOKEN"]).from(.environment)
     }
 }
 
-/// Tries providers in order; a provider that is `.notConfigured` passes to the next, any other error stops.
+/// Tries providers in order; a provider that is `.notConfigured` (or, for instance metadata, not
+/// reachable) passes to the next, any other error stops. When none has credentials, the error
+/// (`.noSourceFound`) lists each source with why it was skipped.
 public struct AWSCredentialsProviderChain: AWSCredentialsProvider {
     /// The providers, in order.
     public let providers: [any AWSCredentialsProvider]
@@ -79,37 +54,78 @@ public struct AWSCredentialsProviderChain: AWSCredentialsProvider {
         self.providers = providers
     }
 
-    /// The standard chain: static (if given), environment, shared files (profile, with assume-role through STS).
+    /// The AWS SDKs' default chain
+    /// (https://docs.aws.amazon.com/sdkref/latest/guide/standardized-credentials.html): static (if given),
+    /// environment keys, web identity from the environment, the shared-files profile (access keys,
+    /// assume-role, web identity, IAM Identity Center, `credential_process`), the container endpoint
+    /// (ECS, EKS Pod Identity), then EC2 instance metadata (IMDSv2).
+    ///
+    /// An explicit profile (`profile`, or `AWS_PROFILE`) means that profile only.
     public static func standard(
         staticCredentials: AWSCredentials? = nil,
         profile: String? = nil,
         environment: [String: String] = ProcessInfo.processInfo.environment,
-        http: AWSHTTPClient
+        http: AWSHTTPClient,
+        endpoints: AWSCredentialEndpoints? = nil
     ) -> AWSCredentialsProviderChain {
         var providers: [any AWSCredentialsProvider] = []
         if let staticCredentials { providers.append(StaticCredentialsProvider(staticCredentials)) }
-        // An explicit profile= (or AWS_PROFILE) means the profile, not the environment keys.
-        if profile == nil {
-            providers.append(EnvironmentCredentialsProvider(environment: environment))
+        let config = AWSSharedConfig(profile: profile, environment: environment)
+        let profileProvider = ProfileCredentialsProvider(profile: profile, environment: environment, http: http, endpoints: endpoints)
+        if config.profileIsExplicit {
+            providers.append(profileProvider)
+            return AWSCredentialsProviderChain(providers)
         }
-        providers.append(ProfileCredentialsProvider(profile: profile, environment: environment, http: http))
+        providers.append(EnvironmentCredentialsProvider(environment: environment))
+        providers.append(EnvironmentWebIdentityProvider(config: config, http: http, endpoints: endpoints ?? .standard(config: config)))
+        providers.append(profileProvider)
+        providers.append(ContainerCredentialsProvider(environment: environment, http: http))
+        providers.append(InstanceMetadataCredentialsProvider(client: InstanceMetadataClient(config: config, http: http)))
         return AWSCredentialsProviderChain(providers)
+    }
+
+    /// Whether the chain moves past this failure of `provider`.
+    static func isSkippable(_ error: AWSCredentialsError, from provider: any AWSCredentialsProvider) -> Bool {
+        switch error.kind {
+        case .notConfigured: true
+        // Off EC2 the chain's own metadata step gets no answer: that is "not here", not a failure.
+        // (A profile's credential_source = Ec2InstanceMetadata that cannot reach IMDS is a failure.)
+        case .endpointUnreachable: provider is InstanceMetadataCredentialsProvider
+        default: false
+        }
     }
 
     /// The first configured provider's credentials.
     public func credentials(logger: Logger) async throws -> AWSCredentials {
-        var reasons: [String] = []
+        var skipped: [AWSCredentialsError] = []
         for provider in providers {
             do {
                 return try await provider.credentials(logger: logger)
-            } catch let error as AWSCredentialsError where error.kind == .notConfigured {
-                logger.trace("credential provider not configured", metadata: ["provider": "\(type(of: provider))", "reason": "\(error.message)"])
-                reasons.append(error.message)
+            } catch let error as AWSCredentialsError where Self.isSkippable(error, from: provider) {
+                logger.trace("credential source skipped", metadata: ["source": "\(error.source)", "reason": "\(error.message)"])
+                skipped.append(error)
             }
         }
+        let reasons = skipped.map { "\($0.source): \($0.message)" }.joined(separator: "; ")
         throw AWSCredentialsError(
-            .notConfigured,
-            "no AWS credentials found (\(reasons.joined(separator: "; "))); set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or configure a profile in ~/.aws/credentials")
+            .noSourceFound,
+            "no AWS credentials found (\(reasons)); set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, configure a profile (aws configure, aws configure sso), or run where a role is provided (ECS, EKS, EC2)",
+            source: .chain, skipped: skipped)
+    }
+}
+
+/// The chain's web-identity step: `AWS_WEB_IDENTITY_TOKEN_FILE` + `AWS_ROLE_ARN`, `.notConfigured` without them.
+struct EnvironmentWebIdentityProvider: AWSCredentialsProvider {
+    let config: AWSSharedConfig
+    let http: AWSHTTPClient
+    let endpoints: AWSCredentialEndpoints
+
+    func credentials(logger: Logger) async throws -> AWSCredentials {
+        let region = config.region ?? "us-east-1"
+        guard let provider = try WebIdentityCredentialsProvider.fromEnvironment(config: config, region: region, endpoints: endpoints, http: http) else {
+            throw AWSCredentialsError(.notConfigured, "AWS_WEB_IDENTITY_TOKEN_FILE is not set", source: .webIdentity(profile: nil))
+        }
+        return try await provider.credentials(logger: logger)
     }
 }
 
@@ -127,6 +143,9 @@ public actor RefreshingCredentialsProvider: AWSCredentialsProvider {
         self.refreshMargin = refreshMargin
         self.clock = clock
     }
+
+    /// Where the cached credentials came from (`nil` before the first success).
+    public var currentSource: AWSCredentialSource? { cached?.source }
 
     /// Cached credentials while they are fresh, otherwise one shared refresh.
     public func credentials(logger: Logger) async throws -> AWSCredentials {

@@ -13,6 +13,10 @@ public struct AWSSharedConfig: Sendable {
     public let configProfiles: [String: [String: String]]
     /// Settings of each profile in the credentials file (`[x]`).
     public let credentialProfiles: [String: [String: String]]
+    /// Every other section of the config file by type, then name: `[sso-session corp]` is
+    /// `sections["sso-session"]?["corp"]`, `[services dev]` is `sections["services"]?["dev"]`.
+    /// Keys are lower-cased; nested sub-section keys are `parent.key` (e.g. `kms.endpoint_url`).
+    public let sections: [String: [String: [String: String]]]
     /// The environment the config was read with.
     public let environment: [String: String]
 
@@ -28,9 +32,32 @@ public struct AWSSharedConfig: Sendable {
         }
         let configPath = expand(environment["AWS_CONFIG_FILE"] ?? "~/.aws/config")
         let credentialsPath = expand(environment["AWS_SHARED_CREDENTIALS_FILE"] ?? "~/.aws/credentials")
-        configProfiles = Self.parse(Self.read(configPath), isConfigFile: true)
+        let config = Self.parseSections(Self.read(configPath), isConfigFile: true)
+        configProfiles = config["profile"] ?? [:]
+        sections = config.filter { $0.key != "profile" }
         credentialProfiles = Self.parse(Self.read(credentialsPath), isConfigFile: false)
     }
+
+    /// The settings of `[type name]` in the config file (e.g. `section("sso-session", "corp")`).
+    public func section(_ type: String, _ name: String) -> [String: String]? {
+        sections[type]?[name]
+    }
+
+    /// The selected profile's value of `key` (config and credentials files merged), if non-empty.
+    public func value(_ key: String, profile: String? = nil) -> String? {
+        settings(of: profile ?? profileName)?[key.lowercased()].flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    /// The first non-empty environment variable of `names`.
+    public func environmentValue(_ names: String...) -> String? {
+        for name in names {
+            if let value = environment[name], !value.isEmpty { return value }
+        }
+        return nil
+    }
+
+    /// The home directory (`HOME`, else the user's).
+    public var homeDirectory: String { environment["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory() }
 
     /// Merged settings of `name`: the config file's, overridden by the credentials file's.
     public func settings(of name: String) -> [String: String]? {
@@ -41,12 +68,7 @@ public struct AWSSharedConfig: Sendable {
     }
 
     /// `AWS_REGION`, else `AWS_DEFAULT_REGION`, else the profile's `region`.
-    public var region: String? {
-        for name in ["AWS_REGION", "AWS_DEFAULT_REGION"] {
-            if let value = environment[name], !value.isEmpty { return value }
-        }
-        return settings(of: profileName)?["region"].flatMap { $0.isEmpty ? nil : $0 }
-    }
+    public var region: String? { AWSRegionResolver.configured(self)?.region }
 
     /// Custom endpoint of a service: `AWS_ENDPOINT_URL_<SERVICE>`, else `AWS_ENDPOINT_URL`.
     public func endpointURL(service: String) -> String? {
@@ -66,32 +88,39 @@ public struct AWSSharedConfig: Sendable {
         (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
     }
 
-    /// INI parsing as the AWS CLI does it: `[section]`, `key = value`, `#`/`;` comments, indented
-    /// continuation lines (nested `key = value` of sub-sections, kept as `parent.key`).
+    /// Profiles of a shared file (`[x]` in the credentials file; `[default]` / `[profile x]` in the config file).
     static func parse(_ text: String, isConfigFile: Bool) -> [String: [String: String]] {
-        var profiles: [String: [String: String]] = [:]
-        var current: String?
+        parseSections(text, isConfigFile: isConfigFile)["profile"] ?? [:]
+    }
+
+    /// INI parsing as the AWS CLI does it: `[section]`, `key = value`, `#`/`;` comments, indented
+    /// continuation lines (nested `key = value` of sub-sections, kept as `parent.key`). Sections by
+    /// type then name: `profile` (`[default]`, `[profile x]`, every section of the credentials file),
+    /// and in the config file `[type name]` for any other type (`sso-session`, `services`, …).
+    static func parseSections(_ text: String, isConfigFile: Bool) -> [String: [String: [String: String]]] {
+        var sections: [String: [String: [String: String]]] = [:]
+        var current: (type: String, name: String)?
         var lastKey: String?
         for rawLine in text.components(separatedBy: .newlines) {
             let line = rawLine.trimmingCharacters(in: .whitespaces)
             if line.isEmpty || line.hasPrefix("#") || line.hasPrefix(";") { continue }
             if line.hasPrefix("[") {
                 guard let close = line.firstIndex(of: "]") else { current = nil; continue }
-                var name = line[line.index(after: line.startIndex)..<close].trimmingCharacters(in: .whitespaces)
-                if isConfigFile {
-                    if name.hasPrefix("profile ") {
-                        name = String(name.dropFirst("profile ".count)).trimmingCharacters(in: .whitespaces)
-                    } else if name != "default" {
-                        current = nil  // [sso-session x], [services x]: not profiles
+                let header = line[line.index(after: line.startIndex)..<close].trimmingCharacters(in: .whitespaces)
+                var section = (type: "profile", name: header)
+                if isConfigFile && header != "default" {
+                    guard let space = header.firstIndex(where: { $0 == " " || $0 == "\t" }) else {
+                        current = nil  // a bare [name] in the config file is not a profile (AWS CLI)
                         continue
                     }
+                    section = (String(header[..<space]), header[space...].trimmingCharacters(in: .whitespaces))
                 }
-                current = name
+                current = section
                 lastKey = nil
-                if profiles[name] == nil { profiles[name] = [:] }
+                if sections[section.type]?[section.name] == nil { sections[section.type, default: [:]][section.name] = [:] }
                 continue
             }
-            guard let profile = current, let equals = line.firstIndex(of: "=") else { continue }
+            guard let section = current, let equals = line.firstIndex(of: "=") else { continue }
             let key = line[..<equals].trimmingCharacters(in: .whitespaces).lowercased()
             var value = line[line.index(after: equals)...].trimmingCharacters(in: .whitespaces)
             if let comment = value.range(of: " #") ?? value.range(of: "\t#") ?? value.range(of: " ;") {
@@ -99,12 +128,12 @@ public struct AWSSharedConfig: Sendable {
             }
             let indented = rawLine.first == " " || rawLine.first == "\t"
             if indented, let parent = lastKey {
-                profiles[profile]?["\(parent).\(key)"] = value
+                sections[section.type]?[section.name]?["\(parent).\(key)"] = value
             } else {
-                profiles[profile]?[key] = value
+                sections[section.type]?[section.name]?[key] = value
                 lastKey = key
             }
         }
-        return profiles
+        return sections
     }
 }

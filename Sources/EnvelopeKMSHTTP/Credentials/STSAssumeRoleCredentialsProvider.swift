@@ -21,6 +21,8 @@ public struct STSAssumeRoleCredentialsProvider: AWSCredentialsProvider {
     public let region: String
     /// Custom STS endpoint URL (e.g. a moto server), else `https://sts.{region}.{dnsSuffix}`.
     public let endpoint: String?
+    /// The source the assumed-role credentials are reported as.
+    public var reportedSource: AWSCredentialSource = .assumeRole(profile: "")
     let http: AWSHTTPClient
 
     /// Creates a provider.
@@ -82,26 +84,30 @@ public struct STSAssumeRoleCredentialsProvider: AWSCredentialsProvider {
                 credentials: source,
                 logger: logger)
         } catch let error as AWSCallError {
-            throw AWSCredentialsError(.assumeRoleFailed, "AssumeRole of \(roleArn) failed: \(error.description)")
+            if case .credentials(let sourceError) = error.failure { throw sourceError }
+            throw AWSCredentialsError(.assumeRoleFailed, "AssumeRole of \(roleArn) failed: \(error.description)",
+                                      source: reportedSource, cause: error)
         }
-        let credentials = try Self.parseAssumeRoleResponse(response.body)
+        let credentials = try Self.parseAssumeRoleResponse(response.body, operation: "AssumeRole", source: reportedSource)
         logger.debug("assumed role", metadata: ["roleArn": "\(roleArn)", "accessKeyId": "\(credentials.accessKeyId)"])
         return credentials
     }
 
-    /// Parses `<AssumeRoleResponse>…<Credentials><AccessKeyId/><SecretAccessKey/><SessionToken/><Expiration/>`.
-    static func parseAssumeRoleResponse(_ body: [UInt8]) throws -> AWSCredentials {
+    /// Parses `<…Response>…<Credentials><AccessKeyId/><SecretAccessKey/><SessionToken/><Expiration/>`
+    /// (AssumeRole and AssumeRoleWithWebIdentity answer alike).
+    static func parseAssumeRoleResponse(_ body: [UInt8], operation: String = "AssumeRole",
+                                        source: AWSCredentialSource = .assumeRole(profile: "")) throws -> AWSCredentials {
         let text = String(decoding: body, as: UTF8.self)
         guard let block = AWSErrorResponse.xmlElement("Credentials", in: text) else {
-            throw AWSCredentialsError(.assumeRoleFailed, "AssumeRole answer has no <Credentials> element")
+            throw AWSCredentialsError(.assumeRoleFailed, "the \(operation) answer has no <Credentials> element", source: source)
         }
         guard let id = AWSErrorResponse.xmlElement("AccessKeyId", in: block),
               let secret = AWSErrorResponse.xmlElement("SecretAccessKey", in: block),
               let token = AWSErrorResponse.xmlElement("SessionToken", in: block) else {
-            throw AWSCredentialsError(.assumeRoleFailed, "AssumeRole answer lacks AccessKeyId, SecretAccessKey or SessionToken")
+            throw AWSCredentialsError(.assumeRoleFailed, "the \(operation) answer lacks AccessKeyId, SecretAccessKey or SessionToken", source: source)
         }
         let expiration = AWSErrorResponse.xmlElement("Expiration", in: block).flatMap(parseISO8601)
-        return try AWSCredentials(accessKeyId: id, secretAccessKey: secret, sessionToken: token, expiration: expiration)
+        return try AWSCredentials(accessKeyId: id, secretAccessKey: secret, sessionToken: token, expiration: expiration).from(source)
     }
 
     /// `2011-07-15T23:28:33.359Z` or without fractional seconds.
