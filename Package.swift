@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "EnvelopeCrypto", targets: ["EnvelopeCrypto"]),
         .library(name: "EnvelopeCore", targets: ["EnvelopeCore"]),
         .library(name: "EnvelopeKMS", targets: ["EnvelopeKMS"]),
+        .library(name: "EnvelopeKMSPolicy", targets: ["EnvelopeKMSPolicy"]),
         .library(name: "EnvelopeLocalKMS", targets: ["EnvelopeLocalKMS"]),
         .library(name: "EnvelopeKMSHTTP", targets: ["EnvelopeKMSHTTP"]),
         .library(name: "EnvelopeLocalKMSServer", targets: ["EnvelopeLocalKMSServer"]),
@@ -51,9 +52,11 @@ let package = Package(
             name: "EnvelopeKMS",
             dependencies: ["EnvelopeCore", "EnvelopeCrypto", .product(name: "Logging", package: "swift-log")]
         ),
+        // The policy language and the KMS evaluator: one engine for the local KMS and `policy simulate`.
+        .target(name: "EnvelopeKMSPolicy", dependencies: ["EnvelopeKMS"]),
         .target(
             name: "EnvelopeLocalKMS",
-            dependencies: ["EnvelopeKMS", "EnvelopeCrypto", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["EnvelopeKMSPolicy", "EnvelopeKMS", "EnvelopeCrypto", .product(name: "Logging", package: "swift-log")]
         ),
         .target(
             name: "EnvelopeKMSHTTP",
@@ -83,7 +86,7 @@ let package = Package(
         .target(
             name: "EnvelopeCLICore",
             dependencies: [
-                "EnvelopeCore", "EnvelopeCrypto", "EnvelopeKMS", "EnvelopeLocalKMS", "EnvelopeKMSHTTP", "EnvelopeLocalKMSServer",
+                "EnvelopeCore", "EnvelopeCrypto", "EnvelopeKMS", "EnvelopeKMSPolicy", "EnvelopeLocalKMS", "EnvelopeKMSHTTP", "EnvelopeLocalKMSServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -98,7 +101,7 @@ let package = Package(
         // The cross-account walkthrough (DocC article: EnvelopeKMS.docc/CrossAccountKeys.md).
         .target(
             name: "CrossAccountWalkthroughKit",
-            dependencies: ["EnvelopeCore", "EnvelopeCrypto", "EnvelopeKMS", "EnvelopeLocalKMS"],
+            dependencies: ["EnvelopeCore", "EnvelopeCrypto", "EnvelopeKMS", "EnvelopeKMSPolicy", "EnvelopeLocalKMS"],
             path: "Samples/CrossAccountWalkthrough/Walkthrough"
         ),
         .executableTarget(
@@ -121,12 +124,16 @@ let package = Package(
         ),
         .testTarget(
             name: "EnvelopeKMSTests",
-            dependencies: ["EnvelopeKMS", "EnvelopeLocalKMS", "EnvelopeCore", "EnvelopeCrypto", "EnvelopeTestSupport"],
+            dependencies: ["EnvelopeKMS", "EnvelopeKMSPolicy", "EnvelopeLocalKMS", "EnvelopeCore", "EnvelopeCrypto", "EnvelopeTestSupport"],
             resources: [.copy("Vectors")]
         ),
         .testTarget(
+            name: "EnvelopeKMSPolicyTests",
+            dependencies: ["EnvelopeKMSPolicy", "EnvelopeKMS", "EnvelopeLocalKMS", "EnvelopeTestSupport"]
+        ),
+        .testTarget(
             name: "EnvelopeLocalKMSTests",
-            dependencies: ["EnvelopeLocalKMS", "EnvelopeKMS", "EnvelopeCore", "EnvelopeCrypto", "EnvelopeTestSupport"]
+            dependencies: ["EnvelopeLocalKMS", "EnvelopeKMSPolicy", "EnvelopeKMS", "EnvelopeCore", "EnvelopeCrypto", "EnvelopeTestSupport"]
         ),
         .testTarget(
             name: "EnvelopeKMSHTTPTests",
@@ -154,7 +161,7 @@ let package = Package(
         .testTarget(
             name: "EnvelopeCLITests",
             dependencies: ["envelope", "CrossAccountWalkthrough", "CrossAccountWalkthroughKit", "EnvelopeCLICore",
-                           "EnvelopeCore", "EnvelopeCrypto", "EnvelopeKMS", "EnvelopeLocalKMS", "EnvelopeTestSupport"]
+                           "EnvelopeCore", "EnvelopeCrypto", "EnvelopeKMS", "EnvelopeKMSPolicy", "EnvelopeLocalKMS", "EnvelopeTestSupport"]
         ),
     ]
 )

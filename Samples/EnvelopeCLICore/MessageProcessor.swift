@@ -5,6 +5,7 @@ import Darwin
 #endif
 import EnvelopeCore
 import EnvelopeKMS
+import EnvelopeKMSPolicy
 import Foundation
 
 /// Where the bytes of one message go: a file that appears only when complete, or stdout.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import EnvelopeKMS
+import EnvelopeKMSPolicy
 
 /// `envelope policy …`.
 struct PolicyCommand: ParsableCommand {

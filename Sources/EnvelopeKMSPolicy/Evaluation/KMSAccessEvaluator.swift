@@ -1,42 +1,4 @@
-/// One authorization question: may `caller` perform `action` on `keyARN`?
-public struct KMSAccessRequest: Sendable, Equatable {
-    /// The calling principal.
-    public var caller: AWSPrincipalARN
-    /// The action.
-    public var action: KMSAction
-    /// The key, always by ARN (policies' `Resource` names key ARNs).
-    public var keyARN: KMSKeyARN
-    /// The request's encryption context, for actions that take one.
-    public var encryptionContext: [String: String]?
-    /// The AWS service calling on the caller's behalf, if any (`kms:ViaService`, `kms:GrantIsForAWSResource`).
-    public var viaService: String?
-
-    /// Creates a request.
-    public init(caller: AWSPrincipalARN, action: KMSAction, keyARN: KMSKeyARN, encryptionContext: [String: String]? = nil, viaService: String? = nil) {
-        self.caller = caller
-        self.action = action
-        self.keyARN = keyARN
-        self.encryptionContext = encryptionContext
-        self.viaService = viaService
-    }
-
-    /// The condition-key context of this request.
-    public var policyContext: PolicyRequestContext {
-        PolicyRequestContext(caller: caller, action: action.rawValue, encryptionContext: encryptionContext, viaService: viaService)
-    }
-}
-
-/// Why a request was denied, in the terms AWS uses in its AccessDenied messages.
-public enum KMSDenialReason: Sendable, Equatable {
-    /// A `Deny` statement of the key policy matched.
-    case explicitDenyInKeyPolicy
-    /// A `Deny` statement of the caller's IAM policies matched.
-    case explicitDenyInIdentityPolicy
-    /// The key policy neither names the caller nor delegates to the caller's account.
-    case noKeyPolicyAllows
-    /// The key policy delegates to the caller's account, but no IAM policy of the caller allows the action.
-    case noIdentityPolicyAllows
-}
+import EnvelopeKMS
 
 /// The outcome of an authorization question.
 public enum KMSAccessDecision: Sendable, Equatable {
@@ -63,35 +25,50 @@ public enum KMSAccessEvaluator {
     ///   10), and only the cross-account actions ever work (fact 11). An account root caller has
     ///   no IAM policies and counts as allowed by its account.
     public static func evaluate(_ request: KMSAccessRequest, keyPolicy: PolicyDocument, identityPolicies: [PolicyDocument]) -> KMSAccessDecision {
+        explain(request, keyPolicy: keyPolicy, identityPolicies: identityPolicies).decision
+    }
+
+    /// Evaluates a request like ``evaluate(_:keyPolicy:identityPolicies:)`` and says which
+    /// statements decided it. `identityPolicies` are the caller's IAM policies in attachment order.
+    public static func explain(_ request: KMSAccessRequest, keyPolicy: PolicyDocument, identityPolicies: [PolicyDocument]) -> KMSAccessExplanation {
         let context = request.policyContext
         let action = request.action.rawValue
         let resource = request.keyARN.description
-        var keyDirect = false
-        var keyAccount = false
-        for statement in keyPolicy.statements where statement.covers(action: action) && statement.covers(resource: resource) {
-            guard let principal = statement.principal else { continue }
-            let match = principal.match(request.caller)
+        var keyDirect: KMSStatementReference?
+        var keyAccount: KMSStatementReference?
+        for (index, statement) in keyPolicy.statements.enumerated()
+        where statement.covers(action: action) && statement.covers(resource: resource, context: context) {
+            let match = statement.principalMatch(request.caller, principalARN: request.principalARN)
             guard match != .none, statement.conditions.allSatisfy({ $0.isSatisfied(by: context) }) else { continue }
+            let reference = KMSStatementReference(source: .keyPolicy, statementIndex: index, sid: statement.sid, effect: statement.effect)
             switch statement.effect {
-            case .deny: return .denied(.explicitDenyInKeyPolicy)
-            case .allow: if match == .direct { keyDirect = true } else { keyAccount = true }
+            case .deny: return KMSAccessExplanation(denial: .explicitDenyInKeyPolicy, statements: [reference])
+            case .allow:
+                if match == .direct { keyDirect = keyDirect ?? reference } else { keyAccount = keyAccount ?? reference }
             }
         }
-        var identityAllows = request.caller.isAccountRoot
-        for document in identityPolicies {
-            for statement in document.statements where statement.covers(action: action) && statement.covers(resource: resource) {
+        var identityAllow: KMSStatementReference?
+        for (policyIndex, document) in identityPolicies.enumerated() {
+            for (index, statement) in document.statements.enumerated()
+            where statement.covers(action: action) && statement.covers(resource: resource, context: context) {
                 guard statement.conditions.allSatisfy({ $0.isSatisfied(by: context) }) else { continue }
+                let reference = KMSStatementReference(source: .identityPolicy(principal: request.principalARN.description, index: policyIndex),
+                                                      statementIndex: index, sid: statement.sid, effect: statement.effect)
                 switch statement.effect {
-                case .deny: return .denied(.explicitDenyInIdentityPolicy)
-                case .allow: identityAllows = true
+                case .deny: return KMSAccessExplanation(denial: .explicitDenyInIdentityPolicy, statements: [reference])
+                case .allow: identityAllow = identityAllow ?? reference
                 }
             }
         }
+        let identityAllows = request.caller.isAccountRoot || identityAllow != nil
         let sameAccount = request.caller.account == request.keyARN.account
-        if !sameAccount && !request.action.worksCrossAccount { return .denied(.noKeyPolicyAllows) }
-        if sameAccount && keyDirect { return .allowed }
-        if keyDirect || keyAccount { return identityAllows ? .allowed : .denied(.noIdentityPolicyAllows) }
-        return .denied(.noKeyPolicyAllows)
+        if !sameAccount && !request.action.worksCrossAccount { return KMSAccessExplanation(denial: .noKeyPolicyAllows, statements: []) }
+        if sameAccount, let keyDirect { return KMSAccessExplanation(denial: nil, statements: [keyDirect]) }
+        if let keyStatement = keyDirect ?? keyAccount {
+            return identityAllows ? KMSAccessExplanation(denial: nil, statements: [keyStatement] + [identityAllow].compactMap { $0 })
+                : KMSAccessExplanation(denial: .noIdentityPolicyAllows, statements: [keyStatement])
+        }
+        return KMSAccessExplanation(denial: .noKeyPolicyAllows, statements: [])
     }
 
     /// The AccessDeniedException message AWS gives for a denial, e.g.
