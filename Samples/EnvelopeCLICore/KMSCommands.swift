@@ -1,5 +1,6 @@
 import ArgumentParser
 import EnvelopeKMS
+import EnvelopeKMSPolicy
 import EnvelopeKMSHTTP
 import EnvelopeLocalKMS
 import Foundation
@@ -91,6 +92,22 @@ struct AdminTargetOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("The Region (default: the key ARN's; else AWS_REGION / the profile's; local: us-east-1).", valueName: "R")) var region: String?
     @OptionGroup var backend: KMSBackendOptions
     @OptionGroup var caller: AdminCallerOptions
+
+    /// With `--kms local`: makes sure the principals a key policy will name exist in the local IAM
+    /// (accounts by their root, users and roles), since KMS refuses a policy naming unknown
+    /// principals. On AWS they exist or not already; nothing is done there.
+    func registerInLocalIAM(_ principals: [AWSPrincipalARN]) async throws(CLIError) {
+        guard case .local(let kms) = try KMSBackend.resolve(backend) else { return }
+        try await KMSAdmin.run("registering \(principals.map(\.description).joined(separator: ", ")) in the local IAM") {
+            for principal in principals {
+                if principal.isAccountRoot {
+                    try await kms.createAccount(principal.account, partition: principal.partition)
+                } else {
+                    try await kms.createPrincipal(principal)
+                }
+            }
+        }
+    }
 
     /// A transport for administering `key` (or, without a key, the account `account`).
     func transport(key: KMSKeyIdentifier?, account: AWSAccountID? = nil, command: String) throws(CLIError) -> any KMSAdministrationTransport {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import EnvelopeKMS
+import EnvelopeKMSPolicy
 import Foundation
 
 struct KMSCreateGrant: AsyncParsableCommand {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import EnvelopeKMS
+import EnvelopeKMSPolicy
 import EnvelopeLocalKMS
 import Foundation
 
@@ -49,6 +50,7 @@ struct KMSCreateKey: AsyncParsableCommand {
             guard let owner else { throw CLIError.usage("a rendered key policy needs --account ID (the owning account)") }
             let principals = users + externals.map { $0.rootPrincipal(partition: .aws) }
             policy = KMSPolicyTemplates.keyPolicy(owner: owner, principals: principals).jsonText()
+            try await target.registerInLocalIAM([owner.rootPrincipal(partition: .aws)] + principals)
         }
         let kms = try target.transport(key: nil, account: owner, command: "create-key")
         let request = CreateKeyRequest(policy: policy, keyDescription: description, bypassPolicyLockoutSafetyCheck: bypassLockout, multiRegion: multiRegion)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import EnvelopeKMS
+import EnvelopeKMSPolicy
 import Foundation
 
 /// `--key ARN` and the backend: the key whose policy a command reads or changes.
@@ -94,6 +95,7 @@ struct KMSAddExternalAccount: AsyncParsableCommand {
     @OptionGroup var options: ExternalAccountOptions
 
     func run() async throws {
+        try await options.key.target.registerInLocalIAM([try KMSAdmin.account(options.account).rootPrincipal(partition: .aws)])
         _ = try await options.apply(command: "add-external-account", verb: "adding") { account, keyId, policy throws(CLIError) in
             let partition: AWSPartition = keyId.keyARN?.partition ?? .aws
             return try KeyPolicyEdit.addingExternalAccount(account, partition: partition, to: policy)

@@ -1,4 +1,5 @@
 import EnvelopeKMS
+import EnvelopeKMSPolicy
 
 /// What the KMS console does to a key policy when an owner shares the key with another account or
 /// stops sharing it, as pure edits of the policy text (member order kept, so the diff shows only

@@ -1,4 +1,5 @@
 import EnvelopeKMS
+import EnvelopeKMSPolicy
 import Foundation
 
 /// The administration operations as a principal calls them over the KMS API (what `kms serve`
@@ -21,10 +22,6 @@ extension LocalKMS {
         static let cancelKeyDeletion = KMSAction(rawValue: "kms:CancelKeyDeletion")
     }
 
-    /// AWS's message when a key policy fails the policy lockout safety check.
-    /// https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-bypass-policy-lockout-safety-check
-    public static let lockoutSafetyCheckMessage = "The new key policy will not allow you to update the key policy in the future."
-
     /// `CreateKey` as `caller`: the key is created in the caller's account and Region.
     public func createKey(_ request: CreateKeyRequest, caller: LocalKMSCaller) throws -> CreateKeyResponse {
         try refresh()
@@ -35,23 +32,17 @@ extension LocalKMS {
         if let usage = request.keyUsage, usage != "ENCRYPT_DECRYPT" {
             throw LocalKMSErrors.validation("KeyUsage \(usage) is not supported by the local KMS; it creates ENCRYPT_DECRYPT keys")
         }
-        let account = caller.principal.account
-        if let policy = request.policy, !request.bypassPolicyLockoutSafetyCheck {
-            try validateKeyPolicy(policy)
-            let probe = KMSKeyARN(region: caller.region, account: account, keyID: .random())
-            try checkLockout(policy, key: probe, caller: caller)
-        }
-        let metadata = try createKey(account: account, region: caller.region, description: request.keyDescription ?? "",
-                                     policy: request.policy, multiRegion: request.multiRegion)
+        // Validation (principals exist, 32 KiB) and the lockout safety check for the caller are createKey's.
+        let metadata = try createKey(account: caller.principal.account, region: caller.region, description: request.keyDescription ?? "",
+                                     policy: request.policy, multiRegion: request.multiRegion,
+                                     bypassPolicyLockoutSafetyCheck: request.bypassPolicyLockoutSafetyCheck, caller: caller.principal)
         return CreateKeyResponse(keyMetadata: metadata)
     }
 
     /// `PutKeyPolicy` as `caller` (kms:PutKeyPolicy; the lockout safety check unless bypassed).
     public func putKeyPolicy(_ request: PutKeyPolicyRequest, caller: LocalKMSCaller) throws -> PutKeyPolicyResponse {
         let key = try administeredKey(request.keyId, caller: caller, action: .putKeyPolicy, operation: "PutKeyPolicy")
-        try validateKeyPolicy(request.policy)
-        if !request.bypassPolicyLockoutSafetyCheck { try checkLockout(request.policy, key: key.arn, caller: caller) }
-        try putKeyPolicy(request.policy, key: key.arn)
+        try putKeyPolicy(request.policy, key: key.arn, bypassPolicyLockoutSafetyCheck: request.bypassPolicyLockoutSafetyCheck, caller: caller.principal)
         return PutKeyPolicyResponse()
     }
 
@@ -132,35 +123,26 @@ extension LocalKMS {
         return key
     }
 
-    /// Authorizes an action that has no key resource: allowed for an account root, else by an IAM
-    /// policy statement of the caller covering the action on `"*"`; an explicit deny wins.
+    /// Authorizes an action that has no key resource (CreateKey, ListKeys, ListAliases): only the
+    /// caller's IAM policies decide (an account root is allowed), as if under the default key policy
+    /// of the caller's account; an explicit deny wins.
     func authorizeWithoutKey(_ caller: LocalKMSCaller, _ action: KMSAction) throws {
-        let context = PolicyRequestContext(caller: caller.principal, action: action.rawValue, viaService: caller.viaService)
-        var allowed = caller.principal.isAccountRoot
-        for text in state.identityPolicies[caller.principal.policyPrincipal.description] ?? [] {
-            guard let document = parsedPolicy(text, kind: .identityPolicy) else { continue }
-            for statement in document.statements where statement.covers(action: action.rawValue) && statement.covers(resource: "*")
-                && statement.conditions.allSatisfy({ $0.isSatisfied(by: context) }) {
-                if statement.effect == .deny {
-                    throw KMSError(code: .accessDenied, message: "User: \(caller.principal) is not authorized to perform: \(action) on resource: * with an explicit deny in an identity-based policy")
-                }
-                allowed = true
-            }
-        }
-        guard allowed else {
-            throw KMSError(code: .accessDenied, message: "User: \(caller.principal) is not authorized to perform: \(action) on resource: * because no identity-based policy allows the \(action) action")
-        }
+        let account = caller.principal.account
+        let probe = StoredKey(arn: KMSKeyARN(region: caller.region, account: account, keyID: .random()), creationDate: Date(), keyDescription: "",
+                              state: .enabled, deletionDate: nil, pendingWindowInDays: nil,
+                              policy: KMSPolicyTemplates.defaultKeyPolicy(owner: account, partition: caller.region.partition).jsonText(),
+                              material: WrappedSecret(iv: [], ciphertext: [], tag: []))
+        guard let reason = decide(caller, action, on: probe, encryptionContext: nil, grantCovers: nil).1.denial else { return }
+        let head = "User: \(caller.principal) is not authorized to perform: \(action) on resource: *"
+        let tail = reason == .explicitDenyInIdentityPolicy || reason == .explicitDenyInKeyPolicy
+            ? "with an explicit deny in an identity-based policy" : "because no identity-based policy allows the \(action) action"
+        throw KMSError(code: .accessDenied, message: "\(head) \(tail)")
     }
 
-    /// The policy lockout safety check: the new policy must let `caller` make a later PutKeyPolicy
-    /// call (with the caller's current IAM policies).
-    func checkLockout(_ policy: String, key: KMSKeyARN, caller: LocalKMSCaller) throws {
-        guard let document = parsedPolicy(policy, kind: .keyPolicy) else { return }
-        let identity = (state.identityPolicies[caller.principal.policyPrincipal.description] ?? []).compactMap { parsedPolicy($0, kind: .identityPolicy) }
-        let request = KMSAccessRequest(caller: caller.principal, action: .putKeyPolicy, keyARN: key, viaService: caller.viaService)
-        guard KMSAccessEvaluator.evaluate(request, keyPolicy: document, identityPolicies: identity).isAllowed else {
-            throw KMSError(code: .malformedPolicyDocument, message: LocalKMS.lockoutSafetyCheckMessage)
-        }
+    /// `RetireGrant` as `caller`, from the wire request.
+    public func retireGrant(_ request: RetireGrantRequest, caller: LocalKMSCaller) throws -> RetireGrantResponse {
+        try retireGrant(grantToken: request.grantToken, keyId: request.keyId, grantId: request.grantId, dryRun: request.dryRun, caller: caller)
+        return RetireGrantResponse()
     }
 
     /// One page of `items` after `marker` (an offset this KMS issued).

@@ -50,6 +50,8 @@ final class OwnerStory {
             let admin = "arn:aws:iam::\(owner):user/Admin"
             try attachIAMPolicy(principal: admin, #"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"kms:*","Resource":"*"}]}"#)
             ownerEnv = try accessKeyEnvironment(for: admin)
+            // Key policies may only name principals that exist (the AWS CLI's CreateKey names User1).
+            _ = try accessKeyEnvironment(for: ownerUser)
             for principal in [Self.externalUser, Self.externalRole, Self.externalRoot] {
                 principalEnv[principal] = try accessKeyEnvironment(for: principal)
             }
@@ -260,7 +262,8 @@ struct OwnerStoryTests {
     func lockoutCheck(_ backend: StoryBackend) throws {
         let story = try OwnerStory(backend)
         let (keyARN, _) = try story.createSharedKey()
-        let lockout = #"{"Version":"2012-10-17","Statement":[{"Sid":"OnlyExternal","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::012345678901:user/ExternalUser"},"Action":"kms:*","Resource":"*"}]}"#
+        let lockout = #"{"Version":"2012-10-17","Statement":[{"Sid":"OnlyExternal","Effect":"Allow","Principal":{"AWS":"USER"},"Action":"kms:*","Resource":"*"}]}"#
+            .replacingOccurrences(of: "USER", with: story.ownerUser)
         try story.box.write("lockout.json", Array(lockout.utf8))
         let refused = try story.owner(["kms", "put-key-policy", "--key", keyARN, "--policy-file", "lockout.json"])
         #expect(refused.status == 65, "\(refused)")

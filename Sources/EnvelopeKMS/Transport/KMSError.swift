@@ -74,13 +74,17 @@ public struct KMSError: Error, Sendable, Equatable, CustomStringConvertible {
     public var httpStatus: Int?
     /// The service's request ID, when known.
     public var requestID: String?
+    /// For an AccessDenied decided by a KMS that explains itself (the local KMS): which side was
+    /// missing. Not part of the wire form; `nil` from AWS.
+    public var denialReason: KMSDenialReason?
 
     /// Creates an error with a code and message.
-    public init(code: KMSErrorCode, message: String, httpStatus: Int? = nil, requestID: String? = nil) {
+    public init(code: KMSErrorCode, message: String, httpStatus: Int? = nil, requestID: String? = nil, denialReason: KMSDenialReason? = nil) {
         self.code = code
         self.message = message
         self.httpStatus = httpStatus
         self.requestID = requestID
+        self.denialReason = denialReason
     }
 
     /// Whether retrying the same request later may succeed (throttling and server-side faults).
