@@ -1,4 +1,5 @@
 import EnvelopeKMS
+import EnvelopeKMSHTTP
 import EnvelopeLocalKMS
 import Foundation
 
