@@ -45,6 +45,8 @@ struct AdministrationOverWireTests {
         let rig = try await Self.rig()
         defer { Task { await rig.server.stop() } }
         let root = try await rig.client("arn:aws:iam::111122223333:root")
+        // Key policies may name only principals that exist (as in AWS).
+        try await rig.kms.createPrincipal(try AWSPrincipalARN(parsing: "arn:aws:iam::111122223333:user/Reader"))
         let created = try await root.createKey(CreateKeyRequest(policy: Self.allowAll(Self.owner), keyDescription: "over the wire"))
         let arn = created.keyMetadata.arn
         #expect(arn.account == Self.owner && created.keyMetadata.keyState == .enabled)
@@ -91,6 +93,7 @@ struct AdministrationOverWireTests {
         let rig = try await Self.rig()
         defer { Task { await rig.server.stop() } }
         let root = try await rig.client("arn:aws:iam::111122223333:root")
+        try await rig.kms.createAccount(Self.external)
         let generous = Self.allowAll(Self.owner, also: #",{"Sid":"External","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::444455556666:root"},"Action":"kms:*","Resource":"*"}"#)
         let key = try await root.createKey(CreateKeyRequest(policy: generous)).keyMetadata.arn
         let externalAdmin = try await rig.client("arn:aws:iam::444455556666:root")
@@ -113,6 +116,7 @@ struct AdministrationOverWireTests {
         let rig = try await Self.rig()
         defer { Task { await rig.server.stop() } }
         let root = try await rig.client("arn:aws:iam::111122223333:root")
+        try await rig.kms.createPrincipal(try AWSPrincipalARN(parsing: "arn:aws:iam::111122223333:user/Someone"))
         let lockedOut = #"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:user/Someone"},"Action":"kms:*","Resource":"*"}]}"#
         let onCreate = try await #require(throws: KMSError.self) { try await root.createKey(CreateKeyRequest(policy: lockedOut)) }
         #expect(onCreate.code == .malformedPolicyDocument && onCreate.message == "The new key policy will not allow you to update the key policy in the future.")
@@ -156,8 +160,8 @@ extension LocalKMSWireHandlerTests {
         let kms = try LocalKMS()
         let user = try AWSPrincipalARN(parsing: "arn:aws:iam::111122223333:user/User1")
         let policy = #"{"Version":"2012-10-17","Statement":[{"Sid":"Enable IAM User Permissions","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"kms:*","Resource":"*"},{"Sid":"ViaEC2","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:user/User1"},"Action":"kms:DescribeKey","Resource":"*","Condition":{"StringEquals":{"kms:ViaService":"ec2.us-east-1.amazonaws.com"}}}]}"#
-        let key = try await kms.createKey(account: "111122223333", policy: policy).arn
         let access = try await kms.createAccessKey(principal: user)
+        let key = try await kms.createKey(account: "111122223333", policy: policy).arn
         func request(via: String?) throws -> SigV4Request {
             var request = SigV4Request(method: "POST", path: "/", headers: [
                 ("Host", "127.0.0.1:1"), ("Content-Type", "application/x-amz-json-1.1"), ("X-Amz-Target", "TrentService.DescribeKey"),
