@@ -16,10 +16,10 @@ enum StoryBackend: String, CaseIterable, Sendable, CustomTestStringConvertible {
 
 /// The two accounts of the story on one backend, and how each side runs `envelope` there.
 final class OwnerStory {
-    static let external = "012345678901"
-    static let externalRoot = "arn:aws:iam::012345678901:root"
-    static let externalUser = "arn:aws:iam::012345678901:user/ExternalUser"
-    static let externalRole = "arn:aws:iam::012345678901:role/Auditor"
+    static let external = KMSFixture.external
+    static let externalRoot = "arn:aws:iam::\(external):root"
+    static let externalUser = KMSFixture.externalUser
+    static let externalRole = "arn:aws:iam::\(external):role/Auditor"
 
     let backend: StoryBackend
     let box: Sandbox
@@ -43,9 +43,9 @@ final class OwnerStory {
         try box.write("plain.bin", testBytes(30_000))
         switch backend {
         case .local:
-            owner = "109876543210"
+            owner = KMSFixture.owner
         case .serve:
-            owner = "109876543210"
+            owner = KMSFixture.owner
             // The owner's administrator: an IAM user of the owner account whose IAM policy allows kms:*.
             let admin = "arn:aws:iam::\(owner):user/Admin"
             try attachIAMPolicy(principal: admin, #"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"kms:*","Resource":"*"}]}"#)
