@@ -31,7 +31,8 @@ struct KMSCommand: AsyncParsableCommand {
                       KMSGetKeyPolicy.self, KMSPutKeyPolicy.self, KMSAddExternalAccount.self, KMSRemoveExternalAccount.self,
                       KMSEnableKey.self, KMSDisableKey.self, KMSScheduleKeyDeletion.self, KMSCancelKeyDeletion.self,
                       KMSCreateGrant.self, KMSListGrants.self, KMSRevokeGrant.self, KMSRetireGrant.self,
-                      KMSAttachUserPolicy.self, KMSCreateAccessKey.self, KMSServe.self])
+                      KMSAttachUserPolicy.self, KMSCreateAccessKey.self, KMSServe.self,
+                      KMSTrail.self, KMSTagPrincipal.self, KMSSetOrganization.self])
 }
 
 /// Helpers of the `kms` subcommands.

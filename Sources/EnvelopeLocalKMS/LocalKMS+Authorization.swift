@@ -13,7 +13,7 @@ extension LocalKMS {
             guard let index = state.keyIndex(arn) else { throw LocalKMSErrors.bareKeyIDNotFound(id, caller: caller.principal, region: caller.region) }
             return state.keys[index]
         case .keyARN(let given):
-            guard given.region == caller.region else { throw LocalKMSErrors.wrongRegion(given.description, requestRegion: caller.region) }
+            guard given.region == caller.region else { throw LocalKMSErrors.wrongRegion(given.region) }
             arn = given
         case .aliasName(let name):
             let aliasARN = KMSAliasARN(region: caller.region, account: caller.principal.account, aliasName: name)
@@ -22,7 +22,7 @@ extension LocalKMS {
             }
             arn = alias.target
         case .aliasARN(let aliasARN):
-            guard aliasARN.region == caller.region else { throw LocalKMSErrors.wrongRegion(aliasARN.description, requestRegion: caller.region) }
+            guard aliasARN.region == caller.region else { throw LocalKMSErrors.wrongRegion(aliasARN.region) }
             guard let alias = state.aliases.first(where: { $0.arn == aliasARN }) else { throw LocalKMSErrors.aliasNotFound(aliasARN) }
             arn = alias.target
         }
@@ -69,7 +69,7 @@ extension LocalKMS {
 
     /// The request keys of the identifier a request named the key with: `kms:RequestAlias`
     /// when it was an alias (conditions-kms.html#conditions-kms-request-alias).
-    static func requestKeys(naming identifier: KMSKeyIdentifier?) -> [String: [String]] {
+    public static func requestKeys(naming identifier: KMSKeyIdentifier?) -> [String: [String]] {
         switch identifier {
         case .aliasName(let name)?: ["kms:RequestAlias": [name.rawValue]]
         case .aliasARN(let arn)?: ["kms:RequestAlias": [arn.aliasName.rawValue]]

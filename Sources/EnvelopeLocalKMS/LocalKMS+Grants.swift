@@ -58,7 +58,7 @@ extension LocalKMS {
 
     /// The grant condition keys of a CreateGrant request (conditions-kms.html): `kms:GrantOperations`
     /// (multi-valued), `kms:GranteePrincipal`, `kms:RetiringPrincipal`, `kms:GrantConstraintType`.
-    static func grantRequestKeys(_ request: CreateGrantRequest) -> [String: [String]] {
+    public static func grantRequestKeys(_ request: CreateGrantRequest) -> [String: [String]] {
         var keys: [String: [String]] = [
             "kms:GrantOperations": request.operations.map(\.rawValue),
             "kms:GranteePrincipal": [request.granteePrincipal],
@@ -97,9 +97,9 @@ extension LocalKMS {
             guard let keyId, let grantId else {
                 throw LocalKMSErrors.validation("RetireGrant needs either GrantToken, or KeyId (a key ARN) and GrantId")
             }
-            guard case .keyARN(let arn) = keyId else {
-                throw LocalKMSErrors.validation("RetireGrant takes the key ARN in KeyId, not \(keyId)")
-            }
+            try requireKeyIDOrARN(keyId, operation: "RetireGrant")
+            let arn: KMSKeyARN
+            if case .keyARN(let given) = keyId { arn = given } else { arn = try resolve(keyId, for: caller).arn }
             guard let found = state.grants.first(where: { $0.keyARN == arn && $0.grantId == grantId }) else {
                 throw KMSError(code: .notFound, message: "Grant ID \(grantId) not found for key \(arn)")
             }
@@ -137,27 +137,16 @@ extension LocalKMS {
         try refresh()
         let action = KMSAction(rawValue: "kms:ListRetirableGrants")
         let identity = state.identity(of: caller.principal)
-        var allowedBy: KMSStatementReference?
-        if !caller.principal.isAccountRoot {
-            let request = KMSAccessRequest(caller: caller.principal, action: action,
-                                           keyARN: KMSKeyARN(region: caller.region, account: caller.principal.account, keyID: .random()),
-                                           principalARN: identity)
-            let context = request.policyContext
-            let texts = state.identityPolicies[identity.description] ?? []
-            search: for (policyIndex, text) in texts.enumerated() {
-                guard let document = parsedPolicy(text, kind: .identityPolicy) else { continue }
-                for (index, statement) in document.statements.enumerated()
-                where statement.covers(action: action.rawValue) && statement.covers(resource: "*", context: context)
-                    && statement.conditions.allSatisfy({ $0.isSatisfied(by: context) }) {
-                    let reference = KMSStatementReference(source: .identityPolicy(principal: identity.description, index: policyIndex),
-                                                          statementIndex: index, sid: statement.sid, effect: statement.effect)
-                    if statement.effect == .deny { allowedBy = nil; break search }
-                    allowedBy = allowedBy ?? reference
-                }
-            }
-        }
-        let allowed = caller.principal.isAccountRoot || allowedBy != nil
-        guard allowed, retiringPrincipal.account == caller.principal.account else {
+        // Not a key resource operation: the key ARN only fills the request; Resource is "*".
+        let request = KMSAccessRequest(caller: caller.principal, action: action,
+                                       keyARN: KMSKeyARN(region: caller.region, account: caller.principal.account, keyID: .random()),
+                                       principalARN: identity, principalTags: state.principals[identity.description]?.tags ?? [:],
+                                       principalOrgID: state.accounts[caller.principal.account.rawValue]?.organizationID)
+        let identityPolicies = (state.identityPolicies[identity.description] ?? []).compactMap { parsedPolicy($0, kind: .identityPolicy) }
+        let explanation = KMSAccessEvaluator.explainIdentityOnly(request, resource: "*", identityPolicies: identityPolicies)
+        record(LocalKMSDecision(time: request.time, caller: caller.principal.description, principalArn: identity.description,
+                                action: action.rawValue, resource: "*", region: caller.region.rawValue, explanation: explanation))
+        guard explanation.isAllowed, retiringPrincipal.account == caller.principal.account else {
             throw KMSError(code: .accessDenied, message: "User: \(caller.principal) is not authorized to perform: kms:ListRetirableGrants on resource: * because no identity-based policy allows the kms:ListRetirableGrants action")
         }
         let all = state.grants.filter { $0.retiringPrincipal == retiringPrincipal.description }

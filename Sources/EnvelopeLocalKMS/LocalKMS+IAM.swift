@@ -33,8 +33,23 @@ extension LocalKMS {
             throw LocalKMSErrors.validation("only users and roles are created in IAM; \(principal) is not one (accounts: createAccount; sessions come from their role)")
         }
         try mutate { state in
+            // IAM user and role names are unique in their account whatever their path, which is
+            // what lets a session ARN (which carries no path) name its role.
+            if let clash = state.principals.keys.compactMap(AWSPrincipalARN.init).first(where: { LocalKMS.sameName($0, principal) && $0 != principal }) {
+                throw KMSError(code: "EntityAlreadyExistsException", message: "\(clash) already exists with the same name; IAM names are unique in an account regardless of the path")
+            }
             state.register(principal)
             state.principals[principal.description]?.tags.merge(tags) { _, new in new }
+        }
+    }
+
+    static func sameName(_ a: AWSPrincipalARN, _ b: AWSPrincipalARN) -> Bool {
+        guard a.account == b.account else { return false }
+        switch (a.kind, b.kind) {
+        case (.user(let p), .user(let q)), (.role(let p), .role(let q)):
+            return p.split(separator: "/").last == q.split(separator: "/").last
+        default:
+            return false
         }
     }
 

@@ -23,7 +23,7 @@ extension LocalKMS {
 
     /// The request keys of a symmetric cryptographic operation: `kms:RequestAlias` and
     /// `kms:EncryptionAlgorithm` (SYMMETRIC_DEFAULT when the request names none; conditions-kms.html#conditions-kms-encryption-algorithm).
-    static func cryptoRequestKeys(_ identifier: KMSKeyIdentifier?, _ algorithm: KMSEncryptionAlgorithm?) -> [String: [String]] {
+    public static func cryptoRequestKeys(_ identifier: KMSKeyIdentifier?, _ algorithm: KMSEncryptionAlgorithm?) -> [String: [String]] {
         var keys = requestKeys(naming: identifier)
         keys["kms:EncryptionAlgorithm"] = [(algorithm ?? .symmetricDefault).rawValue]
         return keys
@@ -85,16 +85,16 @@ extension LocalKMS {
         guard let parsed = LocalKMSCiphertext(blob: blob) else { throw LocalKMSErrors.invalidCiphertext }
         if let identifier {
             let named = try resolve(identifier, for: caller)
-            guard named.arn == parsed.keyARN else { throw LocalKMSErrors.incorrectKey(requested: named.arn) }
+            // A multi-Region key decrypts the ciphertexts of its related keys in other Regions.
+            guard KMSMultiRegionKeys.matchForDecrypt(named.arn, parsed.keyARN) else { throw LocalKMSErrors.incorrectKey(requested: named.arn) }
             return (parsed, named)
         }
         // Without a KeyId, KMS finds the key from the ciphertext in the Region of the request only:
         // a ciphertext of another Region's key, or of a key that does not exist, is answered like
         // a key the caller may not use.
-        guard parsed.keyARN.region == caller.region, let index = state.keyIndex(parsed.keyARN) else {
-            throw LocalKMSErrors.ciphertextKeyUnavailable
-        }
-        return (parsed, state.keys[index])
+        // A multi-Region key's ciphertext is decrypted by its replica in the request's Region.
+        guard let key = relatedKey(parsed.keyARN, in: caller.region) else { throw LocalKMSErrors.ciphertextKeyUnavailable }
+        return (parsed, key)
     }
 
     /// `Decrypt` as `caller`.

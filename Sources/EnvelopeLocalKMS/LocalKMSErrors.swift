@@ -21,8 +21,10 @@ enum LocalKMSErrors {
         return KMSError(code: .notFound, message: "Alias \(own) is not found. A bare alias name always resolves in your own account (\(caller.account)) and Region (\(region)); to use an alias of another account, pass its alias ARN: arn:\(region.partition):kms:\(region):ACCOUNT-ID:\(name)")
     }
 
-    static func wrongRegion(_ arn: String, requestRegion: AWSRegion) -> KMSError {
-        KMSError(code: .notFound, message: "\(arn) is not in the Region of this request (\(requestRegion)); a KMS key is only reachable in its own Region, so send the request to that Region")
+    /// A key or alias ARN of another Region than the request's: AWS answers NotFoundException
+    /// "Invalid arn <the ARN's Region>".
+    static func wrongRegion(_ arnRegion: AWSRegion) -> KMSError {
+        KMSError(code: .notFound, message: "Invalid arn \(arnRegion)")
     }
 
     static func disabled(_ arn: KMSKeyARN) -> KMSError {

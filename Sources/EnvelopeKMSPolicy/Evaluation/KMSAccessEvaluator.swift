@@ -47,19 +47,9 @@ public enum KMSAccessEvaluator {
                 if match == .direct { keyDirect = keyDirect ?? reference } else { keyAccount = keyAccount ?? reference }
             }
         }
-        var identityAllow: KMSStatementReference?
-        for (policyIndex, document) in identityPolicies.enumerated() {
-            for (index, statement) in document.statements.enumerated()
-            where statement.covers(action: action) && statement.covers(resource: resource, context: context) {
-                guard statement.conditions.allSatisfy({ $0.isSatisfied(by: context) }) else { continue }
-                let reference = KMSStatementReference(source: .identityPolicy(principal: request.principalARN.description, index: policyIndex),
-                                                      statementIndex: index, sid: statement.sid, effect: statement.effect)
-                switch statement.effect {
-                case .deny: return KMSAccessExplanation(denial: .explicitDenyInIdentityPolicy, statements: [reference])
-                case .allow: identityAllow = identityAllow ?? reference
-                }
-            }
-        }
+        let identity = scanIdentityPolicies(request, resource: resource, context: context, identityPolicies: identityPolicies)
+        if let deny = identity.deny { return KMSAccessExplanation(denial: .explicitDenyInIdentityPolicy, statements: [deny]) }
+        let identityAllow = identity.allow
         let identityAllows = request.caller.isAccountRoot || identityAllow != nil
         let sameAccount = request.caller.account == request.keyARN.account
         if !sameAccount && !request.action.worksCrossAccount { return KMSAccessExplanation(denial: .noKeyPolicyAllows, statements: []) }
@@ -69,6 +59,35 @@ public enum KMSAccessEvaluator {
                 : KMSAccessExplanation(denial: .noIdentityPolicyAllows, statements: [keyStatement])
         }
         return KMSAccessExplanation(denial: .noKeyPolicyAllows, statements: [])
+    }
+
+    /// Evaluates only the caller's IAM policies, for an action that is not authorized on a key
+    /// (e.g. kms:ListRetirableGrants, Resource `*`): an account root is allowed, a Deny wins, else
+    /// some Allow is needed.
+    public static func explainIdentityOnly(_ request: KMSAccessRequest, resource: String, identityPolicies: [PolicyDocument]) -> KMSAccessExplanation {
+        let identity = scanIdentityPolicies(request, resource: resource, context: request.policyContext, identityPolicies: identityPolicies)
+        if let deny = identity.deny { return KMSAccessExplanation(denial: .explicitDenyInIdentityPolicy, statements: [deny]) }
+        if let allow = identity.allow { return KMSAccessExplanation(denial: nil, statements: [allow]) }
+        return KMSAccessExplanation(denial: request.caller.isAccountRoot ? nil : .noIdentityPolicyAllows, statements: [])
+    }
+
+    /// The first matching Deny and the first matching Allow of the caller's IAM policies.
+    static func scanIdentityPolicies(_ request: KMSAccessRequest, resource: String, context: PolicyRequestContext,
+                                     identityPolicies: [PolicyDocument]) -> (deny: KMSStatementReference?, allow: KMSStatementReference?) {
+        var allow: KMSStatementReference?
+        for (policyIndex, document) in identityPolicies.enumerated() {
+            for (index, statement) in document.statements.enumerated()
+            where statement.covers(action: request.action.rawValue) && statement.covers(resource: resource, context: context) {
+                guard statement.conditions.allSatisfy({ $0.isSatisfied(by: context) }) else { continue }
+                let reference = KMSStatementReference(source: .identityPolicy(principal: request.principalARN.description, index: policyIndex),
+                                                      statementIndex: index, sid: statement.sid, effect: statement.effect)
+                switch statement.effect {
+                case .deny: return (reference, nil)
+                case .allow: allow = allow ?? reference
+                }
+            }
+        }
+        return (nil, allow)
     }
 
     /// The AccessDeniedException message AWS gives for a denial, e.g.

@@ -142,10 +142,18 @@ public struct PolicyStatement: Sendable, Equatable {
 
     /// How the statement's `Principal` (or `NotPrincipal`) applies to `caller`, whose IAM
     /// identity is `principalARN` (for a role session: its role, with the role's path).
-    /// A `NotPrincipal` statement applies to everyone it does not name, directly.
+    /// A `NotPrincipal` statement applies to everyone it does not spare: a user or role is spared
+    /// when it and its account are both listed, the account root when its account is.
     public func principalMatch(_ caller: AWSPrincipalARN, principalARN: AWSPrincipalARN? = nil) -> PolicyPrincipal.Match {
         if let principal { return principal.match(caller, principalARN: principalARN) }
-        if let notPrincipal { return notPrincipal.match(caller, principalARN: principalARN) == .none ? .direct : .none }
+        if let notPrincipal {
+            // A Deny with NotPrincipal spares a user or role only when its account is listed too
+            // (reference_policies_elements_notprincipal.html); the account root is spared by its account.
+            let named = notPrincipal.match(caller, principalARN: principalARN)
+            let accountListed = notPrincipal.match(caller.account.rootPrincipal(partition: caller.partition)) != .none
+            let spared = caller.isAccountRoot ? named != .none : (named == .direct && accountListed)
+            return spared ? .none : .direct
+        }
         return .none
     }
 }
