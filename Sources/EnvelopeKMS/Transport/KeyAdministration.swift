@@ -78,16 +78,8 @@ public struct CreateKeyRequest: Sendable, Codable, Equatable {
     }
 }
 
-/// `CreateKey` output.
-public struct CreateKeyResponse: Sendable, Codable, Equatable {
-    /// JSON `KeyMetadata`.
-    public var keyMetadata: KMSKeyMetadata
-
-    /// Creates a response.
-    public init(keyMetadata: KMSKeyMetadata) { self.keyMetadata = keyMetadata }
-
-    enum CodingKeys: String, CodingKey { case keyMetadata = "KeyMetadata" }
-}
+/// `CreateKey` output: like DescribeKey's, `{"KeyMetadata": {…}}` of the new key.
+public typealias CreateKeyResponse = DescribeKeyResponse
 
 /// `CreateAlias` input.
 public struct CreateAliasRequest: Sendable, Codable, Equatable {
