@@ -2,6 +2,7 @@ import EnvelopeKMS
 import EnvelopeKMSPolicy
 import EnvelopeLocalKMS
 import Foundation
+import EnvelopeTestSupport
 import Testing
 
 /// PutKeyPolicy and CreateKey check what AWS checks.
@@ -21,10 +22,10 @@ struct KeyPolicyValidationTests {
     func nonexistentPrincipal(_ principal: String) async throws {
         let story = try await Story.make()
         let statement = #"{"Effect":"Allow","Principal":{"AWS":"\#(principal)"},"Action":"kms:Decrypt","Resource":"*"}"#
-        let error = await kmsError { try await story.kms.putKeyPolicy(policy(enableIAM() + "," + statement), key: story.key) }
+        let error = await caughtError(KMSError.self) { try await story.kms.putKeyPolicy(policy(enableIAM() + "," + statement), key: story.key) }
         #expect(error?.code == .malformedPolicyDocument)
         #expect(error?.message == "Policy contains a statement with one or more invalid principals.")
-        let created = await kmsError { try await story.kms.createKey(account: Story.owner, policy: policy(enableIAM() + "," + statement)) }
+        let created = await caughtError(KMSError.self) { try await story.kms.createKey(account: Story.owner, policy: policy(enableIAM() + "," + statement)) }
         #expect(created?.code == .malformedPolicyDocument)
     }
 
@@ -46,7 +47,7 @@ struct KeyPolicyValidationTests {
     func lockoutCheck() async throws {
         let story = try await Story.make()
         let lockout = policy(#"{"Effect":"Allow","Principal":{"AWS":"\#(Story.user1)"},"Action":"kms:Decrypt","Resource":"*"}"#)
-        let error = await kmsError { try await story.kms.putKeyPolicy(lockout, key: story.key) }
+        let error = await caughtError(KMSError.self) { try await story.kms.putKeyPolicy(lockout, key: story.key) }
         #expect(error?.code == .malformedPolicyDocument)
         #expect(error?.message == "The new key policy will not allow you to update the key policy in the future.")
         #expect(try await story.kms.getKeyPolicy(key: story.key) != lockout)
@@ -80,7 +81,7 @@ struct KeyPolicyValidationTests {
     func forAllValuesEncryptionContextRefused() async throws {
         let story = try await Story.make()
         let statement = #"{"Effect":"Allow","Principal":{"AWS":"\#(Story.user1)"},"Action":"kms:Decrypt","Resource":"*","Condition":{"ForAllValues:StringEquals":{"kms:EncryptionContext:Department":"IT"}}}"#
-        let error = await kmsError { try await story.kms.putKeyPolicy(policy(enableIAM() + "," + statement), key: story.key) }
+        let error = await caughtError(KMSError.self) { try await story.kms.putKeyPolicy(policy(enableIAM() + "," + statement), key: story.key) }
         #expect(error?.code == .malformedPolicyDocument)
         #expect(error?.message.contains("OverlyPermissiveCondition") == true)
     }

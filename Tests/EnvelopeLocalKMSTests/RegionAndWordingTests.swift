@@ -1,5 +1,6 @@
 import EnvelopeKMS
 import EnvelopeLocalKMS
+import EnvelopeTestSupport
 import Testing
 
 /// Regions and error wording where the local KMS must answer as AWS does.
@@ -16,7 +17,7 @@ struct RegionAndWordingTests {
     func decryptOtherRegion() async throws {
         let story = try await Story.make()
         let (blob, _) = try await story.ciphertext()
-        let error = await kmsError {
+        let error = await caughtError(KMSError.self) {
             try await story.client(Story.user1, region: "eu-west-1").decrypt(DecryptRequest(ciphertextBlob: blob, keyId: nil, encryptionContext: Story.context))
         }
         #expect(error?.code == .accessDenied)
@@ -29,7 +30,7 @@ struct RegionAndWordingTests {
         let (blob, _) = try await story.ciphertext()
         let other = try LocalKMS()
         _ = try await other.createKey(account: Story.owner)
-        let error = await kmsError {
+        let error = await caughtError(KMSError.self) {
             try await other.client(principal: Story.user1).decrypt(DecryptRequest(ciphertextBlob: blob, keyId: nil, encryptionContext: Story.context))
         }
         #expect(error?.code == .accessDenied)
@@ -56,10 +57,10 @@ struct RegionAndWordingTests {
     func wrongRegionARN() async throws {
         let story = try await Story.make()
         let west = story.client(Story.user1, region: "us-west-2")
-        let byKey = await kmsError { try await west.describeKey(DescribeKeyRequest(keyId: .keyARN(story.key))) }
+        let byKey = await caughtError(KMSError.self) { try await west.describeKey(DescribeKeyRequest(keyId: .keyARN(story.key))) }
         #expect(byKey?.code == .notFound)
         #expect(byKey?.message == "Invalid arn us-east-1")
-        let byAlias = await kmsError { try await west.generateDataKey(GenerateDataKeyRequest(keyId: .aliasARN(story.aliasARN), numberOfBytes: 32)) }
+        let byAlias = await caughtError(KMSError.self) { try await west.generateDataKey(GenerateDataKeyRequest(keyId: .aliasARN(story.aliasARN), numberOfBytes: 32)) }
         #expect(byAlias?.message == "Invalid arn us-east-1")
     }
 }
