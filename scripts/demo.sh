@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # EnvelopeKit demo (`make demo`): on the embedded local KMS, in a temporary state directory,
 # account 109876543210 creates a key shared with account 012345678901; the external account's
-# administrator attaches the IAM policy; the external user encrypts and decrypts a file.
+# administrator attaches the IAM policy; the external user encrypts and decrypts a file; the owner
+# gives an external role a grant, removes the account (the grant survives, as on AWS) and revokes it.
 #
 # Usage: scripts/demo.sh [PATH-TO-envelope]
 #   Without an argument (and without ENVELOPE_BIN), builds the `envelope` product of the samples
@@ -29,6 +30,7 @@ export ENVELOPE_KMS_STATE="$work/kms-state"
 owner=109876543210
 external=012345678901
 external_user="arn:aws:iam::$external:user/ExternalUser"
+external_role="arn:aws:iam::$external:role/Auditor"
 
 step() { printf '\n== %s\n' "$*"; }
 show() { printf '   $ %s\n' "$*"; }
@@ -92,15 +94,35 @@ else
 fi
 [[ ! -e "$work/refused.encrypted" ]] && echo "   no output file was written"
 
-step "6. Account $owner removes account $external: access ends at once"
+step "6. Account $owner gives $external_role a grant to decrypt (CreateGrant)"
+show envelope kms create-grant --key "$key_arn" --grantee-principal "$external_role" --operations Decrypt
+grant_id="$("$envelope" kms create-grant --key "$key_arn" --grantee-principal "$external_role" --operations Decrypt | json_field GrantId)"
+echo "   grant $grant_id"
+
+step "7. Account $owner removes account $external: key-policy access ends at once, grants do not"
 show envelope kms remove-external-account --key "$key_arn" --account $external
-"$envelope" kms remove-external-account --key "$key_arn" --account "$external" > /dev/null
+"$envelope" kms remove-external-account --key "$key_arn" --account "$external" 2> "$work/removal.txt" > /dev/null
+grep -v '^[-+ ] \|^---\|^+++' "$work/removal.txt" | sed 's/^/   /'
 if "$envelope" decrypt -i "$work/report.txt.encrypted" -o "$work/after-removal.txt" -w key="$key_arn" 2> "$work/stderr.txt"; then
     echo "demo: decrypting after the removal should have been refused" >&2
     exit 1
 else
     status=$?
-    echo "   decrypt refused as expected (exit $status): $(grep -o 'AccessDeniedException' "$work/stderr.txt" | head -n 1)"
+    echo "   $external_user: decrypt refused as expected (exit $status): $(grep -o 'AccessDeniedException' "$work/stderr.txt" | head -n 1)"
+fi
+show envelope decrypt -i report.txt.encrypted -o by-grant.txt -w key="$key_arn" --principal "$external_role"
+"$envelope" decrypt -i "$work/report.txt.encrypted" -o "$work/by-grant.txt" -w key="$key_arn" --principal "$external_role"
+echo "   $external_role: still decrypts through its grant (grants are independent of the key policy, as on AWS)"
+
+step "8. Account $owner revokes the grants the removed account still holds"
+show envelope kms remove-external-account --key "$key_arn" --account $external --revoke-grants
+"$envelope" kms remove-external-account --key "$key_arn" --account "$external" --revoke-grants 2>&1 > /dev/null | grep 'revok' | sed 's/^/   /'
+if "$envelope" decrypt -i "$work/report.txt.encrypted" -o "$work/after-revoke.txt" -w key="$key_arn" --principal "$external_role" 2> "$work/stderr.txt"; then
+    echo "demo: decrypting with a revoked grant should have been refused" >&2
+    exit 1
+else
+    status=$?
+    echo "   $external_role: decrypt refused as expected (exit $status): $(grep -o 'AccessDeniedException' "$work/stderr.txt" | head -n 1)"
 fi
 
-printf '\nDemo complete: shared key created, file encrypted and decrypted as %s, refusals as expected.\n' "$external_user"
+printf '\nDemo complete: shared key created, file encrypted and decrypted as %s, grant survived removal until revoked, refusals as expected.\n' "$external_user"

@@ -1,38 +1,49 @@
 import ArgumentParser
 import EnvelopeKMS
 import EnvelopeKMSPolicy
+import EnvelopeKMSHTTP
 import EnvelopeLocalKMS
 import Foundation
 
-/// `envelope kms …`: administration of the local KMS, as the administrator of the account that
-/// owns the key (or, for attach-user-policy and create-access-key, of the principal's account).
+/// `envelope kms …`: the key owner's side of the story over any backend, plus local-only IAM.
 struct KMSCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "kms",
-        abstract: "Administer the local KMS: keys, key policies, IAM policies, access keys; serve it over the KMS wire protocol.",
+        abstract: "Administer KMS keys (local KMS, AWS KMS, moto or `kms serve`); local IAM; serve the local KMS.",
         discussion: """
-            Every subcommand prints JSON on stdout. They act as the
-            administrator of the account that owns the key (for
-            attach-user-policy and create-access-key: of the principal's
-            account), so they need no calling --principal. Backend options
-            (--kms, --kms-state) come after the subcommand.
+            Key administration (create-key … retire-grant) works on every
+            backend: with --kms local it acts as the administrator (account
+            root) of the account that owns the key; with --kms aws it calls
+            the KMS API (CreateKey, GetKeyPolicy, PutKeyPolicy, ListGrants, …)
+            as whoever the AWS credentials belong to — against AWS KMS, moto
+            or `envelope kms serve` (--kms-endpoint URL).
+
+            IAM stays local-only: attach-user-policy and create-access-key
+            change the local KMS's own IAM (with AWS, use `aws iam
+            put-user-policy` / `aws iam create-access-key`).
+
+            Every subcommand prints JSON on stdout. Backend options (--kms,
+            --kms-state, --kms-endpoint) come after the subcommand.
 
             \(HelpText.exitCodes)
             """,
-        subcommands: [KMSCreateKey.self, KMSAddExternalAccount.self, KMSRemoveExternalAccount.self, KMSPutKeyPolicy.self,
-                      KMSGetKeyPolicy.self, KMSAttachUserPolicy.self, KMSCreateAccessKey.self, KMSServe.self,
+        subcommands: [KMSCreateKey.self, KMSCreateAlias.self, KMSDescribeKey.self, KMSListKeys.self, KMSListAliases.self,
+                      KMSGetKeyPolicy.self, KMSPutKeyPolicy.self, KMSAddExternalAccount.self, KMSRemoveExternalAccount.self,
+                      KMSEnableKey.self, KMSDisableKey.self, KMSScheduleKeyDeletion.self, KMSCancelKeyDeletion.self,
+                      KMSCreateGrant.self, KMSListGrants.self, KMSRevokeGrant.self, KMSRetireGrant.self,
+                      KMSAttachUserPolicy.self, KMSCreateAccessKey.self, KMSServe.self,
                       KMSTrail.self, KMSTagPrincipal.self, KMSSetOrganization.self])
 }
 
 /// Helpers of the `kms` subcommands.
 enum KMSAdmin {
-    /// The local KMS, or a clear refusal for `--kms aws` (these are administration APIs of the local KMS).
+    /// The local KMS, or a clear refusal for `--kms aws` (IAM and `serve` are the local KMS's own).
     static func local(_ options: KMSBackendOptions, command: String) throws(CLIError) -> LocalKMS {
         switch try KMSBackend.resolve(options) {
         case .local(let kms): return kms
         case .aws:
-            throw CLIError(.unavailable, "envelope kms \(command) is not available with --kms aws: it administers the local KMS",
-                           hint: "administer AWS KMS keys with the AWS CLI (aws kms …), or use --kms local")
+            throw CLIError(.unavailable, "envelope kms \(command) is not available with --kms aws: it changes the local KMS's own IAM",
+                           hint: "with AWS, use the AWS CLI (aws iam …), or use --kms local")
         }
     }
 
@@ -42,9 +53,21 @@ enum KMSAdmin {
         }
     }
 
+    static func keyIdentifier(_ text: String) throws(CLIError) -> KMSKeyIdentifier {
+        do { return try KMSKeyIdentifier(parsing: text) } catch {
+            throw .usage("--key \(text): \(error.description)", hint: "give a key ARN (KeyMetadata.Arn), a key ID, or alias/NAME")
+        }
+    }
+
     static func account(_ text: String, option: String = "--account") throws(CLIError) -> AWSAccountID {
         do { return try AWSAccountID(validating: text) } catch {
             throw .usage("\(option) \(text): \(error.description)", hint: "an account ID is 12 digits, e.g. 012345678901")
+        }
+    }
+
+    static func region(_ text: String) throws(CLIError) -> AWSRegion {
+        do { return try AWSRegion(validating: text) } catch {
+            throw .usage("--region \(text): \(error.description)", hint: "e.g. --region us-east-1")
         }
     }
 
@@ -52,144 +75,76 @@ enum KMSAdmin {
         do { return try await body() } catch { throw CLIError.from(error, doing: action) }
     }
 
-    static func printPolicy(of key: KMSKeyARN, kms: LocalKMS) async throws(CLIError) {
-        let text = try await run("reading the key policy of \(key)") { try await kms.getKeyPolicy(key: key) }
-        JSONOutput.print(JSONOutput.policy(text))
+    /// Runs a PutKeyPolicy-like call; a refused policy gets a hint about the lockout safety check.
+    static func runPolicyChange<T>(_ action: String, _ body: () async throws -> T) async throws(CLIError) -> T {
+        do { return try await body() } catch {
+            var failure = CLIError.from(error, doing: action)
+            if let kms = error as? KMSError, kms.code == .malformedPolicyDocument {
+                failure.hint = "fix the policy; if KMS answered that the new policy would not let you update it later (the policy lockout safety check), keep a statement that lets you call kms:PutKeyPolicy, or pass --bypass-lockout-safety-check if you really mean it"
+            }
+            throw failure
+        }
     }
 }
 
-struct KMSCreateKey: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "create-key",
-        abstract: "Create a symmetric encryption key; prints {\"KeyMetadata\": {…, \"Arn\", \"KeyId\", \"KeyState\"}} (and \"AliasArn\" with --alias).",
-        discussion: "Without --user-principal and --external-account the key policy is the default one (the owner account's IAM policies decide). With them, it also has the statements AllowUseOfTheKey and AllowAttachmentOfPersistentResources for those principals (external accounts by their root ARN).")
-
-    @Option(name: .long, help: ArgumentHelp("The owning account (12 digits).", valueName: "ID")) var account: String
-    @Option(name: .long, help: ArgumentHelp("The key's Region (default us-east-1).", valueName: "R")) var region: String?
-    @Option(name: .long, help: ArgumentHelp("Also create this alias in the owner's account and Region.", valueName: "alias/NAME")) var alias: String?
-    @Option(name: .customLong("user-principal"), parsing: .upToNextOption, help: ArgumentHelp("Principals of the key policy statements.", valueName: "ARN")) var userPrincipals: [String] = []
-    @Option(name: .customLong("external-account"), parsing: .upToNextOption, help: ArgumentHelp("External accounts allowed to use the key.", valueName: "ID")) var externalAccounts: [String] = []
-    @Option(name: .long, help: ArgumentHelp("A description of the key.", valueName: "TEXT")) var description: String?
+/// Where an administration command goes: the backend options, and for `--kms local` the account
+/// whose administrator acts (the key ARN's, else `--account`).
+struct AdminTargetOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("The Region (default: the key ARN's; else AWS_REGION / the profile's; local: us-east-1).", valueName: "R")) var region: String?
     @OptionGroup var backend: KMSBackendOptions
     @OptionGroup var caller: AdminCallerOptions
 
-    func run() async throws {
-        try caller.validateIfGiven()
-        let owner = try KMSAdmin.account(account)
-        let awsRegion: AWSRegion
-        do { awsRegion = try AWSRegion(validating: region ?? LocalKMS.defaultRegion.rawValue) } catch {
-            throw CLIError.usage("--region \(region ?? ""): \(error.description)", hint: "e.g. --region us-east-1")
-        }
-        var aliasName: KMSAliasName?
-        if let alias {
-            do { aliasName = try KMSAliasName(validating: alias.hasPrefix("alias/") ? alias : "alias/" + alias) } catch {
-                throw CLIError.usage("--alias \(alias): \(error.description)", hint: "e.g. --alias alias/SharedKey")
+    /// With `--kms local`: makes sure the principals a key policy will name exist in the local IAM
+    /// (accounts by their root, users and roles), since KMS refuses a policy naming unknown
+    /// principals. On AWS they exist or not already; nothing is done there.
+    func registerInLocalIAM(_ principals: [AWSPrincipalARN]) async throws(CLIError) {
+        guard case .local(let kms) = try KMSBackend.resolve(backend) else { return }
+        try await KMSAdmin.run("registering \(principals.map(\.description).joined(separator: ", ")) in the local IAM") {
+            for principal in principals {
+                if principal.isAccountRoot {
+                    try await kms.createAccount(principal.account, partition: principal.partition)
+                } else {
+                    try await kms.createPrincipal(principal)
+                }
             }
         }
-        let users = try userPrincipals.map { (text) throws(CLIError) in try KMSBackend.parsePrincipal(text, option: "--user-principal") }
-        let externals = try externalAccounts.map { (text) throws(CLIError) in try KMSAdmin.account(text, option: "--external-account") }
-        if externals.contains(owner) {
-            throw CLIError.usage("--external-account \(owner) is the owning account", hint: "external accounts are other accounts; the owner's IAM policies already apply")
-        }
-        let kms = try KMSAdmin.local(backend, command: "create-key")
-        let metadata = try await KMSAdmin.run("creating the key") {
-            try await kms.createKey(account: owner, region: awsRegion, alias: aliasName, userPrincipals: users,
-                                    externalAccounts: externals, description: description ?? "")
-        }
-        var members: [(String, JSONValue)] = [("KeyMetadata", try JSONOutput.value(of: metadata))]
-        if let aliasName {
-            members.append(("AliasArn", .string(KMSAliasARN(region: awsRegion, account: owner, aliasName: aliasName).description)))
-        }
-        JSONOutput.print(.object(members))
     }
-}
 
-/// `--key ARN --account ID`, shared by the two commands that change who may use a key.
-struct ExternalAccountOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("The key ARN.", valueName: "ARN")) var key: String
-    @Option(name: .long, help: ArgumentHelp("The external account.", valueName: "ID")) var account: String
-    @OptionGroup var backend: KMSBackendOptions
-    @OptionGroup var caller: AdminCallerOptions
-
-    /// Validates the options, applies `change` as the key owner's administrator, prints the new policy.
-    func apply(command: String, describing verb: (AWSAccountID, KMSKeyARN) -> String,
-               _ change: @escaping @Sendable (LocalKMS, AWSAccountID, KMSKeyARN) async throws -> Void) async throws {
+    /// A transport for administering `key` (or, without a key, the account `account`).
+    func transport(key: KMSKeyIdentifier?, account: AWSAccountID? = nil, command: String) throws(CLIError) -> any KMSAdministrationTransport {
         try caller.validateIfGiven()
-        let arn = try KMSAdmin.keyARN(key)
-        let external = try KMSAdmin.account(account)
-        let kms = try KMSAdmin.local(backend, command: command)
-        try await KMSAdmin.run(verb(external, arn)) { try await change(kms, external, arn) }
-        try await KMSAdmin.printPolicy(of: arn, kms: kms)
-    }
-}
-
-struct KMSAddExternalAccount: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "add-external-account",
-        abstract: "Let another account use the key (adds its root to AllowUseOfTheKey and AllowAttachmentOfPersistentResources); prints the new key policy.")
-
-    @OptionGroup var options: ExternalAccountOptions
-
-    func run() async throws {
-        try await options.apply(command: "add-external-account", describing: { "adding account \($0) to \($1)" }) { kms, external, arn in
-            try await kms.addExternalAccount(external, key: arn)
+        let regionOverride = try region.map { (text) throws(CLIError) in try KMSAdmin.region(text) }
+        let keyRegion: AWSRegion? = switch key {
+        case .keyARN(let arn)?: arn.region
+        case .aliasARN(let arn)?: arn.region
+        default: nil
         }
-    }
-}
-
-struct KMSRemoveExternalAccount: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "remove-external-account",
-        abstract: "Take an account's access away at once (its principals leave the key policy, its grants are revoked); prints the new key policy.")
-
-    @OptionGroup var options: ExternalAccountOptions
-
-    func run() async throws {
-        try await options.apply(command: "remove-external-account", describing: { "removing account \($0) from \($1)" }) { kms, external, arn in
-            try await kms.removeExternalAccount(external, key: arn)
+        switch try KMSBackend.resolve(backend) {
+        case .local(let kms):
+            let owner: AWSAccountID? = switch key {
+            case .keyARN(let arn)?: arn.account
+            case .aliasARN(let arn)?: arn.account
+            default: account
+            }
+            guard let owner else {
+                throw .usage("envelope kms \(command) with --kms local needs the key's ARN, or --account ID", hint: "the local KMS acts as the administrator of that account")
+            }
+            return kms.client(principal: owner.rootPrincipal(partition: .aws), region: regionOverride ?? keyRegion ?? LocalKMS.defaultRegion)
+        case .aws(let endpoint):
+            do {
+                return try KMSHTTPTransport.standard(region: regionOverride?.rawValue, keyIdentifier: key, customEndpoint: endpoint)
+            } catch {
+                throw CLIError.from(error, doing: "configuring AWS KMS")
+            }
         }
-    }
-}
-
-struct KMSPutKeyPolicy: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "put-key-policy",
-        abstract: "Replace the key policy (PutKeyPolicy) with the document in F (- for stdin); prints it.")
-
-    @Option(name: .long, help: ArgumentHelp("The key ARN.", valueName: "ARN")) var key: String
-    @Option(name: .customLong("policy-file"), help: ArgumentHelp("The policy document.", valueName: "F|-")) var policyFile: String
-    @OptionGroup var backend: KMSBackendOptions
-    @OptionGroup var caller: AdminCallerOptions
-
-    func run() async throws {
-        try caller.validateIfGiven()
-        let arn = try KMSAdmin.keyARN(key)
-        let text = try PolicyFileReader.read(policyFile)
-        let kms = try KMSAdmin.local(backend, command: "put-key-policy")
-        try await KMSAdmin.run("putting the key policy of \(arn)") { try await kms.putKeyPolicy(text, key: arn) }
-        try await KMSAdmin.printPolicy(of: arn, kms: kms)
-    }
-}
-
-struct KMSGetKeyPolicy: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "get-key-policy", abstract: "Print the key policy document.")
-
-    @Option(name: .long, help: ArgumentHelp("The key ARN.", valueName: "ARN")) var key: String
-    @OptionGroup var backend: KMSBackendOptions
-    @OptionGroup var caller: AdminCallerOptions
-
-    func run() async throws {
-        try caller.validateIfGiven()
-        let arn = try KMSAdmin.keyARN(key)
-        let kms = try KMSAdmin.local(backend, command: "get-key-policy")
-        try await KMSAdmin.printPolicy(of: arn, kms: kms)
     }
 }
 
 struct KMSAttachUserPolicy: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "attach-user-policy",
-        abstract: "Attach an IAM policy (F, - for stdin) to a user or role, in addition to those it has; prints its policies.")
+        abstract: "Attach an IAM policy (F, - for stdin) to a user or role of the local KMS, in addition to those it has; prints its policies.",
+        discussion: "Local KMS only: IAM is not part of the KMS API. With AWS, use `aws iam put-user-policy` (or put-role-policy).")
 
     @Option(name: .customLong("principal"), help: ArgumentHelp("The user or role.", valueName: "ARN")) var principal: String
     @Option(name: .customLong("policy-file"), help: ArgumentHelp("The IAM policy document.", valueName: "F|-")) var policyFile: String
@@ -208,7 +163,8 @@ struct KMSAttachUserPolicy: AsyncParsableCommand {
 struct KMSCreateAccessKey: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "create-access-key",
-        abstract: "Create an access key for a principal (for SigV4 clients of `kms serve`); prints {\"AccessKeyId\", \"SecretAccessKey\", \"Principal\"}.")
+        abstract: "Create an access key for a principal (for SigV4 clients of `kms serve`); prints {\"AccessKeyId\", \"SecretAccessKey\", \"Principal\"}.",
+        discussion: "Local KMS only: IAM is not part of the KMS API. With AWS, use `aws iam create-access-key`.")
 
     @Option(name: .customLong("principal"), help: ArgumentHelp("The principal the key authenticates as.", valueName: "ARN")) var principal: String
     @OptionGroup var backend: KMSBackendOptions

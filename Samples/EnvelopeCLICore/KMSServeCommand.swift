@@ -16,11 +16,18 @@ struct KMSServe: AsyncParsableCommand {
             then serves until SIGINT or SIGTERM. Clients sign requests
             (SigV4) with access keys from `envelope kms create-access-key`,
             e.g. envelope encrypt --kms aws --kms-endpoint URL …, or
-            aws kms … --endpoint-url URL.
+            aws kms … --endpoint-url URL. Data-plane and administration
+            operations (CreateKey, PutKeyPolicy, ListGrants, …) are
+            authorized as the signing principal: key policy, IAM policies,
+            grants; management actions never work across accounts. SigV4
+            allows 5 minutes of clock skew, as KMS does.
+            --allow-via-service-header lets a request set kms:ViaService
+            with the header X-Envelope-Via-Service: SERVICE.REGION.amazonaws.com.
             """)
 
     @Option(name: .long, help: ArgumentHelp("The port (default 0: any free port, printed).", valueName: "N")) var port: Int = 0
     @Option(name: .long, help: ArgumentHelp("Answer as this Region (default: the Region each request is signed for).", valueName: "R")) var region: String?
+    @Flag(name: .customLong("allow-via-service-header"), help: "Let requests set kms:ViaService with the X-Envelope-Via-Service header (our own; off by default).") var allowViaService = false
     @OptionGroup var backend: KMSBackendOptions
     @OptionGroup var caller: AdminCallerOptions
 
@@ -32,7 +39,7 @@ struct KMSServe: AsyncParsableCommand {
             do { awsRegion = try AWSRegion(validating: region) } catch { throw CLIError.usage("--region \(region): \(error.description)") }
         }
         let kms = try KMSAdmin.local(backend, command: "serve")
-        let server = LocalKMSServer(kms: kms, port: port, region: awsRegion)
+        let server = LocalKMSServer(kms: kms, port: port, region: awsRegion, acceptsViaServiceHeader: allowViaService)
         do {
             try await server.run { bound in
                 JSONOutput.printLine(.object([("Endpoint", .string("http://127.0.0.1:\(bound)")), ("Port", .number(Double(bound)))]))

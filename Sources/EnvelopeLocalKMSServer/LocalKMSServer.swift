@@ -21,9 +21,10 @@ public struct LocalKMSServer: Sendable {
     let logger: Logger
 
     /// Creates a server for `kms`.
+    /// `acceptsViaServiceHeader` lets requests set `kms:ViaService` (`LocalKMSWireHandler.viaServiceHeader`).
     public init(kms: LocalKMS, host: String = "127.0.0.1", port: Int = 0, region: AWSRegion? = nil,
-                maxRequestBytes: Int = 1 << 20, logger: Logger = LocalKMS.silentLogger) {
-        handler = LocalKMSWireHandler(kms: kms, region: region, logger: logger)
+                maxRequestBytes: Int = 1 << 20, acceptsViaServiceHeader: Bool = false, logger: Logger = LocalKMS.silentLogger) {
+        handler = LocalKMSWireHandler(kms: kms, region: region, acceptsViaServiceHeader: acceptsViaServiceHeader, logger: logger)
         self.host = host
         self.port = port
         self.maxRequestBytes = maxRequestBytes

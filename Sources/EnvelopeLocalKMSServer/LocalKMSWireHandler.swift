@@ -25,15 +25,23 @@ public struct LocalKMSWireHandler: Sendable {
     public let kms: LocalKMS
     /// If set, requests must be signed for this region; otherwise the credential scope's region is the caller's.
     public let region: AWSRegion?
-    /// Signature checks (`kms` service, 15 minutes clock skew).
+    /// Signature checks (`kms` service, 5 minutes clock skew as KMS allows).
     public let verifier: SigV4Verifier
+    /// Whether requests may set `kms:ViaService` with the `X-Envelope-Via-Service` header (off by default).
+    public let acceptsViaServiceHeader: Bool
     let logger: Logger
 
+    /// The header (our own, not AWS's) that sets `kms:ViaService` for one request, e.g.
+    /// `X-Envelope-Via-Service: ec2.us-east-1.amazonaws.com`, so rehearsals can exercise key policies
+    /// that condition on it. Honoured only when the server was started with it enabled.
+    public static let viaServiceHeader = "X-Envelope-Via-Service"
+
     /// Creates a handler.
-    public init(kms: LocalKMS, region: AWSRegion? = nil, logger: Logger = LocalKMS.silentLogger) {
+    public init(kms: LocalKMS, region: AWSRegion? = nil, acceptsViaServiceHeader: Bool = false, logger: Logger = LocalKMS.silentLogger) {
         self.kms = kms
         self.region = region
         self.verifier = SigV4Verifier(service: "kms")
+        self.acceptsViaServiceHeader = acceptsViaServiceHeader
         self.logger = logger
     }
 
@@ -97,7 +105,7 @@ public struct LocalKMSWireHandler: Sendable {
             }
             callerRegion = scoped
         }
-        return LocalKMSCaller(principal: principal, region: callerRegion)
+        return LocalKMSCaller(principal: principal, region: callerRegion, viaService: try viaService(of: request))
     }
 
     func dispatch(_ operation: KMSOperationName, body: [UInt8], caller: LocalKMSCaller) async throws -> [UInt8] {
@@ -136,6 +144,9 @@ public struct LocalKMSWireHandler: Sendable {
         case .revokeGrant:
             let response = try await kms.revokeGrant(try decoder.decode(RevokeGrantRequest.self, from: data), caller: caller)
             return Array(try encoder.encode(response))
+        case .createKey, .createAlias, .listKeys, .listAliases, .getKeyPolicy, .putKeyPolicy, .enableKey, .disableKey,
+             .scheduleKeyDeletion, .cancelKeyDeletion, .retireGrant:
+            return try await dispatchAdministration(operation, data: data, caller: caller)
         }
     }
 

@@ -86,11 +86,12 @@ public enum SigV4VerificationError: Error, Sendable, Equatable, CustomStringConv
 public struct SigV4Verifier: Sendable {
     /// The service the scope must name, e.g. `kms`.
     public var service: String
-    /// Largest accepted difference between `X-Amz-Date` and the server clock (AWS: 15 minutes).
+    /// Largest accepted difference between `X-Amz-Date` and the server clock (KMS: 5 minutes, as in
+    /// its answer "Signature expired: … is now earlier than … (… - 5 min.)").
     public var allowedClockSkew: TimeInterval
 
     /// Creates a verifier.
-    public init(service: String, allowedClockSkew: TimeInterval = 15 * 60) {
+    public init(service: String, allowedClockSkew: TimeInterval = 5 * 60) {
         self.service = service
         self.allowedClockSkew = allowedClockSkew
     }
@@ -129,8 +130,16 @@ public struct SigV4Verifier: Sendable {
         for name in authorization.signedHeaders where request.headerValues(name).isEmpty {
             throw .incompleteSignature("Signed header '\(name)' is missing from the request")
         }
-        if abs(date.timeIntervalSince(now)) > allowedClockSkew {
-            throw .requestExpired("Signature expired: \(dateText) is now earlier or later than the allowed clock skew of \(Int(allowedClockSkew)) seconds; check the system clock")
+        // AWS's wording: "Signature expired: <date> is now earlier than <now - skew> (<now> - 5 min.)",
+        // and "Signature not yet current: <date> is still later than <now + skew> (<now> + 5 min.)".
+        let minutes = "\(Int(allowedClockSkew / 60)) min."
+        if date.timeIntervalSince(now) < -allowedClockSkew {
+            let bound = SigV4Date(now.addingTimeInterval(-allowedClockSkew)).timestamp
+            throw .requestExpired("Signature expired: \(dateText) is now earlier than \(bound) (\(SigV4Date(now).timestamp) - \(minutes))")
+        }
+        if date.timeIntervalSince(now) > allowedClockSkew {
+            let bound = SigV4Date(now.addingTimeInterval(allowedClockSkew)).timestamp
+            throw .requestExpired("Signature not yet current: \(dateText) is still later than \(bound) (\(SigV4Date(now).timestamp) + \(minutes))")
         }
         guard let known = secretFor(authorization.accessKeyId) else {
             throw .unrecognizedClient("The security token included in the request is invalid.")

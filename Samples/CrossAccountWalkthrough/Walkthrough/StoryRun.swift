@@ -101,15 +101,26 @@ struct StoryRun {
                              action: "decrypt under the encrypt-only policy")
         await mirrorWithEncryptOnlyClient(key: shared.arn, policy: narrowed, identityPolicies: [iamPolicy], input: plaintextPath)
 
-        // 7. Removing the external account ends what the key policy gave it (grants, as on AWS, would survive until revoked).
-        heading("The owner removes the external account")
+        // 7. Removing the external account cuts key-policy access at once; grants survive until revoked.
+        heading("The owner removes the external account (its grants survive until revoked)")
         try await kms.removeExternalAccount(W.externalAccount, key: shared.arn)
         showPolicy("Key policy after removing \(W.externalAccount)", try await kms.getKeyPolicy(key: shared.arn))
         record("owner-remove-external-account", actor: "administrator of \(W.ownerAccount)", action: "remove \(W.externalAccount) from the key policy",
-               expected: true, allowed: true, detail: "its principals left every statement; grants held by its principals (none here) would keep working until revoked, as on AWS")
+               expected: true, allowed: true, detail: "its principals left every statement; grants are independent of the key policy and stay")
         await attemptEncrypt("external-user-encrypt-after-removal", keyID: .keyARN(shared.arn), input: plaintextPath,
                              output: directory + "/refused-after-removal.encrypted", expected: false,
                              action: "encrypt by key ARN right after the removal")
+        let surviving = try await kms.grantsHeld(byAccount: W.externalAccount, key: shared.arn)
+        record("owner-lists-surviving-grants", actor: "administrator of \(W.ownerAccount)", action: "list the grants principals of \(W.externalAccount) still hold",
+               expected: true, allowed: !surviving.isEmpty,
+               detail: surviving.map { "\($0.grantId) for \($0.granteePrincipal): keeps working until revoked" }.joined(separator: "; "))
+        await attemptUseOfGrant("grant-holder-uses-grant-after-removal", key: shared.arn, expected: true,
+                                action: "the role of the EBS grant decrypts a data key after the removal")
+        for grant in surviving { try await kms.adminRevokeGrant(grantId: grant.grantId, key: shared.arn) }
+        record("owner-revokes-surviving-grants", actor: "administrator of \(W.ownerAccount)", action: "revoke the grants \(W.externalAccount) still holds",
+               expected: true, allowed: true, detail: "revoked \(surviving.count) grant(s)")
+        await attemptUseOfGrant("grant-holder-uses-grant-after-revoke", key: shared.arn, expected: false,
+                                action: "the role of the revoked grant decrypts a data key")
 
         let unexpected = outcomes.filter { !$0.isAsExpected }
         log("")
@@ -160,6 +171,20 @@ struct StoryRun {
         } catch {
             record(id, actor: viaService.map { "\($0) for \(W.externalUser)" } ?? W.externalUser.description, action: action,
                    expected: expected, allowed: false, detail: Self.explain(error))
+        }
+    }
+
+    /// The grantee role of the EBS grant (an AWS service's persistent resource) uses it directly:
+    /// GenerateDataKeyWithoutPlaintext, then Decrypt, both allowed only by the grant.
+    private mutating func attemptUseOfGrant(_ id: String, key: KMSKeyARN, expected: Bool, action: String) async {
+        let role = AWSPrincipalARN(account: W.externalAccount, kind: .role(path: "EBSVolumeAccess"))
+        let client = kms.client(principal: role, region: W.region)
+        do {
+            let generated = try await client.generateDataKeyWithoutPlaintext(GenerateDataKeyWithoutPlaintextRequest(keyId: .keyARN(key), keySpec: .aes256))
+            _ = try await client.decrypt(DecryptRequest(ciphertextBlob: generated.ciphertextBlob, keyId: .keyARN(key)))
+            record(id, actor: role.description, action: action, expected: expected, allowed: true, detail: "allowed by its grant")
+        } catch {
+            record(id, actor: role.description, action: action, expected: expected, allowed: false, detail: Self.explain(error))
         }
     }
 

@@ -7,6 +7,7 @@ import Darwin
 import EnvelopeCore
 import EnvelopeCrypto
 import EnvelopeKMS
+import EnvelopeKMSPolicy
 @testable import EnvelopeKMSHTTP
 import EnvelopeLocalKMS
 import Testing

@@ -3,7 +3,7 @@ import Testing
 
 @Suite("scripts/demo.sh (make demo)")
 struct DemoScriptTests {
-    @Test("the demo runs with the built binary: shared key, encrypt and decrypt as the external user, refusals as expected")
+    @Test("the demo runs with the built binary: shared key, encrypt and decrypt as the external user, a grant survives the removal until revoked, refusals as expected")
     func demo() throws {
         let box = try Sandbox()
         let script = CLIRunner.repoRoot.appendingPathComponent("scripts/demo.sh")
@@ -12,7 +12,7 @@ struct DemoScriptTests {
         #expect(result.status == 0, "\(result)")
         let text = result.stdoutText
         for word in ["arn:aws:kms:us-east-1:109876543210:key/", "identical to the original", "NotFoundException",
-                     "AccessDeniedException", "Demo complete"] {
+                     "AccessDeniedException", "still decrypts through its grant", "keep working until revoked", "revoked ", "Demo complete"] {
             #expect(text.contains(word), "the demo output lacks \(word)")
         }
         let left = (try? FileManager.default.contentsOfDirectory(atPath: box.path))?.filter { $0.hasPrefix("envelope-demo.") } ?? []

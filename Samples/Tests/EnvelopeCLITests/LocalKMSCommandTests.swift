@@ -203,7 +203,7 @@ struct LocalKMSCommandTests {
         #expect(FileManager.default.fileExists(atPath: box.file("home/.envelope/local-kms/state.json").path))
     }
 
-    @Test("create-access-key prints AccessKeyId and SecretAccessKey; kms admin commands refuse --kms aws")
+    @Test("create-access-key prints AccessKeyId and SecretAccessKey; the IAM commands are local-only and say so")
     func accessKeyAndAWSRefusal() throws {
         let box = try Sandbox()
         let result = try box.run(["kms", "create-access-key", "--principal", KMSFixture.externalUser, "--kms-state", box.file("s").path])
@@ -211,7 +211,11 @@ struct LocalKMSCommandTests {
         let json = try result.json()
         #expect((json["AccessKeyId"] as? String)?.hasPrefix("AKIA") == true)
         #expect((json["SecretAccessKey"] as? String)?.count == 40)
-        let aws = try box.run(["kms", "create-key", "--account", KMSFixture.owner, "--kms", "aws"])
+        // IAM is local-only: the IAM commands refuse --kms aws (key administration works there).
+        let aws = try box.run(["kms", "create-access-key", "--principal", KMSFixture.externalUser, "--kms", "aws"])
         #expect(aws.status == 69, "\(aws)")
+        #expect(aws.stderr.contains("aws iam"), "\(aws)")
+        let help = try box.run(["kms", "attach-user-policy", "--help"])
+        #expect(help.stdoutText.contains("Local KMS only"), "\(help)")
     }
 }

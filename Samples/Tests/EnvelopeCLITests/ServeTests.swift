@@ -11,18 +11,8 @@ struct ServeTests {
         let accessKey = try #require(key["AccessKeyId"] as? String)
         let secret = try #require(key["SecretAccessKey"] as? String)
 
-        let server = Process()
-        server.executableURL = CLIRunner.envelope
-        server.arguments = ["kms", "serve", "--port", "0", "--kms-state", fx.state]
-        server.environment = ["HOME": fx.box.path, "PATH": "/usr/bin:/bin"]
-        let pipe = Pipe()
-        server.standardOutput = pipe
-        server.standardError = FileHandle.nullDevice
-        try server.run()
-        defer { if server.isRunning { server.terminate() } }
-        let line = readFirstLine(of: pipe.fileHandleForReading)
-        let ready = try #require(try JSONSerialization.jsonObject(with: Data(line)) as? [String: Any], "serve printed no JSON line")
-        let endpoint = try #require(ready["Endpoint"] as? String)
+        let server = try ServedLocalKMS(state: fx.state, home: fx.box.path)
+        let endpoint = server.endpoint
         #expect(endpoint.hasPrefix("http://127.0.0.1:"))
 
         let env = ["AWS_ACCESS_KEY_ID": accessKey, "AWS_SECRET_ACCESS_KEY": secret, "AWS_REGION": "us-east-1"]
@@ -44,9 +34,8 @@ struct ServeTests {
         let local = try fx.asExternalUser(["decrypt", "-i", "http.enc", "-o", "local.out", "-w", "key=\(fx.keyARN)"])
         #expect(local.status == 0, "\(local)")
 
-        server.terminate()
-        server.waitUntilExit()
-        #expect(server.terminationStatus == 0 || server.terminationReason == .uncaughtSignal)
+        server.stop()
+        #expect(server.process.terminationStatus == 0 || server.process.terminationReason == .uncaughtSignal)
     }
 
     @Test("--kms aws with an unreachable endpoint is exit 69 with the reason")

@@ -23,6 +23,10 @@ struct WalkthroughTests {
         ("encrypt-only-client-encrypt", true),
         ("owner-remove-external-account", true),
         ("external-user-encrypt-after-removal", false),
+        ("owner-lists-surviving-grants", true),
+        ("grant-holder-uses-grant-after-removal", true),
+        ("owner-revokes-surviving-grants", true),
+        ("grant-holder-uses-grant-after-revoke", false),
     ]
 
     @Test("every step of the story has the expected outcome, with the KMS error codes of the refusals")
@@ -37,7 +41,7 @@ struct WalkthroughTests {
         let byName = try #require(outcomes.first { $0.id == "external-user-encrypt-by-alias-name" })
         #expect(byName.detail.contains("NotFoundException"))
         for id in ["external-user-encrypt-before-iam-policy", "external-user-create-grant-directly", "external-user-decrypt-after-narrowing",
-                   "external-user-encrypt-after-removal"] {
+                   "external-user-encrypt-after-removal", "grant-holder-uses-grant-after-revoke"] {
             #expect(outcomes.first { $0.id == id }?.detail.contains("AccessDeniedException") == true, "\(id)")
         }
         #expect(outcomes.first { $0.id == "external-user-decrypt-after-narrowing" }?.detail.contains("no output file") == true)
@@ -50,7 +54,7 @@ struct WalkthroughTests {
         #expect(result.status == 0, "\(result)")
         let text = result.stdoutText
         for word in ["Step 1", "Step 7", "AllowUseOfTheKey", "AllowAttachmentOfPersistentResources", "kms:GrantIsForAWSResource",
-                     "REFUSED (as expected)", "NotFoundException", "AccessDeniedException", "All 17 outcomes are as the story expects"] {
+                     "REFUSED (as expected)", "NotFoundException", "AccessDeniedException", "All 21 outcomes are as the story expects", "keeps working until revoked"] {
             #expect(text.contains(word), "the walkthrough output lacks \(word)")
         }
         #expect(!text.contains("UNEXPECTED"))

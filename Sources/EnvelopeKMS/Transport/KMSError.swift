@@ -78,16 +78,20 @@ public struct KMSError: Error, Sendable, Equatable, CustomStringConvertible {
     public var operation: String?
     /// The key the request named (as given: key ID, key ARN, alias name or alias ARN), when it named one.
     public var keyID: String?
+    /// For an AccessDenied decided by a KMS that explains itself (the local KMS): which side was
+    /// missing. Not part of the wire form; `nil` from AWS.
+    public var denialReason: KMSDenialReason?
 
     /// Creates an error with a code and message.
     public init(code: KMSErrorCode, message: String, httpStatus: Int? = nil, requestID: String? = nil,
-                operation: String? = nil, keyID: String? = nil) {
+                operation: String? = nil, keyID: String? = nil, denialReason: KMSDenialReason? = nil) {
         self.code = code
         self.message = message
         self.httpStatus = httpStatus
         self.requestID = requestID
         self.operation = operation
         self.keyID = keyID
+        self.denialReason = denialReason
     }
 
     /// A copy naming the operation and key, unless already named (the keyrings fill these in

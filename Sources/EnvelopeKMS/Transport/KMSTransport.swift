@@ -52,4 +52,27 @@ public enum KMSOperationName: String, Sendable, CaseIterable {
     case listGrants = "ListGrants"
     /// RevokeGrant.
     case revokeGrant = "RevokeGrant"
+    // The administration operations (`KMSAdministrationTransport`).
+    /// CreateKey.
+    case createKey = "CreateKey"
+    /// CreateAlias.
+    case createAlias = "CreateAlias"
+    /// ListKeys.
+    case listKeys = "ListKeys"
+    /// ListAliases.
+    case listAliases = "ListAliases"
+    /// GetKeyPolicy.
+    case getKeyPolicy = "GetKeyPolicy"
+    /// PutKeyPolicy.
+    case putKeyPolicy = "PutKeyPolicy"
+    /// EnableKey.
+    case enableKey = "EnableKey"
+    /// DisableKey.
+    case disableKey = "DisableKey"
+    /// ScheduleKeyDeletion.
+    case scheduleKeyDeletion = "ScheduleKeyDeletion"
+    /// CancelKeyDeletion.
+    case cancelKeyDeletion = "CancelKeyDeletion"
+    /// RetireGrant.
+    case retireGrant = "RetireGrant"
 }
