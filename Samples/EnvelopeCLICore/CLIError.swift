@@ -43,13 +43,16 @@ extension CLIError {
             case .credentials:
                 return CLIError(.configuration, "\(action) failed: \(oneLine(e.description))",
                                 hint: "set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE with ~/.aws/credentials")
-            case .network:
-                return CLIError(.unavailable, "\(action) failed: \(oneLine(e.description))",
-                                hint: "check the endpoint (--kms-endpoint, AWS_ENDPOINT_URL_KMS) and the network")
-            case .malformedResponse:
-                return CLIError(.unavailable, "\(action) failed: \(oneLine(e.description))",
-                                hint: "the endpoint did not answer like AWS KMS; check --kms-endpoint / AWS_ENDPOINT_URL_KMS")
+            case .transport(let failure):
+                return from(failure, doing: action)
             }
+        }
+        if let e = error as? AWSTransportError {
+            return CLIError(.unavailable, "\(action) failed: \(oneLine(e.description))",
+                            hint: "check --kms-endpoint / AWS_ENDPOINT_URL_KMS and the network")
+        }
+        if let e = error as? AWSConfigurationError {
+            return CLIError(.configuration, "\(action) failed: \(e.description)")
         }
         if let e = error as? AWSCredentialsError {
             return CLIError(.configuration, "\(action) failed: \(oneLine(e.description))",
@@ -111,6 +114,10 @@ extension CLIError {
             return CLIError(.dataError, text, hint: "decode it first, e.g. `base64 -d IN | envelope decrypt -i - …`")
         case .unableToDecryptDataKey where kmsCodes.contains(where: credentialCodes.contains) || kmsCodes.contains("CredentialsFailure"):
             return CLIError(.configuration, text, hint: "check the access key and secret (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY) and the clock")
+        case .unableToDecryptDataKey where transportFailure(in: e) != nil:
+            return from(transportFailure(in: e)!, doing: action).with(message: text)
+        case .unableToDecryptDataKey where kmsCodes.contains("TransportFailure"):
+            return CLIError(.unavailable, text, hint: "check --kms-endpoint / AWS_ENDPOINT_URL_KMS and the network")
         case .unableToDecryptDataKey:
             return CLIError(.accessDenied, text, hint: kmsCodes.contains(KMSErrorCode.accessDenied.rawValue)
                 ? "the caller needs kms:Decrypt in both the key policy and its IAM policy"
@@ -120,7 +127,7 @@ extension CLIError {
         case .io:
             return CLIError(.ioError, text)
         default:
-            if kmsCodes.contains("CredentialsFailure") || e.causes.contains(where: { ($0 as? AWSCallError)?.code == "CredentialsError" }) {
+            if kmsCodes.contains("CredentialsFailure") || e.causes.contains(where: { ($0 as? AWSCallError)?.credentialsError != nil }) {
                 return CLIError(.configuration, text, hint: "set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE with ~/.aws/credentials")
             }
             if kmsCodes.contains(where: { [KMSErrorCode.throttling, .internalError, .dependencyTimeout, .keyUnavailable].map(\.rawValue).contains($0) })
@@ -183,8 +190,16 @@ extension CLIError {
                                         "IncorrectKeyException", "InvalidCiphertextException", "ThrottlingException",
                                         "UnrecognizedClientException", "InvalidSignatureException", "SignatureDoesNotMatch"]
 
+    /// The first ``AWSTransportError`` among the causes (a request that got no answer).
+    private static func transportFailure(in error: any Error) -> AWSTransportError? {
+        if let e = error as? AWSTransportError { return e }
+        if let e = error as? AWSCallError { return e.transportError }
+        if let e = error as? EnvelopeError { return e.causes.lazy.compactMap(transportFailure(in:)).first }
+        return nil
+    }
+
     private static func containsCallError(_ error: any Error) -> Bool {
-        if error is AWSCallError { return true }
+        if error is AWSCallError || error is AWSTransportError { return true }
         if let k = error as? KMSDataKeyError, case .transport = k.reason { return true }
         if let e = error as? EnvelopeError { return e.causes.contains(where: containsCallError) }
         return false

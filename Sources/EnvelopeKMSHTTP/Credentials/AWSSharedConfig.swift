@@ -15,6 +15,9 @@ public struct AWSSharedConfig: Sendable {
     public let credentialProfiles: [String: [String: String]]
     /// The environment the config was read with.
     public let environment: [String: String]
+    /// Every section of the config file by its header as written (`profile dev`, `default`,
+    /// `services local`, `sso-session corp`); nested keys as `parent.key`.
+    public let configSections: [String: [String: String]]
 
     /// Reads both files (missing files are empty).
     public init(profile: String? = nil, environment: [String: String] = ProcessInfo.processInfo.environment) {
@@ -28,7 +31,9 @@ public struct AWSSharedConfig: Sendable {
         }
         let configPath = expand(environment["AWS_CONFIG_FILE"] ?? "~/.aws/config")
         let credentialsPath = expand(environment["AWS_SHARED_CREDENTIALS_FILE"] ?? "~/.aws/credentials")
-        configProfiles = Self.parse(Self.read(configPath), isConfigFile: true)
+        let configText = Self.read(configPath)
+        configProfiles = Self.parse(configText, isConfigFile: true)
+        configSections = Self.parse(configText, isConfigFile: false)
         credentialProfiles = Self.parse(Self.read(credentialsPath), isConfigFile: false)
     }
 
