@@ -161,10 +161,8 @@ struct StandardRetryTests {
             formatter.dateFormat = "yyyyMMdd'T'HHmmss'Z'"
             let now = serverNow()
             if let signed = formatter.date(from: amzDate), abs(signed.timeIntervalSince(now)) < 300 { return describeOK }
-            formatter.timeZone = TimeZone(identifier: "GMT")
-            formatter.dateFormat = "EEE',' dd MMM yyyy HH':'mm':'ss 'GMT'"
             return .json(400, #"{"__type":"InvalidSignatureException","message":"Signature expired: \#(amzDate) is now earlier than the allowed window"}"#,
-                         headers: [("Date", formatter.string(from: now))])
+                         headers: [("Date", httpDate(now))])
         }])
     }
 
@@ -186,7 +184,7 @@ struct StandardRetryTests {
 
     @Test("InvalidSignatureException with a Date that agrees with the clock is a bad signature: not retried")
     func badSignatureNotRetried() async throws {
-        // The fake refuses every signature (its clock is a day ahead) but sends a Date that agrees with ours.
+        // The fake refuses every signature but sends a Date that agrees with our clock.
         let server = try FaultServer(script: [.json(400, #"{"__type":"InvalidSignatureException","message":"bad"}"#,
                                                     headers: [("Date", Self.httpDate(Date()))])])
         defer { server.shutdown() }
