@@ -263,3 +263,33 @@ struct ConfigBox {
         AWSSharedConfig(profile: profile, environment: environment(extra))
     }
 }
+
+/// `KMSHTTPTransport.standard` wires the settings end to end: the endpoint from a `[services]`
+/// section and `max_attempts` from the profile reach a loopback fake.
+@Suite("KMSHTTPTransport.standard: configured endpoint and max_attempts reach the wire", .serialized)
+struct StandardTransportConfigurationTests {
+    @Test("[services] kms.endpoint_url and max_attempts = 2 from the profile; AWS_MAX_ATTEMPTS overrides")
+    func endToEnd() async throws {
+        let server = try FaultServer(script: [.error(500, "InternalFailure")])
+        defer { server.shutdown() }
+        let box = try ConfigBox("""
+            [profile dev]
+            region = us-east-1
+            max_attempts = 2
+            services = fake
+            aws_access_key_id = AKIDTEST
+            aws_secret_access_key = secret-for-tests
+
+            [services fake]
+            kms =
+              endpoint_url = \(server.url.absoluteString)
+            """)
+        let transport = try KMSHTTPTransport.standard(profile: "dev", environment: box.environment())
+        #expect(transport.endpoint.url == server.url)
+        #expect(transport.http.retryPolicy.maxAttempts == 2)
+        _ = try await #require(throws: KMSError.self) { try await transport.describeKey(DescribeKeyRequest(keyId: .keyARN(RetryTests.keyARN))) }
+        #expect(server.requestCount == 2)
+        let overridden = try KMSHTTPTransport.standard(profile: "dev", environment: box.environment(["AWS_MAX_ATTEMPTS": "5"]))
+        #expect(overridden.http.retryPolicy.maxAttempts == 5)
+    }
+}
