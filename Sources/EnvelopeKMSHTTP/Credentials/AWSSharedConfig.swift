@@ -15,9 +15,9 @@ public struct AWSSharedConfig: Sendable {
     public let credentialProfiles: [String: [String: String]]
     /// The environment the config was read with.
     public let environment: [String: String]
-    /// Every section of the config file by its header as written (`profile dev`, `default`,
-    /// `services local`, `sso-session corp`); nested keys as `parent.key`.
-    public let configSections: [String: [String: String]]
+    /// Every other section of the config file by type, then name: `[services dev]` is
+    /// `sections["services"]?["dev"]`; nested sub-section keys are `parent.key` (`kms.endpoint_url`).
+    public let sections: [String: [String: [String: String]]]
 
     /// Reads both files (missing files are empty).
     public init(profile: String? = nil, environment: [String: String] = ProcessInfo.processInfo.environment) {
@@ -33,8 +33,18 @@ public struct AWSSharedConfig: Sendable {
         let credentialsPath = expand(environment["AWS_SHARED_CREDENTIALS_FILE"] ?? "~/.aws/credentials")
         let configText = Self.read(configPath)
         configProfiles = Self.parse(configText, isConfigFile: true)
-        configSections = Self.parse(configText, isConfigFile: false)
+        var sections: [String: [String: [String: String]]] = [:]
+        for (header, settings) in Self.parse(configText, isConfigFile: false) {
+            let words = header.split(separator: " ", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            if words.count == 2, words[0] != "profile" { sections[words[0], default: [:]][words[1]] = settings }
+        }
+        self.sections = sections
         credentialProfiles = Self.parse(Self.read(credentialsPath), isConfigFile: false)
+    }
+
+    /// The settings of `[type name]` in the config file (e.g. `section("services", "dev")`).
+    public func section(_ type: String, _ name: String) -> [String: String]? {
+        sections[type]?[name]
     }
 
     /// Merged settings of `name`: the config file's, overridden by the credentials file's.

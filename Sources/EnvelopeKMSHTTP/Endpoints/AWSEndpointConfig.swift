@@ -85,7 +85,7 @@ extension AWSSharedConfig {
     /// The `[services NAME]` section the selected profile names with `services = NAME`.
     var servicesSection: [String: String]? {
         guard let name = settings(of: profileName)?["services"], !name.isEmpty else { return nil }
-        return configSections["services \(name)"]
+        return section("services", name)
     }
 }
 
