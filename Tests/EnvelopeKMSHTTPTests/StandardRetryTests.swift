@@ -149,6 +149,20 @@ struct StandardRetryTests {
         #expect(server.connectionCount == 1)
     }
 
+    @Test("a certificate that is not trusted (self-signed) is a TLS failure: not retried, URL named")
+    func untrustedCertificateNotRetried() async throws {
+        let server = try SelfSignedTLSServer()
+        defer { server.stop() }
+        let error = try await #require(throws: AWSTransportError.self) {
+            try await describe(try kms(server.url, client(RetryPolicy(maxAttempts: 5), sleeper: SleepRecorder())))
+        }
+        #expect(error.transportFailureKind == .tls)
+        #expect(error.stopReason == .notRetryable && error.attempts == 1)
+        #expect(error.url == server.url.absoluteString)
+        #expect(error.description.contains("TLS with \(server.url.absoluteString) failed"))
+        #expect(try server.connectionCount() == 1)
+    }
+
     /// A KMS fake whose clock is the real one while the client's runs an hour slow: it refuses a
     /// request signed more than 5 minutes off with `InvalidSignatureException` "Signature expired"
     /// and its `Date` (as KMS does), and answers a request signed at its own time.
