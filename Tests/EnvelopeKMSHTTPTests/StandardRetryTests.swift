@@ -37,9 +37,14 @@ struct StandardRetryTests {
         try await kms.describeKey(DescribeKeyRequest(keyId: .keyARN(RetryTests.keyARN)))
     }
 
-    /// Full jitter at its upper bound, so the recorded delays are the backoff ceilings.
+    /// Full jitter at its upper bound, so the recorded delays are the backoff ceilings. The attempt
+    /// timeout and overall deadline are generous: a loaded machine (parallel suites, TSan) must not
+    /// reach them in tests about something else.
     func client(_ policy: RetryPolicy, quota: RetryQuota = RetryQuota(), sleeper: SleepRecorder, now: @escaping @Sendable () -> Date = { Date() }) -> AWSHTTPClient {
-        AWSHTTPClient(retryPolicy: policy, retryQuota: quota, sleep: sleeper.sleep, jitter: { $0.upperBound }, now: now)
+        var policy = policy
+        policy.attemptTimeout = 120
+        policy.overallDeadline = 600
+        return AWSHTTPClient(retryPolicy: policy, retryQuota: quota, sleep: sleeper.sleep, jitter: { $0.upperBound }, now: now)
     }
 
     @Test("max_attempts bounds the attempts, and each backoff is the capped exponential ceiling with full jitter", arguments: [1, 2, 3, 5])
@@ -212,7 +217,7 @@ struct StandardRetryTests {
     @Test("an unreachable endpoint fails within connect timeout × attempts, typed, with the URL")
     func unreachable() async throws {
         let url = try closedPortURL()
-        let policy = RetryPolicy(maxAttempts: 3, connectTimeout: 2, overallDeadline: 600)
+        let policy = RetryPolicy(maxAttempts: 3, connectTimeout: 2)
         let sleeper = SleepRecorder()
         let started = ContinuousClock.now
         let error = try await #require(throws: AWSTransportError.self) {
