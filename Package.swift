@@ -20,6 +20,8 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        // EnvelopeCore's descriptor APIs take swift-system's FileDescriptor.
+        .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
         // Only EnvelopeKMSHTTP and EnvelopeLocalKMSServer (and their tests) depend on these.
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
@@ -44,11 +46,13 @@ let package = Package(
         ),
         .target(
             name: "EnvelopeCore",
-            dependencies: ["EnvelopeCrypto", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["EnvelopeCrypto", .product(name: "Logging", package: "swift-log"),
+                           .product(name: "SystemPackage", package: "swift-system")]
         ),
         .target(
             name: "EnvelopeKMS",
-            dependencies: ["EnvelopeCore", "EnvelopeCrypto", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["EnvelopeCore", "EnvelopeCrypto", .product(name: "Logging", package: "swift-log"),
+                           .product(name: "SystemPackage", package: "swift-system")]
         ),
         .target(
             name: "EnvelopeLocalKMS",
@@ -93,12 +97,13 @@ let package = Package(
         ),
         .testTarget(
             name: "EnvelopeCoreTests",
-            dependencies: ["EnvelopeCore", "EnvelopeCrypto", "EnvelopeTestSupport"],
+            dependencies: ["EnvelopeCore", "EnvelopeCrypto", "EnvelopeTestSupport", .product(name: "SystemPackage", package: "swift-system")],
             resources: [.copy("Vectors")]
         ),
         .testTarget(
             name: "EnvelopeKMSTests",
-            dependencies: ["EnvelopeKMS", "EnvelopeLocalKMS", "EnvelopeCore", "EnvelopeCrypto", "EnvelopeTestSupport"],
+            dependencies: ["EnvelopeKMS", "EnvelopeLocalKMS", "EnvelopeCore", "EnvelopeCrypto", "EnvelopeTestSupport",
+                           .product(name: "SystemPackage", package: "swift-system")],
             resources: [.copy("Vectors")]
         ),
         .testTarget(

@@ -16,6 +16,8 @@ let package = Package(
         .package(name: "EnvelopeKit", path: ".."),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        // The CLI hands descriptors to EnvelopeCore's swift-system FileDescriptor APIs.
+        .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
     ],
     targets: [
         .executableTarget(
@@ -36,6 +38,7 @@ let package = Package(
                 .product(name: "EnvelopeLocalKMSServer", package: "EnvelopeKit"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "SystemPackage", package: "swift-system"),
             ],
             path: "EnvelopeCLICore"
         ),
@@ -70,6 +73,7 @@ let package = Package(
                 .product(name: "EnvelopeCore", package: "EnvelopeKit"),
                 .product(name: "EnvelopeCrypto", package: "EnvelopeKit"),
                 .product(name: "EnvelopeKMS", package: "EnvelopeKit"),
+                .product(name: "EnvelopeKMSHTTP", package: "EnvelopeKit"),
                 .product(name: "EnvelopeLocalKMS", package: "EnvelopeKit"),
                 .product(name: "EnvelopeTestSupport", package: "EnvelopeKit"),
             ],

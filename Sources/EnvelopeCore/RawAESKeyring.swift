@@ -88,6 +88,7 @@ public struct RawAESKeyring: Keyring, CustomStringConvertible {
                 result.plaintextDataKey = try AESGCM.openSecret(
                     edk.ciphertext.dropLast(AESGCM.tagLength), tag: Array(edk.ciphertext.suffix(AESGCM.tagLength)),
                     key: wrappingKey, iv: parsed.iv, authenticating: aad)
+                result.dataKeyOrigin = DataKeyOrigin(decrypted: edk, keyring: description)
                 return result
             } catch {
                 causes.append(error)

@@ -100,7 +100,10 @@ public struct KMSHTTPTransport: KMSTransport {
         } catch let error as AWSCallError {
             // Each layer's own typed error: KMS's answer, the transport's failure, the credentials'.
             switch error.failure {
-            case .service: throw error.kmsError!
+            case .service:
+                var kms = error.kmsError!
+                kms.operation = operation.rawValue
+                throw kms
             case .transport(let failure): throw failure
             case .credentials: throw error  // names the operation; the chain's message says what to set
             }
