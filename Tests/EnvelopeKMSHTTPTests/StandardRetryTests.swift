@@ -1,5 +1,6 @@
 import EnvelopeCore
 import EnvelopeKMS
+import EnvelopeTestSupport
 @testable import EnvelopeKMSHTTP
 import Foundation
 import Logging
@@ -242,12 +243,9 @@ struct StandardRetryTests {
     }
 }
 
-/// A URL on 127.0.0.1 whose port was just closed (a server bound it, then shut down).
+/// A URL on 127.0.0.1 whose port was just closed.
 func closedPortURL() throws -> URL {
-    let server = try FaultServer(script: [.reset])
-    let url = server.url
-    server.shutdown()
-    return url
+    URL(string: "http://127.0.0.1:\(try closedLoopbackPort())")!
 }
 
 /// SplitMix64: a seeded generator for reproducible jitter.

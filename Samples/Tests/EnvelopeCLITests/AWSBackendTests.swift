@@ -81,7 +81,7 @@ struct AWSBackendTests {
         let moto = try MotoKMS()
         let box = try Sandbox()
         try box.write("plain.bin", [1, 2, 3])
-        let url = try closedLoopbackURL()
+        let url = "http://127.0.0.1:\(try closedLoopbackPort())"
         let env = ["AWS_ACCESS_KEY_ID": "AKIAEXAMPLE", "AWS_SECRET_ACCESS_KEY": "secret", "AWS_REGION": "us-east-1", "AWS_MAX_ATTEMPTS": "2",
                    "AWS_CONFIG_FILE": box.file("none").path, "AWS_SHARED_CREDENTIALS_FILE": box.file("none").path]
         let made = try box.run(["encrypt", "-i", "plain.bin", "-o", "m.enc", "-w", "key=\(moto.keyARN)", "--kms", "aws", "--kms-endpoint", moto.endpoint],
@@ -95,21 +95,4 @@ struct AWSBackendTests {
             #expect(!box.exists("out.bin"))
         }
     }
-}
-
-/// `http://127.0.0.1:PORT` of a port that was just bound and closed again (connections are refused).
-func closedLoopbackURL() throws -> String {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    guard fd >= 0 else { throw POSIXError(.EMFILE) }
-    defer { close(fd) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    address.sin_port = 0
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    let bound = withUnsafeMutablePointer(to: &address) { pointer in
-        pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
-    }
-    guard bound else { throw POSIXError(.EADDRNOTAVAIL) }
-    return "http://127.0.0.1:\(UInt16(bigEndian: address.sin_port))"
 }
