@@ -3,6 +3,7 @@ import EnvelopeCrypto
 import EnvelopeKMS
 import EnvelopeKMSPolicy
 import EnvelopeKMSHTTP
+import EnvelopeKMSPolicy
 import EnvelopeLocalKMS
 import Foundation
 
@@ -22,7 +23,7 @@ enum CLIFailureKind: String, CaseIterable, Sendable {
     // The request did not get an answer / could not be made.
     case unreachable, badAnswer, noCredentials, noEndpoint
     // Configuration and command line.
-    case badIdentifier, localKMSState, badPolicyDocument
+    case badIdentifier, localKMSState, badPolicyDocument, badAWSSetting
     case cryptoLibrary, other
 
     /// Exit status and hint of one kind.
@@ -59,6 +60,7 @@ enum CLIFailureKind: String, CaseIterable, Sendable {
         case .badIdentifier: Row(exit: .usage, hint: "key ARNs look like arn:aws:kms:REGION:ACCOUNT:key/KEY-ID; alias ARNs like arn:aws:kms:REGION:ACCOUNT:alias/NAME")
         case .localKMSState: Row(exit: .configuration, hint: "use --kms-state DIR (or ENVELOPE_KMS_STATE) with a directory you own")
         case .badPolicyDocument: Row(exit: .dataError, hint: "fix the JSON; `envelope policy render` prints valid statements to start from")
+        case .badAWSSetting: Row(exit: .configuration, hint: "fix the named environment variable or ~/.aws/config setting")
         case .cryptoLibrary: Row(exit: .failure, hint: nil)
         case .other: Row(exit: .failure, hint: nil)
         }
@@ -75,6 +77,7 @@ enum CLIFailureKind: String, CaseIterable, Sendable {
         case let e as any TransportFailure: self = e.transportFailureKind == .malformedResponse ? .badAnswer : .unreachable
         case let e as IOFailure: self = Self.kind(of: e)
         case is KMSEndpointError: self = .noEndpoint
+        case is AWSConfigurationError: self = .badAWSSetting
         case is KMSIdentifierError: self = .badIdentifier
         case is LocalKMSStateError: self = .localKMSState
         case is PolicyDocumentError: self = .badPolicyDocument
@@ -130,8 +133,7 @@ enum CLIFailureKind: String, CaseIterable, Sendable {
         switch e.failure {
         case .service(let response): kind(of: KMSErrorCode(rawValue: response.code))
         case .credentials: .noCredentials
-        case .network: .unreachable
-        case .malformedResponse: .badAnswer
+        case .transport(let failure): failure.transportFailureKind == .malformedResponse ? .badAnswer : .unreachable
         }
     }
 

@@ -13,7 +13,7 @@ struct KMSBackendOptions: ParsableArguments {
     @Option(name: .customLong("kms-state"), help: ArgumentHelp("The local KMS state directory. Env: ENVELOPE_KMS_STATE; default ~/.envelope/local-kms.", valueName: "DIR"))
     var kmsState: String?
 
-    @Option(name: .customLong("kms-endpoint"), help: ArgumentHelp("With --kms aws: the KMS endpoint URL (else AWS_ENDPOINT_URL_KMS, AWS_ENDPOINT_URL, or the Region's).", valueName: "URL"))
+    @Option(name: .customLong("kms-endpoint"), help: ArgumentHelp("With --kms aws: the KMS endpoint URL (else AWS_ENDPOINT_URL_KMS, AWS_ENDPOINT_URL, the profile's [services] or endpoint_url, or the Region's).", valueName: "URL"))
     var kmsEndpoint: String?
 }
 

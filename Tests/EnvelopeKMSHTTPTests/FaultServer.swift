@@ -10,6 +10,8 @@ final class FaultServer: @unchecked Sendable {
         case answer(status: Int, headers: [(String, String)], body: String)
         case reset
         case stall
+        /// Decided per request from its headers (e.g. a fake that checks `X-Amz-Date`).
+        case decide(@Sendable (HTTPHeaders) -> Behaviour)
 
         static func json(_ status: Int, _ body: String, headers: [(String, String)] = []) -> Behaviour {
             .answer(status: status, headers: [("Content-Type", "application/x-amz-json-1.1")] + headers, body: body)
@@ -71,6 +73,7 @@ final class FaultServer: @unchecked Sendable {
         typealias OutboundOut = HTTPServerResponsePart
         let server: FaultServer
         var target = ""
+        var headers = HTTPHeaders()
 
         init(server: FaultServer) { self.server = server }
 
@@ -78,10 +81,15 @@ final class FaultServer: @unchecked Sendable {
             switch unwrapInboundIn(data) {
             case .head(let head):
                 target = head.headers["X-Amz-Target"].first ?? ""
+                headers = head.headers
             case .body:
                 break
             case .end:
-                switch server.next(target: target) {
+                var behaviour = server.next(target: target)
+                if case .decide(let decide) = behaviour { behaviour = decide(headers) }
+                switch behaviour {
+                case .decide:
+                    context.close(promise: nil)
                 case .reset:
                     context.close(promise: nil)
                 case .stall:

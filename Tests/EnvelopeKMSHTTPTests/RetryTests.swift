@@ -1,3 +1,4 @@
+import EnvelopeCore
 import EnvelopeCrypto
 import EnvelopeKMS
 @testable import EnvelopeKMSHTTP
@@ -87,10 +88,10 @@ struct RetryTests {
         let server = try FaultServer(script: [.stall])
         defer { server.shutdown() }
         let policy = RetryPolicy(maxAttempts: 1000, baseDelay: 0.001, maxBackoff: 0.01, attemptTimeout: 0.3, overallDeadline: 1.0)
-        let error = try await #require(throws: AWSCallError.self) { try await describe(try transport(server, policy)) }
+        let error = try await #require(throws: AWSTransportError.self) { try await describe(try transport(server, policy)) }
         #expect(error.stopReason == .deadlineReached)
-        #expect(error.code == "NetworkError")
-        #expect(error.message.contains("timed out"))
+        #expect(error.transportFailureKind == .timeout)
+        #expect(error.url == server.url.absoluteString)
         #expect(error.attempts >= 1 && error.attempts < 1000)
         #expect(server.requestCount == error.attempts)
     }
@@ -118,7 +119,8 @@ struct RetryTests {
             region: "us-east-1", endpoint: KMSEndpoint(url: url, signingRegion: "us-east-1"),
             credentials: StaticCredentialsProvider(try AWSCredentials(accessKeyId: "AKIDTEST", secretAccessKey: "s")),
             http: AWSHTTPClient(retryPolicy: RetryPolicy(maxAttempts: 2, baseDelay: 0.001, attemptTimeout: 0.5, overallDeadline: 600)))
-        let error = try await #require(throws: AWSCallError.self) { try await describe(kms) }
+        let error = try await #require(throws: AWSTransportError.self) { try await describe(kms) }
+        #expect(error.transportFailureKind == .connect)
         #expect(error.attempts == 2)
         #expect(error.stopReason == .attemptsExhausted)
     }

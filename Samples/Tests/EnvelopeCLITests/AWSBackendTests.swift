@@ -72,4 +72,27 @@ struct AWSBackendTests {
         #expect(result.stderr.contains("AWS_ACCESS_KEY_ID"), "\(result)")
         #expect(!box.exists("m.enc"))
     }
+
+    /// An unreachable endpoint is "unavailable" (69), names the URL, and says nothing about `-w`
+    /// (the key choice is not the problem). Issue 12 item 5; AWS SDKs and Tools reference guide,
+    /// "Retry behavior": https://docs.aws.amazon.com/sdkref/latest/guide/feature-retry-behavior.html
+    @Test("an unreachable --kms-endpoint exits 69 with \"could not connect to URL\" and no -w hint")
+    func unreachableEndpoint() throws {
+        let moto = try MotoKMS()
+        let box = try Sandbox()
+        try box.write("plain.bin", [1, 2, 3])
+        let url = "http://127.0.0.1:\(try closedLoopbackPort())"
+        let env = ["AWS_ACCESS_KEY_ID": "AKIAEXAMPLE", "AWS_SECRET_ACCESS_KEY": "secret", "AWS_REGION": "us-east-1", "AWS_MAX_ATTEMPTS": "2",
+                   "AWS_CONFIG_FILE": box.file("none").path, "AWS_SHARED_CREDENTIALS_FILE": box.file("none").path]
+        let made = try box.run(["encrypt", "-i", "plain.bin", "-o", "m.enc", "-w", "key=\(moto.keyARN)", "--kms", "aws", "--kms-endpoint", moto.endpoint],
+                               environment: env)
+        #expect(made.status == 0, "\(made)")
+        for arguments in [["encrypt", "-i", "plain.bin"], ["decrypt", "-i", "m.enc"]] {
+            let result = try box.run(arguments + ["-o", "out.bin", "-w", "key=\(moto.keyARN)", "--kms", "aws", "--kms-endpoint", url], environment: env)
+            #expect(result.status == 69, "\(result)")
+            #expect(result.stderr.contains("could not connect to \(url)"), "\(result)")
+            #expect(!result.stderr.contains("-w"), "\(result)")
+            #expect(!box.exists("out.bin"))
+        }
+    }
 }

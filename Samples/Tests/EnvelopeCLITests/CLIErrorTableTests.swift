@@ -9,6 +9,7 @@ import EnvelopeCrypto
 import EnvelopeKMS
 import EnvelopeKMSPolicy
 @testable import EnvelopeKMSHTTP
+import EnvelopeKMSPolicy
 import EnvelopeLocalKMS
 import Testing
 
@@ -61,6 +62,7 @@ struct CLIErrorTableTests {
         .badIdentifier: KMSIdentifierError(part: KMSIdentifierError.Part(rawValue: "key"), input: "x", message: "not an ARN"),
         .localKMSState: LocalKMSStateError("unreadable"),
         .badPolicyDocument: PolicyDocumentError("not JSON"),
+        .badAWSSetting: AWSConfigurationError(setting: "AWS_MAX_ATTEMPTS", value: "0", expected: "a whole number greater than 0"),
         .cryptoLibrary: CryptoError(.libraryFailure, "EVP failed"),
         .other: EnvelopeError(.keyringFailure, "a keyring returned nothing"),
     ]
@@ -79,8 +81,10 @@ struct CLIErrorTableTests {
     @Test("an unreachable endpoint is exit 69 and never suggests -w, however deep the transport failure is")
     func unreachable() {
         let connect = SampleTransportFailure(transportFailureKind: .connect, url: "http://127.0.0.1:9")
-        let call = AWSCallError(operation: "TrentService.Decrypt", failure: .network("connection refused"), attempts: 3, stopReason: .attemptsExhausted)
-        for error: any Error in [connect, call, Self.samples[.unreachable]!,
+        let refused = AWSTransportError(operation: "TrentService.Decrypt", url: "http://127.0.0.1:9",
+                                        detail: .connect(underlying: connect), attempts: 3, stopReason: .attemptsExhausted)
+        let call = AWSCallError(operation: "TrentService.Decrypt", url: "http://127.0.0.1:9", failure: .transport(refused), attempts: 3, stopReason: .attemptsExhausted)
+        for error: any Error in [connect, refused, call, Self.samples[.unreachable]!,
                                  EnvelopeError(.keyringFailure, "m", causes: [KMSDataKeyError(key: Self.key, action: .generateDataKey, reason: .transport(call))])] {
             let cli = CLIError.from(error, doing: "encrypt")
             #expect(cli.exitCode == .unavailable, "\(error)")
@@ -90,13 +94,18 @@ struct CLIErrorTableTests {
 
     @Test("AWS call errors are classified by their typed failure")
     func awsCallErrors() {
-        let service = AWSCallError(operation: "TrentService.Decrypt", failure: .service(AWSErrorResponse(status: 400, code: "AccessDeniedException", message: "no")),
+        let url = "https://kms.us-east-1.amazonaws.com"
+        let service = AWSCallError(operation: "TrentService.Decrypt", url: url, failure: .service(AWSErrorResponse(status: 400, code: "AccessDeniedException", message: "no")),
                                    attempts: 1, stopReason: .notRetryable)
         #expect(CLIFailureKind(classifying: service) == .kmsAccessDenied)
-        let credentials = AWSCallError(operation: "TrentService.Decrypt", failure: .credentials(AWSCredentialsError(.notConfigured, "none")),
+        let credentials = AWSCallError(operation: "TrentService.Decrypt", url: url, failure: .credentials(AWSCredentialsError(.notConfigured, "none")),
                                        attempts: 1, stopReason: .notRetryable)
         #expect(CLIFailureKind(classifying: credentials) == .noCredentials)
-        #expect(CLIFailureKind(classifying: AWSCallError(operation: "x", failure: .malformedResponse("html"), attempts: 1, stopReason: .notRetryable)) == .badAnswer)
+        let html = AWSTransportError(operation: "x", url: url, detail: .malformedResponse(status: 200, what: "is not JSON"))
+        #expect(CLIFailureKind(classifying: AWSCallError(operation: "x", url: url, failure: .transport(html), attempts: 1, stopReason: .notRetryable)) == .badAnswer)
+        #expect(CLIFailureKind(classifying: html) == .badAnswer)
+        let tls = AWSTransportError(operation: "x", url: url, detail: .tls(underlying: html))
+        #expect(CLIFailureKind(classifying: tls) == .unreachable)
     }
 
     @Test("I/O failures on descriptors are named as the user named them")

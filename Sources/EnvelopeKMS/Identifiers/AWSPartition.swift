@@ -1,7 +1,7 @@
 /// An AWS partition: the first component after `arn:` in every ARN.
 ///
-/// Only the partitions EnvelopeKit supports are listed; region names are checked against each
-/// partition's region pattern from the AWS partitions metadata (`partitions.json`).
+/// Every partition of the AWS partitions metadata (`partitions.json`, as in the endpoint rules);
+/// region names are checked against each partition's region pattern.
 public enum AWSPartition: String, Sendable, Hashable, CaseIterable, Codable, CustomStringConvertible {
     /// The commercial partition.
     case aws = "aws"
@@ -13,14 +13,20 @@ public enum AWSPartition: String, Sendable, Hashable, CaseIterable, Codable, Cus
     case awsISO = "aws-iso"
     /// AWS ISOB (US).
     case awsISOB = "aws-iso-b"
+    /// AWS ISOE (Europe).
+    case awsISOE = "aws-iso-e"
+    /// AWS ISOF (US).
+    case awsISOF = "aws-iso-f"
+    /// AWS European Sovereign Cloud.
+    case awsEUSC = "aws-eusc"
 
     /// The partition name as it appears in ARNs.
     public var description: String { rawValue }
 
     /// The partition a region belongs to, or `nil` if the name fits none of them.
     public static func containing(region: String) -> AWSPartition? {
-        // Order matters: the more specific `us-gov-`, `us-iso-`, `us-isob-` prefixes first.
-        for partition in [AWSPartition.awsUSGov, .awsISOB, .awsISO, .awsCN, .aws] where partition.matches(region: region) {
+        // Order matters: the more specific four-part patterns (`us-gov-`, `us-iso…-`, `eu-isoe-`, `eusc-de-`) first.
+        for partition in [AWSPartition.awsUSGov, .awsISOB, .awsISOF, .awsISO, .awsISOE, .awsEUSC, .awsCN, .aws] where partition.matches(region: region) {
             return partition
         }
         return nil
@@ -44,6 +50,12 @@ public enum AWSPartition: String, Sendable, Hashable, CaseIterable, Codable, Cus
             return parts.count == 4 && parts[0] == "us" && parts[1] == "iso" && word(parts[2]) && number(parts[3])
         case .awsISOB:
             return parts.count == 4 && parts[0] == "us" && parts[1] == "isob" && word(parts[2]) && number(parts[3])
+        case .awsISOE:
+            return parts.count == 4 && parts[0] == "eu" && parts[1] == "isoe" && word(parts[2]) && number(parts[3])
+        case .awsISOF:
+            return parts.count == 4 && parts[0] == "us" && parts[1] == "isof" && word(parts[2]) && number(parts[3])
+        case .awsEUSC:
+            return parts.count == 4 && parts[0] == "eusc" && parts[1] == "de" && word(parts[2]) && number(parts[3])
         }
     }
 

@@ -104,8 +104,9 @@ public struct KMSError: Error, Sendable, Equatable, CustomStringConvertible {
     }
 
     /// Whether retrying the same request later may succeed (throttling and server-side faults).
+    /// `LimitExceededException` is a quota, not a transient fault: not retryable.
     public var isRetryable: Bool {
-        [KMSErrorCode.throttling, .limitExceeded, .dependencyTimeout, .keyUnavailable, .internalError].contains(code)
+        [KMSErrorCode.throttling, .dependencyTimeout, .keyUnavailable, .internalError].contains(code)
             || (httpStatus.map { $0 >= 500 } ?? false)
     }
 

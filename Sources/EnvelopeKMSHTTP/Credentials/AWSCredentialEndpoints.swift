@@ -4,9 +4,9 @@ import Foundation
 /// `AssumeRoleWithWebIdentity`, `GetCallerIdentity`) and the IAM Identity Center portal
 /// (`GetRoleCredentials`).
 ///
-/// The default honours `AWS_ENDPOINT_URL_STS` / `AWS_ENDPOINT_URL_SSO`, then `AWS_ENDPOINT_URL`,
-/// then the Region's endpoint in its partition. Replace `resolve` to plug in another resolver
-/// (the endpoint-resolution layer does this; tests point it at local fakes).
+/// The default resolves them as KMS's endpoint is resolved (``standard(config:)``); replace
+/// `resolve` to plug in another resolver. Tests point these services at local fakes through
+/// `AWS_ENDPOINT_URL_STS` / `AWS_ENDPOINT_URL_SSO`.
 public struct AWSCredentialEndpoints: Sendable {
     /// The services the providers call.
     public enum Service: String, Sendable {
@@ -24,21 +24,19 @@ public struct AWSCredentialEndpoints: Sendable {
         self.resolve = resolve
     }
 
-    /// The environment's custom endpoints, else the partition's.
+    /// The configured endpoints (`AWS_ENDPOINT_URL_STS` / `_SSO`, `AWS_ENDPOINT_URL`, the config file's
+    /// `[services]` section and `endpoint_url`, unless ignored), else the Region's endpoint in its
+    /// partition, dual-stack or FIPS as configured: the same resolution as KMS (``AWSEndpointResolver``).
     public static func standard(config: AWSSharedConfig) -> AWSCredentialEndpoints {
         AWSCredentialEndpoints { service, region in
-            if let custom = config.endpointURL(service: service.rawValue) {
-                guard let url = URL(string: custom), url.host != nil else {
-                    throw AWSCredentialsError(.invalidConfiguration, "the \(service.rawValue) endpoint '\(custom)' is not a URL with a host")
-                }
-                return url
+            do {
+                return try AWSEndpointResolver(config: config)
+                    .endpoint(for: service == .sts ? .sts : .sso, region: region).url
+            } catch let error as AWSConfigurationError {
+                throw AWSCredentialsError(.invalidConfiguration, error.description)
+            } catch let error as KMSEndpointError {
+                throw AWSCredentialsError(.invalidConfiguration, "the \(service.rawValue) endpoint: \(error.message)")
             }
-            let partition = AWSEndpointPartition.of(region: region)
-            let host = service == .sts ? "sts.\(region).\(partition.dnsSuffix)" : "portal.sso.\(region).\(partition.dnsSuffix)"
-            guard let url = URL(string: "https://\(host)") else {
-                throw AWSCredentialsError(.invalidConfiguration, "region '\(region)' does not form a \(service.rawValue) host name")
-            }
-            return url
         }
     }
 }

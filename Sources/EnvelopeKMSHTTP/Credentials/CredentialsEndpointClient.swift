@@ -25,25 +25,29 @@ struct CredentialsEndpointClient: Sendable {
     /// `AWSCredentialsError(.endpointUnreachable)` attributed to `source` when no attempt connected.
     func send(_ method: HTTPMethod, _ url: URL, headers: [(String, String)] = [], body: [UInt8] = [],
               source: AWSCredentialSource, what: String) async throws -> AWSHTTPResponse {
-        var lastFailure = ""
+        let shownURL = Self.redacted(url)
+        var lastFailure: AWSTransportError?
         for _ in 0..<attempts {
             do {
                 let response = try await once(method, url, headers: headers, body: body)
                 if response.status >= 500 && response.status < 600 {
-                    lastFailure = "HTTP \(response.status)"
+                    lastFailure = AWSTransportError(operation: what, url: shownURL,
+                                                    detail: .malformedResponse(status: response.status, what: "is a server error"))
                     continue
                 }
                 return response
             } catch is CancellationError {
                 throw CancellationError()
             } catch {
-                lastFailure = AWSHTTPClient.describe(error, timeout: timeout)
+                lastFailure = AWSHTTPClient.classify(error, operation: what, url: shownURL, timeout: timeout)
             }
         }
+        let failure = lastFailure?.after(attempts: attempts, stopReason: .attemptsExhausted)
+        let why = failure.map { "\($0.transportFailureKind.rawValue)" } ?? "no answer"
         throw AWSCredentialsError(
             .endpointUnreachable,
-            "\(what) at \(Self.redacted(url)) did not answer (\(lastFailure)) after \(attempts) attempt(s) of \(Self.seconds(timeout)) s",
-            source: source)
+            "\(what) at \(shownURL) did not answer (\(why)) after \(attempts) attempt(s) of \(Self.seconds(timeout)) s",
+            source: source, cause: failure)
     }
 
     private func once(_ method: HTTPMethod, _ url: URL, headers: [(String, String)], body: [UInt8]) async throws -> AWSHTTPResponse {

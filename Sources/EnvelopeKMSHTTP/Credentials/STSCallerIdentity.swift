@@ -23,9 +23,8 @@ public struct STSCallerIdentity: Sendable, Equatable {
             logger: logger)
         let text = String(decoding: response.body, as: UTF8.self)
         guard let account = AWSErrorResponse.xmlElement("Account", in: text), let arn = AWSErrorResponse.xmlElement("Arn", in: text) else {
-            throw AWSCallError(operation: "STS.GetCallerIdentity",
-                               failure: .malformedResponse("the GetCallerIdentity answer has no Account and Arn"),
-                               attempts: 1, stopReason: .notRetryable)
+            throw AWSTransportError(operation: "STS.GetCallerIdentity", url: endpoint.absoluteString,
+                                    detail: .malformedResponse(status: response.status, what: "has no Account and Arn"))
         }
         return STSCallerIdentity(account: account, arn: arn, userId: AWSErrorResponse.xmlElement("UserId", in: text) ?? "")
     }

@@ -39,6 +39,18 @@ public enum KMSEndpointResolver {
         useDualStack: Bool = false,
         endpoint: String? = nil
     ) throws(KMSEndpointError) -> URL {
+        try resolve(hostPrefix: "kms", region: region, useFIPS: useFIPS, useDualStack: useDualStack, endpoint: endpoint)
+    }
+
+    /// The same rules for any service whose regional host is `{hostPrefix}[-fips].{region}.{dnsSuffix}`
+    /// (KMS, STS's regional endpoints, the SSO portal).
+    static func resolve(
+        hostPrefix: String,
+        region: String?,
+        useFIPS: Bool,
+        useDualStack: Bool,
+        endpoint: String?
+    ) throws(KMSEndpointError) -> URL {
         if let endpoint, !endpoint.isEmpty {
             if useFIPS { throw KMSEndpointError(message: "Invalid Configuration: FIPS and custom endpoint are not supported") }
             if useDualStack { throw KMSEndpointError(message: "Invalid Configuration: Dualstack and custom endpoint are not supported") }
@@ -57,7 +69,7 @@ public enum KMSEndpointResolver {
         }
         let partition = AWSEndpointPartition.of(region: realRegion)
         let fips = useFIPS || legacyFIPS
-        let host = (fips ? "kms-fips." : "kms.") + realRegion + "." + (useDualStack ? partition.dualStackDnsSuffix : partition.dnsSuffix)
+        let host = hostPrefix + (fips ? "-fips." : ".") + realRegion + "." + (useDualStack ? partition.dualStackDnsSuffix : partition.dnsSuffix)
         return URL(string: "https://" + host)!
     }
 

@@ -7,8 +7,9 @@ import Logging
 /// TrentService.<Operation>`, SigV4) over AsyncHTTPClient, with retries per `RetryPolicy`.
 ///
 /// Service errors are thrown as `KMSError` (code decoded from `X-Amzn-ErrorType`, JSON `__type`/`code`
-/// or XML `<Code>`); failures below the service (network, timeouts after the last retry, missing
-/// credentials) are thrown as `AWSCallError`.
+/// or XML `<Code>`, with HTTP status and request ID); failures below the service (could not connect,
+/// timeout, TLS, malformed answer; after the retry policy gave up) as `AWSTransportError` with the
+/// URL; missing credentials as `AWSCallError` (`.credentials`).
 public struct KMSHTTPTransport: KMSTransport {
     /// The region requests go to (and bare key IDs / alias names resolve in).
     public let region: AWSRegion
@@ -36,11 +37,15 @@ public struct KMSHTTPTransport: KMSTransport {
         self.logger = logger
     }
 
-    /// A transport configured the way the AWS CLI is: region from `region`, else the key ARN / alias
-    /// ARN's region, else `AWS_REGION` / `AWS_DEFAULT_REGION` / the profile; endpoint from
-    /// `customEndpoint` (`--kms-endpoint`), else `AWS_ENDPOINT_URL_KMS`, else `AWS_ENDPOINT_URL`, else the
-    /// partition's (FIPS when asked or `AWS_USE_FIPS_ENDPOINT=true`); credentials from `credentials`,
-    /// else the standard chain (environment, then shared files with `profile` / `AWS_PROFILE`, assume-role via STS).
+    /// A transport configured the way the AWS CLI is:
+    /// - Region: `region`, else the key ARN / alias ARN's Region, else `AWS_REGION` / `AWS_DEFAULT_REGION` / the profile's;
+    /// - endpoint: `customEndpoint` (`--kms-endpoint`), else the configured one (``AWSEndpointResolver``:
+    ///   `AWS_ENDPOINT_URL_KMS`, `AWS_ENDPOINT_URL`, the profile's `[services]` section, its `endpoint_url`;
+    ///   none if `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS`), else the Region's, FIPS (`useFIPS`,
+    ///   `AWS_USE_FIPS_ENDPOINT`, `use_fips_endpoint`) and dual-stack (`AWS_USE_DUALSTACK_ENDPOINT`,
+    ///   `use_dualstack_endpoint`) as configured;
+    /// - retries: `http` if given, else the standard mode with `AWS_MAX_ATTEMPTS` / `max_attempts`;
+    /// - credentials: `credentials`, else the standard chain (profile `profile` / `AWS_PROFILE`).
     public static func standard(
         region: String? = nil,
         keyIdentifier: KMSKeyIdentifier? = nil,
@@ -49,17 +54,17 @@ public struct KMSHTTPTransport: KMSTransport {
         useFIPS: Bool? = nil,
         credentials: (any AWSCredentialsProvider)? = nil,
         environment: [String: String] = ProcessInfo.processInfo.environment,
-        http: AWSHTTPClient = AWSHTTPClient(),
+        http: AWSHTTPClient? = nil,
         logger: Logger = Logger(label: "EnvelopeKMSHTTP", factory: { _ in SwiftLogNoOpLogHandler() })
     ) throws -> KMSHTTPTransport {
         let config = AWSSharedConfig(profile: profile, environment: environment)
         let regionName = region ?? keyIdentifier.flatMap(Self.region(of:)) ?? config.region
-        let custom = customEndpoint ?? config.endpointURL(service: "kms")
-        let endpoint = try KMSEndpointResolver.endpoint(
-            region: regionName, useFIPS: custom == nil && (useFIPS ?? config.useFIPS), customEndpoint: custom)
+        let resolver = try AWSEndpointResolver(config: config)
+        let endpoint = try resolver.endpoint(for: .kms, region: regionName, explicitURL: customEndpoint, useFIPS: useFIPS)
         let awsRegion = try AWSRegion(validating: endpoint.signingRegion)
-        let provider = credentials ?? AWSCredentialsProviderChain.standard(profile: profile, environment: environment, http: http)
-        return KMSHTTPTransport(region: awsRegion, endpoint: endpoint, credentials: provider, http: http, logger: logger)
+        let client = try http ?? AWSHTTPClient(retryPolicy: RetryPolicy.configured(config))
+        let provider = credentials ?? AWSCredentialsProviderChain.standard(profile: profile, environment: environment, http: client)
+        return KMSHTTPTransport(region: awsRegion, endpoint: endpoint.kmsEndpoint, credentials: provider, http: client, logger: logger)
     }
 
     /// The region named by a key ARN or alias ARN; `nil` for bare key IDs and alias names.
@@ -93,11 +98,15 @@ public struct KMSHTTPTransport: KMSTransport {
                 credentials: credentials,
                 logger: logger)
         } catch let error as AWSCallError {
-            if case .service(let service) = error.failure {
-                throw KMSError(code: KMSErrorCode(rawValue: service.code), message: service.message,
-                               httpStatus: service.status, requestID: service.requestId)
+            // Each layer's own typed error: KMS's answer, the transport's failure, the credentials'.
+            switch error.failure {
+            case .service:
+                var kms = error.kmsError!
+                kms.operation = operation.rawValue
+                throw kms
+            case .transport(let failure): throw failure
+            case .credentials: throw error  // names the operation; the chain's message says what to set
             }
-            throw error
         }
         do {
             let data = Data(response.body.isEmpty ? Array("{}".utf8) : response.body)
@@ -109,10 +118,9 @@ public struct KMSHTTPTransport: KMSTransport {
             }
             return try JSONDecoder().decode(Response.self, from: data)
         } catch {
-            throw AWSCallError(
-                operation: target,
-                failure: .malformedResponse("the \(operation.rawValue) answer (HTTP \(response.status)) is not the expected JSON: \(error)"),
-                attempts: 1, stopReason: .notRetryable)
+            throw AWSTransportError(
+                operation: target, url: endpoint.url.absoluteString,
+                detail: .malformedResponse(status: response.status, what: "is not the \(operation.rawValue) output JSON"))
         }
     }
 
