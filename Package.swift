@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "EnvelopeCrypto", targets: ["EnvelopeCrypto"]),
         .library(name: "EnvelopeCore", targets: ["EnvelopeCore"]),
         .library(name: "EnvelopeKMS", targets: ["EnvelopeKMS"]),
+        .library(name: "EnvelopeKMSPolicy", targets: ["EnvelopeKMSPolicy"]),
         .library(name: "EnvelopeLocalKMS", targets: ["EnvelopeLocalKMS"]),
         .library(name: "EnvelopeSigV4", targets: ["EnvelopeSigV4"]),
         .library(name: "EnvelopeKMSHTTP", targets: ["EnvelopeKMSHTTP"]),
@@ -54,9 +55,11 @@ let package = Package(
             dependencies: ["EnvelopeCore", "EnvelopeCrypto", .product(name: "Logging", package: "swift-log"),
                            .product(name: "SystemPackage", package: "swift-system")]
         ),
+        // The policy language and the KMS evaluator: one engine for the local KMS and `policy simulate`.
+        .target(name: "EnvelopeKMSPolicy", dependencies: ["EnvelopeKMS"]),
         .target(
             name: "EnvelopeLocalKMS",
-            dependencies: ["EnvelopeKMS", "EnvelopeCrypto", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["EnvelopeKMSPolicy", "EnvelopeKMS", "EnvelopeCrypto", .product(name: "Logging", package: "swift-log")]
         ),
         // SigV4 signing and verification: a leaf shared by the HTTP transport and the local KMS server.
         .target(
@@ -102,13 +105,17 @@ let package = Package(
         ),
         .testTarget(
             name: "EnvelopeKMSTests",
-            dependencies: ["EnvelopeKMS", "EnvelopeLocalKMS", "EnvelopeCore", "EnvelopeCrypto", "EnvelopeTestSupport",
+            dependencies: ["EnvelopeKMS", "EnvelopeKMSPolicy", "EnvelopeLocalKMS", "EnvelopeCore", "EnvelopeCrypto", "EnvelopeTestSupport",
                            .product(name: "SystemPackage", package: "swift-system")],
             resources: [.copy("Vectors")]
         ),
         .testTarget(
+            name: "EnvelopeKMSPolicyTests",
+            dependencies: ["EnvelopeKMSPolicy", "EnvelopeKMS", "EnvelopeLocalKMS", "EnvelopeTestSupport"]
+        ),
+        .testTarget(
             name: "EnvelopeLocalKMSTests",
-            dependencies: ["EnvelopeLocalKMS", "EnvelopeKMS", "EnvelopeCore", "EnvelopeCrypto", "EnvelopeTestSupport"]
+            dependencies: ["EnvelopeLocalKMS", "EnvelopeKMSPolicy", "EnvelopeKMS", "EnvelopeCore", "EnvelopeCrypto", "EnvelopeTestSupport"]
         ),
         .testTarget(
             name: "EnvelopeKMSHTTPTests",

@@ -33,6 +33,7 @@ let package = Package(
                 .product(name: "EnvelopeCore", package: "EnvelopeKit"),
                 .product(name: "EnvelopeCrypto", package: "EnvelopeKit"),
                 .product(name: "EnvelopeKMS", package: "EnvelopeKit"),
+                .product(name: "EnvelopeKMSPolicy", package: "EnvelopeKit"),
                 .product(name: "EnvelopeLocalKMS", package: "EnvelopeKit"),
                 .product(name: "EnvelopeKMSHTTP", package: "EnvelopeKit"),
                 .product(name: "EnvelopeLocalKMSServer", package: "EnvelopeKit"),
@@ -55,6 +56,7 @@ let package = Package(
                 .product(name: "EnvelopeCore", package: "EnvelopeKit"),
                 .product(name: "EnvelopeCrypto", package: "EnvelopeKit"),
                 .product(name: "EnvelopeKMS", package: "EnvelopeKit"),
+                .product(name: "EnvelopeKMSPolicy", package: "EnvelopeKit"),
                 .product(name: "EnvelopeLocalKMS", package: "EnvelopeKit"),
             ],
             path: "CrossAccountWalkthrough/Walkthrough"
@@ -74,6 +76,7 @@ let package = Package(
                 .product(name: "EnvelopeCrypto", package: "EnvelopeKit"),
                 .product(name: "EnvelopeKMS", package: "EnvelopeKit"),
                 .product(name: "EnvelopeKMSHTTP", package: "EnvelopeKit"),
+                .product(name: "EnvelopeKMSPolicy", package: "EnvelopeKit"),
                 .product(name: "EnvelopeLocalKMS", package: "EnvelopeKit"),
                 .product(name: "EnvelopeTestSupport", package: "EnvelopeKit"),
             ],

@@ -1,6 +1,7 @@
 import EnvelopeCore
 import EnvelopeCrypto
 import EnvelopeKMS
+import EnvelopeKMSPolicy
 import EnvelopeKMSHTTP
 import EnvelopeLocalKMS
 import Foundation

@@ -1,4 +1,5 @@
 import EnvelopeKMS
+import EnvelopeKMSPolicy
 import Foundation
 
 /// JSON printed on stdout by the `kms` and `policy` subcommands.

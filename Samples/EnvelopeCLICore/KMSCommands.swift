@@ -1,5 +1,6 @@
 import ArgumentParser
 import EnvelopeKMS
+import EnvelopeKMSPolicy
 import EnvelopeLocalKMS
 import Foundation
 
@@ -19,7 +20,8 @@ struct KMSCommand: AsyncParsableCommand {
             \(HelpText.exitCodes)
             """,
         subcommands: [KMSCreateKey.self, KMSAddExternalAccount.self, KMSRemoveExternalAccount.self, KMSPutKeyPolicy.self,
-                      KMSGetKeyPolicy.self, KMSAttachUserPolicy.self, KMSCreateAccessKey.self, KMSServe.self])
+                      KMSGetKeyPolicy.self, KMSAttachUserPolicy.self, KMSCreateAccessKey.self, KMSServe.self,
+                      KMSTrail.self, KMSTagPrincipal.self, KMSSetOrganization.self])
 }
 
 /// Helpers of the `kms` subcommands.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import EnvelopeKMS
+import EnvelopeKMSPolicy
 import EnvelopeLocalKMS
 import EnvelopeLocalKMSServer
 import Foundation

@@ -5,6 +5,7 @@ import Darwin
 #endif
 import EnvelopeCore
 import EnvelopeKMS
+import EnvelopeKMSPolicy
 import Foundation
 import SystemPackage
 

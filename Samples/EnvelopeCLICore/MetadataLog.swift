@@ -5,6 +5,7 @@ import Darwin
 #endif
 import EnvelopeCore
 import EnvelopeKMS
+import EnvelopeKMSPolicy
 import Foundation
 
 /// `--metadata-output PATH|-`: one JSON object per message, one per line (JSON Lines), appended to

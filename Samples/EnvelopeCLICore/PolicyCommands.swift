@@ -1,12 +1,13 @@
 import ArgumentParser
 import EnvelopeKMS
+import EnvelopeKMSPolicy
 
 /// `envelope policy …`.
 struct PolicyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "policy",
-        abstract: "Render the policy documents of the cross-account story.",
-        subcommands: [PolicyRender.self])
+        abstract: "Render the policy documents of the cross-account story; simulate a KMS call against the local KMS's policies.",
+        subcommands: [PolicyRender.self, PolicySimulate.self])
 }
 
 /// `envelope policy render`.

@@ -1,5 +1,6 @@
 import EnvelopeCrypto
 import EnvelopeKMS
+import EnvelopeKMSPolicy
 import Foundation
 
 /// The administration API (what `envelope kms …` calls). These act as the administrator of the
@@ -10,20 +11,31 @@ extension LocalKMS {
     /// Without `policy`, the key policy is the default statement for `account` plus, when
     /// `userPrincipals` or `externalAccounts` are given, the story's `AllowUseOfTheKey` and
     /// `AllowAttachmentOfPersistentResources` statements for those principals (external accounts
-    /// by their root ARN).
+    /// by their root ARN); this convenience form creates those principals in the local IAM.
+    /// A given `policy` is validated as CreateKey does: every principal must exist, the policy
+    /// must let `caller` (default: the account root) call PutKeyPolicy later unless
+    /// `bypassPolicyLockoutSafetyCheck`, and it must fit 32 KiB.
     @discardableResult
     public func createKey(account: AWSAccountID, region: AWSRegion = LocalKMS.defaultRegion, alias: KMSAliasName? = nil,
                           userPrincipals: [AWSPrincipalARN] = [], externalAccounts: [AWSAccountID] = [],
-                          description: String = "", policy: String? = nil, multiRegion: Bool = false) throws -> KMSKeyMetadata {
+                          description: String = "", policy: String? = nil, multiRegion: Bool = false,
+                          bypassPolicyLockoutSafetyCheck: Bool = false, caller: AWSPrincipalARN? = nil) throws -> KMSKeyMetadata {
+        try refresh()
         let policyText: String
+        let arn = KMSKeyARN(region: region, account: account, keyID: multiRegion ? .randomMultiRegion() : .random())
+        let implicit: [AWSPrincipalARN]
         if let policy {
-            try validateKeyPolicy(policy)
+            var withOwner = state
+            withOwner.register(account.rootPrincipal(partition: region.partition))
+            try LocalKMS.validateKeyPolicy(policy, key: arn, in: withOwner, caller: caller ?? account.rootPrincipal(partition: region.partition),
+                                           bypassLockoutCheck: bypassPolicyLockoutSafetyCheck)
             policyText = policy
+            implicit = []
         } else {
             let principals = userPrincipals + externalAccounts.filter { $0 != account }.map { $0.rootPrincipal(partition: region.partition) }
             policyText = KMSPolicyTemplates.keyPolicy(owner: account, principals: principals, partition: region.partition).jsonText()
+            implicit = principals
         }
-        let arn = KMSKeyARN(region: region, account: account, keyID: multiRegion ? .randomMultiRegion() : .random())
         let material = try RandomBytes.secure(count: 32)
         let wrapped = try wrap(material, purpose: LocalKMS.materialPurpose(arn))
         let key = StoredKey(arn: arn, creationDate: Date(), keyDescription: description, state: .enabled, deletionDate: nil,
@@ -37,6 +49,8 @@ extension LocalKMS {
                 try LocalKMS.checkAliasNameAllowed(alias)
                 state.aliases.append(StoredAlias(arn: aliasARN, target: arn))
             }
+            state.register(account.rootPrincipal(partition: region.partition))
+            implicit.forEach { state.register($0) }
             state.keys.append(key)
         }
         logger.debug("local KMS: created \(arn)")
@@ -53,8 +67,35 @@ extension LocalKMS {
         do { return try PolicyDocument(parsing: text, kind: .keyPolicy) } catch { throw LocalKMSErrors.malformedPolicy(error) }
     }
 
-    func validateKeyPolicy(_ text: String) throws {
-        do { _ = try PolicyDocument(parsing: text, kind: .keyPolicy) } catch { throw LocalKMSErrors.malformedPolicy(error) }
+    /// Validates a key policy as PutKeyPolicy and CreateKey do (API_PutKeyPolicy.html, "Policy"):
+    /// at most 32768 bytes (else LimitExceededException), valid grammar, every AWS principal
+    /// existing (an account, or a user or role of the local IAM), and — unless bypassed — the
+    /// policy lockout safety check: `caller` must be allowed kms:PutKeyPolicy under the new policy
+    /// and its IAM policies (key-policy-default.html#prevent-unmanageable-key).
+    static func validateKeyPolicy(_ text: String, key: KMSKeyARN, in state: LocalKMSState, caller: AWSPrincipalARN,
+                                  bypassLockoutCheck: Bool) throws {
+        let size = text.utf8.count
+        guard size <= PolicyDocument.maximumKeyPolicySize else { throw LocalKMSErrors.policyTooLarge(size) }
+        let document = try parseKeyPolicy(text)
+        for statement in document.statements {
+            for element in [statement.principal, statement.notPrincipal].compactMap({ $0 }) {
+                for entry in element.aws?.values ?? [] where entry != "*" {
+                    let principal = AWSAccountID(rawValue: entry).map { $0.rootPrincipal(partition: key.partition) } ?? AWSPrincipalARN(entry)
+                    guard let principal, state.exists(principal) else { throw LocalKMSErrors.invalidPrincipals }
+                }
+            }
+        }
+        guard !bypassLockoutCheck else { return }
+        let identity = state.identity(of: caller)
+        let identityPolicies = (state.identityPolicies[identity.description] ?? []).compactMap {
+            try? PolicyDocument(parsing: $0, kind: .identityPolicy)
+        }
+        let request = KMSAccessRequest(caller: caller, action: .putKeyPolicy, keyARN: key, principalARN: identity,
+                                       principalTags: state.principals[identity.description]?.tags ?? [:],
+                                       principalOrgID: state.accounts[caller.account.rawValue]?.organizationID)
+        guard KMSAccessEvaluator.evaluate(request, keyPolicy: document, identityPolicies: identityPolicies).isAllowed else {
+            throw LocalKMSErrors.lockout
+        }
     }
 
     func keyIndexForAdmin(_ arn: KMSKeyARN, in state: LocalKMSState) throws -> Int {
@@ -74,12 +115,17 @@ extension LocalKMS {
         return state.keys.filter { $0.arn.account == account && (region == nil || $0.arn.region == region) }.map(\.metadata)
     }
 
-    /// Replaces the key policy (PutKeyPolicy). The text must be a valid key policy; it is stored
-    /// and returned by `getKeyPolicy` as given.
-    public func putKeyPolicy(_ policy: String, key: KMSKeyARN) throws {
-        try validateKeyPolicy(policy)
+    /// Replaces the key policy (PutKeyPolicy), validated as KMS does: ≤ 32 KiB
+    /// (LimitExceededException), existing principals only and the policy lockout safety check
+    /// for `caller` (default: the key's account root) unless `bypassPolicyLockoutSafetyCheck`
+    /// (both MalformedPolicyDocumentException). The text is stored and returned by
+    /// `getKeyPolicy` as given. Grants are not touched: they are independent of the key policy.
+    public func putKeyPolicy(_ policy: String, key: KMSKeyARN, bypassPolicyLockoutSafetyCheck: Bool = false,
+                             caller: AWSPrincipalARN? = nil) throws {
         try mutate { state in
             let index = try keyIndexForAdmin(key, in: state)
+            try LocalKMS.validateKeyPolicy(policy, key: key, in: state, caller: caller ?? key.account.rootPrincipal(partition: key.partition),
+                                           bypassLockoutCheck: bypassPolicyLockoutSafetyCheck)
             state.keys[index].policy = policy
         }
     }
@@ -116,13 +162,16 @@ extension LocalKMS {
             for template in templates where !found.contains(template.sid ?? "") {
                 document.statements.append(template)
             }
+            state.register(account.rootPrincipal(partition: key.partition))
             state.keys[index].policy = document.jsonText()
         }
     }
 
-    /// Takes an external account's access away at once: removes its root ARN, account ID and
+    /// Removes an external account from the key policy: removes its root ARN, account ID and
     /// every user or role of that account from the `Principal` of every Allow statement (dropping
-    /// statements left without a principal), and revokes the grants whose grantee is in that account.
+    /// statements left without a principal). Grants held by that account's principals are NOT
+    /// revoked — as in AWS, grants are independent of the key policy and keep working until
+    /// retired or revoked (grants.html); ``grantsHeld(byAccount:key:)`` lists them.
     public func removeExternalAccount(_ account: AWSAccountID, key: KMSKeyARN) throws {
         try mutate { state in
             let index = try keyIndexForAdmin(key, in: state)
@@ -145,7 +194,6 @@ extension LocalKMS {
             }
             document.statements = kept
             state.keys[index].policy = document.jsonText()
-            state.grants.removeAll { grant in grant.keyARN == key && AWSPrincipalARN(grant.granteePrincipal)?.account == account }
         }
     }
 
@@ -155,7 +203,10 @@ extension LocalKMS {
             throw LocalKMSErrors.validation("IAM policies attach to users and roles, not to the account root \(principal)")
         }
         do { _ = try PolicyDocument(parsing: policy, kind: .identityPolicy) } catch { throw LocalKMSErrors.malformedPolicy(error) }
-        try mutate { state in state.identityPolicies[principal.policyPrincipal.description, default: []].append(policy) }
+        try mutate { state in
+            state.register(principal.policyPrincipal)
+            state.identityPolicies[principal.policyPrincipal.description, default: []].append(policy)
+        }
     }
 
     /// Removes every IAM identity policy of a user or role.
@@ -178,6 +229,7 @@ extension LocalKMS {
         let secret = try SecureBytes(consuming: &secretBytes)
         let wrapped = try wrap(secret, purpose: LocalKMS.accessKeyPurpose(id))
         try mutate { state in
+            state.register(principal)
             state.accessKeys.append(StoredAccessKey(accessKeyId: id, principal: principal, creationDate: Date(), secret: wrapped))
         }
         let text = secret.withUnsafeBytes { String(decoding: $0, as: UTF8.self) }
@@ -257,6 +309,10 @@ extension LocalKMS {
         }
         return try mutate { state in
             let index = try keyIndexForAdmin(key, in: state)
+            // API_ScheduleKeyDeletion.html: a key already pending deletion is in an invalid state for it.
+            guard state.keys[index].state != .pendingDeletion else {
+                throw KMSError(code: .invalidState, message: "\(key) is pending deletion.")
+            }
             let date = Date().addingTimeInterval(Double(pendingWindowInDays) * 86_400)
             state.keys[index].state = .pendingDeletion
             state.keys[index].deletionDate = date

@@ -21,6 +21,14 @@ extension LocalKMS {
         }
     }
 
+    /// The request keys of a symmetric cryptographic operation: `kms:RequestAlias` and
+    /// `kms:EncryptionAlgorithm` (SYMMETRIC_DEFAULT when the request names none; conditions-kms.html#conditions-kms-encryption-algorithm).
+    public static func cryptoRequestKeys(_ identifier: KMSKeyIdentifier?, _ algorithm: KMSEncryptionAlgorithm?) -> [String: [String]] {
+        var keys = requestKeys(naming: identifier)
+        keys["kms:EncryptionAlgorithm"] = [(algorithm ?? .symmetricDefault).rawValue]
+        return keys
+    }
+
     static func checkAlgorithm(_ algorithm: KMSEncryptionAlgorithm?) throws {
         if let algorithm, algorithm != .symmetricDefault {
             throw KMSError(code: .invalidKeyUsage, message: "The encryption algorithm \(algorithm) is not supported by a symmetric encryption key; use SYMMETRIC_DEFAULT.")
@@ -33,7 +41,8 @@ extension LocalKMS {
         let length = try LocalKMS.dataKeyLength(numberOfBytes: request.numberOfBytes, keySpec: request.keySpec)
         try checkGrantTokens(request.grantTokens)
         let key = try resolve(request.keyId, for: caller)
-        try authorize(caller, .generateDataKey, on: key, encryptionContext: request.encryptionContext, grantOperation: .generateDataKey)
+        try authorize(caller, .generateDataKey, on: key, encryptionContext: request.encryptionContext,
+                      requestKeys: LocalKMS.requestKeys(naming: request.keyId), grantOperation: .generateDataKey)
         try checkUsable(key)
         if request.dryRun { throw LocalKMSErrors.dryRun }
         let plaintext = try RandomBytes.secure(count: length)
@@ -48,7 +57,7 @@ extension LocalKMS {
         try checkGrantTokens(request.grantTokens)
         let key = try resolve(request.keyId, for: caller)
         try authorize(caller, .generateDataKeyWithoutPlaintext, on: key, encryptionContext: request.encryptionContext,
-                      grantOperation: .generateDataKeyWithoutPlaintext)
+                      requestKeys: LocalKMS.requestKeys(naming: request.keyId), grantOperation: .generateDataKeyWithoutPlaintext)
         try checkUsable(key)
         if request.dryRun { throw LocalKMSErrors.dryRun }
         let plaintext = try RandomBytes.secure(count: length)
@@ -64,7 +73,8 @@ extension LocalKMS {
         try LocalKMS.checkAlgorithm(request.encryptionAlgorithm)
         try checkGrantTokens(request.grantTokens)
         let key = try resolve(request.keyId, for: caller)
-        try authorize(caller, .encrypt, on: key, encryptionContext: request.encryptionContext, grantOperation: .encrypt)
+        try authorize(caller, .encrypt, on: key, encryptionContext: request.encryptionContext,
+                      requestKeys: LocalKMS.cryptoRequestKeys(request.keyId, request.encryptionAlgorithm), grantOperation: .encrypt)
         try checkUsable(key)
         if request.dryRun { throw LocalKMSErrors.dryRun }
         return EncryptResponse(ciphertextBlob: try seal(request.plaintext, under: key, context: request.encryptionContext), keyId: key.arn)
@@ -75,11 +85,16 @@ extension LocalKMS {
         guard let parsed = LocalKMSCiphertext(blob: blob) else { throw LocalKMSErrors.invalidCiphertext }
         if let identifier {
             let named = try resolve(identifier, for: caller)
-            guard named.arn == parsed.keyARN else { throw LocalKMSErrors.incorrectKey(requested: named.arn) }
+            // A multi-Region key decrypts the ciphertexts of its related keys in other Regions.
+            guard KMSMultiRegionKeys.matchForDecrypt(named.arn, parsed.keyARN) else { throw LocalKMSErrors.incorrectKey(requested: named.arn) }
             return (parsed, named)
         }
-        guard let index = state.keyIndex(parsed.keyARN) else { throw LocalKMSErrors.invalidCiphertext }
-        return (parsed, state.keys[index])
+        // Without a KeyId, KMS finds the key from the ciphertext in the Region of the request only:
+        // a ciphertext of another Region's key, or of a key that does not exist, is answered like
+        // a key the caller may not use.
+        // A multi-Region key's ciphertext is decrypted by its replica in the request's Region.
+        guard let key = relatedKey(parsed.keyARN, in: caller.region) else { throw LocalKMSErrors.ciphertextKeyUnavailable }
+        return (parsed, key)
     }
 
     /// `Decrypt` as `caller`.
@@ -88,7 +103,8 @@ extension LocalKMS {
         try LocalKMS.checkAlgorithm(request.encryptionAlgorithm)
         try checkGrantTokens(request.grantTokens)
         let (parsed, key) = try keyForCiphertext(request.ciphertextBlob, named: request.keyId, caller: caller)
-        try authorize(caller, .decrypt, on: key, encryptionContext: request.encryptionContext, grantOperation: .decrypt)
+        try authorize(caller, .decrypt, on: key, encryptionContext: request.encryptionContext,
+                      requestKeys: LocalKMS.cryptoRequestKeys(request.keyId, request.encryptionAlgorithm), grantOperation: .decrypt)
         try checkUsable(key)
         if request.dryRun { throw LocalKMSErrors.dryRun }
         let plaintext = try open(parsed, under: key, context: request.encryptionContext)
@@ -101,8 +117,10 @@ extension LocalKMS {
         try checkGrantTokens(request.grantTokens)
         let (parsed, source) = try keyForCiphertext(request.ciphertextBlob, named: request.sourceKeyId, caller: caller)
         let destination = try resolve(request.destinationKeyId, for: caller)
-        try authorize(caller, .reEncryptFrom, on: source, encryptionContext: request.sourceEncryptionContext, grantOperation: .reEncryptFrom)
-        try authorize(caller, .reEncryptTo, on: destination, encryptionContext: request.destinationEncryptionContext, grantOperation: .reEncryptTo)
+        try authorize(caller, .reEncryptFrom, on: source, encryptionContext: request.sourceEncryptionContext,
+                      requestKeys: LocalKMS.cryptoRequestKeys(request.sourceKeyId, nil), grantOperation: .reEncryptFrom)
+        try authorize(caller, .reEncryptTo, on: destination, encryptionContext: request.destinationEncryptionContext,
+                      requestKeys: LocalKMS.cryptoRequestKeys(request.destinationKeyId, nil), grantOperation: .reEncryptTo)
         try checkUsable(source)
         try checkUsable(destination)
         if request.dryRun { throw LocalKMSErrors.dryRun }
@@ -116,7 +134,7 @@ extension LocalKMS {
         try refresh()
         try checkGrantTokens(request.grantTokens)
         let key = try resolve(request.keyId, for: caller)
-        try authorize(caller, .describeKey, on: key, grantOperation: .describeKey)
+        try authorize(caller, .describeKey, on: key, requestKeys: LocalKMS.requestKeys(naming: request.keyId), grantOperation: .describeKey)
         return DescribeKeyResponse(keyMetadata: key.metadata)
     }
 }

@@ -1,5 +1,6 @@
 import EnvelopeCrypto
 import EnvelopeKMS
+import EnvelopeKMSPolicy
 import Foundation
 import Logging
 
@@ -22,6 +23,8 @@ public actor LocalKMS {
     let stateKey: SecureBytes
     let logger: Logger
     private var policyCache: [String: PolicyDocument] = [:]
+    /// The decision log of an in-memory KMS (a persisted one appends to its state directory).
+    var memoryDecisions: [LocalKMSDecision] = []
 
     /// An in-memory local KMS (nothing is written anywhere; the state key is random).
     public init(logger: Logger = LocalKMS.silentLogger) throws {

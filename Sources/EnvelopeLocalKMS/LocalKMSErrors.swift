@@ -1,4 +1,5 @@
 import EnvelopeKMS
+import EnvelopeKMSPolicy
 
 /// The KMS errors the local KMS answers, worded as AWS words them.
 enum LocalKMSErrors {
@@ -20,8 +21,10 @@ enum LocalKMSErrors {
         return KMSError(code: .notFound, message: "Alias \(own) is not found. A bare alias name always resolves in your own account (\(caller.account)) and Region (\(region)); to use an alias of another account, pass its alias ARN: arn:\(region.partition):kms:\(region):ACCOUNT-ID:\(name)")
     }
 
-    static func wrongRegion(_ arn: String, requestRegion: AWSRegion) -> KMSError {
-        KMSError(code: .notFound, message: "\(arn) is not in the Region of this request (\(requestRegion)); a KMS key is only reachable in its own Region, so send the request to that Region")
+    /// A key or alias ARN of another Region than the request's: AWS answers NotFoundException
+    /// "Invalid arn <the ARN's Region>".
+    static func wrongRegion(_ arnRegion: AWSRegion) -> KMSError {
+        KMSError(code: .notFound, message: "Invalid arn \(arnRegion)")
     }
 
     static func disabled(_ arn: KMSKeyARN) -> KMSError {
@@ -35,6 +38,22 @@ enum LocalKMSErrors {
     static func accessDenied(caller: AWSPrincipalARN, action: KMSAction, key: KMSKeyARN, reason: KMSDenialReason) -> KMSError {
         KMSError(code: .accessDenied, message: KMSAccessEvaluator.accessDeniedMessage(caller: caller, action: action, keyARN: key, reason: reason))
     }
+
+    /// Decrypt without a KeyId when the ciphertext's key does not exist in the request's Region
+    /// (or at all): AWS answers AccessDeniedException with this wording.
+    static let ciphertextKeyUnavailable = KMSError(code: .accessDenied, message: "The ciphertext refers to a customer master key that does not exist, does not exist in this region, or you are not allowed to access.")
+
+    /// Too large a key policy (PutKeyPolicy / CreateKey: "If the key policy exceeds the length
+    /// constraint, KMS returns a LimitExceededException").
+    static func policyTooLarge(_ size: Int) -> KMSError {
+        KMSError(code: .limitExceeded, message: "The key policy is \(size) bytes; the limit is 32768 bytes (32 KiB).")
+    }
+
+    /// A key policy naming a principal that does not exist.
+    static let invalidPrincipals = KMSError(code: .malformedPolicyDocument, message: "Policy contains a statement with one or more invalid principals.")
+
+    /// A key policy failing the policy lockout safety check.
+    static let lockout = KMSError(code: .malformedPolicyDocument, message: "The new key policy will not allow you to update the key policy in the future.")
 
     static let dryRun = KMSError(code: .dryRunOperation, message: "The request would have succeeded, but the DryRun option is set.")
 

@@ -4,6 +4,8 @@ import Foundation
 /// Everything the local KMS knows, as persisted in `state.json`. Secrets (backing keys, secret
 /// access keys) appear only wrapped under the state key.
 struct LocalKMSState: Codable, Sendable {
+    enum CodingKeys: String, CodingKey { case format, keys, aliases, identityPolicies, grants, accessKeys, principals, accounts }
+
     static let currentFormat = 1
 
     var format: Int = LocalKMSState.currentFormat
@@ -13,8 +15,72 @@ struct LocalKMSState: Codable, Sendable {
     var identityPolicies: [String: [String]] = [:]
     var grants: [StoredGrant] = []
     var accessKeys: [StoredAccessKey] = []
+    /// The local IAM's users and roles (ARN with path → tags).
+    var principals: [String: StoredPrincipal] = [:]
+    /// The accounts that exist (account ID → organization).
+    var accounts: [String: StoredAccount] = [:]
+
+    init() {}
+
+    /// Decodes a state file; members added after format 1 (principals, accounts) may be absent.
+    init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        format = try c.decode(Int.self, forKey: .format)
+        keys = try c.decode([StoredKey].self, forKey: .keys)
+        aliases = try c.decode([StoredAlias].self, forKey: .aliases)
+        identityPolicies = try c.decode([String: [String]].self, forKey: .identityPolicies)
+        grants = try c.decode([StoredGrant].self, forKey: .grants)
+        accessKeys = try c.decode([StoredAccessKey].self, forKey: .accessKeys)
+        principals = try c.decodeIfPresent([String: StoredPrincipal].self, forKey: .principals) ?? [:]
+        accounts = try c.decodeIfPresent([String: StoredAccount].self, forKey: .accounts) ?? [:]
+    }
 
     func keyIndex(_ arn: KMSKeyARN) -> Int? { keys.firstIndex { $0.arn == arn } }
+
+    /// Registers an account (and, for a user or role, the principal) as existing.
+    mutating func register(_ principal: AWSPrincipalARN) {
+        if accounts[principal.account.rawValue] == nil { accounts[principal.account.rawValue] = StoredAccount() }
+        switch principal.kind {
+        case .user, .role:
+            if principals[principal.description] == nil { principals[principal.description] = StoredPrincipal() }
+        case .root, .assumedRole: break
+        }
+    }
+
+    /// The IAM identity of a caller: itself, or for a role session the role **with its path**,
+    /// found among the local IAM's roles of that account by name (a session ARN carries no path).
+    func identity(of caller: AWSPrincipalARN) -> AWSPrincipalARN {
+        guard case .assumedRole(let name, _) = caller.kind else { return caller }
+        let known = Array(principals.keys) + Array(identityPolicies.keys)
+        for text in known.sorted() {
+            guard let arn = AWSPrincipalARN(text), arn.account == caller.account, arn.partition == caller.partition,
+                  case .role(let path) = arn.kind, path.split(separator: "/").last.map(String.init) == name else { continue }
+            return arn
+        }
+        return caller.policyPrincipal
+    }
+
+    /// Whether a principal named in a policy exists: an account that exists, or a user or role
+    /// of the local IAM (sessions cannot be named as existing principals of a key policy).
+    func exists(_ principal: AWSPrincipalARN) -> Bool {
+        switch principal.kind {
+        case .root: accounts[principal.account.rawValue] != nil
+        case .user, .role: principals[principal.description] != nil || identityPolicies[principal.description] != nil
+        case .assumedRole: accounts[principal.account.rawValue] != nil
+        }
+    }
+}
+
+/// A user or role of the local IAM.
+struct StoredPrincipal: Codable, Sendable, Equatable {
+    /// `aws:PrincipalTag/<key>` values.
+    var tags: [String: String] = [:]
+}
+
+/// An account of the local IAM.
+struct StoredAccount: Codable, Sendable, Equatable {
+    /// The organization the account belongs to (`aws:PrincipalOrgID`), if any.
+    var organizationID: String?
 }
 
 /// A KMS key: metadata, key policy text and the wrapped AES-256 backing key.

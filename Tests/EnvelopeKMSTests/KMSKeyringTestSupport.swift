@@ -1,6 +1,7 @@
 import EnvelopeCore
 import EnvelopeCrypto
 import EnvelopeKMS
+import EnvelopeKMSPolicy
 import EnvelopeLocalKMS
 import Foundation
 import Testing

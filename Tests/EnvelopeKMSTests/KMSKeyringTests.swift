@@ -1,6 +1,7 @@
 import EnvelopeCore
 import EnvelopeCrypto
 import EnvelopeKMS
+import EnvelopeKMSPolicy
 import EnvelopeLocalKMS
 import Foundation
 import Testing
@@ -186,33 +187,68 @@ struct KMSKeyringTests {
         }
     }
 
-    @Test("A replica of a multi-Region key in another Region decrypts with the MRK-aware strict keyring (KMS double with replicas)")
+    /// A multi-Region primary key in us-east-1 with its replica in us-west-2 on the local KMS,
+    /// both usable by `user` (each replica has its own key policy).
+    func localReplicas() async throws -> (kms: LocalKMS, user: AWSPrincipalARN, east: KMSKeyARN, west: KMSKeyARN) {
+        let kms = try LocalKMS()
+        let user = AWSPrincipalARN("arn:aws:iam::111122223333:user/Dev")!
+        let primary = try await kms.createKey(account: Self.account, region: Self.east, userPrincipals: [user], multiRegion: true)
+        let replicaPolicy = KMSPolicyTemplates.keyPolicy(owner: Self.account, principals: [user]).jsonText()
+        let replica = try await kms.replicateKey(primary.arn, replicaRegion: Self.west, policy: replicaPolicy)
+        #expect(replica.arn.keyID == primary.arn.keyID && replica.arn.region == Self.west)
+        return (kms, user, primary.arn, replica.arn)
+    }
+
+    // Fact: related multi-Region keys share key ID and key material, so a ciphertext of one
+    // decrypts with any replica in its own Region.
+    // https://docs.aws.amazon.com/kms/latest/developerguide/multi-region-keys-overview.html
+    @Test("A replica of a multi-Region key in another Region decrypts with the MRK-aware strict keyring (local KMS replicas)")
     func mrkReplicaStrict() async throws {
-        let fake = FakeKMS()
-        let encrypted = try await client.encrypt(samplePlaintext, keyring: try KMSKeyring(keyARN: Self.mrkEast, transport: fake.transport(Self.east)))
+        let r = try await localReplicas()
+        let encrypted = try await client.encrypt(samplePlaintext, keyring: try KMSKeyring(keyARN: r.east, transport: r.kms.client(principal: r.user, region: Self.east)))
         // Not MRK-aware: skipped, with a hint.
-        let exact = try KMSStrictDecryptionKeyring(keyARN: Self.mrkWest, transport: fake.transport(Self.west))
+        let exact = try KMSStrictDecryptionKeyring(keyARN: r.west, transport: r.kms.client(principal: r.user, region: Self.west))
         let error = try #require(await caughtError(EnvelopeError.self) { try await client.decrypt(encrypted.ciphertext, keyring: exact) })
         #expect(error.dataKeyFailures.first?.reason.contains("multiRegionAware: true") == true)
-        // MRK-aware: Decrypt is called with the configured (us-west-2) replica.
-        let aware = try KMSStrictDecryptionKeyring(keyARN: Self.mrkWest, transport: fake.transport(Self.west), multiRegionAware: true)
+        // MRK-aware: Decrypt is called with the configured (us-west-2) replica, in us-west-2.
+        let aware = try KMSStrictDecryptionKeyring(keyARN: r.west, transport: r.kms.client(principal: r.user, region: Self.west), multiRegionAware: true)
         let decrypted = try await client.decrypt(encrypted.ciphertext, keyring: aware)
         #expect(decrypted.plaintext == samplePlaintext)
-        #expect(fake.log.last == "Decrypt \(Self.mrkWest)")
-        #expect(decrypted.dataKeyOrigin?.keyName == Self.mrkEast.description)
+        let last = try #require(try await r.kms.decisionLog().last)
+        #expect(last.action == "kms:Decrypt" && last.resource == r.west.description && last.region == Self.west.rawValue)
+        #expect(decrypted.dataKeyOrigin?.keyName == r.east.description)
         #expect(decrypted.dataKeyOrigin?.notes.contains { $0.contains("replica") } == true)
     }
 
-    @Test("The MRK-aware discovery keyring decrypts another Region's mrk- key with its local replica")
+    @Test("The MRK-aware discovery keyring decrypts another Region's mrk- key with its local replica (local KMS replicas)")
     func mrkReplicaDiscovery() async throws {
-        let fake = FakeKMS()
-        let encrypted = try await client.encrypt(samplePlaintext, keyring: try KMSKeyring(keyARN: Self.mrkEast, transport: fake.transport(Self.east)))
-        let plain = try KMSDiscoveryKeyring(transport: fake.transport(Self.west), filter: try .accounts([Self.account]))
+        let r = try await localReplicas()
+        let encrypted = try await client.encrypt(samplePlaintext, keyring: try KMSKeyring(keyARN: r.east, transport: r.kms.client(principal: r.user, region: Self.east)))
+        let plain = try KMSDiscoveryKeyring(transport: r.kms.client(principal: r.user, region: Self.west), filter: try .accounts([Self.account]))
         let error = try #require(await caughtError(EnvelopeError.self) { try await client.decrypt(encrypted.ciphertext, keyring: plain) })
         #expect(error.dataKeyFailures.first?.reason.contains("multiRegionAware") == true)
-        let aware = try KMSDiscoveryKeyring(transport: fake.transport(Self.west), filter: try .accounts([Self.account]), multiRegionAware: true)
+        let aware = try KMSDiscoveryKeyring(transport: r.kms.client(principal: r.user, region: Self.west), filter: try .accounts([Self.account]),
+                                            multiRegionAware: true)
         #expect(try await client.decrypt(encrypted.ciphertext, keyring: aware).plaintext == samplePlaintext)
-        #expect(fake.log.last == "Decrypt \(Self.mrkWest)")
+        let last = try #require(try await r.kms.decisionLog().last)
+        #expect(last.resource == r.west.description)
+    }
+
+    @Test("Replicas decrypt each other's ciphertexts in both directions; a non-MRK key cannot be replicated")
+    func mrkBothDirections() async throws {
+        let r = try await localReplicas()
+        let westClient = r.kms.client(principal: r.user, region: Self.west)
+        let eastClient = r.kms.client(principal: r.user, region: Self.east)
+        let fromWest = try await westClient.generateDataKey(GenerateDataKeyRequest(keyId: .keyARN(r.west), numberOfBytes: 32))
+        let inEast = try await eastClient.decrypt(DecryptRequest(ciphertextBlob: fromWest.ciphertextBlob, keyId: .keyARN(r.east)))
+        #expect(inEast.plaintext == fromWest.plaintext)
+        #expect(inEast.keyId == r.east)
+        // Without KeyId, the replica of the request's Region is used.
+        let noKeyID = try await eastClient.decrypt(DecryptRequest(ciphertextBlob: fromWest.ciphertextBlob, keyId: nil))
+        #expect(noKeyID.plaintext == fromWest.plaintext)
+        let single = try await r.kms.createKey(account: Self.account, region: Self.east)
+        await #expect(throws: KMSError.self) { try await r.kms.replicateKey(single.arn, replicaRegion: Self.west) }
+        await #expect(throws: KMSError.self) { try await r.kms.replicateKey(r.east, replicaRegion: Self.west) }
     }
 
     @Test("A discovery multi-keyring over two Regions finds the Region of the key")

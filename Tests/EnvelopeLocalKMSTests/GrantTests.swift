@@ -167,16 +167,6 @@ struct GrantTests {
         }
     }
 
-    @Test("removing the external account also revokes grants to its principals")
-    func removalRevokesGrants() async throws {
-        let story = try await Story.make()
-        _ = try await story.client(Story.user1, viaService: Self.ebs).createGrant(grantRequest(story, grantee: Story.bob))
-        try await story.kms.removeExternalAccount(Story.external, key: story.key)
-        await expectCode(.accessDenied) {
-            try await story.client(Story.bob).generateDataKey(GenerateDataKeyRequest(keyId: .keyARN(story.key), numberOfBytes: 32))
-        }
-    }
-
     @Test("CreateGrant validates its input")
     func validation() async throws {
         let story = try await Story.make()

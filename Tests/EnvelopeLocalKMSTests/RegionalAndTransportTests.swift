@@ -1,5 +1,6 @@
 import EnvelopeCrypto
 import EnvelopeKMS
+import EnvelopeKMSPolicy
 import EnvelopeLocalKMS
 import Testing
 

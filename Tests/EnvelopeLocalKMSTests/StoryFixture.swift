@@ -1,5 +1,6 @@
 import EnvelopeCrypto
 import EnvelopeKMS
+import EnvelopeKMSPolicy
 import EnvelopeLocalKMS
 import Foundation
 import Testing
@@ -31,6 +32,8 @@ struct Story {
     /// The story's key, and Alice with the external administrator's IAM policy attached.
     static func make(kms: LocalKMS? = nil, aliceIAM: KMSPermissions? = .keyUser) async throws -> Story {
         let kms = try kms ?? LocalKMS()
+        // The story's users and roles exist in the local IAM (key policies may only name existing principals).
+        for principal in [user1, ownerOther, alice, bob, externalRole, thirdUser] { try await kms.createPrincipal(principal) }
         let metadata = try await kms.createKey(account: owner, region: region, alias: alias, userPrincipals: [user1], externalAccounts: [external])
         if let aliceIAM {
             try await kms.attachUserPolicy(KMSPolicyTemplates.externalIAMPolicy(keyARN: metadata.arn, permissions: aliceIAM).jsonText(), principal: alice)

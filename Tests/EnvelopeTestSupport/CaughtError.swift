@@ -1,5 +1,4 @@
 import Testing
-import EnvelopeTestSupport
 
 /// Runs `body`, expecting it to throw an error of type `E`; returns that error. Records an issue
 /// (and returns nil) when `body` succeeds or throws something else. The one error-capture helper

@@ -11,7 +11,8 @@ import Foundation
 /// external administrator attaches the IAM policy; an external user encrypts a file by key ARN and
 /// by alias ARN and is refused by bare alias name; the grant statement lets AWS services (only)
 /// create grants; the owner narrows the policy to encrypt-only and the encrypt-only client mirrors
-/// it; the owner removes the external account, which cuts access at once.
+/// it; the owner removes the external account, which ends the access its key-policy statements
+/// gave (grants are independent of the key policy and survive until revoked, as on AWS).
 ///
 /// Every step is printed (with the policy documents it used) through `log`; ``run(workDirectory:log:)``
 /// returns the outcomes, each with the result the story expects.

@@ -1,6 +1,7 @@
 import EnvelopeCore
 import EnvelopeCrypto
 import EnvelopeKMS
+import EnvelopeKMSPolicy
 import EnvelopeLocalKMS
 import Foundation
 
@@ -100,12 +101,12 @@ struct StoryRun {
                              action: "decrypt under the encrypt-only policy")
         await mirrorWithEncryptOnlyClient(key: shared.arn, policy: narrowed, identityPolicies: [iamPolicy], input: plaintextPath)
 
-        // 7. Removing the external account cuts access at once.
+        // 7. Removing the external account ends what the key policy gave it (grants, as on AWS, would survive until revoked).
         heading("The owner removes the external account")
         try await kms.removeExternalAccount(W.externalAccount, key: shared.arn)
         showPolicy("Key policy after removing \(W.externalAccount)", try await kms.getKeyPolicy(key: shared.arn))
         record("owner-remove-external-account", actor: "administrator of \(W.ownerAccount)", action: "remove \(W.externalAccount) from the key policy",
-               expected: true, allowed: true, detail: "its principals left every statement; its grants were revoked")
+               expected: true, allowed: true, detail: "its principals left every statement; grants held by its principals (none here) would keep working until revoked, as on AWS")
         await attemptEncrypt("external-user-encrypt-after-removal", keyID: .keyARN(shared.arn), input: plaintextPath,
                              output: directory + "/refused-after-removal.encrypted", expected: false,
                              action: "encrypt by key ARN right after the removal")

@@ -11,14 +11,6 @@ public struct EncryptOnlyKey: Sendable, Hashable, CustomStringConvertible {
         self.permissions = permissions
     }
 
-    /// A key whose permissions are derived from its key policy and the caller's IAM policies with
-    /// the same rules the local KMS enforces (``KMSAccessEvaluator``; grants are not counted).
-    public static func derived(keyARN: KMSKeyARN, keyPolicy: PolicyDocument, identityPolicies: [PolicyDocument], principal: AWSPrincipalARN,
-                               encryptionContext: [String: String] = [:]) -> EncryptOnlyKey {
-        EncryptOnlyKey(.keyARN(keyARN), permissions: KMSPermissions.derive(keyPolicy: keyPolicy, identityPolicies: identityPolicies,
-                                                                          principal: principal, keyARN: keyARN, encryptionContext: encryptionContext))
-    }
-
     /// The key and its permissions.
     public var description: String { "\(identifier) [\(permissions)]" }
 }

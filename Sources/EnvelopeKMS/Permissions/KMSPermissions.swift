@@ -7,24 +7,13 @@ public struct KMSPermissions: Sendable, Hashable, CustomStringConvertible {
     /// A set of concrete actions.
     public init(_ actions: Set<KMSAction>) { self.actions = actions }
 
-    /// Expands policy action patterns (`kms:ReEncrypt*`, `kms:GenerateDataKey*`, `kms:*`) over the
-    /// known KMS actions.
-    public init(policyActions: [String]) {
-        actions = Set(KMSAction.knownActions.filter { action in
-            policyActions.contains { PolicyPattern.matches($0, action.rawValue, caseInsensitive: true) }
-        })
-    }
-
     /// The key-user preset: kms:Encrypt, kms:Decrypt, kms:ReEncrypt*, kms:GenerateDataKey*, kms:DescribeKey.
-    public static let keyUser = KMSPermissions(policyActions: keyUserPolicyActions)
+    public static let keyUser = KMSPermissions([.encrypt, .decrypt, .reEncryptFrom, .reEncryptTo, .generateDataKey,
+                                                .generateDataKeyWithoutPlaintext, .describeKey])
     /// The encrypt-only preset: kms:Encrypt, kms:GenerateDataKey*, kms:DescribeKey.
-    public static let encryptOnly = KMSPermissions(policyActions: encryptOnlyPolicyActions)
+    public static let encryptOnly = KMSPermissions([.encrypt, .generateDataKey, .generateDataKeyWithoutPlaintext, .describeKey])
     /// The grant actions of the AllowAttachmentOfPersistentResources statement.
-    public static let persistentResourceGrants = KMSPermissions(policyActions: grantPolicyActions)
-
-    static let keyUserPolicyActions = ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"]
-    static let encryptOnlyPolicyActions = ["kms:Encrypt", "kms:GenerateDataKey*", "kms:DescribeKey"]
-    static let grantPolicyActions = ["kms:CreateGrant", "kms:ListGrants", "kms:RevokeGrant"]
+    public static let persistentResourceGrants = KMSPermissions([.createGrant, .listGrants, .revokeGrant])
 
     /// Whether `action` is allowed.
     public func allows(_ action: KMSAction) -> Bool { actions.contains(action) }
@@ -55,16 +44,6 @@ public struct KMSPermissions: Sendable, Hashable, CustomStringConvertible {
         take("kms:ListGrants", [.listGrants])
         take("kms:RevokeGrant", [.revokeGrant])
         return out + rest.sorted().map(\.rawValue)
-    }
-
-    /// The actions `principal` may use on `keyARN` under `keyPolicy` and its IAM policies,
-    /// evaluated with the same rules as the local KMS (grants are not included).
-    public static func derive(keyPolicy: PolicyDocument, identityPolicies: [PolicyDocument], principal: AWSPrincipalARN,
-                              keyARN: KMSKeyARN, encryptionContext: [String: String] = [:]) -> KMSPermissions {
-        KMSPermissions(Set(KMSAction.knownActions.filter { action in
-            let request = KMSAccessRequest(caller: principal, action: action, keyARN: keyARN, encryptionContext: encryptionContext)
-            return KMSAccessEvaluator.evaluate(request, keyPolicy: keyPolicy, identityPolicies: identityPolicies).isAllowed
-        }))
     }
 
     /// The policy action list.

@@ -1,3 +1,5 @@
+import EnvelopeKMS
+
 import Foundation
 
 /// A JSON value that keeps object member order, so that policy documents render in the order

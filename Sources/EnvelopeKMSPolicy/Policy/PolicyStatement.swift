@@ -1,7 +1,9 @@
+import EnvelopeKMS
+
 /// One statement of a policy document.
 public struct PolicyStatement: Sendable, Equatable {
     /// `Allow` or `Deny`.
-    public enum Effect: String, Sendable {
+    public enum Effect: String, Sendable, Codable {
         /// Allows the matching requests (unless something denies them).
         case allow = "Allow"
         /// Denies the matching requests; wins over every allow.
@@ -14,6 +16,8 @@ public struct PolicyStatement: Sendable, Equatable {
     public var effect: Effect
     /// Who the statement is about (key policies only).
     public var principal: PolicyPrincipal?
+    /// Who the statement is **not** about (`NotPrincipal`): it applies to everyone else.
+    public var notPrincipal: PolicyPrincipal?
     /// The actions matched (`Action`), e.g. `kms:Encrypt`, `kms:GenerateDataKey*`.
     public var actions: PolicyStringList?
     /// The actions excluded (`NotAction`): the statement matches every other action.
@@ -26,12 +30,13 @@ public struct PolicyStatement: Sendable, Equatable {
     public var conditions: [PolicyCondition]
 
     /// Creates a statement.
-    public init(sid: String? = nil, effect: Effect, principal: PolicyPrincipal? = nil, actions: PolicyStringList? = nil,
-                notActions: PolicyStringList? = nil, resources: PolicyStringList? = nil, notResources: PolicyStringList? = nil,
-                conditions: [PolicyCondition] = []) {
+    public init(sid: String? = nil, effect: Effect, principal: PolicyPrincipal? = nil, notPrincipal: PolicyPrincipal? = nil,
+                actions: PolicyStringList? = nil, notActions: PolicyStringList? = nil, resources: PolicyStringList? = nil,
+                notResources: PolicyStringList? = nil, conditions: [PolicyCondition] = []) {
         self.sid = sid
         self.effect = effect
         self.principal = principal
+        self.notPrincipal = notPrincipal
         self.actions = actions
         self.notActions = notActions
         self.resources = resources
@@ -44,6 +49,7 @@ public struct PolicyStatement: Sendable, Equatable {
         var sid: String?
         var effect: Effect?
         var principal: PolicyPrincipal?
+        var notPrincipal: PolicyPrincipal?
         var actions: PolicyStringList?
         var notActions: PolicyStringList?
         var resources: PolicyStringList?
@@ -62,7 +68,7 @@ public struct PolicyStatement: Sendable, Equatable {
             case "Principal":
                 principal = try PolicyPrincipal(json: value, index: index)
             case "NotPrincipal":
-                throw PolicyDocumentError("statement \(index): \"NotPrincipal\" is not supported by this KMS; name the principals explicitly")
+                notPrincipal = try PolicyPrincipal(json: value, index: index)
             case "Action": actions = try PolicyStringList(json: value, member: key, index: index)
             case "NotAction": notActions = try PolicyStringList(json: value, member: key, index: index)
             case "Resource": resources = try PolicyStringList(json: value, member: key, index: index)
@@ -84,14 +90,18 @@ public struct PolicyStatement: Sendable, Equatable {
         }
         switch kind {
         case .keyPolicy:
-            guard principal != nil else { throw PolicyDocumentError("statement \(index) of a key policy needs a \"Principal\"") }
+            guard (principal == nil) != (notPrincipal == nil) else {
+                throw PolicyDocumentError("statement \(index) of a key policy needs exactly one of \"Principal\" and \"NotPrincipal\"")
+            }
         case .identityPolicy:
-            guard principal == nil else { throw PolicyDocumentError("statement \(index): an IAM identity policy has no \"Principal\"") }
+            guard principal == nil, notPrincipal == nil else {
+                throw PolicyDocumentError("statement \(index): an IAM identity policy has no \"Principal\" or \"NotPrincipal\"")
+            }
             guard resources != nil || notResources != nil else {
                 throw PolicyDocumentError("statement \(index) of an IAM policy needs a \"Resource\" (e.g. the key ARN)")
             }
         }
-        self.init(sid: sid, effect: effect, principal: principal, actions: actions, notActions: notActions,
+        self.init(sid: sid, effect: effect, principal: principal, notPrincipal: notPrincipal, actions: actions, notActions: notActions,
                   resources: resources, notResources: notResources, conditions: conditions)
     }
 
@@ -101,6 +111,7 @@ public struct PolicyStatement: Sendable, Equatable {
         if let sid { m.append(("Sid", .string(sid))) }
         m.append(("Effect", .string(effect.rawValue)))
         if let principal { m.append(("Principal", principal.json)) }
+        if let notPrincipal { m.append(("NotPrincipal", notPrincipal.json)) }
         if let actions { m.append(("Action", actions.json)) }
         if let notActions { m.append(("NotAction", notActions.json)) }
         if let resources { m.append(("Resource", resources.json)) }
@@ -117,10 +128,33 @@ public struct PolicyStatement: Sendable, Equatable {
     }
 
     /// Whether the statement's Resource/NotResource covers `resource` (absent means every resource).
-    public func covers(resource: String) -> Bool {
-        if let resources { return resources.values.contains { PolicyPattern.matches($0, resource, caseInsensitive: false) } }
-        if let notResources { return !notResources.values.contains { PolicyPattern.matches($0, resource, caseInsensitive: false) } }
+    /// With a request context, policy variables (`${aws:username}`, …) in the patterns are
+    /// replaced first; a pattern whose variable the request lacks matches nothing.
+    public func covers(resource: String, context: PolicyRequestContext? = nil) -> Bool {
+        func matches(_ pattern: String) -> Bool {
+            guard let expanded = context.map({ PolicyVariables.substitute(pattern, in: $0) }) ?? pattern else { return false }
+            return PolicyPattern.matches(expanded, resource, caseInsensitive: false)
+        }
+        if let resources { return resources.values.contains(where: matches) }
+        if let notResources { return !notResources.values.contains(where: matches) }
         return true
+    }
+
+    /// How the statement's `Principal` (or `NotPrincipal`) applies to `caller`, whose IAM
+    /// identity is `principalARN` (for a role session: its role, with the role's path).
+    /// A `NotPrincipal` statement applies to everyone it does not spare: a user or role is spared
+    /// when it and its account are both listed, the account root when its account is.
+    public func principalMatch(_ caller: AWSPrincipalARN, principalARN: AWSPrincipalARN? = nil) -> PolicyPrincipal.Match {
+        if let principal { return principal.match(caller, principalARN: principalARN) }
+        if let notPrincipal {
+            // A Deny with NotPrincipal spares a user or role only when its account is listed too
+            // (reference_policies_elements_notprincipal.html); the account root is spared by its account.
+            let named = notPrincipal.match(caller, principalARN: principalARN)
+            let accountListed = notPrincipal.match(caller.account.rootPrincipal(partition: caller.partition)) != .none
+            let spared = caller.isAccountRoot ? named != .none : (named == .direct && accountListed)
+            return spared ? .none : .direct
+        }
+        return .none
     }
 }
 
@@ -196,10 +230,12 @@ public struct PolicyPrincipal: Sendable, Equatable {
     }
 
     /// Whether the element names `caller` directly, through its account, or not at all.
-    public func match(_ caller: AWSPrincipalARN) -> Match {
+    /// `principalARN` is the caller's IAM identity (for a session, its role with its path;
+    /// defaults to ``AWSPrincipalARN/policyPrincipal``).
+    public func match(_ caller: AWSPrincipalARN, principalARN: AWSPrincipalARN? = nil) -> Match {
         if isBareWildcard { return .direct }
         guard let aws else { return .none }
-        let principal = caller.policyPrincipal
+        let principal = principalARN ?? caller.policyPrincipal
         var result = Match.none
         for entry in aws.values {
             if entry == "*" { return .direct }

@@ -1,4 +1,6 @@
 import EnvelopeKMS
+import EnvelopeKMSPolicy
+import EnvelopeKMSPolicy
 import Testing
 
 @Suite("Policy documents")
@@ -24,7 +26,7 @@ struct PolicyDocumentTests {
     @Test("rejects malformed policies with a reason", arguments: [
         ("not json", "not valid JSON"),
         (#"{"Statement":[]}"#, "no \"Statement\""),
-        (#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"kms:*","Resource":"*"}]}"#, "needs a \"Principal\""),
+        (#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"kms:*","Resource":"*"}]}"#, "needs exactly one of \"Principal\""),
         (#"{"Version":"2012-10-17","Statement":[{"Effect":"Maybe","Principal":"*","Action":"kms:*"}]}"#, "\"Effect\""),
         (#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"kms:*","NotAction":"kms:Decrypt"}]}"#, "exactly one of"),
         (#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"kms:*","Condition":{"NumericFoo":{"a":"b"}}}]}"#, "not supported"),

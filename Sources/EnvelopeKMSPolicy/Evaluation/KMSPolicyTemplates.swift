@@ -1,3 +1,5 @@
+import EnvelopeKMS
+
 /// The policy documents of the cross-account story (DESIGN.md "The story"), rendered as AWS
 /// shows them.
 public enum KMSPolicyTemplates {

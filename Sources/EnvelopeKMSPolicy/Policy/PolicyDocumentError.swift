@@ -1,3 +1,5 @@
+import EnvelopeKMS
+
 /// Why a policy document was rejected (KMS answers `MalformedPolicyDocumentException`).
 public struct PolicyDocumentError: Error, Sendable, Equatable, CustomStringConvertible {
     /// What is wrong and how to fix it.

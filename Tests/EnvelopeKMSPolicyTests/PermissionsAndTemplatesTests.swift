@@ -1,4 +1,6 @@
 import EnvelopeKMS
+import EnvelopeKMSPolicy
+import EnvelopeKMSPolicy
 import Testing
 
 @Suite("Access evaluator, permissions and story templates")

@@ -1,3 +1,5 @@
+import EnvelopeKMS
+
 /// An IAM-language policy document: a key policy or an IAM identity policy.
 ///
 /// Parsed from the JSON AWS uses (`Version`, `Statement`, …) and rendered back in AWS's member

@@ -1,11 +1,16 @@
+import EnvelopeKMS
+
 /// One condition of a statement: an operator, a condition key and the values to compare with,
 /// e.g. `"Bool": {"kms:GrantIsForAWSResource": true}`.
 ///
 /// Supported operators: `StringEquals`, `StringNotEquals`, `StringEqualsIgnoreCase`,
 /// `StringNotEqualsIgnoreCase`, `StringLike`, `StringNotLike`, `ArnEquals`, `ArnLike`,
-/// `ArnNotEquals`, `ArnNotLike`, `Bool`, `Null`; each (but `Null`) with an optional `IfExists`
-/// suffix and an optional `ForAnyValue:` / `ForAllValues:` prefix for multi-valued keys such as
-/// `kms:EncryptionContextKeys`. Condition key names compare case-insensitively.
+/// `ArnNotEquals`, `ArnNotLike` (ARN part by part), `Numeric…` and `Date…` (`Equals`,
+/// `NotEquals`, `LessThan`, `LessThanEquals`, `GreaterThan`, `GreaterThanEquals`), `Bool`,
+/// `Null`; each (but `Null`) with an optional `IfExists` suffix and an optional `ForAnyValue:` /
+/// `ForAllValues:` prefix for multi-valued keys such as `kms:EncryptionContextKeys`. Condition
+/// key names compare case-insensitively. String and ARN values may use policy variables
+/// (`${aws:username}`, `${aws:PrincipalTag/team}`).
 public struct PolicyCondition: Sendable, Equatable {
     /// The operator as written, e.g. `ForAllValues:StringEquals`.
     public var operatorName: String
@@ -18,7 +23,12 @@ public struct PolicyCondition: Sendable, Equatable {
 
     /// Creates a condition.
     public init(operatorName: String, key: String, values: [JSONValue], rendersAsScalar: Bool? = nil) throws(PolicyDocumentError) {
-        _ = try ParsedOperator(operatorName)
+        let parsed = try ParsedOperator(operatorName)
+        // conditions-kms.html#conditions-kms-encryption-context: ForAllValues with the
+        // single-valued kms:EncryptionContext:<key> is refused (it also matches requests without that pair).
+        if parsed.set == .forAllValues && key.lowercased().hasPrefix("kms:encryptioncontext:") {
+            throw PolicyDocumentError("OverlyPermissiveCondition: \(operatorName) with \(key) is refused: the ForAllValues set operator with the single-valued kms:EncryptionContext:context-key also matches requests without that pair. Use StringEquals (or ForAnyValue) instead.")
+        }
         self.operatorName = operatorName
         self.key = key
         self.values = values
@@ -105,7 +115,8 @@ public struct PolicyCondition: Sendable, Equatable {
             case .single: return op.ifExists || op.negated
             }
         }
-        func matchesAny(_ v: String) -> Bool { conditionValues.contains { op.base.matches(condition: $0, request: v) } }
+        let expanded: [String] = op.base.allowsVariables ? conditionValues.compactMap { PolicyVariables.substitute($0, in: context) } : conditionValues
+        func matchesAny(_ v: String) -> Bool { expanded.contains { op.base.matches(condition: $0, request: v) } }
         switch op.set {
         case .single, .forAnyValue:
             return op.negated ? requestValues.contains { !matchesAny($0) } : requestValues.contains(where: matchesAny)
@@ -118,15 +129,39 @@ public struct PolicyCondition: Sendable, Equatable {
 /// An operator name split into set qualifier, base comparison, negation and `IfExists`.
 struct ParsedOperator {
     enum SetQualifier { case single, forAnyValue, forAllValues }
-    enum Base {
-        case stringEquals, stringEqualsIgnoreCase, stringLike, bool, null
+    enum Comparison: Equatable { case equal, less, lessOrEqual, greater, greaterOrEqual }
+    enum Base: Equatable {
+        case stringEquals, stringEqualsIgnoreCase, stringLike, arnLike, bool, null
+        case numeric(Comparison), date(Comparison)
         func matches(condition: String, request: String) -> Bool {
             switch self {
-            case .stringEquals: condition == request
-            case .stringEqualsIgnoreCase: condition.lowercased() == request.lowercased()
-            case .stringLike: PolicyPattern.matches(condition, request, caseInsensitive: false)
-            case .bool: condition.lowercased() == request.lowercased()
-            case .null: false
+            case .stringEquals: return condition == request
+            case .stringEqualsIgnoreCase: return condition.lowercased() == request.lowercased()
+            case .stringLike: return PolicyPattern.matches(condition, request, caseInsensitive: false)
+            case .arnLike: return PolicyPattern.arnMatches(condition, request)
+            case .bool: return condition.lowercased() == request.lowercased()
+            case .null: return false
+            case .numeric(let c):
+                guard let a = Double(request), let b = Double(condition) else { return false }
+                return Base.compare(a, b, c)
+            case .date(let c):
+                guard let a = PolicyDates.parse(request), let b = PolicyDates.parse(condition) else { return false }
+                return Base.compare(a.timeIntervalSince1970, b.timeIntervalSince1970, c)
+            }
+        }
+        var allowsVariables: Bool {
+            switch self {
+            case .stringEquals, .stringEqualsIgnoreCase, .stringLike, .arnLike: true
+            default: false
+            }
+        }
+        static func compare(_ request: Double, _ condition: Double, _ c: Comparison) -> Bool {
+            switch c {
+            case .equal: request == condition
+            case .less: request < condition
+            case .lessOrEqual: request <= condition
+            case .greater: request > condition
+            case .greaterOrEqual: request >= condition
             }
         }
     }
@@ -136,6 +171,10 @@ struct ParsedOperator {
     let negated: Bool
     let ifExists: Bool
 
+    static func unsupported(_ name: String) -> PolicyDocumentError {
+        PolicyDocumentError("condition operator \"\(name)\" is not supported; use a String…, Arn…, Numeric… or Date… operator, Bool or Null (optionally …IfExists, ForAnyValue:, ForAllValues:)")
+    }
+
     init(_ name: String) throws(PolicyDocumentError) {
         var rest = Substring(name)
         if rest.hasPrefix("ForAnyValue:") { set = .forAnyValue; rest = rest.dropFirst("ForAnyValue:".count) }
@@ -143,16 +182,27 @@ struct ParsedOperator {
         else { set = .single }
         if rest.hasSuffix("IfExists") { ifExists = true; rest = rest.dropLast("IfExists".count) } else { ifExists = false }
         switch rest {
-        case "StringEquals", "ArnEquals": (base, negated) = (.stringEquals, false)
-        case "StringNotEquals", "ArnNotEquals": (base, negated) = (.stringEquals, true)
+        case "StringEquals": (base, negated) = (.stringEquals, false)
+        case "StringNotEquals": (base, negated) = (.stringEquals, true)
         case "StringEqualsIgnoreCase": (base, negated) = (.stringEqualsIgnoreCase, false)
         case "StringNotEqualsIgnoreCase": (base, negated) = (.stringEqualsIgnoreCase, true)
-        case "StringLike", "ArnLike": (base, negated) = (.stringLike, false)
-        case "StringNotLike", "ArnNotLike": (base, negated) = (.stringLike, true)
+        case "StringLike": (base, negated) = (.stringLike, false)
+        case "StringNotLike": (base, negated) = (.stringLike, true)
+        // IAM: ArnEquals and ArnLike behave alike, comparing the six ARN parts one by one.
+        case "ArnLike", "ArnEquals": (base, negated) = (.arnLike, false)
+        case "ArnNotLike", "ArnNotEquals": (base, negated) = (.arnLike, true)
         case "Bool": (base, negated) = (.bool, false)
         case "Null" where !ifExists && set == .single: (base, negated) = (.null, false)
+        case let op where op.hasPrefix("Numeric") || op.hasPrefix("Date"):
+            let family = op.hasPrefix("Numeric") ? "Numeric" : "Date"
+            let comparisons: [String: (Comparison, Bool)] = [
+                "Equals": (.equal, false), "NotEquals": (.equal, true), "LessThan": (.less, false),
+                "LessThanEquals": (.lessOrEqual, false), "GreaterThan": (.greater, false), "GreaterThanEquals": (.greaterOrEqual, false),
+            ]
+            guard let (comparison, isNegated) = comparisons[String(op.dropFirst(family.count))] else { throw ParsedOperator.unsupported(name) }
+            (base, negated) = (family == "Numeric" ? .numeric(comparison) : .date(comparison), isNegated)
         default:
-            throw PolicyDocumentError("condition operator \"\(name)\" is not supported; use StringEquals, StringNotEquals, StringEqualsIgnoreCase, StringLike, StringNotLike, ArnEquals, ArnLike, Bool or Null (optionally …IfExists, ForAnyValue:, ForAllValues:)")
+            throw ParsedOperator.unsupported(name)
         }
     }
 }
