@@ -2,6 +2,7 @@ import EnvelopeCore
 import EnvelopeCrypto
 import EnvelopeKMS
 import EnvelopeKMSHTTP
+import EnvelopeKMSPolicy
 import EnvelopeLocalKMS
 import Foundation
 

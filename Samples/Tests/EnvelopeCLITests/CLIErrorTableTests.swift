@@ -8,6 +8,7 @@ import EnvelopeCore
 import EnvelopeCrypto
 import EnvelopeKMS
 @testable import EnvelopeKMSHTTP
+import EnvelopeKMSPolicy
 import EnvelopeLocalKMS
 import Testing
 
