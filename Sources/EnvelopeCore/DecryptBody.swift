@@ -123,7 +123,7 @@ enum DecryptBody {
                 var produced = 0
                 do {
                     try message.withUnsafeBytes { input in
-                        try ParallelBody.decrypt(decryptor, jobs: jobs, input: .memory(UnsafeRawBufferPointer(rebasing: input[bodyOffset...])),
+                        _ = try ParallelBody.decrypt(decryptor, jobs: jobs, input: .memory(UnsafeRawBufferPointer(rebasing: input[bodyOffset...])),
                                                  write: { bytes in
                             precondition(produced + bytes.count <= out.count, "plaintext larger than the message")
                             if bytes.count > 0 { (out.baseAddress! + produced).copyMemory(from: bytes.baseAddress!, byteCount: bytes.count) }

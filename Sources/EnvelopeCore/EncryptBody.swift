@@ -107,8 +107,8 @@ enum EncryptBody {
                 }
                 try encryptor.headerBytes.withUnsafeBytes { try append($0) }
                 try plaintext.withUnsafeBytes { all in
-                    try ParallelBody.encrypt(encryptor, jobs: jobs, input: .memory(UnsafeRawBufferPointer(rebasing: all[offset...])),
-                                             write: append, progress: progress)
+                    _ = try ParallelBody.encrypt(encryptor, jobs: jobs, input: .memory(UnsafeRawBufferPointer(rebasing: all[offset...])),
+                                                 write: append, progress: progress)
                 }
                 count = o
             }

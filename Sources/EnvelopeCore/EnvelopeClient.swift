@@ -133,7 +133,7 @@ public struct EncryptResult: Sendable {
         self.ciphertext = ciphertext
         self.header = encryptor.header.info
         self.encryptionContext = encryptor.encryptionContext
-        self.requiredEncryptionContextKeys = encryptor.encryptionContext.keys.filter { encryptor.header.encryptionContext[$0] == nil }.sorted()
+        self.requiredEncryptionContextKeys = unstoredKeys(of: encryptor.encryptionContext, stored: encryptor.header.encryptionContext)
     }
 }
 
@@ -165,10 +165,17 @@ public struct DecryptResult: Sendable {
         self.dataKeyOrigin = materials.dataKeyOrigin
         self.plaintext = plaintext
         self.encryptionContext = materials.encryptionContext
-        self.requiredEncryptionContextKeys = materials.encryptionContext.keys.filter { header.encryptionContext[$0] == nil }.sorted()
+        self.requiredEncryptionContextKeys = unstoredKeys(of: materials.encryptionContext, stored: header.encryptionContext)
         self.suite = header.suite
         self.encryptedDataKeys = header.encryptedDataKeys
         self.frameLength = Int(header.frameLength)
         self.header = header.info
     }
+}
+
+/// The keys of `context` that `stored` (the header's pairs, a subset) lacks, sorted; no work in
+/// the usual case where everything is stored.
+private func unstoredKeys(of context: EncryptionContext, stored: EncryptionContext) -> [String] {
+    guard context.count != stored.count else { return [] }
+    return context.keys.filter { stored[$0] == nil }.sorted()
 }

@@ -133,6 +133,14 @@ struct RoundTripTests {
         let decrypted = try await client.decrypt(result.ciphertext, materialsManager: cmm, encryptionContext: ["tenant": "acme"])
         #expect(decrypted.plaintext == plaintext)
         #expect(decrypted.encryptionContext["tenant"] == "acme")
+        // Both results name the pair that was authenticated but not stored, and the EDK used.
+        #expect(result.requiredEncryptionContextKeys == ["tenant"])
+        #expect(result.encryptionContext["tenant"] == "acme")
+        #expect(decrypted.requiredEncryptionContextKeys == ["tenant"])
+        #expect(decrypted.decryptedDataKey == result.encryptedDataKeys.first)
+        #expect(decrypted.dataKeyOrigin?.keyring == keyring.description)
+        #expect(try await client.decrypt(try await client.encrypt(plaintext, keyring: keyring).ciphertext, keyring: keyring)
+                    .requiredEncryptionContextKeys.isEmpty)
         // The plain keyring with the right reproduced context works too; a wrong value fails the header tag.
         #expect(try await client.decrypt(result.ciphertext, keyring: keyring, encryptionContext: ["tenant": "acme"]).plaintext == plaintext)
         _ = await expectEnvelopeError(.encryptionContextMismatch) { _ = try await client.decrypt(result.ciphertext, materialsManager: cmm) }
