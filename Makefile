@@ -1,10 +1,12 @@
 # EnvelopeKit — build, test and demo from a fresh clone.
 #   make deps    system packages (OpenSSL 3, libsodium, pkg-config, python3-venv), only if missing
 #   make venv    .build/venv with the pinned Python test peers (Tests/requirements-test.txt)
-#   make build   swift build (all targets, samples included)
+#   make build   swift build of the library package and of the samples package (Samples/: the CLI,
+#                the walkthrough), which share the build folder .build
 #   make release the `envelope` CLI as shipped: release build, Swift runtime linked in
 #                (--static-swift-stdlib: runs without a Swift toolchain, starts faster)
-#   make test    deps + venv + swift build --build-tests + swift test
+#   make test    deps + venv + build and test both packages + check-deps (a library user resolves no
+#                sample-only package)
 #   make demo    deps + build the `envelope` CLI + run scripts/demo.sh: on the embedded local KMS, a key
 #                shared between two accounts encrypts and decrypts a file as the external user
 #   make fuzz    scripts/fuzz.sh: the libFuzzer targets of Fuzz/ (FUZZ_SECONDS per target, default 60)
@@ -17,13 +19,17 @@
 SWIFT ?= swift
 PYTHON ?= python3
 SWIFT_TEST_FLAGS ?=
+# The samples are a package of their own (Samples/Package.swift, depending on this one by path); it
+# builds into the same scratch folder, so the dependencies both use are compiled once.
+SAMPLES := $(SWIFT) build --package-path Samples --scratch-path $(CURDIR)/.build
+SAMPLES_TEST := $(SWIFT) test --package-path Samples --scratch-path $(CURDIR)/.build
 
 VENV := .build/venv
 VENV_PYTHON := $(CURDIR)/$(VENV)/bin/python3
 VENV_STAMP := $(VENV)/.requirements-installed
 REQUIREMENTS := Tests/requirements-test.txt
 
-.PHONY: all deps venv build release test demo clean check-swift fuzz test-tsan
+.PHONY: all deps venv build release test demo clean check-swift check-deps fuzz test-tsan
 
 all: build
 
@@ -54,18 +60,26 @@ $(VENV_STAMP): $(REQUIREMENTS)
 
 build: deps check-swift
 	$(SWIFT) build
+	$(SAMPLES)
 
 release: deps check-swift
-	$(SWIFT) build -c release --static-swift-stdlib --product envelope
-	@echo "release: $$($(SWIFT) build -c release --static-swift-stdlib --show-bin-path)/envelope"
+	$(SAMPLES) -c release --static-swift-stdlib --product envelope
+	@echo "release: $$($(SAMPLES) -c release --static-swift-stdlib --show-bin-path)/envelope"
 
-test: deps venv check-swift
+test: deps venv check-swift check-deps
 	$(SWIFT) build --build-tests
-	ENVELOPE_TEST_PYTHON=$(VENV_PYTHON) $(SWIFT) test $(SWIFT_TEST_FLAGS)
+	$(SAMPLES) --build-tests
+	ENVELOPE_TEST_PYTHON=$(VENV_PYTHON) $(SWIFT) test --skip-build $(SWIFT_TEST_FLAGS)
+	ENVELOPE_TEST_PYTHON=$(VENV_PYTHON) $(SAMPLES_TEST) --skip-build $(SWIFT_TEST_FLAGS)
+
+# What a library user resolves: the root package's dependency graph must hold only what the libraries
+# need (no ArgumentParser or other sample-only package).
+check-deps: check-swift
+	@SWIFT=$(SWIFT) ./scripts/check-library-dependencies.sh
 
 demo: deps check-swift
-	$(SWIFT) build --product envelope
-	./scripts/demo.sh "$$($(SWIFT) build --show-bin-path)/envelope"
+	$(SAMPLES) --product envelope
+	./scripts/demo.sh "$$($(SAMPLES) --show-bin-path)/envelope"
 
 FUZZ_SECONDS ?= 60
 fuzz: deps check-swift

@@ -11,20 +11,21 @@ let package = Package(
         .library(name: "EnvelopeCore", targets: ["EnvelopeCore"]),
         .library(name: "EnvelopeKMS", targets: ["EnvelopeKMS"]),
         .library(name: "EnvelopeLocalKMS", targets: ["EnvelopeLocalKMS"]),
+        .library(name: "EnvelopeSigV4", targets: ["EnvelopeSigV4"]),
         .library(name: "EnvelopeKMSHTTP", targets: ["EnvelopeKMSHTTP"]),
         .library(name: "EnvelopeLocalKMSServer", targets: ["EnvelopeLocalKMSServer"]),
-        .executable(name: "raw-aes-file-demo", targets: ["RawAESFileDemo"]),
-        .executable(name: "envelope", targets: ["envelope"]),
-        .executable(name: "cross-account-walkthrough", targets: ["CrossAccountWalkthrough"]),
+        // Test helpers (repository paths, the Python venv, servers and fixtures) for this package's
+        // tests and the samples package's; not part of the SDK's API.
+        .library(name: "EnvelopeTestSupport", targets: ["EnvelopeTestSupport"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        // EnvelopeCore's descriptor APIs take swift-system's FileDescriptor.
+        .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
         // Only EnvelopeKMSHTTP and EnvelopeLocalKMSServer (and their tests) depend on these.
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
-        // Only the `envelope` CLI (Samples/) depends on this.
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     ],
     targets: [
         .systemLibrary(
@@ -45,20 +46,27 @@ let package = Package(
         ),
         .target(
             name: "EnvelopeCore",
-            dependencies: ["EnvelopeCrypto", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["EnvelopeCrypto", .product(name: "Logging", package: "swift-log"),
+                           .product(name: "SystemPackage", package: "swift-system")]
         ),
         .target(
             name: "EnvelopeKMS",
-            dependencies: ["EnvelopeCore", "EnvelopeCrypto", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["EnvelopeCore", "EnvelopeCrypto", .product(name: "Logging", package: "swift-log"),
+                           .product(name: "SystemPackage", package: "swift-system")]
         ),
         .target(
             name: "EnvelopeLocalKMS",
             dependencies: ["EnvelopeKMS", "EnvelopeCrypto", .product(name: "Logging", package: "swift-log")]
         ),
+        // SigV4 signing and verification: a leaf shared by the HTTP transport and the local KMS server.
+        .target(
+            name: "EnvelopeSigV4",
+            dependencies: ["EnvelopeCrypto"]
+        ),
         .target(
             name: "EnvelopeKMSHTTP",
             dependencies: [
-                "EnvelopeKMS", "EnvelopeCrypto",
+                "EnvelopeKMS", "EnvelopeSigV4", "EnvelopeCrypto",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -68,43 +76,11 @@ let package = Package(
         .target(
             name: "EnvelopeLocalKMSServer",
             dependencies: [
-                "EnvelopeLocalKMS", "EnvelopeKMSHTTP", "EnvelopeKMS", "EnvelopeCrypto",
+                "EnvelopeLocalKMS", "EnvelopeSigV4", "EnvelopeKMS", "EnvelopeCrypto",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
-        ),
-        .executableTarget(
-            name: "RawAESFileDemo",
-            dependencies: ["EnvelopeCore", "EnvelopeCrypto"],
-            path: "Samples/RawAESFileDemo"
-        ),
-        // The `envelope` CLI: its logic lives in EnvelopeCLICore (testable); the executable is a thin `main`.
-        .target(
-            name: "EnvelopeCLICore",
-            dependencies: [
-                "EnvelopeCore", "EnvelopeCrypto", "EnvelopeKMS", "EnvelopeLocalKMS", "EnvelopeKMSHTTP", "EnvelopeLocalKMSServer",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "Logging", package: "swift-log"),
-            ],
-            path: "Samples/EnvelopeCLICore"
-        ),
-        .executableTarget(
-            name: "envelope",
-            dependencies: ["EnvelopeCLICore"],
-            path: "Samples/envelope",
-            exclude: ["README.md"]
-        ),
-        // The cross-account walkthrough (DocC article: EnvelopeKMS.docc/CrossAccountKeys.md).
-        .target(
-            name: "CrossAccountWalkthroughKit",
-            dependencies: ["EnvelopeCore", "EnvelopeCrypto", "EnvelopeKMS", "EnvelopeLocalKMS"],
-            path: "Samples/CrossAccountWalkthrough/Walkthrough"
-        ),
-        .executableTarget(
-            name: "CrossAccountWalkthrough",
-            dependencies: ["CrossAccountWalkthroughKit"],
-            path: "Samples/CrossAccountWalkthrough/Main"
         ),
         // Helpers shared by the test targets: repository root, the Python test venv and its helper
         // processes, hex, a manual clock, a log recorder.
@@ -115,13 +91,19 @@ let package = Package(
         ),
         .testTarget(name: "EnvelopeCryptoTests", dependencies: ["EnvelopeCrypto", "EnvelopeTestSupport"]),
         .testTarget(
+            name: "EnvelopeSigV4Tests",
+            dependencies: ["EnvelopeSigV4", "EnvelopeCrypto", "EnvelopeTestSupport"],
+            resources: [.copy("Vectors")]
+        ),
+        .testTarget(
             name: "EnvelopeCoreTests",
-            dependencies: ["EnvelopeCore", "EnvelopeCrypto", "EnvelopeTestSupport"],
+            dependencies: ["EnvelopeCore", "EnvelopeCrypto", "EnvelopeTestSupport", .product(name: "SystemPackage", package: "swift-system")],
             resources: [.copy("Vectors")]
         ),
         .testTarget(
             name: "EnvelopeKMSTests",
-            dependencies: ["EnvelopeKMS", "EnvelopeLocalKMS", "EnvelopeCore", "EnvelopeCrypto", "EnvelopeTestSupport"],
+            dependencies: ["EnvelopeKMS", "EnvelopeLocalKMS", "EnvelopeCore", "EnvelopeCrypto", "EnvelopeTestSupport",
+                           .product(name: "SystemPackage", package: "swift-system")],
             resources: [.copy("Vectors")]
         ),
         .testTarget(
@@ -149,12 +131,5 @@ let package = Package(
         ),
         // Interop with the official AWS Encryption SDK for Python (Tests/Interop/esdk_peer.py, venv from `make venv`).
         .testTarget(name: "InteropTests", dependencies: ["EnvelopeCore", "EnvelopeCrypto", "EnvelopeTestSupport"]),
-        // Runs the built `envelope` and `cross-account-walkthrough` binaries as a user would; depending on the
-        // executables makes `swift build --build-tests` / `swift test` build them first.
-        .testTarget(
-            name: "EnvelopeCLITests",
-            dependencies: ["envelope", "CrossAccountWalkthrough", "CrossAccountWalkthroughKit", "EnvelopeCLICore",
-                           "EnvelopeCore", "EnvelopeCrypto", "EnvelopeKMS", "EnvelopeLocalKMS", "EnvelopeTestSupport"]
-        ),
     ]
 )

@@ -9,6 +9,7 @@ let package = Package(
     platforms: [.macOS(.v13)],
     dependencies: [
         .package(name: "EnvelopeKit", path: ".."),
+        .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
         .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
     ],
     targets: [
@@ -39,6 +40,7 @@ let package = Package(
             dependencies: [
                 .product(name: "EnvelopeCore", package: "EnvelopeKit"),
                 .product(name: "EnvelopeCrypto", package: "EnvelopeKit"),
+                .product(name: "SystemPackage", package: "swift-system"),
             ],
             path: "Sources/envelope-bench-file"
         ),

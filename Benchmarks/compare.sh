@@ -37,11 +37,11 @@ fi
 
 # Ours, release build: the `envelope` CLI when the package has it (BENCH_OURS=bench-file forces
 # the bench tool), else the bench file tool (EnvelopeClient's file and descriptor helpers).
-if [ "${BENCH_OURS:-auto}" != bench-file ] && grep -q 'name: "envelope"' "$root/Package.swift" 2>/dev/null; then
+if [ "${BENCH_OURS:-auto}" != bench-file ] && grep -q 'name: "envelope"' "$root/Samples/Package.swift" 2>/dev/null; then
     # The Swift runtime linked in, as we ship the CLI: no runtime libraries to find and bind at
     # start (about 4 ms of a 120 ms run), and the binary runs where no Swift toolchain is installed.
-    swift build -c release --static-swift-stdlib --package-path "$root" --product envelope >&2
-    ours=("$(swift build -c release --static-swift-stdlib --package-path "$root" --show-bin-path)/envelope")
+    swift build -c release --static-swift-stdlib --package-path "$root/Samples" --scratch-path "$root/.build" --product envelope >&2
+    ours=("$(swift build -c release --static-swift-stdlib --package-path "$root/Samples" --scratch-path "$root/.build" --show-bin-path)/envelope")
     ours_name="envelope (CLI)"
     ours_style=cli
 else

@@ -6,14 +6,18 @@ import PackageDescription
 let package = Package(
     name: "EnvelopeFuzz",
     platforms: [.macOS(.v13)],
-    dependencies: [.package(name: "EnvelopeKit", path: "..")],
+    dependencies: [
+        .package(name: "EnvelopeKit", path: ".."),
+        .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
+    ],
     targets: [
         .target(name: "FuzzSupport", dependencies: [
             .product(name: "EnvelopeCore", package: "EnvelopeKit"),
             .product(name: "EnvelopeCrypto", package: "EnvelopeKit"),
         ]),
         .executableTarget(name: "FuzzHeader", dependencies: ["FuzzSupport", .product(name: "EnvelopeCore", package: "EnvelopeKit")]),
-        .executableTarget(name: "FuzzBody", dependencies: ["FuzzSupport", .product(name: "EnvelopeCore", package: "EnvelopeKit")]),
+        .executableTarget(name: "FuzzBody", dependencies: ["FuzzSupport", .product(name: "EnvelopeCore", package: "EnvelopeKit"),
+                                                           .product(name: "SystemPackage", package: "swift-system")]),
         .executableTarget(name: "FuzzDecrypt", dependencies: ["FuzzSupport", .product(name: "EnvelopeCore", package: "EnvelopeKit")]),
     ]
 )

@@ -4,20 +4,20 @@
 # administrator attaches the IAM policy; the external user encrypts and decrypts a file.
 #
 # Usage: scripts/demo.sh [PATH-TO-envelope]
-#   Without an argument (and without ENVELOPE_BIN), builds the `envelope` product with
-#   `swift build --product envelope` and uses the binary from `swift build --show-bin-path`.
+#   Without an argument (and without ENVELOPE_BIN), builds the `envelope` product of the samples
+#   package (`swift build --package-path Samples --product envelope`) and uses that binary.
 # Exit status 0 when everything happened as described (refusals included), non-zero otherwise.
 set -euo pipefail
 
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 envelope="${1:-${ENVELOPE_BIN:-}}"
 if [[ -z "$envelope" ]]; then
-    echo "== Building envelope (swift build --product envelope)"
-    (cd "$repo_root" && swift build --product envelope)
-    envelope="$(cd "$repo_root" && swift build --show-bin-path)/envelope"
+    echo "== Building envelope (swift build --package-path Samples --product envelope)"
+    (cd "$repo_root" && swift build --package-path Samples --scratch-path .build --product envelope)
+    envelope="$(cd "$repo_root" && swift build --package-path Samples --scratch-path .build --show-bin-path)/envelope"
 fi
 if [[ ! -x "$envelope" ]]; then
-    echo "demo: $envelope is not an executable; build it with: swift build --product envelope" >&2
+    echo "demo: $envelope is not an executable; build it with: make build (or swift build --package-path Samples --product envelope)" >&2
     exit 1
 fi
 

@@ -10,13 +10,18 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export TSAN_OPTIONS=${TSAN_OPTIONS:-"halt_on_error=1 second_deadlock_stack=1 history_size=4"}
-FILTER=${TSAN_FILTER:-"EnvelopeCryptoTests|EnvelopeCoreTests|EnvelopeKMSTests|EnvelopeLocalKMSTests|EnvelopeKMSHTTPTests|EnvelopeLocalKMSServerTests|EnvelopeCLITests|InteropTests"}
+FILTER=${TSAN_FILTER:-"EnvelopeCryptoTests|EnvelopeCoreTests|EnvelopeSigV4Tests|EnvelopeKMSTests|EnvelopeLocalKMSTests|EnvelopeKMSHTTPTests|EnvelopeLocalKMSServerTests|EnvelopeCLITests|InteropTests"}
 echo "==> swift test --sanitize=thread (scratch .build-tsan, filter: $FILTER)"
 log=$(mktemp)
-set +e
-"${SWIFT:-swift}" test --sanitize=thread --scratch-path .build-tsan --filter "$FILTER" "$@" 2>&1 | tee "$log"
-rc=${PIPESTATUS[0]}
-set -e
+rc=0
+# The library package, then the samples package (the CLI), in the same scratch folder.
+for package in . Samples; do
+    set +e
+    "${SWIFT:-swift}" test --package-path "$package" --sanitize=thread --scratch-path "$PWD/.build-tsan" --filter "$FILTER" "$@" 2>&1 | tee -a "$log"
+    status=${PIPESTATUS[0]}
+    set -e
+    if [ "$status" -ne 0 ]; then rc=$status; fi
+done
 if grep -q "WARNING: ThreadSanitizer" "$log"; then
     echo "!! ThreadSanitizer reported a data race (see above)" >&2
     rc=1

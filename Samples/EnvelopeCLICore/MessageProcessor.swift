@@ -6,6 +6,7 @@ import Darwin
 import EnvelopeCore
 import EnvelopeKMS
 import Foundation
+import SystemPackage
 
 /// Where the bytes of one message go: a file that appears only when complete, or stdout.
 final class OutputSink {
@@ -105,10 +106,10 @@ enum EncryptionEngine: Sendable {
                  progress: (@Sendable (Int64) -> Void)?) async throws -> EncryptResult {
         switch self {
         case .standard(let client, let manager):
-            return try await client.encrypt(fromDescriptor: input, toDescriptor: output, materialsManager: manager,
+            return try await client.encrypt(from: FileDescriptor(rawValue: input), to: FileDescriptor(rawValue: output), materialsManager: manager,
                                             encryptionContext: context, suite: suite, frameLength: frameLength, progress: progress)
         case .encryptOnly(let client):
-            return try await client.encrypt(fromDescriptor: input, toDescriptor: output, encryptionContext: context,
+            return try await client.encrypt(from: FileDescriptor(rawValue: input), to: FileDescriptor(rawValue: output), encryptionContext: context,
                                             suite: suite, frameLength: frameLength, progress: progress)
         }
     }
@@ -170,49 +171,30 @@ struct MessageProcessor: Sendable {
                                               frameLength: frameLength, progress: progressReporter())
             try sink.commit()
         } catch {
-            let named = Self.namingFiles(in: error, job: job, input: input.descriptor, output: sink.descriptor)
             sink.discard()
-            throw named
+            throw error
         }
         return MetadataLog.record(mode: "encrypt", input: job.input.display, output: job.output.display, header: result.header)
     }
 
     /// Decrypts `job`; returns its metadata record. A failed decrypt leaves no output file.
     func decrypt(_ job: MessageJob, keyring: any DecryptionKeyring, requiredPairs: [String: String], requiredKeys: [String]) async throws -> JSONValue {
-        let record = DecryptedKeyRecord()
-        let unstored = UnstoredKeysRecord()
-        let manager = ContextRequirementsMaterialsManager(
-            underlying: DefaultMaterialsManager(decryptionKeyring: RecordingDecryptionKeyring(base: keyring, record: record)),
-            requiredPairs: requiredPairs, requiredKeys: requiredKeys, unstoredKeys: unstored)
-        do {
-            return try await decrypt(job, manager: manager, requiredPairs: requiredPairs, record: record)
-        } catch let error as EnvelopeError
-                    where [.authenticationFailed, .unableToDecryptDataKey].contains(error.code) && !unstored.value.isEmpty {
-            // Pairs absent from the header are authenticated-only pairs: a message encrypted without
-            // them fails to verify (raw keyrings already fail to unwrap, their AAD includes them).
-            throw EnvelopeError(.encryptionContextMismatch,
-                                "The message does not store the -c key(s) \(unstored.value.joined(separator: ", ")), and it does not verify with them as authenticated-only pairs: it was not encrypted with exactly these pairs",
-                                causes: [error], dataKeyFailures: error.dataKeyFailures)
-        }
-    }
-
-    private func decrypt(_ job: MessageJob, manager: any DecryptionMaterialsManager,
-                         requiredPairs: [String: String], record: DecryptedKeyRecord) async throws -> JSONValue {
+        let manager = ContextRequirementsMaterialsManager(underlying: DefaultMaterialsManager(decryptionKeyring: keyring),
+                                                          requiredPairs: requiredPairs, requiredKeys: requiredKeys)
         let input = try InputDescriptor(job.input)
         let sink = OutputSink(target: job.output, overwrite: overwrite)
         let result: DecryptResult
         do {
             let output = try sink.open()
-            result = try await client.decrypt(fromDescriptor: input.descriptor, toDescriptor: output, materialsManager: manager,
-                                              encryptionContext: requiredPairs, progress: progressReporter())
+            result = try await client.decrypt(from: FileDescriptor(rawValue: input.descriptor), to: FileDescriptor(rawValue: output),
+                                              materialsManager: manager, encryptionContext: requiredPairs, progress: progressReporter())
             try sink.commit()
         } catch {
-            let named = Self.namingFiles(in: error, job: job, input: input.descriptor, output: sink.descriptor)
             sink.discard()
-            throw named
+            throw error
         }
         return MetadataLog.record(mode: "decrypt", input: job.input.display, output: job.output.display, header: result.header,
-                                  decryptedWith: record.value, origin: result.dataKeyOrigin)
+                                  origin: result.dataKeyOrigin)
     }
 }
 
@@ -239,7 +221,8 @@ struct JobRunner {
                     do { try metadata.write(record) } catch { failures.append((job, error)) }
                 }
             } catch {
-                failures.append((job, CLIError.from(error, doing: "\(verb) \(job.input.display)")))
+                failures.append((job, CLIError.from(error, doing: "\(verb) \(job.input.display)",
+                                                    names: (job.input.display, job.output.display))))
             }
         }
         await bar?.finish()
@@ -254,18 +237,4 @@ struct JobRunner {
         throw last
     }
 
-}
-
-extension MessageProcessor {
-    /// The descriptor APIs name the descriptors they read and write ("output descriptor 5"); a
-    /// user needs the file names instead.
-    static func namingFiles(in error: any Error, job: MessageJob, input: Int32, output: Int32?) -> any Error {
-        guard let e = error as? EnvelopeError, e.code == .io else { return error }
-        func name(_ display: String, _ stream: String) -> String { display == "-" ? stream : display }
-        var message = e.message.replacingOccurrences(of: "input descriptor \(input)", with: name(job.input.display, "standard input"))
-        if let output {
-            message = message.replacingOccurrences(of: "output descriptor \(output)", with: name(job.output.display, "standard output"))
-        }
-        return EnvelopeError(e.code, message, causes: e.causes, dataKeyFailures: e.dataKeyFailures)
-    }
 }

@@ -49,7 +49,7 @@ final class MetadataLog: @unchecked Sendable {
 
     /// The record of one message.
     static func record(mode: String, input: String, output: String, header: MessageHeaderInfo,
-                       decryptedWith: EncryptedDataKey? = nil, origin: DataKeyOrigin? = nil) -> JSONValue {
+                       origin: DataKeyOrigin? = nil) -> JSONValue {
         var members: [(String, JSONValue)] = [
             ("mode", .string(mode)),
             ("input", .string(input)),
@@ -61,12 +61,10 @@ final class MetadataLog: @unchecked Sendable {
             ("encryption_context", .object(header.encryptionContext.sorted { $0.key < $1.key }.map { ($0.key, JSONValue.string($0.value)) })),
             ("encrypted_data_keys", .array(header.encryptedDataKeys.map(describe))),
         ]
-        if let decryptedWith {
+        if let origin, let decryptedWith = origin.encryptedDataKey {
             var key: [(String, JSONValue)] = [("provider_id", .string(decryptedWith.providerID)), ("key", .string(decryptedWith.keyName))]
-            if let origin, origin.providerID == decryptedWith.providerID, origin.keyName == decryptedWith.keyName {
-                key.append(("keyring", .string(origin.keyring)))
-                if !origin.notes.isEmpty { key.append(("notes", .array(origin.notes.map(JSONValue.string)))) }
-            }
+            key.append(("keyring", .string(origin.keyring)))
+            if !origin.notes.isEmpty { key.append(("notes", .array(origin.notes.map(JSONValue.string)))) }
             members.append(("decrypted_with", .object(key)))
         }
         return .object(members)

@@ -12,13 +12,21 @@ public struct DataKeyOrigin: Sendable, Hashable, CustomStringConvertible {
     public let keyring: String
     /// How the keyring got there, e.g. `alias arn:…:alias/X resolved to arn:…:key/… (DescribeKey)`.
     public let notes: [String]
+    /// The encrypted data key of the message that was decrypted.
+    public let encryptedDataKey: EncryptedDataKey?
 
     /// Creates a record.
-    public init(providerID: String, keyName: String, keyring: String, notes: [String] = []) {
+    public init(providerID: String, keyName: String, keyring: String, notes: [String] = [], encryptedDataKey: EncryptedDataKey? = nil) {
         self.providerID = providerID
         self.keyName = keyName
         self.keyring = keyring
         self.notes = notes
+        self.encryptedDataKey = encryptedDataKey
+    }
+
+    /// The record for `edk`, decrypted by `keyring`.
+    public init(decrypted edk: EncryptedDataKey, keyring: String, notes: [String] = []) {
+        self.init(providerID: edk.providerID, keyName: edk.keyName, keyring: keyring, notes: notes, encryptedDataKey: edk)
     }
 
     /// One line: provider, key, keyring and notes.

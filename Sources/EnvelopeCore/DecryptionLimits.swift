@@ -42,24 +42,24 @@ public struct DecryptionLimits: Sendable, Hashable {
     /// are available while the header is still incomplete.
     func checkIncompleteHeader(buffered: Int) throws {
         if buffered > maxHeaderLength {
-            throw EnvelopeError(.limitExceeded, "The message header is longer than the limit of \(maxHeaderLength) bytes (it keeps going after \(buffered) bytes). Such a header usually means hostile or corrupt input; if you trust it, raise DecryptionLimits.maxHeaderLength.")
+            throw EnvelopeError.limit(LimitFailure(.headerLength, value: UInt64(buffered), maximum: UInt64(maxHeaderLength)), "The message header is longer than the limit of \(maxHeaderLength) bytes (it keeps going after \(buffered) bytes). Such a header usually means hostile or corrupt input; if you trust it, raise DecryptionLimits.maxHeaderLength.")
         }
     }
 
     /// Refuses a parsed header whose length or frame length exceeds the limits.
     func check(_ header: MessageHeader) throws {
         if header.totalLength > maxHeaderLength {
-            throw EnvelopeError(.limitExceeded, "The message header is \(header.totalLength) bytes, more than the limit of \(maxHeaderLength). If you trust the message, raise DecryptionLimits.maxHeaderLength.")
+            throw EnvelopeError.limit(LimitFailure(.headerLength, value: UInt64(header.totalLength), maximum: UInt64(maxHeaderLength)), "The message header is \(header.totalLength) bytes, more than the limit of \(maxHeaderLength). If you trust the message, raise DecryptionLimits.maxHeaderLength.")
         }
         if header.contentType == .framed, Int(header.frameLength) > maxFrameLength {
-            throw EnvelopeError(.limitExceeded, "The message declares frames of \(header.frameLength) bytes, more than the limit of \(maxFrameLength). If you trust the message, raise DecryptionLimits.maxFrameLength.")
+            throw EnvelopeError.limit(LimitFailure(.frameLength, value: UInt64(header.frameLength), maximum: UInt64(maxFrameLength)), "The message declares frames of \(header.frameLength) bytes, more than the limit of \(maxFrameLength). If you trust the message, raise DecryptionLimits.maxFrameLength.")
         }
     }
 
     /// Refuses a non-framed body whose declared length exceeds the limit.
     func checkNonFramedBody(declaredLength: UInt64) throws {
         if declaredLength > UInt64(maxNonFramedBodyLength) {
-            throw EnvelopeError(.limitExceeded, "The non-framed message body declares \(declaredLength) bytes, more than the limit of \(maxNonFramedBodyLength). Non-framed bodies are buffered whole; if you trust the message, raise DecryptionLimits.maxNonFramedBodyLength.")
+            throw EnvelopeError.limit(LimitFailure(.nonFramedBodyLength, value: declaredLength, maximum: UInt64(maxNonFramedBodyLength)), "The non-framed message body declares \(declaredLength) bytes, more than the limit of \(maxNonFramedBodyLength). Non-framed bodies are buffered whole; if you trust the message, raise DecryptionLimits.maxNonFramedBodyLength.")
         }
     }
 }

@@ -50,6 +50,7 @@ public struct EncryptingStream<Base: AsyncSequence & Sendable>: AsyncSequence, S
         private var upstream: Base.AsyncIterator
         private let stream: EncryptingStream
         private var encryptor: FrameEncryptor?
+        private var sealer: SequentialSealer?
         private var frame: FrameBuffer?
         private var carry: [UInt8] = []
         private var carryOffset = 0
@@ -84,6 +85,7 @@ public struct EncryptingStream<Base: AsyncSequence & Sendable>: AsyncSequence, S
                     materialsManager: stream.materialsManager, encryptionContext: stream.encryptionContext,
                     suite: stream.suite, frameLength: stream.frameLength, plaintextLength: nil)
                 self.encryptor = made
+                self.sealer = try SequentialSealer(made)
                 self.frame = FrameBuffer(capacity: stream.frameLength)
                 self.header = made.header.info
                 return made.headerBytes
@@ -137,7 +139,7 @@ public struct EncryptingStream<Base: AsyncSequence & Sendable>: AsyncSequence, S
         private mutating func seal(_ encryptor: FrameEncryptor, _ plaintext: UnsafeRawBufferPointer, isFinal: Bool) throws -> [UInt8] {
             let size = FrameEncryptor.frameSize(contentLength: plaintext.count, isFinal: isFinal)
             let out = try [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
-                count = try encryptor.sealFrame(plaintext, isFinal: isFinal, into: UnsafeMutableRawBufferPointer(buffer))
+                count = try sealer!.seal(plaintext, isFinal: isFinal, into: UnsafeMutableRawBufferPointer(buffer))
             }
             framesSealed += 1
             return out

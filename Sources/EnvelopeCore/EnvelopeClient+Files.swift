@@ -25,25 +25,11 @@ extension EnvelopeClient {
     public func encryptFile(at input: URL, to output: URL, materialsManager: any EncryptionMaterialsManager, encryptionContext: EncryptionContext = [:],
                             suite: AlgorithmSuite? = nil, frameLength: Int = EnvelopeClient.defaultFrameLength,
                             overwrite: Bool = false) async throws -> EncryptResult {
-        if frameLength >= 1 && frameLength <= ParallelBody.maxFrameLength {
-            // Large reads and writes, frames sealed on `concurrency` cores, digest beside them.
-            var header: MessageHeaderInfo?
-            try await AtomicFileWriter.write(to: output, overwrite: overwrite) { file in
-                let encryptor = try await makeEncryptor(materialsManager: materialsManager, encryptionContext: encryptionContext,
-                                                        suite: suite, frameLength: frameLength, plaintextLength: nil)
-                header = encryptor.header.info
-                try await encryptFilePipelined(encryptor, input: input, output: file)
-            }
-            return EncryptResult(ciphertext: [], header: header!)
+        let source = try EngineFile(reading: input.path)
+        return try await AtomicFileWriter.write(to: output, overwrite: overwrite) { file in
+            try await encryptMessage(from: .file(source, leftover: []), to: .file(file), materialsManager: materialsManager,
+                                     encryptionContext: encryptionContext, suite: suite, frameLength: frameLength)
         }
-        let chunks = FileChunks(url: input, chunkSize: Swift.max(64 * 1024, Swift.min(frameLength, 4 << 20)))
-        let stream = encryptStream(chunks, materialsManager: materialsManager, encryptionContext: encryptionContext,
-                                   suite: suite, frameLength: frameLength)
-        var iterator = stream.makeAsyncIterator()
-        try await AtomicFileWriter.write(to: output, overwrite: overwrite) { file in
-            while let chunk = try await iterator.next() { try file.write(chunk) }
-        }
-        return EncryptResult(ciphertext: [], header: iterator.header!)
     }
 
     /// Decrypts a file into another file, streaming. A failed decrypt leaves no output file.
@@ -57,65 +43,56 @@ extension EnvelopeClient {
     /// Decrypts a file with a materials manager. See ``decryptFile(at:to:keyring:encryptionContext:overwrite:)``.
     public func decryptFile(at input: URL, to output: URL, materialsManager: any DecryptionMaterialsManager, encryptionContext: EncryptionContext = [:],
                             overwrite: Bool = false) async throws -> DecryptResult {
-        if !overwrite && access(output.path, F_OK) == 0 {
-            throw EnvelopeError(.io, "The output file \(output.path) already exists. Choose another name or allow overwriting.")
-        }
-        if let result = try await decryptFilePipelined(input: input, output: output, materialsManager: materialsManager,
-                                                       encryptionContext: encryptionContext, overwrite: overwrite) {
-            return result
-        }
-        let stream = decryptStream(FileChunks(url: input, chunkSize: 256 * 1024), materialsManager: materialsManager,
-                                   encryptionContext: encryptionContext)
-        var iterator = stream.makeAsyncIterator()
-        try await AtomicFileWriter.write(to: output, overwrite: overwrite) { file in
-            while let chunk = try await iterator.next() { try file.write(chunk) }
-        }
-        let info = iterator.info!
-        return DecryptResult(plaintext: [], encryptionContext: info.encryptionContext, header: info.header, dataKeyOrigin: info.dataKeyOrigin)
-    }
-}
-
-extension DecryptResult {
-    init(plaintext: [UInt8], encryptionContext: EncryptionContext, header: MessageHeaderInfo, dataKeyOrigin: DataKeyOrigin? = nil) {
-        self.plaintext = plaintext
-        self.encryptionContext = encryptionContext
-        self.suite = header.suite
-        self.encryptedDataKeys = header.encryptedDataKeys
-        self.frameLength = header.frameLength
-        self.header = header
-        self.dataKeyOrigin = dataKeyOrigin
+        try AtomicFileWriter.refuseExisting(output, overwrite: overwrite)
+        let source = try EngineFile(reading: input.path)
+        return try await decryptMessage(from: .file(source, leftover: []), materialsManager: materialsManager,
+                                        encryptionContext: encryptionContext, sink: { run in
+            try await AtomicFileWriter.write(to: output, overwrite: overwrite) { file in try await run(.file(file)) }
+        })
     }
 }
 
 /// Writes a file under a temporary name in the same directory and renames it into place only
 /// when `body` succeeds; otherwise removes it.
 enum AtomicFileWriter {
-    static func write(to output: URL, overwrite: Bool, _ body: (FileDescriptor) async throws -> Void) async throws {
-        let path = output.path
-        if !overwrite && access(path, F_OK) == 0 {
-            throw EnvelopeError(.io, "The output file \(path) already exists. Choose another name or allow overwriting.")
+    /// Refuses an existing output unless `overwrite`.
+    static func refuseExisting(_ output: URL, overwrite: Bool) throws {
+        if !overwrite && access(output.path, F_OK) == 0 {
+            throw EnvelopeError.io(IOFailure(.exists, role: .output, path: output.path, errno: EEXIST),
+                                   "Choose another name or allow overwriting.")
         }
+    }
+
+    static func write<T>(to output: URL, overwrite: Bool, _ body: (EngineFile) async throws -> T) async throws -> T {
+        let path = output.path
+        try refuseExisting(output, overwrite: overwrite)
         let directory = output.deletingLastPathComponent().path
         let suffix = RandomBytes.array(count: 6).map { String($0, radix: 16) }.joined()
         let temporary = (directory.isEmpty ? "." : directory) + "/." + output.lastPathComponent + ".envelope-" + suffix + ".tmp"
-        let file = try FileDescriptor(creatingExclusively: temporary, mode: 0o600)
+        let file = try EngineFile(creatingExclusively: temporary, permissions: [.ownerReadWrite])
         do {
-            try await body(file)
+            let result = try await body(file)
             try file.sync()
             if overwrite {
-                guard rename(temporary, path) == 0 else { throw FileDescriptor.error("rename \(temporary) to \(path)") }
+                guard rename(temporary, path) == 0 else { throw renameFailed(path) }
             } else if link(temporary, path) == 0 {
                 // link() never replaces an existing file, so a file created meanwhile is not clobbered.
                 unlink(temporary)
             } else if errno == EEXIST {
-                throw EnvelopeError(.io, "The output file \(path) appeared while writing. Choose another name or allow overwriting.")
+                throw EnvelopeError.io(IOFailure(.exists, role: .output, path: path, errno: EEXIST),
+                                       "It appeared while writing. Choose another name or allow overwriting.")
             } else {
                 // File systems without hard links: fall back to rename after the check above.
-                guard rename(temporary, path) == 0 else { throw FileDescriptor.error("rename \(temporary) to \(path)") }
+                guard rename(temporary, path) == 0 else { throw renameFailed(path) }
             }
+            return result
         } catch {
             unlink(temporary)
             throw error
         }
+    }
+
+    private static func renameFailed(_ path: String) -> EnvelopeError {
+        EnvelopeError.io(IOFailure(.rename, role: .output, path: path, errno: errno))
     }
 }

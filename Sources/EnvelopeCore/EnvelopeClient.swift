@@ -72,7 +72,8 @@ public struct EnvelopeClient: Sendable {
         }
         // Spec: client-apis/encrypt.md — fail when the materials exceed the maximum EDK count.
         if let max = maxEncryptedDataKeys, materials.encryptedDataKeys.count > max {
-            throw EnvelopeError(.tooManyEncryptedDataKeys, "The keyring produced \(materials.encryptedDataKeys.count) encrypted data keys, more than the configured maximum of \(max). Use fewer wrapping keys or raise maxEncryptedDataKeys.")
+            throw EnvelopeError(.tooManyEncryptedDataKeys, "The keyring produced \(materials.encryptedDataKeys.count) encrypted data keys, more than the configured maximum of \(max). Use fewer wrapping keys or raise maxEncryptedDataKeys.",
+                                causes: [LimitFailure(.encryptedDataKeys, value: UInt64(materials.encryptedDataKeys.count), maximum: UInt64(max))])
         }
         for (key, _) in materials.encryptionContext where key.hasPrefix(reservedEncryptionContextPrefix) && key != publicKeyEncryptionContextKey {
             throw EnvelopeError(.keyringFailure, "The materials manager added the unknown reserved key \"\(key)\".")
@@ -111,20 +112,40 @@ public struct EnvelopeClient: Sendable {
     }
 }
 
-/// The result of an encryption.
+/// The result of an encryption: the message (for in-memory encryption) and its metadata.
 public struct EncryptResult: Sendable {
-    /// The complete message (empty for file and stream encryption, where it went elsewhere).
+    /// The complete message; empty when it went to a file or descriptor.
     public let ciphertext: [UInt8]
     /// What the header says: suite, message ID, stored encryption context, EDKs, frame length.
     public let header: MessageHeaderInfo
+    /// The full encryption context: the stored pairs plus those authenticated but not stored.
+    public let encryptionContext: EncryptionContext
+    /// The keys of ``encryptionContext`` that were authenticated but not stored in the header
+    /// (required encryption context): a decrypt must supply them again.
+    public let requiredEncryptionContextKeys: [String]
+
+    /// The algorithm suite.
+    public var suite: AlgorithmSuite { header.suite }
+    /// The message's encrypted data keys.
+    public var encryptedDataKeys: [EncryptedDataKey] { header.encryptedDataKeys }
+
+    init(ciphertext: [UInt8], encryptor: FrameEncryptor) {
+        self.ciphertext = ciphertext
+        self.header = encryptor.header.info
+        self.encryptionContext = encryptor.encryptionContext
+        self.requiredEncryptionContextKeys = encryptor.encryptionContext.keys.filter { encryptor.header.encryptionContext[$0] == nil }.sorted()
+    }
 }
 
-/// The result of a decryption.
+/// The result of a decryption: the plaintext (for in-memory decryption) and the message's metadata.
 public struct DecryptResult: Sendable {
-    /// The plaintext (empty for file decryption, where it went to the file).
+    /// The plaintext; empty when it went to a file or descriptor.
     public let plaintext: [UInt8]
     /// The full encryption context: the header's pairs plus the required pairs you supplied.
     public let encryptionContext: EncryptionContext
+    /// The keys of ``encryptionContext`` that were authenticated but not stored in the header
+    /// (required encryption context you supplied, checked by the header tag).
+    public let requiredEncryptionContextKeys: [String]
     /// The algorithm suite the message uses.
     public let suite: AlgorithmSuite
     /// The message's encrypted data keys.
@@ -133,13 +154,18 @@ public struct DecryptResult: Sendable {
     public let frameLength: Int
     /// The parsed header.
     public let header: MessageHeaderInfo
-    /// Which encrypted data key was decrypted and how the keyring found it (nil if the keyring did not say).
+    /// Which encrypted data key was decrypted and how the keyring found it, e.g. how an alias
+    /// resolved (nil if the keyring did not say; the built-in keyrings always do).
     public let dataKeyOrigin: DataKeyOrigin?
+
+    /// The encrypted data key that was decrypted (nil if the keyring did not say).
+    public var decryptedDataKey: EncryptedDataKey? { dataKeyOrigin?.encryptedDataKey }
 
     init(plaintext: [UInt8], header: MessageHeader, materials: DecryptionMaterials) {
         self.dataKeyOrigin = materials.dataKeyOrigin
         self.plaintext = plaintext
         self.encryptionContext = materials.encryptionContext
+        self.requiredEncryptionContextKeys = materials.encryptionContext.keys.filter { header.encryptionContext[$0] == nil }.sorted()
         self.suite = header.suite
         self.encryptedDataKeys = header.encryptedDataKeys
         self.frameLength = Int(header.frameLength)

@@ -33,12 +33,15 @@ public struct EnvelopeError: Error, Sendable, CustomStringConvertible {
         public static let encryptionContextMismatch = Code(rawValue: "encryption-context-mismatch")
         /// A keyring or materials manager failed or returned unusable materials.
         public static let keyringFailure = Code(rawValue: "keyring-failure")
-        /// Reading or writing a file failed.
+        /// Reading or writing a file failed; the cause is an ``IOFailure``.
         public static let io = Code(rawValue: "io")
         /// The underlying cryptographic library failed.
         public static let cryptoFailure = Code(rawValue: "crypto-failure")
-        /// The message is larger than the format allows (frame count, content length).
+        /// The message is larger than the format allows (frame count, content length), or
+        /// larger than the client's ``DecryptionLimits``; the cause is a ``LimitFailure``.
         public static let limitExceeded = Code(rawValue: "limit-exceeded")
+        /// Memory for the frame pipeline could not be obtained.
+        public static let outOfMemory = Code(rawValue: "out-of-memory")
     }
 
     /// Why one encrypted data key was not decrypted by one keyring.

@@ -1,8 +1,9 @@
 import EnvelopeCrypto
 
-/// The encrypt-side state machine for one message: writes the header, seals frames in order and
-/// writes the footer. Synchronous and allocation-free per frame: one AES-GCM context, one IV and
-/// one AAD buffer per message; the SHA-384/256 digest of signed suites is fed as bytes are produced.
+/// The encrypt side of one message: builds and authenticates the header, hands out frame
+/// sealers keyed with the message key, takes the sealed frames in order into the message digest,
+/// and signs the footer. It does not drive the body itself: the body engine (``EncryptBody``)
+/// decides which frames to seal where, sequentially (``SequentialSealer``) or on the pipeline.
 ///
 /// Not thread-safe; one instance per message.
 /// Spec: client-apis/encrypt.md, data-format/message-body.md, data-format/message-footer.md.
@@ -10,16 +11,17 @@ final class FrameEncryptor {
     let suite: AlgorithmSuite
     let frameLength: Int
     let header: MessageHeader
+    /// The full encryption context of the materials (stored and authenticated-only pairs).
+    let encryptionContext: EncryptionContext
     /// The serialized header (body and authentication), already fed to the digest.
     let headerBytes: [UInt8]
     private let context: AESGCMContext
-    private let sealer: FrameSealer
-    /// The message (content) key, kept to key the extra sealers of the parallel pipeline.
+    /// The message (content) key, kept to key the sealers.
     private let messageKey: SecureBytes
     private let digest: IncrementalHash?
     private let signingKey: ECDSAPrivateKey?
-    private var nextSequence: UInt32 = 1
-    private(set) var finished = false
+    /// The sealer of the header's context, given out first (the sequential path needs no other).
+    private var firstSealer: FrameSealer?
 
     /// Builds the header from materials. `frameLength` must be 1...2^31-1.
     /// `fixedMessageID` is for tests that compare two encryptions byte for byte; nil (always in
@@ -38,6 +40,7 @@ final class FrameEncryptor {
         self.suite = suite
         self.frameLength = frameLength
         self.signingKey = materials.signingKey
+        self.encryptionContext = materials.encryptionContext
         let version = suite.messageFormatVersion
         let messageID = fixedMessageID ?? RandomBytes.array(count: suite.messageIDLength)
         let derived = try KeyDerivation.derive(suite: suite, dataKey: dataKey, messageID: messageID)
@@ -72,7 +75,7 @@ final class FrameEncryptor {
         } catch {
             throw EnvelopeError.wrapping(error, "Setting up message encryption failed in the crypto library. Retry; if it persists, report it.")
         }
-        sealer = FrameSealer(context: context, messageID: messageID)
+        firstSealer = FrameSealer(context: context, messageID: messageID)
     }
 
     /// Wire size of a frame holding `contentLength` bytes.
@@ -80,27 +83,13 @@ final class FrameEncryptor {
         contentLength + (isFinal ? BodyCodec.finalFrameOverhead : BodyCodec.regularFrameOverhead)
     }
 
-    /// Seals one frame into the start of `output` and returns the bytes written.
-    /// Regular frames must hold exactly `frameLength` bytes; the final frame 0...frameLength.
-    func sealFrame(_ plaintext: UnsafeRawBufferPointer, isFinal: Bool, into output: UnsafeMutableRawBufferPointer) throws -> Int {
-        precondition(!finished, "FrameEncryptor used after the final frame")
-        precondition(isFinal ? plaintext.count <= frameLength : plaintext.count == frameLength, "frame content has the wrong length")
-        let size = Self.frameSize(contentLength: plaintext.count, isFinal: isFinal)
-        precondition(output.count >= size, "output buffer too small for a frame")
-        // Spec: data-format/message-body.md ("Framed Data") — at most 2^32-1 frames.
-        guard nextSequence != BodyCodec.finalFrameMarker || isFinal else {
-            throw EnvelopeError(.limitExceeded, "The message would need more than 2^32-1 frames. Use a larger frame length.")
-        }
-        let sequence = nextSequence
-        _ = try sealer.seal(plaintext, sequence: sequence, isFinal: isFinal, into: output)
-        digest?.update(UnsafeRawBufferPointer(rebasing: output[0..<size]))
-        nextSequence &+= 1
-        if isFinal { finished = true }
-        return size
-    }
-
-    /// A new sealer with its own AES-GCM context for one worker of the parallel pipeline.
+    /// A sealer with its own AES-GCM context: one per worker of the pipeline, or the one of the
+    /// sequential path.
     func makeSealer() throws -> FrameSealer {
+        if let sealer = firstSealer {
+            firstSealer = nil
+            return sealer
+        }
         do {
             return FrameSealer(context: try AESGCMContext(key: messageKey, direction: .seal), messageID: header.messageID)
         } catch {
@@ -108,20 +97,15 @@ final class FrameEncryptor {
         }
     }
 
-    /// Feeds frame bytes sealed elsewhere (the parallel pipeline) to the message digest, in order.
+    /// Feeds sealed frame bytes to the message digest, in message order.
     func absorb(_ frameBytes: UnsafeRawBufferPointer) {
         digest?.update(frameBytes)
     }
 
-    /// Marks the body complete after the parallel pipeline sealed its final frame.
-    func markFinished() {
-        finished = true
-    }
-
-    /// The footer: empty for unsigned suites, else uint16 length ‖ DER ECDSA signature.
+    /// The footer, once every frame went through ``absorb(_:)``: empty for unsigned suites, else
+    /// uint16 length ‖ DER ECDSA signature.
     /// Spec: data-format/message-footer.md.
     func footer() throws -> [UInt8] {
-        precondition(finished, "footer requested before the final frame")
         guard let digest, let signingKey else { return [] }
         do {
             return FooterCodec.serialize(signature: try signingKey.signature(forDigest: try digest.finalize()))
@@ -132,4 +116,37 @@ final class FrameEncryptor {
 
     /// Largest footer any suite produces (uint16 + DER P-384 signature ≤ 104 bytes).
     static let maxFooterLength = 2 + 110
+}
+
+/// Seals the frames of one message in order on the calling thread: sequence numbers, the
+/// 2^32-1 frame limit, and the digest. The sequential path of the body engine and the streaming
+/// encryptor use it; the pipeline does the same per batch.
+struct SequentialSealer {
+    let encryptor: FrameEncryptor
+    private let sealer: FrameSealer
+    private var nextSequence: UInt32 = 1
+    private(set) var finished = false
+
+    init(_ encryptor: FrameEncryptor) throws {
+        self.encryptor = encryptor
+        sealer = try encryptor.makeSealer()
+    }
+
+    /// Seals one frame into the start of `output` and returns the bytes written. Regular frames
+    /// hold exactly the frame length; the final frame 0...frameLength.
+    mutating func seal(_ plaintext: UnsafeRawBufferPointer, isFinal: Bool, into output: UnsafeMutableRawBufferPointer) throws -> Int {
+        precondition(!finished, "frame sealed after the final frame")
+        precondition(isFinal ? plaintext.count <= encryptor.frameLength : plaintext.count == encryptor.frameLength,
+                     "frame content has the wrong length")
+        // Spec: data-format/message-body.md ("Framed Data") — at most 2^32-1 frames.
+        guard nextSequence != BodyCodec.finalFrameMarker || isFinal else {
+            throw EnvelopeError.limit(LimitFailure(.frameCount, value: UInt64(UInt32.max) + 1, maximum: UInt64(UInt32.max)),
+                                      "The message would need more than 2^32-1 frames. Use a larger frame length.")
+        }
+        let size = try sealer.seal(plaintext, sequence: nextSequence, isFinal: isFinal, into: output)
+        encryptor.absorb(UnsafeRawBufferPointer(rebasing: output[0..<size]))
+        nextSequence &+= 1
+        if isFinal { finished = true }
+        return size
+    }
 }

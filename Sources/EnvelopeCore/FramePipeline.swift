@@ -1,121 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-import EnvelopeCrypto
-
-/// One frame of a pipeline batch: where its bytes are in the batch's input and output buffers.
-struct PipelineFrame {
-    var sequence: UInt32
-    var isFinal: Bool
-    /// Encrypt: offset of the plaintext. Decrypt: offset of the frame's IV.
-    var inputOffset: Int
-    var contentLength: Int
-    var outputOffset: Int
-}
-
-/// A batch buffer of the pipeline: a run of consecutive frames, their input and their output.
-/// Reused for batch b, b+slots, b+2·slots…; the buffer that holds plaintext is wiped when freed.
-final class PipelineSlot {
-    /// Which of the two buffers holds plaintext: the one wiped in ``free()``.
-    enum PlaintextSide { case input, output }
-
-    private(set) var input: UnsafeMutableRawBufferPointer
-    private(set) var output: UnsafeMutableRawBufferPointer
-    /// Set when the batch's input is the caller's memory rather than a copy in ``input``.
-    var borrowedInput: UnsafeRawBufferPointer?
-    /// The batch's input: the borrowed bytes, or the slot's own buffer.
-    var readableInput: UnsafeRawBufferPointer { borrowedInput ?? UnsafeRawBufferPointer(input) }
-    /// Input bytes that belong to this batch's frames (decrypt: what the digest must see).
-    var inputCount = 0
-    /// Output bytes produced for this batch.
-    var outputCount = 0
-    var frames: [PipelineFrame] = []
-    /// True for the batch holding the final frame.
-    var isLast = false
-    private let plaintextSide: PlaintextSide
-    /// The most plaintext bytes any batch left in this slot: what ``free()`` wipes.
-    private var plaintextHighWater = 0
-
-    init(inputCapacity: Int, outputCapacity: Int, frameCapacity: Int, plaintext: PlaintextSide) {
-        input = Self.map(inputCapacity)
-        output = Self.map(outputCapacity)
-        plaintextSide = plaintext
-        frames.reserveCapacity(frameCapacity)
-    }
-
-    /// Buffers come straight from the kernel and go back to it in ``free()``: a long-running
-    /// process does not keep every window it ever used in malloc's per-thread arenas, and pages
-    /// a small message never touches are never faulted in.
-    private static func map(_ count: Int) -> UnsafeMutableRawBufferPointer {
-        let size = Swift.max(count, 16)
-        #if os(Linux)
-        // Buffers of 2 MiB and more on 2 MiB boundaries, marked for transparent huge pages: one
-        // fault instead of 512 per 2 MiB and far fewer TLB misses for the kernel's copy into the
-        // buffer and the AES pass over it, where THP is "madvise" or "always" (measured: 2–5% of
-        // a 512 MiB message; no cost seen on 1-byte and 1 MiB messages).
-        if size >= hugePage {
-            let mapped = size + hugePage
-            guard let p = mmap(nil, mapped, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), p != MAP_FAILED else {
-                fatalError("out of memory: could not map \(mapped) bytes for a frame batch")
-            }
-            let start = (Int(bitPattern: p) + hugePage - 1) & ~(hugePage - 1)
-            let head = start - Int(bitPattern: p)
-            if head > 0 { munmap(p, head) }
-            // The tail starts at the first page past the buffer (munmap takes page-aligned addresses).
-            let pageSize = Int(sysconf(Int32(_SC_PAGESIZE)))
-            let kept = (size + pageSize - 1) & ~(pageSize - 1)
-            if mapped - head > kept { munmap(UnsafeMutableRawPointer(bitPattern: start + kept), mapped - head - kept) }
-            let aligned = UnsafeMutableRawPointer(bitPattern: start)!
-            _ = madvise(aligned, size, MADV_HUGEPAGE)
-            return UnsafeMutableRawBufferPointer(start: aligned, count: size)
-        }
-        #endif
-        guard let p = mmap(nil, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), p != MAP_FAILED else {
-            fatalError("out of memory: could not map \(size) bytes for a frame batch")
-        }
-        return UnsafeMutableRawBufferPointer(start: p, count: size)
-    }
-
-    private static let hugePage = 2 << 20
-
-    deinit { free() }
-
-    private func notePlaintextExtent() {
-        // Borrowed input is the caller's to wipe; only the slot's own buffers are noted.
-        if plaintextSide == .input && borrowedInput != nil { return }
-        plaintextHighWater = Swift.max(plaintextHighWater, plaintextSide == .input ? inputCount : outputCount)
-    }
-
-    /// Wipes the plaintext the slot ever held and frees both buffers now (the pipeline's threads
-    /// may release the slot a little later; back-to-back messages should not hold two windows at
-    /// once). Only the bytes used are wiped: zeroing untouched pages would fault them in.
-    /// Returns the number of bytes wiped.
-    @discardableResult
-    func free() -> Int {
-        guard input.count > 0 || output.count > 0 else { return 0 }
-        notePlaintextExtent()
-        let plaintext = plaintextSide == .input ? input : output
-        let wiped = Swift.min(plaintextHighWater, plaintext.count)
-        ConstantTime.zero(UnsafeMutableRawBufferPointer(rebasing: plaintext[0..<wiped]))
-        munmap(input.baseAddress, input.count)
-        munmap(output.baseAddress, output.count)
-        input = UnsafeMutableRawBufferPointer(start: nil, count: 0)
-        output = UnsafeMutableRawBufferPointer(start: nil, count: 0)
-        return wiped
-    }
-
-    func reset() {
-        notePlaintextExtent()
-        borrowedInput = nil
-        inputCount = 0
-        outputCount = 0
-        frames.removeAll(keepingCapacity: true)
-        isLast = false
-    }
-}
-
 /// An ordered, bounded, multi-threaded frame pipeline for one message.
 ///
 /// Batches of frames flow through four stages:
@@ -136,6 +18,10 @@ final class PipelineSlot {
 /// A slot is reused only after it was written and hashed, so memory is bounded by `slots`
 /// batches whatever the message size. The first error stops every stage; nothing after a
 /// failed batch is written.
+///
+/// All shared state is one ``PipelineState`` in a ``PipelineLock``, read and changed only inside
+/// its `withLock`; the stages below only decide, under the lock, what to do next, and do the
+/// work (fill, transform, hash, write) outside it.
 final class FramePipeline: @unchecked Sendable {
     typealias Fill = (PipelineSlot) throws -> Void
     /// Seals or opens `frames` of the slot with AES context number `context` (0..<jobs).
@@ -148,7 +34,7 @@ final class FramePipeline: @unchecked Sendable {
     /// context switches per second on a machine with fewer cores than pipeline threads).
     private enum Waiter: Int, CaseIterable { case filler, workers, hasher, writer, runner }
 
-    private let lock = PipelineLock(conditions: Waiter.allCases.count)
+    private let lock: PipelineLock<PipelineState>
     private let slots: [PipelineSlot]
     private let jobs: Int
     private let fill: Fill
@@ -159,26 +45,6 @@ final class FramePipeline: @unchecked Sendable {
 
     /// Dedicated transform threads; the filler is the last of the `jobs` when it helps.
     private var workerThreads: Int { jobs == 1 ? 1 : jobs - 1 }
-    private var fillerHelps: Bool { jobs > 1 }
-
-    // Guarded by `lock`. Counters are batch numbers: "batches [0, n) have passed this stage".
-    private var filled = 0
-    private var transformed = 0
-    private var hashed = 0
-    private var written = 0
-    private var lastBatch: Int?
-    /// The oldest batch that may still have frames nobody has claimed.
-    private var claimCursor = 0
-    /// Per slot: frames claimed and frames finished by the transform threads.
-    private var claimed: [Int]
-    private var finished: [Int]
-    private var running = 0
-    private var failure: (any Error)?
-
-    /// The most slots that ever held a batch at once (for tests of the memory bound).
-    private(set) var slotsInUseHighWater = 0
-    /// Frames the filling thread transformed while the window was full (for tests).
-    private(set) var framesTransformedByFiller = 0
 
     init(slots: [PipelineSlot], jobs: Int, fill: @escaping Fill, transform: @escaping Transform,
          hash: Hash?, hashesInput: Bool, write: @escaping Write) {
@@ -190,15 +56,9 @@ final class FramePipeline: @unchecked Sendable {
         self.hash = hash
         self.hashesInput = hashesInput
         self.write = write
-        claimed = Array(repeating: 0, count: slots.count)
-        finished = Array(repeating: 0, count: slots.count)
+        lock = PipelineLock(PipelineState(slots: slots.count, jobs: jobs, hashes: hash != nil, hashesInput: hashesInput),
+                            conditions: Waiter.allCases.count)
     }
-
-    private var freed: Int { hash == nil ? written : Swift.min(written, hashed) }
-
-    private func isPast(_ batch: Int) -> Bool { lastBatch.map { batch > $0 } ?? false }
-
-    private func wait(_ waiter: Waiter) { lock.wait(waiter.rawValue) }
 
     private func wake(_ waiter: Waiter) {
         if waiter == .workers { lock.broadcast(waiter.rawValue) } else { lock.signal(waiter.rawValue) }
@@ -207,250 +67,140 @@ final class FramePipeline: @unchecked Sendable {
     /// Wakes every stage (an error, or the end of the input).
     private func wakeAll() { Waiter.allCases.forEach { lock.broadcast($0.rawValue) } }
 
-    private func fail(_ error: any Error) {
-        lock.lock()
-        if failure == nil { failure = error }
-        wakeAll()
-        lock.unlock()
+    /// After a batch finished its transform stage.
+    private func wakeAfterTransform() {
+        wake(.writer)
+        if !hashesInput { wake(.hasher) }
     }
 
-    /// Runs the pipeline to the end; returns when every stage has stopped. Throws the first error.
-    func run() throws {
-        lock.lock()
-        running = workerThreads + 1 + (hash == nil ? 0 : 1)
-        lock.unlock()
+    private func fail(_ error: any Error) {
+        lock.withLock { $0.fail(error) }
+        wakeAll()
+    }
+
+    /// Runs the pipeline to the end; returns when every stage has stopped. Throws the first
+    /// error; otherwise returns what the run did (for tests of the memory bound and scheduling).
+    @discardableResult
+    func run() throws -> PipelineState.Statistics {
+        let threads = workerThreads + 1 + (hash == nil ? 0 : 1)
+        lock.withLock { $0.running = threads }
         for worker in 0..<workerThreads { spawn { self.workerLoop(context: worker) } }
         if hash != nil { spawn { self.hashLoop() } }
         spawn { self.writeLoop() }
         fillLoop()
-        lock.lock()
-        while running > 0 { wait(.runner) }
-        let error = failure
-        lock.unlock()
-        if let error { throw error }
+        let (failure, statistics) = lock.withLock(waitingOn: Waiter.runner.rawValue, while: { $0.running > 0 }) { ($0.failure, $0.statistics) }
+        if let failure { throw failure }
+        return statistics
     }
 
     private func spawn(_ body: @escaping @Sendable () -> Void) {
         startThread {
             body()
-            self.lock.lock()
-            self.running -= 1
+            self.lock.withLock { $0.running -= 1 }
             self.wake(.runner)
-            self.lock.unlock()
         }
     }
 
-    // MARK: - claiming frames (lock held)
-
-    /// Claims the next run of unclaimed frames of the oldest filled batch, if there is one.
-    private func claimFrames() -> (index: Int, frames: Range<Int>)? {
-        while claimCursor < filled {
-            let index = claimCursor % slots.count
-            let slot = slots[index]
-            let total = slot.frames.count
-            if claimed[index] < total {
-                // Runs of 1/(2·jobs) of a batch: few lock round trips, and the last frames of
-                // a batch still spread over every thread.
-                let run = Swift.max(1, (total + 2 * jobs - 1) / (2 * jobs))
-                let range = claimed[index]..<Swift.min(total, claimed[index] + run)
-                claimed[index] = range.upperBound
-                return (index, range)
-            }
-            claimCursor += 1
-        }
-        return nil
-    }
-
-    /// Records finished frames; batches whose frames are all finished move on to hash and write.
-    private func finishFrames(ofSlot index: Int, count: Int) {
-        finished[index] += count
-        advanceTransformed()
-    }
-
-    private func advanceTransformed() {
-        let before = transformed
-        while transformed < filled {
-            let index = transformed % slots.count
-            guard finished[index] == slots[index].frames.count else { break }
-            claimed[index] = 0
-            finished[index] = 0
-            transformed += 1
-        }
-        // Its counters were just reset: the cursor must not come back to a finished batch.
-        claimCursor = Swift.max(claimCursor, transformed)
-        if transformed > before {
-            wake(.writer)
-            if !hashesInput { wake(.hasher) }
-        }
-    }
-
-    /// Claims and transforms one run of frames with AES context `context`; false when there was
-    /// nothing to claim. Called with the lock held; returns with it held.
-    private func transformClaimed(context: Int, byFiller: Bool = false) -> Bool {
-        guard let (index, frames) = claimFrames() else { return false }
-        if byFiller { framesTransformedByFiller += frames.count }
-        lock.unlock()
+    /// Transforms a claimed run of frames, then records it.
+    private func transformClaimed(slot: Int, frames: Range<Int>, context: Int) {
         do {
-            try transform(slots[index], frames, context)
+            try transform(slots[slot], frames, context)
         } catch {
-            lock.lock()
-            if failure == nil { failure = error }
-            wakeAll()
-            return true
+            fail(error)
+            return
         }
-        lock.lock()
-        finishFrames(ofSlot: index, count: frames.count)
-        return true
+        if lock.withLock({ $0.finishFrames(ofSlot: slot, count: frames.count) }) { wakeAfterTransform() }
     }
 
     // MARK: - stages
 
+    private enum FillStep { case stop, fill, help(slot: Int, frames: Range<Int>) }
+
     private func fillLoop() {
         var batch = 0
         while true {
-            lock.lock()
-            while failure == nil && batch - freed >= slots.count {
-                // The window is full: seal frames instead of waiting (one of the jobs) — unless
-                // sealed batches are queuing for the writer or the digest, which then limit the
-                // pace and need the core more than the AES does.
-                if fillerHelps && transformed - freed < 2 && transformClaimed(context: jobs - 1, byFiller: true) { continue }
-                wait(.filler)
+            let step = lock.withLock(waitingOn: Waiter.filler.rawValue, while: { s in
+                s.failure == nil && s.windowFull(for: batch) && !s.fillerShouldHelp
+            }) { s -> FillStep in
+                if s.failure != nil { return .stop }
+                if s.windowFull(for: batch), let claim = s.claimFrames() {
+                    // The window is full: seal frames instead of waiting (one of the jobs).
+                    s.statistics.framesTransformedByFiller += claim.frames.count
+                    return .help(slot: claim.slot, frames: claim.frames)
+                }
+                if s.windowFull(for: batch) { return .help(slot: -1, frames: 0..<0) }  // raced: look again
+                s.statistics.slotsInUseHighWater = Swift.max(s.statistics.slotsInUseHighWater, batch - s.freed + 1)
+                return .fill
             }
-            let stop = failure != nil
-            slotsInUseHighWater = Swift.max(slotsInUseHighWater, batch - freed + 1)
-            lock.unlock()
-            if stop { return }
+            switch step {
+            case .stop: return
+            case .help(let slot, let frames):
+                if slot >= 0 { transformClaimed(slot: slot, frames: frames, context: jobs - 1) }
+                continue
+            case .fill: break
+            }
             let slot = slots[batch % slots.count]
             slot.reset()
             do { try fill(slot) } catch { fail(error); return }
-            lock.lock()
-            filled = batch + 1
-            advanceTransformed()  // a batch without frames has nothing to transform
-            if slot.isLast {
-                lastBatch = batch
+            let isLast = slot.isLast
+            let advanced = lock.withLock { $0.recordFill(batch: batch, frames: slot.frames.count, isLast: isLast) }
+            if advanced { wakeAfterTransform() }
+            if isLast {
                 wakeAll()
-            } else {
-                wake(.workers)
-                if hashesInput { wake(.hasher) }
+                break
             }
-            lock.unlock()
-            if slot.isLast { break }
+            wake(.workers)
+            if hashesInput { wake(.hasher) }
             batch += 1
         }
-        guard fillerHelps else { return }
+        guard jobs > 1 else { return }
         // The input has ended: help with the frames that are left.
-        lock.lock()
-        while failure == nil && transformClaimed(context: jobs - 1, byFiller: true) {}
-        lock.unlock()
+        while let claim = lock.withLock({ s -> (slot: Int, frames: Range<Int>)? in
+            guard s.failure == nil, let claim = s.claimFrames() else { return nil }
+            s.statistics.framesTransformedByFiller += claim.frames.count
+            return claim
+        }) {
+            transformClaimed(slot: claim.slot, frames: claim.frames, context: jobs - 1)
+        }
     }
 
     private func workerLoop(context: Int) {
-        lock.lock()
-        defer { lock.unlock() }
-        while failure == nil {
-            if transformClaimed(context: context) { continue }
-            if let lastBatch, claimCursor > lastBatch { return }
-            wait(.workers)
+        while let claim = lock.withLock(waitingOn: Waiter.workers.rawValue, while: { s in
+            s.failure == nil && !s.hasClaimableFrames && !s.allClaimed
+        }, { s -> (slot: Int, frames: Range<Int>)? in
+            guard s.failure == nil else { return nil }
+            return s.claimFrames()
+        }) {
+            transformClaimed(slot: claim.slot, frames: claim.frames, context: context)
+        }
+    }
+
+    /// Waits until batch `batch` reached the stage before this one; false when the run stops.
+    private func waitForBatch(_ batch: Int, _ waiter: Waiter, ready: (PipelineState) -> Int) -> Bool {
+        lock.withLock(waitingOn: waiter.rawValue, while: { s in s.failure == nil && batch >= ready(s) && !s.isPast(batch) }) { s in
+            s.failure == nil && !s.isPast(batch)
         }
     }
 
     private func hashLoop() {
         guard let hash else { return }
+        let hashesInput = hashesInput
         var batch = 0
-        while true {
-            lock.lock()
-            while failure == nil && batch >= (hashesInput ? filled : transformed) && !isPast(batch) { wait(.hasher) }
-            let stop = failure != nil || isPast(batch)
-            lock.unlock()
-            if stop { return }
+        while waitForBatch(batch, .hasher, ready: { hashesInput ? $0.filled : $0.transformed }) {
             hash(slots[batch % slots.count])
-            lock.lock()
-            hashed = batch + 1
+            lock.withLock { $0.hashed = batch + 1 }
             wake(.filler)
-            lock.unlock()
             batch += 1
         }
     }
 
     private func writeLoop() {
         var batch = 0
-        while true {
-            lock.lock()
-            while failure == nil && batch >= transformed && !isPast(batch) { wait(.writer) }
-            let stop = failure != nil || isPast(batch)
-            lock.unlock()
-            if stop { return }
+        while waitForBatch(batch, .writer, ready: { $0.transformed }) {
             do { try write(slots[batch % slots.count]) } catch { fail(error); return }
-            lock.lock()
-            written = batch + 1
+            lock.withLock { $0.written = batch + 1 }
             wake(.filler)
-            lock.unlock()
             batch += 1
         }
     }
-}
-
-/// One mutex and several conditions on it (pthreads), so a state change wakes only the threads
-/// that wait for it.
-final class PipelineLock: @unchecked Sendable {
-    private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
-    private let conditions: UnsafeMutablePointer<pthread_cond_t>
-    private let count: Int
-
-    init(conditions count: Int) {
-        self.count = count
-        conditions = .allocate(capacity: count)
-        pthread_mutex_init(mutex, nil)
-        for i in 0..<count { pthread_cond_init(conditions + i, nil) }
-    }
-
-    deinit {
-        for i in 0..<count { pthread_cond_destroy(conditions + i) }
-        pthread_mutex_destroy(mutex)
-        conditions.deallocate()
-        mutex.deallocate()
-    }
-
-    func lock() { pthread_mutex_lock(mutex) }
-    func unlock() { pthread_mutex_unlock(mutex) }
-    /// Waits on condition `i`; the mutex must be held.
-    func wait(_ i: Int) { pthread_cond_wait(conditions + i, mutex) }
-    func signal(_ i: Int) { pthread_cond_signal(conditions + i) }
-    func broadcast(_ i: Int) { pthread_cond_broadcast(conditions + i) }
-}
-
-/// Runs a synchronous job on a thread of its own and awaits it, so the pipeline's blocking
-/// waits never occupy the cooperative thread pool.
-func runOnDedicatedThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
-        startThread {
-            do { continuation.resume(returning: try body()) } catch { continuation.resume(throwing: error) }
-        }
-    }
-}
-
-/// The work of one detached POSIX thread.
-private final class ThreadWork {
-    let body: @Sendable () -> Void
-    init(_ body: @escaping @Sendable () -> Void) { self.body = body }
-}
-
-/// Starts a detached POSIX thread running `body` (with the system's default stack size).
-func startThread(_ body: @escaping @Sendable () -> Void) {
-    let context = Unmanaged.passRetained(ThreadWork(body)).toOpaque()
-    var attributes = pthread_attr_t()
-    pthread_attr_init(&attributes)
-    defer { pthread_attr_destroy(&attributes) }
-    pthread_attr_setdetachstate(&attributes, Int32(PTHREAD_CREATE_DETACHED))
-    #if canImport(Glibc)
-    var thread = pthread_t()
-    #else
-    var thread: pthread_t?
-    #endif
-    let result = pthread_create(&thread, &attributes, { context in
-        let work = Unmanaged<ThreadWork>.fromOpaque(context!).takeRetainedValue()
-        work.body()
-        return nil
-    }, context)
-    precondition(result == 0, "pthread_create failed (\(result)): the system is out of threads")
 }

@@ -135,7 +135,8 @@ enum HeaderCodec {
         guard edkCount > 0 else { throw EnvelopeError.malformed("the header lists no encrypted data keys") }
         // Spec: client-apis/decrypt.md — stop as soon as the EDK count exceeds the maximum.
         if let max = maxEncryptedDataKeys, Int(edkCount) > max {
-            throw EnvelopeError(.tooManyEncryptedDataKeys, "The message has \(edkCount) encrypted data keys, more than the configured maximum of \(max). Refusing to process it; raise maxEncryptedDataKeys only if you expect such messages.")
+            throw EnvelopeError(.tooManyEncryptedDataKeys, "The message has \(edkCount) encrypted data keys, more than the configured maximum of \(max). Refusing to process it; raise maxEncryptedDataKeys only if you expect such messages.",
+                                causes: [LimitFailure(.encryptedDataKeys, value: UInt64(edkCount), maximum: UInt64(max))])
         }
         var edks: [EncryptedDataKey] = []
         edks.reserveCapacity(Int(min(edkCount, 64)))

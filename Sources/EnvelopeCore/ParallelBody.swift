@@ -66,8 +66,8 @@ enum ParallelBody {
         let plaintextCapacity = perBatch * frameLength
         let outputCapacity = perBatch * FrameEncryptor.frameSize(contentLength: frameLength, isFinal: false)
             + FrameEncryptor.frameSize(contentLength: 0, isFinal: true)
-        let slots = (0..<slotCount(jobs: jobs)).map { _ in
-            PipelineSlot(inputCapacity: input.borrows ? 0 : plaintextCapacity, outputCapacity: outputCapacity,
+        let slots = try (0..<slotCount(jobs: jobs)).map { _ in
+            try PipelineSlot(inputCapacity: input.borrows ? 0 : plaintextCapacity, outputCapacity: outputCapacity,
                          frameCapacity: perBatch + 1, plaintext: .input)
         }
         let sealers = try (0..<jobs).map { _ in try encryptor.makeSealer() }
@@ -101,7 +101,7 @@ enum ParallelBody {
             for i in 0..<regular {
                 // Spec: data-format/message-body.md ("Framed Data") — at most 2^32-1 frames.
                 guard nextSequence < UInt64(BodyCodec.finalFrameMarker) else {
-                    throw EnvelopeError(.limitExceeded, "The message would need more than 2^32-1 frames. Use a larger frame length.")
+                    throw EnvelopeError.limit(LimitFailure(.frameCount, value: UInt64(UInt32.max) + 1, maximum: UInt64(UInt32.max)), "The message would need more than 2^32-1 frames. Use a larger frame length.")
                 }
                 slot.frames.append(PipelineFrame(sequence: UInt32(nextSequence), isFinal: false, inputOffset: i * frameLength,
                                                  contentLength: frameLength, outputOffset: out))
@@ -137,12 +137,11 @@ enum ParallelBody {
         let pipeline = FramePipeline(slots: slots, jobs: jobs, fill: fill, transform: transform, hash: hash, hashesInput: false,
                                      write: { slot in try write(UnsafeRawBufferPointer(rebasing: slot.output[0..<slot.outputCount])) })
         defer { slots.forEach { $0.free() } }
-        try pipeline.run()
-        encryptor.markFinished()
+        let statistics = try pipeline.run()
         let footer = try encryptor.footer()
         if !footer.isEmpty { try footer.withUnsafeBytes { try write($0) } }
-        return Report(slotsInUseHighWater: pipeline.slotsInUseHighWater, slots: slots.count,
-                      framesTransformedByReader: pipeline.framesTransformedByFiller)
+        return Report(slotsInUseHighWater: statistics.slotsInUseHighWater, slots: slots.count,
+                      framesTransformedByReader: statistics.framesTransformedByFiller)
     }
 
     // MARK: - decrypt
@@ -168,8 +167,8 @@ enum ParallelBody {
         let finalWireMax = FrameEncryptor.frameSize(contentLength: frameLength, isFinal: true)
         // Room for the carried partial frame, a whole batch and a final frame after it.
         let inputCapacity = perBatch * regularWire + finalWireMax + regularWire
-        let slots = (0..<slotCount(jobs: jobs)).map { _ in
-            PipelineSlot(inputCapacity: input.borrows ? 0 : inputCapacity, outputCapacity: perBatch * frameLength,
+        let slots = try (0..<slotCount(jobs: jobs)).map { _ in
+            try PipelineSlot(inputCapacity: input.borrows ? 0 : inputCapacity, outputCapacity: perBatch * frameLength,
                          frameCapacity: perBatch, plaintext: .output)
         }
         let openers = try (0..<jobs).map { _ in try decryptor.makeOpener() }
@@ -295,11 +294,11 @@ enum ParallelBody {
                                      write: writeBatch)
         defer { held.withUnsafeMutableBytes { ConstantTime.zero($0) } }
         defer { slots.forEach { $0.free() } }
-        try pipeline.run()
+        let statistics = try pipeline.run()
         try footer.withUnsafeBytes { try decryptor.verifyFooter($0) }
         if !held.isEmpty { try held.withUnsafeBytes { try write($0) } }
-        return Report(slotsInUseHighWater: pipeline.slotsInUseHighWater, slots: slots.count,
-                      framesTransformedByReader: pipeline.framesTransformedByFiller)
+        return Report(slotsInUseHighWater: statistics.slotsInUseHighWater, slots: slots.count,
+                      framesTransformedByReader: statistics.framesTransformedByFiller)
     }
 
     enum ParsedFrame {

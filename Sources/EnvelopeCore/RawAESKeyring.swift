@@ -115,6 +115,7 @@ public struct RawAESKeyring: Keyring, CustomStringConvertible {
                         }
                     }
                 }
+                result.dataKeyOrigin = DataKeyOrigin(decrypted: edk, keyring: description)
                 return result
             } catch {
                 causes.append(error)

@@ -83,6 +83,7 @@ public struct RawRSAKeyring: Keyring, CustomStringConvertible {
                 }
                 var result = materials
                 result.plaintextDataKey = key
+                result.dataKeyOrigin = DataKeyOrigin(decrypted: edk, keyring: description)
                 return result
             } catch {
                 causes.append(error)

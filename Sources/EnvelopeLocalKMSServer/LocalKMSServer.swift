@@ -1,5 +1,5 @@
 import EnvelopeKMS
-import EnvelopeKMSHTTP
+import EnvelopeSigV4
 import EnvelopeLocalKMS
 import Foundation
 import HTTPTypes

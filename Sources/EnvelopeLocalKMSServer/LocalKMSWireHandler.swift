@@ -1,6 +1,6 @@
 import EnvelopeCrypto
 import EnvelopeKMS
-import EnvelopeKMSHTTP
+import EnvelopeSigV4
 import EnvelopeLocalKMS
 import Foundation
 import Logging

@@ -2,12 +2,13 @@ import Foundation
 import Testing
 import EnvelopeCrypto
 import EnvelopeTestSupport
-@_spi(Fuzzing) import EnvelopeCore
+import EnvelopeCore
+import SystemPackage
 
 // Issue 8, item 1: every input of the committed fuzz corpus (Fuzz/corpus/<target>, minimised by
-// scripts/fuzz.sh) is replayed through the header parser, the body walker and both decrypt paths
-// with the fuzzing key. Each must end in success or a clean EnvelopeError, and the one-shot and
-// streaming decrypts must agree.
+// scripts/fuzz.sh) is replayed through the public decrypt entry points with the fuzzing key: one
+// shot (sequential), streaming, and descriptor to descriptor (the frame pipeline on two cores).
+// Each must end in success or a clean EnvelopeError, and all three must agree.
 
 enum FuzzCorpus {
     /// Fuzz/corpus under the repository root (found from this file's path).
@@ -40,29 +41,50 @@ struct CorpusReplayTests {
     func replay() async throws {
         let keyring = try FuzzCorpus.keyring()
         let client = EnvelopeClient(commitmentPolicy: .requireEncryptAllowDecrypt)
+        let pipelined = EnvelopeClient(commitmentPolicy: .requireEncryptAllowDecrypt, concurrency: 2)
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("envelope-corpus-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: scratch.appendingPathExtension("in")); try? FileManager.default.removeItem(at: scratch.appendingPathExtension("out")) }
         var decrypted = 0
         var refused = 0
         for file in FuzzCorpus.all {
             let bytes = [UInt8](try Data(contentsOf: file))
             let name = file.lastPathComponent
-            do { _ = try EnvelopeFuzzing.parseHeader(bytes) } catch { #expect(error is EnvelopeError, "\(name): header parser threw \(error)") }
-            do { _ = try EnvelopeFuzzing.walkMessage(bytes) } catch { #expect(error is EnvelopeError, "\(name): body walk threw \(error)") }
             var oneShot: Result<[UInt8], any Error>
             do { oneShot = .success(try await client.decrypt(bytes, keyring: keyring).plaintext) } catch { oneShot = .failure(error) }
+            let piped = await Self.decryptThroughDescriptors(bytes, client: pipelined, keyring: keyring, scratch: scratch)
             let streamed = await collect(client.decryptStream(ChunkedBytes(bytes, sizes: [[1, 7, 64, 4096][bytes.count % 4]]), keyring: keyring))
             switch oneShot {
             case .success(let plaintext):
                 decrypted += 1
                 #expect(streamed.error == nil, "\(name): one-shot succeeded, streaming failed: \(String(describing: streamed.error))")
                 #expect(streamed.chunks.flatMap { $0 } == plaintext, "\(name): plaintexts differ")
+                #expect((try? piped.get()) == plaintext, "\(name): the descriptor decrypt differs: \(piped)")
             case .failure(let error):
                 refused += 1
                 #expect(error is EnvelopeError, "\(name): one-shot threw \(error)")
                 #expect(streamed.error is EnvelopeError, "\(name): streaming did not fail cleanly: \(String(describing: streamed.error))")
+                if case .failure(let e) = piped { #expect(e is EnvelopeError, "\(name): descriptor decrypt threw \(e)") } else {
+                    Issue.record("\(name): the descriptor decrypt accepted what the one-shot refused")
+                }
             }
         }
         // The corpus holds both kinds: genuine messages under the fuzzing key and refusals.
         #expect(decrypted > 0)
         #expect(refused > 0)
+    }
+
+    /// Decrypts `bytes` from a file descriptor into another (the body engine's pipelined path).
+    static func decryptThroughDescriptors(_ bytes: [UInt8], client: EnvelopeClient, keyring: RawAESKeyring, scratch: URL) async -> Result<[UInt8], any Error> {
+        do {
+            try Data(bytes).write(to: scratch.appendingPathExtension("in"))
+            let input = try FileDescriptor.open(scratch.appendingPathExtension("in").path, .readOnly)
+            let output = try FileDescriptor.open(scratch.appendingPathExtension("out").path, .writeOnly, options: [.create, .truncate],
+                                                 permissions: .ownerReadWrite)
+            defer { try? input.close(); try? output.close() }
+            _ = try await client.decrypt(from: input, to: output, keyring: keyring)
+            return .success([UInt8](try Data(contentsOf: scratch.appendingPathExtension("out"))))
+        } catch {
+            return .failure(error)
+        }
     }
 }

@@ -46,17 +46,17 @@ struct DescriptorProgressTests {
         let batches = length / Swift.max(ParallelBody.batchBytes, frameLength) + 1
 
         let encryptLog = ProgressLog()
-        var input = DescriptorTests.openFile(plain, write: false), output = DescriptorTests.openFile(enc, write: true)
-        _ = try await client.encrypt(fromDescriptor: input, toDescriptor: output, keyring: keyring, suite: suite,
+        var input = try DescriptorTests.openFile(plain, write: false), output = try DescriptorTests.openFile(enc, write: true)
+        _ = try await client.encrypt(from: input, to: output, keyring: keyring, suite: suite,
                                      frameLength: frameLength, progress: { encryptLog.record($0) })
-        close(input); close(output)
+        try input.close(); try output.close()
         Self.check(encryptLog.values, total: length, batches: Swift.max(batches, length / frameLength + 1))
 
         let messageSize = try #require(try FileManager.default.attributesOfItem(atPath: enc.path)[.size] as? Int)
         let decryptLog = ProgressLog()
-        input = DescriptorTests.openFile(enc, write: false); output = DescriptorTests.openFile(dec, write: true)
-        _ = try await client.decrypt(fromDescriptor: input, toDescriptor: output, keyring: keyring, progress: { decryptLog.record($0) })
-        close(input); close(output)
+        input = try DescriptorTests.openFile(enc, write: false); output = try DescriptorTests.openFile(dec, write: true)
+        _ = try await client.decrypt(from: input, to: output, keyring: keyring, progress: { decryptLog.record($0) })
+        try input.close(); try output.close()
         Self.check(decryptLog.values, total: messageSize, batches: messageSize / (1 << 20) + batches + 1)
         #expect([UInt8](try Data(contentsOf: dec)) == plaintext)
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import EnvelopeTestSupport
 import EnvelopeCrypto
 @testable import EnvelopeCore
 
@@ -351,6 +352,7 @@ struct HostileInputTests {
         struct Iterator: AsyncIteratorProtocol {
             let source: EndlessFrames
             var sentHeader = false
+            var sealer: SequentialSealer?
             mutating func next() async throws -> [UInt8]? {
                 let chunk: [UInt8]
                 if !sentHeader {
@@ -359,8 +361,9 @@ struct HostileInputTests {
                 } else {
                     let n = source.encryptor.frameLength
                     let plaintext = [UInt8](repeating: 0x5A, count: n)
+                    if sealer == nil { sealer = try SequentialSealer(source.encryptor) }
                     chunk = try [UInt8](unsafeUninitializedCapacity: FrameEncryptor.frameSize(contentLength: n, isFinal: false)) { out, count in
-                        count = try plaintext.withUnsafeBytes { try source.encryptor.sealFrame($0, isFinal: false, into: UnsafeMutableRawBufferPointer(out)) }
+                        count = try plaintext.withUnsafeBytes { try sealer!.seal($0, isFinal: false, into: UnsafeMutableRawBufferPointer(out)) }
                     }
                 }
                 source.counter.add(chunk.count)

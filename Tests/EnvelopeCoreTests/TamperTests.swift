@@ -1,4 +1,5 @@
 import Testing
+import EnvelopeTestSupport
 import EnvelopeCrypto
 @testable import EnvelopeCore
 

@@ -24,18 +24,12 @@ enum Fixtures {
     }
 }
 
+/// Expects `body` to throw an ``EnvelopeError`` with `code` (through the shared ``caughtError(_:sourceLocation:_:)``).
 func expectEnvelopeError(_ code: EnvelopeError.Code, _ body: () async throws -> Void, sourceLocation: SourceLocation = #_sourceLocation) async -> EnvelopeError? {
-    do {
-        try await body()
-        Issue.record("expected error \(code), got success", sourceLocation: sourceLocation)
-        return nil
-    } catch let error as EnvelopeError {
-        #expect(error.code == code, "got \(error)", sourceLocation: sourceLocation)
-        return error
-    } catch {
-        Issue.record("expected EnvelopeError \(code), got \(error)", sourceLocation: sourceLocation)
-        return nil
-    }
+    let error = await caughtError(EnvelopeError.self, sourceLocation: sourceLocation, body)
+    if let error { #expect(error.code == code, "got \(error)", sourceLocation: sourceLocation) }
+    return error
 }
 
 import Testing
+import EnvelopeTestSupport

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import EnvelopeTestSupport
 import EnvelopeCrypto
 @testable import EnvelopeCore
 

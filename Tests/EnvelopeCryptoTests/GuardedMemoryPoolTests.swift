@@ -49,7 +49,7 @@ struct GuardedMemoryPoolTests {
     }
 
     @Test("A throwing initializer gives its slot back (no leak, no double free)")
-    func throwingInitializer() {
+    func throwingInitializer() throws {
         struct Failure: Error {}
         for _ in 0..<(2 * GuardedMemoryPool.slotsPerChunk * GuardedMemoryPool.maxChunks) {
             #expect(throws: Failure.self) { try SecureBytes(count: 32) { _ in throw Failure() } }

@@ -153,7 +153,7 @@ struct CachingMaterialsManagerTests {
         _ = try await client.decrypt(other.ciphertext, materialsManager: cmm)
         #expect(s.transport.count(.decrypt) == 2)
         #expect(try await client.decrypt(message.ciphertext, materialsManager: cmm, encryptionContext: Self.context).plaintext == samplePlaintext)
-        let error = try #require(await envelopeError {
+        let error = try #require(await caughtError(EnvelopeError.self) {
             try await client.decrypt(message.ciphertext, materialsManager: cmm, encryptionContext: ["tenant": "green"])
         })
         #expect(error.code == .encryptionContextMismatch)
@@ -161,7 +161,7 @@ struct CachingMaterialsManagerTests {
         let legacyMessage = try await EnvelopeClient(commitmentPolicy: .forbidEncryptAllowDecrypt)
             .encrypt(samplePlaintext, keyring: s.keyring, suite: .aes256GCMHKDFSHA384ECDSAP384)
         _ = try await EnvelopeClient(commitmentPolicy: .requireEncryptAllowDecrypt).decrypt(legacyMessage.ciphertext, materialsManager: cmm)
-        let refused = try #require(await envelopeError { try await strict.decrypt(legacyMessage.ciphertext, materialsManager: cmm) })
+        let refused = try #require(await caughtError(EnvelopeError.self) { try await strict.decrypt(legacyMessage.ciphertext, materialsManager: cmm) })
         #expect(refused.code == .commitmentPolicyViolation, "a cached entry never bypasses the commitment policy")
     }
 
@@ -204,7 +204,7 @@ struct CachingMaterialsManagerTests {
         let cache = LocalMaterialsCache()
         let cmm = try CachingMaterialsManager(keyring: try KMSKeyring(keyARN: key, transport: outsider), cache: cache, maxAge: .seconds(300))
         for _ in 0..<2 {
-            let error = try #require(await envelopeError { try await client.encrypt(samplePlaintext, materialsManager: cmm) })
+            let error = try #require(await caughtError(EnvelopeError.self) { try await client.encrypt(samplePlaintext, materialsManager: cmm) })
             #expect(error.kmsDataKeyErrors.first?.kmsError?.code == .accessDenied)
         }
         #expect(outsider.count(.generateDataKey) == 2)

@@ -4,6 +4,7 @@ import EnvelopeKMS
 import EnvelopeLocalKMS
 import Foundation
 import Testing
+import EnvelopeTestSupport
 
 /// DESIGN.md "The story", end to end through the client API on the in-process local KMS.
 @Suite("Cross-account story through the client API")
@@ -96,7 +97,7 @@ struct CrossAccountStoryTests {
         #expect(try await client.decrypt(encrypted.ciphertext, keyring: any).plaintext == samplePlaintext)
         let calls = transport.count(.decrypt)
         let nonMatching = try KMSDiscoveryKeyring(transport: transport, filter: try .accounts([CrossAccount.external]))
-        let error = try #require(await envelopeError { try await client.decrypt(encrypted.ciphertext, keyring: nonMatching) })
+        let error = try #require(await caughtError(EnvelopeError.self) { try await client.decrypt(encrypted.ciphertext, keyring: nonMatching) })
         #expect(error.code == .unableToDecryptDataKey)
         let failure = try #require(error.dataKeyFailures.first)
         #expect(failure.keyName == story.key.description)
@@ -108,7 +109,7 @@ struct CrossAccountStoryTests {
     func bareNamesFromExternalAccountRefused() async throws {
         let story = try await CrossAccount.make()
         let transport = story.transport(CrossAccount.externalUser)
-        let aliasError = try #require(await envelopeError {
+        let aliasError = try #require(await caughtError(EnvelopeError.self) {
             try await KMSStrictDecryptionKeyring.resolving(.aliasName(CrossAccount.aliasName), transport: transport)
         })
         #expect(aliasError.code == .invalidArgument)
@@ -116,12 +117,12 @@ struct CrossAccountStoryTests {
         #expect(aliasError.message.contains("NotFoundException"))
         #expect(aliasError.message.contains("own account"))
         #expect(aliasError.message.contains("key ARN"))
-        let idError = try #require(await envelopeError {
+        let idError = try #require(await caughtError(EnvelopeError.self) {
             try await KMSKeyring.resolving(.keyID(story.key.keyID), transport: transport)
         })
         #expect(idError.message.contains("NotFoundException") && idError.message.contains("own account"))
         // Encrypting with the bare alias name fails too, with KMS's answer and the same advice.
-        let encryptError = try #require(await envelopeError {
+        let encryptError = try #require(await caughtError(EnvelopeError.self) {
             try await client.encrypt(samplePlaintext, keyring: try KMSEncryptionKeyring(keyID: .aliasName(CrossAccount.aliasName), transport: transport))
         })
         #expect(encryptError.message.contains("NotFoundException") && encryptError.message.contains("alias ARN"))
@@ -150,13 +151,13 @@ struct CrossAccountStoryTests {
 
         // The shared key alone: refused, with kms:Decrypt and AccessDeniedException on its ARN.
         let sharedOnly = try KMSStrictDecryptionKeyring(keyARN: story.key, transport: try transports.transport(for: nil))
-        let denied = try #require(await envelopeError { try await client.decrypt(encrypted.ciphertext, keyring: sharedOnly) })
+        let denied = try #require(await caughtError(EnvelopeError.self) { try await client.decrypt(encrypted.ciphertext, keyring: sharedOnly) })
         let deniedFailure = try #require(denied.dataKeyFailures.first { $0.keyName == story.key.description && !$0.reason.hasPrefix("skipped") })
         #expect(deniedFailure.reason.contains("kms:Decrypt on \(story.key) failed: AccessDeniedException"))
 
         // Both keys unusable: the multi-keyring's error lists each key with its exact KMS error.
         try await story.kms.disableKey(ownKey)
-        let error = try #require(await envelopeError { try await client.decrypt(encrypted.ciphertext, keyring: keyring) })
+        let error = try #require(await caughtError(EnvelopeError.self) { try await client.decrypt(encrypted.ciphertext, keyring: keyring) })
         #expect(error.code == .unableToDecryptDataKey)
         let kmsErrors = error.kmsDataKeyErrors
         #expect(kmsErrors.contains { $0.key == .keyARN(story.key) && $0.action == .decrypt && $0.kmsError?.code == .accessDenied })
@@ -173,7 +174,7 @@ struct CrossAccountStoryTests {
         // Bob of the external account has no IAM policy for the key: the key policy delegates, IAM does not allow.
         let bob = AWSPrincipalARN("arn:aws:iam::012345678901:user/Bob")!
         let keyring = try KMSStrictDecryptionKeyring(keyARN: story.key, transport: story.transport(bob))
-        let error = try #require(await envelopeError { try await client.decrypt(encrypted.ciphertext, keyring: keyring) })
+        let error = try #require(await caughtError(EnvelopeError.self) { try await client.decrypt(encrypted.ciphertext, keyring: keyring) })
         #expect(error.code == .unableToDecryptDataKey)
         #expect(error.dataKeyFailures.count == 1)
         let failure = try #require(error.dataKeyFailures.first)

@@ -4,6 +4,8 @@ import EnvelopeKMS
 import EnvelopeLocalKMS
 import Foundation
 import Testing
+import SystemPackage
+import EnvelopeTestSupport
 
 /// Compile-level proof that ``EncryptOnlyClient`` has no decrypt entry point: this protocol
 /// supplies `decrypt`, `decryptStream` and `decryptFile` members that return a marker. The calls
@@ -17,7 +19,7 @@ extension DecryptEntryPointProbe {
     func decrypt(_ message: [UInt8], materialsManager: any DecryptionMaterialsManager, encryptionContext: EncryptionContext = [:]) -> NoDecryptEntryPoint { NoDecryptEntryPoint() }
     func decryptStream(_ input: AsyncStream<[UInt8]>, keyring: any DecryptionKeyring) -> NoDecryptEntryPoint { NoDecryptEntryPoint() }
     func decryptFile(at input: URL, to output: URL, keyring: any DecryptionKeyring) -> NoDecryptEntryPoint { NoDecryptEntryPoint() }
-    func decrypt(fromDescriptor input: Int32, toDescriptor output: Int32, keyring: any DecryptionKeyring) -> NoDecryptEntryPoint { NoDecryptEntryPoint() }
+    func decrypt(from input: FileDescriptor, to output: FileDescriptor, keyring: any DecryptionKeyring) -> NoDecryptEntryPoint { NoDecryptEntryPoint() }
 }
 extension EncryptOnlyClient: DecryptEntryPointProbe {}
 
@@ -59,9 +61,9 @@ struct EncryptOnlyClientTests {
         #expect(encryptOnly.decrypt(encrypted.ciphertext, materialsManager: DefaultMaterialsManager(decryptionKeyring: owner)) == NoDecryptEntryPoint())
         #expect(encryptOnly.decryptStream(AsyncStream { $0.finish() }, keyring: owner) == NoDecryptEntryPoint())
         #expect(encryptOnly.decryptFile(at: URL(fileURLWithPath: "/nonexistent"), to: URL(fileURLWithPath: "/nonexistent2"), keyring: owner) == NoDecryptEntryPoint())
-        #expect(encryptOnly.decrypt(fromDescriptor: -1, toDescriptor: -1, keyring: owner) == NoDecryptEntryPoint())
+        #expect(encryptOnly.decrypt(from: FileDescriptor(rawValue: -1), to: FileDescriptor(rawValue: -1), keyring: owner) == NoDecryptEntryPoint())
         let theirs = try KMSStrictDecryptionKeyring(keyARN: story.key, transport: transport)
-        let error = try #require(await envelopeError { try await EnvelopeClient().decrypt(encrypted.ciphertext, keyring: theirs) })
+        let error = try #require(await caughtError(EnvelopeError.self) { try await EnvelopeClient().decrypt(encrypted.ciphertext, keyring: theirs) })
         #expect(error.kmsDataKeyErrors.first?.kmsError?.code == .accessDenied)
         #expect(error.dataKeyFailures.first?.reason.contains("kms:Decrypt") == true)
     }
@@ -78,7 +80,7 @@ struct EncryptOnlyClientTests {
         #expect(transport.counts == [.encrypt: 1], "no GenerateDataKey call at all")
         #expect(encrypted.header.encryptedDataKeys.map(\.keyName) == [story.key.description])
         // GenerateDataKey really is denied to this principal.
-        let gdk = try #require(await envelopeError {
+        let gdk = try #require(await caughtError(EnvelopeError.self) {
             try await EnvelopeClient().encrypt(samplePlaintext, keyring: try KMSEncryptionKeyring(keyID: .keyARN(story.key), transport: transport))
         })
         #expect(gdk.kmsDataKeyErrors.first?.kmsError?.code == .accessDenied)
@@ -125,7 +127,7 @@ struct EncryptOnlyClientTests {
         try await story.kms.removeExternalAccount(CrossAccount.external, key: story.key)
         let failed = try await encryptOnly.verifyAccess(requireAll: false)
         #expect(failed.first?.failure?.kmsError?.code == .accessDenied)
-        let error = try #require(await envelopeError { try await encryptOnly.verifyAccess() })
+        let error = try #require(await caughtError(EnvelopeError.self) { try await encryptOnly.verifyAccess() })
         #expect(error.message.contains("kms:GenerateDataKey on \(story.key) failed: AccessDeniedException"))
 
         // Local generation checks kms:Encrypt instead.
@@ -140,7 +142,7 @@ struct EncryptOnlyClientTests {
         let key = KMSKeyARN(region: "us-east-1", account: "111122223333", keyID: .random())
         let encryptOnly = try EncryptOnlyClient(key: .keyARN(key), permissions: .encryptOnly, transport: fake.transport("us-east-1"))
         #expect(encryptOnly.defaultSuite == .aes256GCMHKDFSHA512CommitKeyECDSAP384)
-        let error = try #require(await envelopeError { try await encryptOnly.encrypt(samplePlaintext, suite: .aes256GCMHKDFSHA512CommitKey) })
+        let error = try #require(await caughtError(EnvelopeError.self) { try await encryptOnly.encrypt(samplePlaintext, suite: .aes256GCMHKDFSHA512CommitKey) })
         #expect(error.code == .invalidArgument && error.message.contains("allowUnsignedSuites"))
         #expect(fake.log.isEmpty)
         let permissive = try EncryptOnlyClient(generatorKey: EncryptOnlyKey(.keyARN(key), permissions: .encryptOnly), transports: .single(fake.transport("us-east-1")),
@@ -194,11 +196,12 @@ struct EncryptOnlyClientTests {
         let plaintext = (0..<(3 << 20) + 77).map { UInt8(truncatingIfNeeded: $0 &* 131 &+ 7) }
         let plain = dir.appendingPathComponent("plain"), enc = dir.appendingPathComponent("enc")
         try Data(plaintext).write(to: plain)
-        let input = open(plain.path, O_RDONLY), output = open(enc.path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        let input = try FileDescriptor.open(plain.path, .readOnly)
+        let output = try FileDescriptor.open(enc.path, .writeOnly, options: [.create, .truncate], permissions: .ownerReadWrite)
         let last = LastProgress()
-        let result = try await encryptOnly.encrypt(fromDescriptor: input, toDescriptor: output, encryptionContext: CrossAccount.context,
+        let result = try await encryptOnly.encrypt(from: input, to: output, encryptionContext: CrossAccount.context,
                                                    frameLength: 4096, progress: { last.set($0) })
-        close(input); close(output)
+        try input.close(); try output.close()
         #expect(result.header.suite == encryptOnly.defaultSuite)
         #expect(last.value == Int64(plaintext.count))
         let owner = try KMSStrictDecryptionKeyring(keyARN: story.key, transport: story.transport(CrossAccount.user1))

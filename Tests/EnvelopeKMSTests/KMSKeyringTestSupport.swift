@@ -40,19 +40,6 @@ struct CrossAccount {
     }
 }
 
-/// Runs `body`, expecting an `EnvelopeError`; returns it (records an issue otherwise).
-func envelopeError<T>(sourceLocation: SourceLocation = #_sourceLocation, _ body: () async throws -> T) async -> EnvelopeError? {
-    do {
-        _ = try await body()
-        Issue.record("expected an EnvelopeError, the call succeeded", sourceLocation: sourceLocation)
-    } catch let error as EnvelopeError {
-        return error
-    } catch {
-        Issue.record("expected an EnvelopeError, got \(type(of: error)): \(error)", sourceLocation: sourceLocation)
-    }
-    return nil
-}
-
 let samplePlaintext: [UInt8] = Array("Account 109876543210 shares a KMS key with account 012345678901.".utf8) + RandomBytes.array(count: 300)
 
 /// A small in-memory KMS double for what the local KMS cannot do: multi-Region replicas (every

@@ -4,6 +4,7 @@ import EnvelopeKMS
 import EnvelopeLocalKMS
 import Foundation
 import Testing
+import EnvelopeTestSupport
 
 @Suite("KMS keyrings (spec rules, with an in-memory KMS double)")
 struct KMSKeyringTests {
@@ -65,7 +66,7 @@ struct KMSKeyringTests {
         let encrypted = try await client.encrypt(samplePlaintext, keyring: try KMSKeyring(keyARN: Self.otherEast, transport: fake.transport(Self.east)))
         let before = fake.log.count
         let strict = try KMSStrictDecryptionKeyring(keyARN: Self.keyEast, transport: fake.transport(Self.east))
-        let error = try #require(await envelopeError { try await client.decrypt(encrypted.ciphertext, keyring: strict) })
+        let error = try #require(await caughtError(EnvelopeError.self) { try await client.decrypt(encrypted.ciphertext, keyring: strict) })
         #expect(error.code == .unableToDecryptDataKey)
         #expect(fake.log.count == before, "no Decrypt call for a key that is not the configured one")
         let failure = try #require(error.dataKeyFailures.first)
@@ -79,7 +80,7 @@ struct KMSKeyringTests {
         let keyring = try KMSKeyring(keyARN: Self.keyEast, transport: fake.transport(Self.east))
         let encrypted = try await client.encrypt(samplePlaintext, keyring: keyring)
         fake.deniedDecrypt = [Self.keyEast]
-        let error = try #require(await envelopeError { try await client.decrypt(encrypted.ciphertext, keyring: keyring) })
+        let error = try #require(await caughtError(EnvelopeError.self) { try await client.decrypt(encrypted.ciphertext, keyring: keyring) })
         let failure = try #require(error.dataKeyFailures.first)
         #expect(failure.keyName == Self.keyEast.description)
         #expect(failure.reason.contains("kms:Decrypt on \(Self.keyEast) failed: AccessDeniedException"))
@@ -96,7 +97,7 @@ struct KMSKeyringTests {
         let keyring = try KMSStrictDecryptionKeyring(keyARN: Self.keyEast, transport: fake.transport(Self.east))
         let materials = DecryptionMaterials(suite: .aes256GCMHKDFSHA512CommitKey, encryptionContext: [:])
         let bad = EncryptedDataKey(providerID: "aws-kms", providerInfo: Array("arn:aws:kms:us-east-1:111122223333:alias/app".utf8), ciphertext: [1, 2, 3])
-        let error = try #require(await envelopeError { try await keyring.onDecrypt(materials, encryptedDataKeys: [bad]) })
+        let error = try #require(await caughtError(EnvelopeError.self) { try await keyring.onDecrypt(materials, encryptedDataKeys: [bad]) })
         #expect(error.code == .malformedMessage)
         #expect(fake.log.isEmpty)
     }
@@ -107,7 +108,7 @@ struct KMSKeyringTests {
         let materials = DecryptionMaterials(suite: .aes256GCMHKDFSHA512CommitKey, encryptionContext: [:],
                                             plaintextDataKey: try RandomBytes.secure(count: 32))
         let strict = try KMSStrictDecryptionKeyring(keyARN: Self.keyEast, transport: fake.transport(Self.east))
-        let error = try #require(await envelopeError { try await strict.onDecrypt(materials, encryptedDataKeys: []) })
+        let error = try #require(await caughtError(EnvelopeError.self) { try await strict.onDecrypt(materials, encryptedDataKeys: []) })
         #expect(error.code == .keyringFailure)
         let aware = try KMSStrictDecryptionKeyring(keyARN: Self.mrkEast, transport: fake.transport(Self.east), multiRegionAware: true)
         let same = try await aware.onDecrypt(materials, encryptedDataKeys: [])
@@ -126,7 +127,7 @@ struct KMSKeyringTests {
     @Test("A keyring whose transport calls another Region than its key is refused when built")
     func regionMismatchRefused() async throws {
         let fake = FakeKMS()
-        let error = try #require(await envelopeError { try KMSKeyring(keyARN: Self.keyEast, transport: fake.transport(Self.west)) })
+        let error = try #require(await caughtError(EnvelopeError.self) { try KMSKeyring(keyARN: Self.keyEast, transport: fake.transport(Self.west)) })
         #expect(error.message.contains("us-east-1") && error.message.contains("us-west-2"))
     }
 
@@ -136,10 +137,10 @@ struct KMSKeyringTests {
         let encrypted = try await client.encrypt(samplePlaintext, keyring: try KMSKeyring(keyARN: Self.keyEast, transport: fake.transport(Self.east)))
         let calls = fake.log.count
         let otherAccount = try KMSDiscoveryKeyring(transport: fake.transport(Self.east), filter: try .accounts(["444455556666"]))
-        let e1 = try #require(await envelopeError { try await client.decrypt(encrypted.ciphertext, keyring: otherAccount) })
+        let e1 = try #require(await caughtError(EnvelopeError.self) { try await client.decrypt(encrypted.ciphertext, keyring: otherAccount) })
         #expect(e1.dataKeyFailures.first?.reason.contains("account 111122223333 is not in the discovery filter") == true)
         let otherRegion = try KMSDiscoveryKeyring(transport: fake.transport(Self.west), filter: try .accounts([Self.account]))
-        let e2 = try #require(await envelopeError { try await client.decrypt(encrypted.ciphertext, keyring: otherRegion) })
+        let e2 = try #require(await caughtError(EnvelopeError.self) { try await client.decrypt(encrypted.ciphertext, keyring: otherRegion) })
         #expect(e2.dataKeyFailures.first?.reason.contains("Region us-east-1") == true)
         #expect(fake.log.count == calls)
         let good = try KMSDiscoveryKeyring(transport: fake.transport(Self.east), filter: try .accounts([Self.account]))
@@ -155,7 +156,7 @@ struct KMSKeyringTests {
 
     @Test("A discovery filter of another partition than the transport's is refused when built")
     func discoveryPartitionMismatch() async throws {
-        let error = try #require(await envelopeError {
+        let error = try #require(await caughtError(EnvelopeError.self) {
             try KMSDiscoveryKeyring(transport: FakeKMS().transport(Self.east), filter: try .accounts([Self.account], partition: .awsCN))
         })
         #expect(error.code == .invalidArgument)
@@ -191,7 +192,7 @@ struct KMSKeyringTests {
         let encrypted = try await client.encrypt(samplePlaintext, keyring: try KMSKeyring(keyARN: Self.mrkEast, transport: fake.transport(Self.east)))
         // Not MRK-aware: skipped, with a hint.
         let exact = try KMSStrictDecryptionKeyring(keyARN: Self.mrkWest, transport: fake.transport(Self.west))
-        let error = try #require(await envelopeError { try await client.decrypt(encrypted.ciphertext, keyring: exact) })
+        let error = try #require(await caughtError(EnvelopeError.self) { try await client.decrypt(encrypted.ciphertext, keyring: exact) })
         #expect(error.dataKeyFailures.first?.reason.contains("multiRegionAware: true") == true)
         // MRK-aware: Decrypt is called with the configured (us-west-2) replica.
         let aware = try KMSStrictDecryptionKeyring(keyARN: Self.mrkWest, transport: fake.transport(Self.west), multiRegionAware: true)
@@ -207,7 +208,7 @@ struct KMSKeyringTests {
         let fake = FakeKMS()
         let encrypted = try await client.encrypt(samplePlaintext, keyring: try KMSKeyring(keyARN: Self.mrkEast, transport: fake.transport(Self.east)))
         let plain = try KMSDiscoveryKeyring(transport: fake.transport(Self.west), filter: try .accounts([Self.account]))
-        let error = try #require(await envelopeError { try await client.decrypt(encrypted.ciphertext, keyring: plain) })
+        let error = try #require(await caughtError(EnvelopeError.self) { try await client.decrypt(encrypted.ciphertext, keyring: plain) })
         #expect(error.dataKeyFailures.first?.reason.contains("multiRegionAware") == true)
         let aware = try KMSDiscoveryKeyring(transport: fake.transport(Self.west), filter: try .accounts([Self.account]), multiRegionAware: true)
         #expect(try await client.decrypt(encrypted.ciphertext, keyring: aware).plaintext == samplePlaintext)

@@ -2,6 +2,7 @@ import EnvelopeCrypto
 import EnvelopeKMS
 import EnvelopeLocalKMS
 import Testing
+import EnvelopeTestSupport
 
 @Suite("Ciphertext binding, key states, dry runs, validation")
 struct CiphertextAndKeyStateTests {
@@ -70,7 +71,7 @@ struct CiphertextAndKeyStateTests {
         let client = story.client(Story.user1)
         await expectCode(.disabled) { try await client.generateDataKey(GenerateDataKeyRequest(keyId: .keyARN(story.key), numberOfBytes: 32)) }
         await expectCode(.disabled) { try await client.decrypt(DecryptRequest(ciphertextBlob: blob, keyId: .keyARN(story.key), encryptionContext: Story.context)) }
-        let error = await kmsError { try await client.encrypt(EncryptRequest(keyId: .keyARN(story.key), plaintext: SecureBytes(copying: [1]))) }
+        let error = await caughtError(KMSError.self) { try await client.encrypt(EncryptRequest(keyId: .keyARN(story.key), plaintext: SecureBytes(copying: [1]))) }
         #expect(error?.message == "\(story.key) is disabled.")
         let described = try await client.describeKey(DescribeKeyRequest(keyId: .keyARN(story.key)))
         #expect(described.keyMetadata.keyState == .disabled)
@@ -84,7 +85,7 @@ struct CiphertextAndKeyStateTests {
         let story = try await Story.make()
         let date = try await story.kms.scheduleKeyDeletion(story.key, pendingWindowInDays: 7)
         let client = story.client(Story.alice)
-        let error = await kmsError { try await client.generateDataKey(GenerateDataKeyRequest(keyId: .keyARN(story.key), numberOfBytes: 32)) }
+        let error = await caughtError(KMSError.self) { try await client.generateDataKey(GenerateDataKeyRequest(keyId: .keyARN(story.key), numberOfBytes: 32)) }
         #expect(error?.code == .invalidState)
         #expect(error?.message == "\(story.key) is pending deletion.")
         let metadata = try await client.describeKey(DescribeKeyRequest(keyId: .keyARN(story.key))).keyMetadata

@@ -2,6 +2,7 @@ import EnvelopeCrypto
 import EnvelopeKMS
 import EnvelopeLocalKMS
 import Testing
+import EnvelopeTestSupport
 
 @Suite("Cross-account use")
 struct CrossAccountTests {
@@ -62,7 +63,7 @@ struct CrossAccountTests {
     @Test("a bare alias name resolves in the caller's own account; the error shows the alias ARN form (fact 12)")
     func bareAliasName() async throws {
         let story = try await Story.make()
-        let error = await kmsError { try await story.client(Story.alice).generateDataKey(GenerateDataKeyRequest(keyId: .aliasName(Story.alias), numberOfBytes: 32)) }
+        let error = await caughtError(KMSError.self) { try await story.client(Story.alice).generateDataKey(GenerateDataKeyRequest(keyId: .aliasName(Story.alias), numberOfBytes: 32)) }
         #expect(error?.code == .notFound)
         #expect(error?.message.contains("Alias arn:aws:kms:us-east-1:012345678901:alias/shared is not found.") == true)
         #expect(error?.message.contains("arn:aws:kms:us-east-1:ACCOUNT-ID:alias/shared") == true)
@@ -71,7 +72,7 @@ struct CrossAccountTests {
     @Test("a bare key ID resolves in the caller's own account; the error shows the key ARN form (fact 12)")
     func bareKeyID() async throws {
         let story = try await Story.make()
-        let error = await kmsError { try await story.client(Story.alice).describeKey(DescribeKeyRequest(keyId: .keyID(story.key.keyID))) }
+        let error = await caughtError(KMSError.self) { try await story.client(Story.alice).describeKey(DescribeKeyRequest(keyId: .keyID(story.key.keyID))) }
         #expect(error?.code == .notFound)
         #expect(error?.message.contains("Key 'arn:aws:kms:us-east-1:012345678901:key/\(story.key.keyID)' does not exist") == true)
         #expect(error?.message.contains("arn:aws:kms:us-east-1:ACCOUNT-ID:key/\(story.key.keyID)") == true)

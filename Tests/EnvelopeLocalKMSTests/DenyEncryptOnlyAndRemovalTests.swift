@@ -2,6 +2,7 @@ import EnvelopeCrypto
 import EnvelopeKMS
 import EnvelopeLocalKMS
 import Testing
+import EnvelopeTestSupport
 
 @Suite("Explicit deny, encrypt-only key policy, adding and removing accounts")
 struct DenyEncryptOnlyAndRemovalTests {
@@ -129,7 +130,7 @@ struct DenyEncryptOnlyAndRemovalTests {
     func putGetKeyPolicy() async throws {
         let story = try await Story.make()
         let before = try await story.kms.getKeyPolicy(key: story.key)
-        let error = await kmsError { try await story.kms.putKeyPolicy(#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"kms:*"}]}"#, key: story.key) }
+        let error = await caughtError(KMSError.self) { try await story.kms.putKeyPolicy(#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"kms:*"}]}"#, key: story.key) }
         #expect(error?.code == .malformedPolicyDocument)
         #expect(try await story.kms.getKeyPolicy(key: story.key) == before)
         let custom = "{ \"Version\": \"2012-10-17\", \"Statement\": [" + enableIAM() + "] }"

@@ -101,7 +101,7 @@ struct PersistenceTests {
         let story = try await Story.make(kms: LocalKMS(stateDirectory: directory))
         try Data(RandomBytes.array(count: 32)).write(to: URL(fileURLWithPath: directory + "/state.key"))
         let reopened = try LocalKMS(stateDirectory: directory)
-        let error = await kmsError {
+        let error = await caughtError(KMSError.self) {
             try await reopened.client(principal: Story.user1, region: Story.region).generateDataKey(GenerateDataKeyRequest(keyId: .keyARN(story.key), numberOfBytes: 32))
         }
         #expect(error?.code == .internalError)

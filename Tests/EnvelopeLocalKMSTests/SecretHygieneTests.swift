@@ -88,7 +88,7 @@ struct SecretHygieneTests {
                 let encrypted = try await client.encrypt(plaintext, materialsManager: DefaultMaterialsManager(encryptionKeyring: tap),
                                                          encryptionContext: ["tenant": "t1"], suite: suite, frameLength: 1024)
                 #expect(try await client.decrypt(encrypted.ciphertext, keyring: keyring).plaintext == plaintext)
-                let streamed = await collectChunks(client.decryptStream(ChunkedStream(encrypted.ciphertext, size: 700), keyring: keyring))
+                let streamed = await collectChunks(client.decryptStream(ChunkedBytes(encrypted.ciphertext, size: 700), keyring: keyring))
                 #expect(streamed == plaintext)
                 // A failing decrypt logs too (wrong context for the KMS key, tampered frame for all).
                 var tampered = encrypted.ciphertext
@@ -169,26 +169,6 @@ struct SecretHygieneTests {
         withExtendedLifetime(secret) {}
     }
     #endif
-}
-
-/// Chunks for streaming decrypt.
-struct ChunkedStream: AsyncSequence, Sendable {
-    typealias Element = [UInt8]
-    let bytes: [UInt8]
-    let size: Int
-    init(_ bytes: [UInt8], size: Int) { self.bytes = bytes; self.size = size }
-    struct Iterator: AsyncIteratorProtocol {
-        let bytes: [UInt8]
-        let size: Int
-        var offset = 0
-        mutating func next() async -> [UInt8]? {
-            guard offset < bytes.count else { return nil }
-            let end = Swift.min(offset + size, bytes.count)
-            defer { offset = end }
-            return Array(bytes[offset..<end])
-        }
-    }
-    func makeAsyncIterator() -> Iterator { Iterator(bytes: bytes, size: size) }
 }
 
 func collectChunks<S: AsyncSequence>(_ stream: S) async -> [UInt8]? where S.Element == [UInt8] {

@@ -3,6 +3,7 @@ import EnvelopeKMS
 import EnvelopeLocalKMS
 import Foundation
 import Testing
+import EnvelopeTestSupport
 
 /// The cross-account story of DESIGN.md: account 109876543210 owns a key whose policy trusts its
 /// user User1 and the external account 012345678901; 111122223333 is an unrelated third account.
@@ -61,24 +62,10 @@ struct Story {
     }
 }
 
-/// Runs `body` and returns the `KMSError` it threw (recording an issue if it threw something else or nothing).
-func kmsError<T>(_ body: () async throws -> T, sourceLocation: SourceLocation = #_sourceLocation) async -> KMSError? {
-    do {
-        _ = try await body()
-        Issue.record("expected a KMS error, the call succeeded", sourceLocation: sourceLocation)
-        return nil
-    } catch let error as KMSError {
-        return error
-    } catch {
-        Issue.record("expected a KMS error, got \(error)", sourceLocation: sourceLocation)
-        return nil
-    }
-}
-
 /// Expects an AccessDeniedException worded as AWS does, naming the principal, action and key ARN.
 func expectAccessDenied<T>(_ caller: AWSPrincipalARN, _ action: KMSAction, _ key: KMSKeyARN, _ reason: KMSDenialReason,
                            sourceLocation: SourceLocation = #_sourceLocation, _ body: () async throws -> T) async {
-    guard let error = await kmsError(body, sourceLocation: sourceLocation) else { return }
+    guard let error = await caughtError(KMSError.self, sourceLocation: sourceLocation, body) else { return }
     #expect(error.code == .accessDenied, "\(error)", sourceLocation: sourceLocation)
     let expected = KMSAccessEvaluator.accessDeniedMessage(caller: caller, action: action, keyARN: key, reason: reason)
     #expect(error.message == expected, sourceLocation: sourceLocation)
@@ -86,7 +73,7 @@ func expectAccessDenied<T>(_ caller: AWSPrincipalARN, _ action: KMSAction, _ key
 }
 
 func expectCode<T>(_ code: KMSErrorCode, sourceLocation: SourceLocation = #_sourceLocation, _ body: () async throws -> T) async {
-    guard let error = await kmsError(body, sourceLocation: sourceLocation) else { return }
+    guard let error = await caughtError(KMSError.self, sourceLocation: sourceLocation, body) else { return }
     #expect(error.code == code, "\(error)", sourceLocation: sourceLocation)
 }
 

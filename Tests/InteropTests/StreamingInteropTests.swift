@@ -12,25 +12,8 @@ struct StreamingInteropTests {
     static let suites: [AlgorithmSuite] = [.aes256GCMHKDFSHA512CommitKeyECDSAP384, .aes256GCMHKDFSHA512CommitKey, .aes256GCMHKDFSHA384ECDSAP384]
 
     /// Splits `bytes` into chunks cycling through `sizes` (sizes chosen to straddle frame edges).
-    static func chunks(of bytes: [UInt8], sizes: [Int] = [1, 7, 4095, 4097, 10_000, 3]) -> [[UInt8]] {
-        var out: [[UInt8]] = []
-        var offset = 0
-        var index = 0
-        while offset < bytes.count {
-            let size = min(sizes[index % sizes.count], bytes.count - offset)
-            out.append(Array(bytes[offset..<(offset + size)]))
-            offset += size
-            index += 1
-        }
-        return out
-    }
-
-    static func stream(_ chunks: [[UInt8]]) -> AsyncStream<[UInt8]> {
-        AsyncStream { continuation in
-            for chunk in chunks { continuation.yield(chunk) }
-            continuation.finish()
-        }
-    }
+    /// Chunk sizes that cross frame boundaries in every way.
+    static let chunkSizes = [1, 7, 4095, 4097, 10_000, 3]
 
     static let plaintext: [UInt8] = (0..<50_000).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ 3) }
 
@@ -45,7 +28,7 @@ struct StreamingInteropTests {
         let policy = suite.isCommitting ? CommitmentPolicy.requireEncryptRequireDecrypt : .requireEncryptAllowDecrypt
 
         var streamed: [UInt8] = []
-        for try await chunk in client.encryptStream(Self.stream(Self.chunks(of: Self.plaintext)), keyring: key.keyring,
+        for try await chunk in client.encryptStream(ChunkedBytes(Self.plaintext, sizes: Self.chunkSizes), keyring: key.keyring,
                                                     encryptionContext: context, suite: suite, frameLength: 1000) {
             streamed += chunk
         }
@@ -99,7 +82,7 @@ struct StreamingInteropTests {
             for releasePolicy in [DecryptReleasePolicy.afterFrameTag, .afterSignature] {
                 var plaintext: [UInt8] = []
                 do {
-                    for try await chunk in client.decryptStream(Self.stream(Self.chunks(of: message)), keyring: key.keyring,
+                    for try await chunk in client.decryptStream(ChunkedBytes(message, sizes: Self.chunkSizes), keyring: key.keyring,
                                                                 releasePolicy: releasePolicy) {
                         plaintext += chunk
                     }

@@ -6,13 +6,14 @@
 //   envelope-bench-file encrypt-memory|decrypt-memory INPUT RUNS KEYFILE [same options]
 //
 // OUTPUT "-" writes to standard output through the descriptor API (no output file).
-// Modes encrypt-memory and decrypt-memory read INPUT into memory first, then time the frame
-// pipeline over it in this process, output discarded (EnvelopeBenchmarking, best of RUNS runs),
-// and print the plaintext MB/s: the pipeline without the kernel's file copies, without process
-// start and without building an output array (compare.py's scaling rows).
+// Modes encrypt-memory and decrypt-memory read INPUT into memory first, then time the public
+// one-shot encrypt/decrypt over it in this process (best of RUNS runs), and print the plaintext
+// MB/s: the body engine (pipelined on --jobs cores for large inputs) without the kernel's file
+// copies and without process start (compare.py's scaling rows).
 // KEYFILE holds the 32 raw key bytes. Key namespace and name match compare_python.py.
 import Foundation
-@_spi(Benchmarking) import EnvelopeCore
+import EnvelopeCore
+import SystemPackage
 import EnvelopeCrypto
 
 func fail(_ message: String) -> Never {
@@ -61,24 +62,22 @@ do {
     case "encrypt-memory":
         let plaintext = [UInt8](try Data(contentsOf: URL(fileURLWithPath: input)))
         let seconds = try await bestTime(runs: Int(output) ?? 3) {
-            try await EnvelopeBenchmarking.encryptDiscarding(plaintext, client: client, keyring: keyring, suite: suite, frameLength: frameLength)
+            _ = try await client.encrypt(plaintext, keyring: keyring, suite: suite, frameLength: frameLength)
         }
         print(String(format: "%.1f", Double(plaintext.count) / seconds / 1e6))
     case "decrypt-memory":
         let plaintext = [UInt8](try Data(contentsOf: URL(fileURLWithPath: input)))
         let message = try await client.encrypt(plaintext, keyring: keyring, suite: suite, frameLength: frameLength).ciphertext
         let seconds = try await bestTime(runs: Int(output) ?? 3) {
-            try await EnvelopeBenchmarking.decryptDiscarding(message, client: client, keyring: keyring)
+            _ = try await client.decrypt(message, keyring: keyring)
         }
         print(String(format: "%.1f", Double(plaintext.count) / seconds / 1e6))
     case "encrypt" where output == "-":
-        let fd = open(input, O_RDONLY)
-        guard fd >= 0 else { fail("cannot open \(input)") }
-        _ = try await client.encrypt(fromDescriptor: fd, toDescriptor: 1, keyring: keyring, suite: suite, frameLength: frameLength)
+        let fd = try FileDescriptor.open(input, .readOnly)
+        _ = try await client.encrypt(from: fd, to: .standardOutput, keyring: keyring, suite: suite, frameLength: frameLength)
     case "decrypt" where output == "-":
-        let fd = open(input, O_RDONLY)
-        guard fd >= 0 else { fail("cannot open \(input)") }
-        _ = try await client.decrypt(fromDescriptor: fd, toDescriptor: 1, keyring: keyring)
+        let fd = try FileDescriptor.open(input, .readOnly)
+        _ = try await client.decrypt(from: fd, to: .standardOutput, keyring: keyring)
     case "encrypt":
         _ = try await client.encryptFile(at: URL(fileURLWithPath: input), to: URL(fileURLWithPath: output), keyring: keyring,
                                          suite: suite, frameLength: frameLength, overwrite: true)

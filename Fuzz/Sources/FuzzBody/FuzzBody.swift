@@ -1,21 +1,32 @@
-// libFuzzer target: header + body/frame decoder + footer (BodyCodec/FooterCodec), no keys.
-@_spi(Fuzzing) import EnvelopeCore
+// libFuzzer target: the body engine's two decrypt paths over the same bytes, through public API:
+// the one-shot in-memory decrypt (sequential) and the descriptor decrypt (the frame pipeline, two
+// cores). Both must succeed with the same plaintext or both fail with an EnvelopeError.
+import Foundation
+import SystemPackage
+import EnvelopeCore
 import FuzzSupport
+
+private let keyring = try! FuzzKeys.keyring()
+private let sequential = EnvelopeClient(commitmentPolicy: .requireEncryptAllowDecrypt)
+private let pipelined = EnvelopeClient(commitmentPolicy: .requireEncryptAllowDecrypt, concurrency: 2)
+private let scratch = NSTemporaryDirectory() + "/envelope-fuzz-body-\(getpid())"
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzBody(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let bytes = Array(UnsafeBufferPointer(start: data, count: size))
-    do {
-        let outcome = try EnvelopeFuzzing.walkMessage(bytes)
-        if case .parsed(_, complete: true) = outcome, !bytes.isEmpty {
-            // Dropping the last byte of a complete message must never leave it complete.
-            let cut = try? EnvelopeFuzzing.walkMessage(Array(bytes.dropLast()))
-            if case .parsed(_, complete: true)? = cut { fatalError("a truncated message still walks as complete") }
-        }
-    } catch is EnvelopeError {
-        return 0
-    } catch {
-        fatalError("the body decoder threw a non-EnvelopeError: \(error)")
+    FileManager.default.createFile(atPath: scratch + ".in", contents: Data(bytes))
+    runBlocking {
+        let oneShot: Result<[UInt8], any Error>
+        do { oneShot = .success(try await sequential.decrypt(bytes, keyring: keyring).plaintext) } catch { oneShot = .failure(error) }
+        let streamed: Result<[UInt8], any Error>
+        do {
+            let input = try FileDescriptor.open(scratch + ".in", .readOnly)
+            let output = try FileDescriptor.open(scratch + ".out", .readWrite, options: [.create, .truncate], permissions: .ownerReadWrite)
+            defer { try? input.close(); try? output.close() }
+            _ = try await pipelined.decrypt(from: input, to: output, keyring: keyring)
+            streamed = .success([UInt8](try Data(contentsOf: URL(fileURLWithPath: scratch + ".out"))))
+        } catch { streamed = .failure(error) }
+        requireAgreement(oneShot, streamed, ("sequential one-shot", "pipelined descriptor"))
     }
     return 0
 }

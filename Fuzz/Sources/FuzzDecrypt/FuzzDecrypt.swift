@@ -54,16 +54,7 @@ public func fuzzDecrypt(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         } catch { b = .failure(error) }
         return (a, b)
     }
-    switch (oneShot, streamed) {
-    case (.success(let x), .success(let y)):
-        precondition(x == y, "one-shot and streaming decrypt produced different plaintexts")
-    case (.failure(let e), .failure(let f)):
-        guard e is EnvelopeError, f is EnvelopeError else { fatalError("decrypt threw a non-EnvelopeError: \(e) / \(f)") }
-    case (.success, .failure(let f)):
-        fatalError("one-shot decrypt succeeded but streaming failed: \(f)")
-    case (.failure(let e), .success):
-        fatalError("streaming decrypt succeeded but one-shot failed: \(e)")
-    }
+    requireAgreement(oneShot, streamed, ("one-shot", "streaming"))
     return 0
 }
 

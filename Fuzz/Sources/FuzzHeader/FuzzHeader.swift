@@ -1,24 +1,29 @@
-// libFuzzer target: the message header parser (HeaderCodec through the client's limits).
-@_spi(Fuzzing) import EnvelopeCore
+// libFuzzer target: the message header parser, through the public one-shot decrypt (the keyring
+// it reaches decrypts nothing). No keys.
+import EnvelopeCore
 import FuzzSupport
+
+private let client = EnvelopeClient(commitmentPolicy: .requireEncryptAllowDecrypt)
+private let limited = EnvelopeClient(commitmentPolicy: .requireEncryptAllowDecrypt, maxEncryptedDataKeys: 1)
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzHeader(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let bytes = Array(UnsafeBufferPointer(start: data, count: size))
-    do {
-        guard let length = try EnvelopeFuzzing.parseHeader(bytes) else { return 0 }
-        // A complete header cut by one byte must read as incomplete, never as another header.
-        precondition(length >= 1 && length <= bytes.count, "header length \(length) outside the input")
-        let shorter = try EnvelopeFuzzing.parseHeader(Array(bytes[0..<(length - 1)]))
-        precondition(shorter == nil, "a truncated header parsed as complete")
-        // The EDK limit never makes a valid header parse differently, only refuse it.
-        if let limited = try? EnvelopeFuzzing.parseHeader(bytes, maxEncryptedDataKeys: 1) {
-            precondition(limited == length, "the EDK limit changed the header length")
+    runBlocking {
+        do {
+            guard let edks = try await HeaderProbe.parse(bytes, client: client) else { return }
+            // The EDK limit never makes a header parse differently, only refuses it.
+            do {
+                let again = try await HeaderProbe.parse(bytes, client: limited)
+                precondition(edks <= 1 && again == edks, "the EDK limit changed how the header parsed")
+            } catch let error as EnvelopeError {
+                precondition(edks > 1 && error.code == .tooManyEncryptedDataKeys, "the EDK limit refused a header it allows: \(error)")
+            }
+        } catch is EnvelopeError {
+            return
+        } catch {
+            fatalError("the header parser threw a non-EnvelopeError: \(error)")
         }
-    } catch is EnvelopeError {
-        return 0
-    } catch {
-        fatalError("the header parser threw a non-EnvelopeError: \(error)")
     }
     return 0
 }

@@ -2,6 +2,7 @@ import EnvelopeCore
 import EnvelopeCrypto
 import Logging
 import Foundation
+import SystemPackage
 
 /// A client that can only encrypt: it mirrors a principal whose key policy lets it encrypt but
 /// never decrypt, and it has no decrypt entry point at all.
@@ -144,11 +145,11 @@ public struct EncryptOnlyClient: Sendable, CustomStringConvertible {
 
     /// Encrypts everything readable from the open descriptor `input` into `output` through the
     /// parallel frame pipeline (``concurrency`` cores). See
-    /// ``EnvelopeClient/encrypt(fromDescriptor:toDescriptor:materialsManager:encryptionContext:suite:frameLength:progress:)``.
-    public func encrypt(fromDescriptor input: Int32, toDescriptor output: Int32, encryptionContext: EncryptionContext = [:],
+    /// ``EnvelopeClient/encrypt(from:to:materialsManager:encryptionContext:suite:frameLength:progress:)``.
+    public func encrypt(from input: FileDescriptor, to output: FileDescriptor, encryptionContext: EncryptionContext = [:],
                         suite: AlgorithmSuite? = nil, frameLength: Int = EnvelopeClient.defaultFrameLength,
                         progress: (@Sendable (Int64) -> Void)? = nil) async throws -> EncryptResult {
-        try await envelope.encrypt(fromDescriptor: input, toDescriptor: output, materialsManager: materialsManager,
+        try await envelope.encrypt(from: input, to: output, materialsManager: materialsManager,
                                    encryptionContext: encryptionContext, suite: try chooseSuite(suite), frameLength: frameLength,
                                    progress: progress)
     }

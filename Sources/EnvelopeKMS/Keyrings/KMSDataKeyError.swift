@@ -10,8 +10,9 @@ public struct KMSDataKeyError: Error, Sendable, CustomStringConvertible {
     public enum Reason: Sendable {
         /// KMS answered with this error.
         case kms(KMSError)
-        /// The transport failed before KMS answered (network, credentials, configuration).
-        case transport(String)
+        /// The transport failed before KMS answered (network, credentials, configuration): the
+        /// transport's own typed error (e.g. a ``TransportFailure`` or ``CredentialsFailure``).
+        case transport(any Error)
         /// KMS answered for another key than the one asked for.
         case unexpectedKey(KMSKeyARN)
         /// KMS returned a plaintext of the wrong length for the suite.
@@ -43,11 +44,22 @@ public struct KMSDataKeyError: Error, Sendable, CustomStringConvertible {
         let what: String
         switch reason {
         case .kms(let error): what = error.description
-        case .transport(let text): what = "the request did not reach KMS: \(text)"
+        case .transport(let error): what = "the request did not reach KMS: \(error)"
         case .unexpectedKey(let arn): what = "KMS answered for key \(arn), not the key asked for; the response was discarded"
         case .wrongPlaintextLength(let got, let expected): what = "KMS returned a \(got)-byte data key where the suite needs \(expected) bytes"
         }
         return "\(action.rawValue) on \(key) failed: \(what)"
+    }
+}
+
+extension KMSDataKeyError: ErrorWithCauses {
+    /// The KMS error or the transport's error, when there is one.
+    public var underlyingErrors: [any Error] {
+        switch reason {
+        case .kms(let error): [error]
+        case .transport(let error): [error]
+        case .unexpectedKey, .wrongPlaintextLength: []
+        }
     }
 }
 
@@ -76,9 +88,11 @@ enum EnvelopeKMSKeyringErrors {
 
     /// Wraps a failed KMS call.
     static func callFailed(_ error: any Error, key: KMSKeyIdentifier, action: KMSAction) -> KMSDataKeyError {
-        if let kms = error as? KMSError { return KMSDataKeyError(key: key, action: action, reason: .kms(kms)) }
+        if let kms = error as? KMSError {
+            return KMSDataKeyError(key: key, action: action, reason: .kms(kms.naming(operation: action.operationName, keyID: key.description)))
+        }
         if let e = error as? KMSDataKeyError { return e }
-        return KMSDataKeyError(key: key, action: action, reason: .transport("\(error)"))
+        return KMSDataKeyError(key: key, action: action, reason: .transport(error))
     }
 }
 

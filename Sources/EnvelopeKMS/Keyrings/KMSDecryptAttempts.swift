@@ -64,7 +64,8 @@ enum KMSDecryptAttempts {
                     result.plaintextDataKey = response.plaintext
                     var origin = notes
                     if requestKey != stored { origin.append("multi-Region key \(stored) decrypted with its replica \(requestKey)") }
-                    result.dataKeyOrigin = DataKeyOrigin(providerID: awsKMSProviderID, keyName: stored.description, keyring: keyring, notes: origin)
+                    result.dataKeyOrigin = DataKeyOrigin(providerID: awsKMSProviderID, keyName: stored.description, keyring: keyring, notes: origin,
+                                                         encryptedDataKey: edk)
                     return result
                 }
             } catch {

@@ -74,13 +74,29 @@ public struct KMSError: Error, Sendable, Equatable, CustomStringConvertible {
     public var httpStatus: Int?
     /// The service's request ID, when known.
     public var requestID: String?
+    /// The operation that failed, e.g. `Decrypt` (the `X-Amz-Target` action without its prefix), when known.
+    public var operation: String?
+    /// The key the request named (as given: key ID, key ARN, alias name or alias ARN), when it named one.
+    public var keyID: String?
 
     /// Creates an error with a code and message.
-    public init(code: KMSErrorCode, message: String, httpStatus: Int? = nil, requestID: String? = nil) {
+    public init(code: KMSErrorCode, message: String, httpStatus: Int? = nil, requestID: String? = nil,
+                operation: String? = nil, keyID: String? = nil) {
         self.code = code
         self.message = message
         self.httpStatus = httpStatus
         self.requestID = requestID
+        self.operation = operation
+        self.keyID = keyID
+    }
+
+    /// A copy naming the operation and key, unless already named (the keyrings fill these in
+    /// for errors of transports that do not).
+    public func naming(operation: String, keyID: String?) -> KMSError {
+        var copy = self
+        if copy.operation == nil { copy.operation = operation }
+        if copy.keyID == nil { copy.keyID = keyID }
+        return copy
     }
 
     /// Whether retrying the same request later may succeed (throttling and server-side faults).

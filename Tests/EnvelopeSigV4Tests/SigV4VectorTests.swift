@@ -1,5 +1,6 @@
 import EnvelopeCrypto
-@testable import EnvelopeKMSHTTP
+@testable import EnvelopeSigV4
+import EnvelopeTestSupport
 import Foundation
 import Testing
 
@@ -24,22 +25,22 @@ struct SigV4Case: CustomTestStringConvertible, Sendable {
     /// The 38 aws-c-auth cases.
     static func awsCAuth() throws -> [SigV4Case] {
         let root = TestData.vectors.appendingPathComponent("sigv4/aws-c-auth-v4")
-        return try TestData.subdirectories(root).map { folder in
+        return try TestFiles.subdirectories(root).map { folder in
             let context = try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("context.json"))) as! [String: Any]
             let credentials = context["credentials"] as! [String: Any]
-            let signedRequest = try TestData.text(folder.appendingPathComponent("header-signed-request.txt"))
+            let signedRequest = try TestFiles.text(folder.appendingPathComponent("header-signed-request.txt"))
             let authorization = signedRequest.split(separator: "\n").first { $0.hasPrefix("Authorization:") }
                 .map { String($0.dropFirst("Authorization:".count)) }
             return SigV4Case(
                 name: "aws-c-auth/" + folder.lastPathComponent,
-                rawRequest: try TestData.text(folder.appendingPathComponent("request.txt")),
+                rawRequest: try TestFiles.text(folder.appendingPathComponent("request.txt")),
                 token: credentials["token"] as? String,
                 signsToken: !((context["omit_session_token"] as? Bool) ?? false),
                 normalize: context["normalize"] as? Bool ?? true,
                 signBody: context["sign_body"] as? Bool ?? false,
-                expectedCanonical: try TestData.text(folder.appendingPathComponent("header-canonical-request.txt")),
-                expectedStringToSign: try TestData.text(folder.appendingPathComponent("header-string-to-sign.txt")),
-                expectedSignature: try TestData.text(folder.appendingPathComponent("header-signature.txt"))
+                expectedCanonical: try TestFiles.text(folder.appendingPathComponent("header-canonical-request.txt")),
+                expectedStringToSign: try TestFiles.text(folder.appendingPathComponent("header-string-to-sign.txt")),
+                expectedSignature: try TestFiles.text(folder.appendingPathComponent("header-signature.txt"))
                     .trimmingCharacters(in: .whitespacesAndNewlines),
                 expectedAuthorization: authorization)
         }
@@ -49,13 +50,13 @@ struct SigV4Case: CustomTestStringConvertible, Sendable {
     static func botocore() throws -> [SigV4Case] {
         let root = TestData.vectors.appendingPathComponent("sigv4/botocore-aws4_testsuite")
         let shortToken = "6e86291e8372ff2a2260956d9b8aae1d763fbf315fa00fa31553b73ebf194267"
-        let readme = try TestData.text(root.appendingPathComponent("post-sts-token/readme.txt"))
+        let readme = try TestFiles.text(root.appendingPathComponent("post-sts-token/readme.txt"))
         let longToken = String(readme.split(separator: "\n").last { $0.hasPrefix("AQoDYXdzEPT") }!)
             .trimmingCharacters(in: .whitespacesAndNewlines)
         var folders: [URL] = []
-        for folder in try TestData.subdirectories(root) {
+        for folder in try TestFiles.subdirectories(root) {
             if ["normalize-path", "post-sts-token"].contains(folder.lastPathComponent) {
-                folders += try TestData.subdirectories(folder)
+                folders += try TestFiles.subdirectories(folder)
             } else {
                 folders.append(folder)
             }
@@ -63,7 +64,7 @@ struct SigV4Case: CustomTestStringConvertible, Sendable {
         return try folders.map { folder in
             let name = folder.lastPathComponent
             func file(_ ext: String) throws -> String {
-                try TestData.text(folder.appendingPathComponent("\(name).\(ext)"))
+                try TestFiles.text(folder.appendingPathComponent("\(name).\(ext)"))
             }
             var token: String?
             if name == "get-vanilla-with-session-token" { token = shortToken }

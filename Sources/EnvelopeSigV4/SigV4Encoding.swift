@@ -1,7 +1,7 @@
 /// Percent-encoding, hex and path normalisation as SigV4 defines them (RFC 3986 unreserved set).
-enum SigV4Encoding {
+package enum SigV4Encoding {
     /// Percent-encodes every byte outside `A-Z a-z 0-9 - . _ ~` (and `/` when `keepSlash`), upper-case hex.
-    static func percentEncode(_ string: String, keepSlash: Bool = false) -> String {
+    package static func percentEncode(_ string: String, keepSlash: Bool = false) -> String {
         var out = ""
         out.reserveCapacity(string.utf8.count)
         for byte in string.utf8 {
@@ -17,7 +17,7 @@ enum SigV4Encoding {
     }
 
     /// Decodes `%XX` escapes (and, when `plusIsSpace`, `+` as space); invalid escapes stay as they are.
-    static func percentDecode(_ string: String, plusIsSpace: Bool = false) -> String {
+    package static func percentDecode(_ string: String, plusIsSpace: Bool = false) -> String {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(string.utf8.count)
         var iterator = Array(string.utf8)[...]
@@ -36,7 +36,7 @@ enum SigV4Encoding {
         return String(decoding: bytes, as: UTF8.self)
     }
 
-    static func isUnreserved(_ byte: UInt8) -> Bool {
+    package static func isUnreserved(_ byte: UInt8) -> Bool {
         switch byte {
         case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
              UInt8(ascii: "0")...UInt8(ascii: "9"),
@@ -47,12 +47,12 @@ enum SigV4Encoding {
         }
     }
 
-    static func hexDigit(_ nibble: UInt8, upper: Bool) -> String {
+    package static func hexDigit(_ nibble: UInt8, upper: Bool) -> String {
         let digits: [Character] = upper ? Array("0123456789ABCDEF") : Array("0123456789abcdef")
         return String(digits[Int(nibble)])
     }
 
-    static func hexValue(_ byte: UInt8) -> UInt8? {
+    package static func hexValue(_ byte: UInt8) -> UInt8? {
         switch byte {
         case UInt8(ascii: "0")...UInt8(ascii: "9"): return byte - UInt8(ascii: "0")
         case UInt8(ascii: "a")...UInt8(ascii: "f"): return byte - UInt8(ascii: "a") + 10
@@ -62,7 +62,7 @@ enum SigV4Encoding {
     }
 
     /// Lower-case hex of `bytes`.
-    static func hex(_ bytes: [UInt8]) -> String {
+    package static func hex(_ bytes: [UInt8]) -> String {
         var out = ""
         out.reserveCapacity(bytes.count * 2)
         for byte in bytes {
@@ -74,7 +74,7 @@ enum SigV4Encoding {
 
     /// Removes empty, `.` and `..` segments (RFC 3986 §5.2.4 plus collapsing of repeated slashes),
     /// keeping a trailing slash.
-    static func normalizePath(_ path: String) -> String {
+    package static func normalizePath(_ path: String) -> String {
         var segments: [Substring] = []
         for segment in path.split(separator: "/", omittingEmptySubsequences: true) {
             switch segment {

@@ -1,13 +1,13 @@
 import Foundation
 
 /// The two date renderings SigV4 uses, computed in UTC.
-struct SigV4Date: Sendable, Equatable {
+package struct SigV4Date: Sendable, Equatable {
     /// `YYYYMMDDTHHMMSSZ`, the `X-Amz-Date` value.
-    let timestamp: String
+    package let timestamp: String
     /// `YYYYMMDD`, the credential-scope date.
-    let day: String
+    package let day: String
 
-    init(_ date: Date) {
+    package init(_ date: Date) {
         var seconds = time_t(date.timeIntervalSince1970.rounded(.down))
         var parts = tm()
         gmtime_r(&seconds, &parts)
@@ -20,7 +20,7 @@ struct SigV4Date: Sendable, Equatable {
     }
 
     /// Parses `YYYYMMDDTHHMMSSZ`; `nil` when malformed.
-    static func parse(_ text: String) -> Date? {
+    package static func parse(_ text: String) -> Date? {
         let bytes = Array(text.utf8)
         guard bytes.count == 16, bytes[8] == UInt8(ascii: "T"), bytes[15] == UInt8(ascii: "Z") else { return nil }
         func number(_ range: Range<Int>) -> Int32? {

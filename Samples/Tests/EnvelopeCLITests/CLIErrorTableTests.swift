@@ -1,0 +1,108 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+@testable import EnvelopeCLICore
+import EnvelopeCore
+import EnvelopeCrypto
+import EnvelopeKMS
+@testable import EnvelopeKMSHTTP
+import EnvelopeLocalKMS
+import Testing
+
+/// A transport failure as the HTTP transport reports it (any type conforming to the protocol).
+private struct SampleTransportFailure: TransportFailure {
+    var transportFailureKind: TransportFailureKind
+    var url: String
+}
+
+@Suite("CLI error table: error type → kind → exit status and hint")
+struct CLIErrorTableTests {
+    static let key = KMSKeyIdentifier.keyARN(try! KMSKeyARN(parsing: "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"))
+
+    static func kms(_ code: KMSErrorCode) -> any Error {
+        // As a keyring reports it: the KMS error inside the per-call error inside the EnvelopeError.
+        EnvelopeError(.unableToDecryptDataKey, "no key", causes: [KMSDataKeyError(key: key, action: .decrypt,
+                                                                                  reason: .kms(KMSError(code: code, message: "m")))])
+    }
+
+    static func io(_ operation: IOFailure.Operation, _ role: IOFailure.Role, path: String?, _ errno: Int32) -> any Error {
+        EnvelopeError(.io, "io", causes: [IOFailure(operation, role: role, path: path, descriptor: path == nil ? 1 : nil, errno: errno)])
+    }
+
+    /// One error per row of the table.
+    static let samples: [CLIFailureKind: any Error] = [
+        .malformedMessage: EnvelopeError(.malformedMessage, "m"),
+        .base64Message: EnvelopeError(.base64EncodedMessage, "m"),
+        .authenticationFailed: EnvelopeError(.authenticationFailed, "m"),
+        .commitmentPolicy: EnvelopeError(.commitmentPolicyViolation, "m"),
+        .tooManyDataKeys: EnvelopeError(.tooManyEncryptedDataKeys, "m", causes: [LimitFailure(.encryptedDataKeys, value: 3, maximum: 2)]),
+        .contextMismatch: EnvelopeError(.encryptionContextMismatch, "m"),
+        .limitExceeded: EnvelopeError(.limitExceeded, "m", causes: [LimitFailure(.frameLength, value: 1 << 30, maximum: 1 << 26)]),
+        .noDataKey: EnvelopeError(.unableToDecryptDataKey, "m", dataKeyFailures: [.init(providerID: "p", keyName: "k", keyring: "r", reason: "wrong key")]),
+        .invalidArgument: EnvelopeError(.invalidArgument, "m"),
+        .inputUnreadable: io(.open, .input, path: "in.bin", ENOENT),
+        .outputExists: io(.exists, .output, path: "out.bin", EEXIST),
+        .ioFailed: io(.write, .output, path: nil, EPIPE),
+        .kmsAccessDenied: kms(.accessDenied),
+        .kmsNotFound: kms(.notFound),
+        .kmsInvalidRequest: KMSError(code: .malformedPolicyDocument, message: "m"),
+        .kmsUnavailable: kms(.throttling),
+        .kmsCredentialsRejected: kms(.unrecognizedClient),
+        .kmsRefused: kms(.disabled),
+        .unreachable: EnvelopeError(.unableToDecryptDataKey, "m", causes: [
+            KMSDataKeyError(key: key, action: .decrypt, reason: .transport(SampleTransportFailure(transportFailureKind: .connect, url: "http://127.0.0.1:9"))),
+        ]),
+        .badAnswer: SampleTransportFailure(transportFailureKind: .malformedResponse, url: "http://127.0.0.1:9"),
+        .noCredentials: EnvelopeError(.keyringFailure, "m", causes: [AWSCredentialsError(.notConfigured, "no credentials")]),
+        .noEndpoint: KMSEndpointError(message: "Invalid Configuration: Missing Region"),
+        .badIdentifier: KMSIdentifierError(part: KMSIdentifierError.Part(rawValue: "key"), input: "x", message: "not an ARN"),
+        .localKMSState: LocalKMSStateError("unreadable"),
+        .badPolicyDocument: PolicyDocumentError("not JSON"),
+        .cryptoLibrary: CryptoError(.libraryFailure, "EVP failed"),
+        .other: EnvelopeError(.keyringFailure, "a keyring returned nothing"),
+    ]
+
+    @Test("every row: its sample error is classified as that kind and gets the row's exit status and hint",
+          arguments: CLIFailureKind.allCases)
+    func row(kind: CLIFailureKind) throws {
+        let error = try #require(Self.samples[kind], "no sample error for \(kind)")
+        #expect(CLIFailureKind(classifying: error) == kind)
+        let cli = CLIError.from(error, doing: "decrypt m.enc")
+        #expect(cli.exitCode == kind.row.exit)
+        #expect(cli.hint == kind.row.hint)
+        #expect(cli.message.hasPrefix("decrypt m.enc failed: "))
+    }
+
+    @Test("an unreachable endpoint is exit 69 and never suggests -w, however deep the transport failure is")
+    func unreachable() {
+        let connect = SampleTransportFailure(transportFailureKind: .connect, url: "http://127.0.0.1:9")
+        let call = AWSCallError(operation: "TrentService.Decrypt", failure: .network("connection refused"), attempts: 3, stopReason: .attemptsExhausted)
+        for error: any Error in [connect, call, Self.samples[.unreachable]!,
+                                 EnvelopeError(.keyringFailure, "m", causes: [KMSDataKeyError(key: Self.key, action: .generateDataKey, reason: .transport(call))])] {
+            let cli = CLIError.from(error, doing: "encrypt")
+            #expect(cli.exitCode == .unavailable, "\(error)")
+            #expect(!(cli.hint ?? "").contains("-w"), "\(error)")
+        }
+    }
+
+    @Test("AWS call errors are classified by their typed failure")
+    func awsCallErrors() {
+        let service = AWSCallError(operation: "TrentService.Decrypt", failure: .service(AWSErrorResponse(status: 400, code: "AccessDeniedException", message: "no")),
+                                   attempts: 1, stopReason: .notRetryable)
+        #expect(CLIFailureKind(classifying: service) == .kmsAccessDenied)
+        let credentials = AWSCallError(operation: "TrentService.Decrypt", failure: .credentials(AWSCredentialsError(.notConfigured, "none")),
+                                       attempts: 1, stopReason: .notRetryable)
+        #expect(CLIFailureKind(classifying: credentials) == .noCredentials)
+        #expect(CLIFailureKind(classifying: AWSCallError(operation: "x", failure: .malformedResponse("html"), attempts: 1, stopReason: .notRetryable)) == .badAnswer)
+    }
+
+    @Test("I/O failures on descriptors are named as the user named them")
+    func ioNames() {
+        let read = EnvelopeError(.io, "io", causes: [IOFailure(.read, role: .input, path: nil, descriptor: 0, errno: EIO)])
+        #expect(CLIError.from(read, doing: "decrypt -", names: ("-", "out.bin")).message.contains("read standard input"))
+        let write = EnvelopeError(.io, "io", causes: [IOFailure(.write, role: .output, path: nil, descriptor: 7, errno: ENOSPC)])
+        #expect(CLIError.from(write, doing: "encrypt a", names: ("a", "a.enc")).message.contains("write a.enc"))
+    }
+}

@@ -1,0 +1,87 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The pipeline's shared state behind one pthread mutex, with several conditions on it so a
+/// change wakes only the threads that wait for it. The state is reachable only inside
+/// ``withLock(_:)`` and ``withLock(waitingOn:while:_:)``: there is no other way to read or change it.
+final class PipelineLock<State>: @unchecked Sendable {
+    private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+    private let conditions: UnsafeMutablePointer<pthread_cond_t>
+    private let count: Int
+    private var state: State
+
+    init(_ state: State, conditions count: Int) {
+        self.state = state
+        self.count = count
+        conditions = .allocate(capacity: count)
+        pthread_mutex_init(mutex, nil)
+        for i in 0..<count { pthread_cond_init(conditions + i, nil) }
+    }
+
+    deinit {
+        for i in 0..<count { pthread_cond_destroy(conditions + i) }
+        pthread_mutex_destroy(mutex)
+        conditions.deallocate()
+        mutex.deallocate()
+    }
+
+    /// Runs `body` on the state with the mutex held.
+    func withLock<R>(_ body: (inout State) throws -> R) rethrows -> R {
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        return try body(&state)
+    }
+
+    /// With the mutex held: waits on condition `condition` as long as `blocked` says so, then
+    /// runs `body` on the state.
+    func withLock<R>(waitingOn condition: Int, while blocked: (State) -> Bool, _ body: (inout State) throws -> R) rethrows -> R {
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        while blocked(state) { pthread_cond_wait(conditions + condition, mutex) }
+        return try body(&state)
+    }
+
+    /// Wakes one thread waiting on condition `i` (after the change it waits for was made under the lock).
+    func signal(_ i: Int) { pthread_cond_signal(conditions + i) }
+    /// Wakes every thread waiting on condition `i`.
+    func broadcast(_ i: Int) { pthread_cond_broadcast(conditions + i) }
+}
+
+/// Runs a synchronous job on a thread of its own and awaits it, so the pipeline's blocking
+/// waits never occupy the cooperative thread pool.
+func runOnDedicatedThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
+        startThread {
+            do { continuation.resume(returning: try body()) } catch { continuation.resume(throwing: error) }
+        }
+    }
+}
+
+/// The work of one detached POSIX thread.
+private final class ThreadWork {
+    let body: @Sendable () -> Void
+    init(_ body: @escaping @Sendable () -> Void) { self.body = body }
+}
+
+/// Starts a detached POSIX thread running `body` (with the system's default stack size).
+func startThread(_ body: @escaping @Sendable () -> Void) {
+    let context = Unmanaged.passRetained(ThreadWork(body)).toOpaque()
+    var attributes = pthread_attr_t()
+    pthread_attr_init(&attributes)
+    defer { pthread_attr_destroy(&attributes) }
+    pthread_attr_setdetachstate(&attributes, Int32(PTHREAD_CREATE_DETACHED))
+    #if canImport(Glibc)
+    var thread = pthread_t()
+    #else
+    var thread: pthread_t?
+    #endif
+    let result = pthread_create(&thread, &attributes, { context in
+        let work = Unmanaged<ThreadWork>.fromOpaque(context!).takeRetainedValue()
+        work.body()
+        return nil
+    }, context)
+    precondition(result == 0, "pthread_create failed (\(result)): the system is out of threads")
+}
