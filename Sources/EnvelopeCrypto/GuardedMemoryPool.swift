@@ -43,6 +43,8 @@ final class GuardedMemoryPool: @unchecked Sendable {
     private var lockFailed = false
 
     init() {
+        // sodium_malloc aborts unless libsodium is initialised.
+        Sodium.ensureReady()
         mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
         mutex.initialize(to: pthread_mutex_t())
         pthread_mutex_init(mutex, nil)
