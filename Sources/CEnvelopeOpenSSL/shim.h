@@ -78,24 +78,17 @@ static inline EVP_KDF_CTX *envelope_hkdf_context(EVP_KDF *kdf, const char *diges
     return kctx;
 }
 
-/// HKDF (extract and expand) on a context made by envelope_hkdf_context. Afterwards the context's
-/// copy of the input key is replaced (OpenSSL frees the old one with OPENSSL_clear_free), so no
-/// key material stays in a context kept for reuse. Returns 1 on success.
+/// HKDF (extract and expand) on a fresh context made by envelope_hkdf_context (EVP_KDF_CTX_free
+/// wipes its copy of the key). Returns 1 on success.
 static inline int envelope_hkdf_derive(EVP_KDF_CTX *kctx, const unsigned char *salt, size_t salt_len,
                                        const unsigned char *ikm, size_t ikm_len, const unsigned char *info,
                                        size_t info_len, unsigned char *out, size_t out_len) {
-    static const unsigned char no_key[1] = {0};
     OSSL_PARAM params[4];
     params[0] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, (void *)ikm, ikm_len);
     params[1] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SALT, (void *)salt, salt_len);
     params[2] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO, (void *)info, info_len);
     params[3] = OSSL_PARAM_construct_end();
-    int ok = EVP_KDF_derive(kctx, out, out_len, params) > 0;
-    OSSL_PARAM wipe[2];
-    wipe[0] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, (void *)no_key, sizeof(no_key));
-    wipe[1] = OSSL_PARAM_construct_end();
-    if (EVP_KDF_CTX_set_params(kctx, wipe) <= 0) ok = 0;
-    return ok;
+    return EVP_KDF_derive(kctx, out, out_len, params) > 0;
 }
 
 /// An HMAC context (from a fetched EVP_MAC) with its digest set and no key: a template to

@@ -2,8 +2,9 @@ import CEnvelopeOpenSSL
 
 /// HKDF (RFC 5869) extract-and-expand through OpenSSL's EVP_KDF.
 ///
-/// The HKDF implementation is fetched once per process and each thread keeps one context per
-/// digest, so a derivation costs no algorithm lookup and no context setup.
+/// The HKDF implementation is fetched once per process; each derivation uses a fresh context.
+/// (A context kept for reuse is not safe in OpenSSL 3.0: an empty salt parameter is ignored, so
+/// the previous call's salt would silently stay.)
 public enum HKDF {
     /// Derives `length` bytes into guarded memory.
     public static func deriveKey(
@@ -35,7 +36,10 @@ public enum HKDF {
         guard output.count > 0, output.count <= 255 * hash.digestLength else {
             throw CryptoError(.invalidInput, "HKDF output length \(output.count) is out of range for \(hash)")
         }
-        let ctx = try PerThreadContexts.current.hkdfContext(hash)
+        guard let ctx = envelope_hkdf_context(FetchedAlgorithms.hkdf, hash.openSSLName) else {
+            throw CryptoError.openSSL("EVP_KDF_CTX_new (HKDF)")
+        }
+        defer { EVP_KDF_CTX_free(ctx) }
         let ok = inputKey.withUnsafeBytes { ikm in
             envelope_hkdf_derive(ctx, salt.bindMemory(to: UInt8.self).baseAddress, salt.count,
                                  ikm.bindMemory(to: UInt8.self).baseAddress, ikm.count,

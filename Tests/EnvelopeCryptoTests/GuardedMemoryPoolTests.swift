@@ -80,9 +80,9 @@ struct GuardedMemoryPoolTests {
     }
 }
 
-@Suite("Per-process algorithms and per-thread contexts")
+@Suite("Algorithms fetched once per process")
 struct FetchedAlgorithmTests {
-    @Test("HKDF with a reused per-thread context matches RFC 5869 case 3 after other derivations")
+    @Test("HKDF with an empty salt right after a salted derivation matches RFC 5869 case 3 (no state carried over)")
     func hkdfContextReuse() throws {
         let ikm = try SecureBytes(copying: [UInt8](repeating: 0x0b, count: 22))
         let other = try SecureBytes(copying: [UInt8](repeating: 0x77, count: 64))
