@@ -16,6 +16,7 @@
 #include <openssl/opensslv.h>
 #include <openssl/params.h>
 #include <openssl/pem.h>
+#include <openssl/rand.h>
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
 
@@ -63,25 +64,46 @@ static inline size_t envelope_ec_compressed_point(EVP_PKEY *pkey, unsigned char 
     return written;
 }
 
-/// HKDF (extract and expand) through the EVP_KDF interface. Returns 1 on success.
-static inline int envelope_hkdf(const char *digest_name, const unsigned char *salt, size_t salt_len,
-                                const unsigned char *ikm, size_t ikm_len, const unsigned char *info,
-                                size_t info_len, unsigned char *out, size_t out_len) {
-    EVP_KDF *kdf = EVP_KDF_fetch(NULL, "HKDF", NULL);
-    if (kdf == NULL) return 0;
+/// A new HKDF context (from a fetched EVP_KDF) with its digest set. NULL on failure.
+static inline EVP_KDF_CTX *envelope_hkdf_context(EVP_KDF *kdf, const char *digest_name) {
     EVP_KDF_CTX *kctx = EVP_KDF_CTX_new(kdf);
-    EVP_KDF_free(kdf);
-    if (kctx == NULL) return 0;
-    OSSL_PARAM params[5];
-    size_t n = 0;
-    params[n++] = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, (char *)digest_name, 0);
-    params[n++] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, (void *)ikm, ikm_len);
-    params[n++] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SALT, (void *)salt, salt_len);
-    params[n++] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO, (void *)info, info_len);
-    params[n] = OSSL_PARAM_construct_end();
-    int ok = EVP_KDF_derive(kctx, out, out_len, params) > 0;
-    EVP_KDF_CTX_free(kctx);
-    return ok;
+    if (kctx == NULL) return NULL;
+    OSSL_PARAM params[2];
+    params[0] = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, (char *)digest_name, 0);
+    params[1] = OSSL_PARAM_construct_end();
+    if (EVP_KDF_CTX_set_params(kctx, params) <= 0) {
+        EVP_KDF_CTX_free(kctx);
+        return NULL;
+    }
+    return kctx;
+}
+
+/// HKDF (extract and expand) on a fresh context made by envelope_hkdf_context (EVP_KDF_CTX_free
+/// wipes its copy of the key). Returns 1 on success.
+static inline int envelope_hkdf_derive(EVP_KDF_CTX *kctx, const unsigned char *salt, size_t salt_len,
+                                       const unsigned char *ikm, size_t ikm_len, const unsigned char *info,
+                                       size_t info_len, unsigned char *out, size_t out_len) {
+    OSSL_PARAM params[4];
+    params[0] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, (void *)ikm, ikm_len);
+    params[1] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SALT, (void *)salt, salt_len);
+    params[2] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO, (void *)info, info_len);
+    params[3] = OSSL_PARAM_construct_end();
+    return EVP_KDF_derive(kctx, out, out_len, params) > 0;
+}
+
+/// An HMAC context (from a fetched EVP_MAC) with its digest set and no key: a template to
+/// EVP_MAC_CTX_dup. NULL on failure.
+static inline EVP_MAC_CTX *envelope_hmac_template(EVP_MAC *mac, const char *digest_name) {
+    EVP_MAC_CTX *ctx = EVP_MAC_CTX_new(mac);
+    if (ctx == NULL) return NULL;
+    OSSL_PARAM params[2];
+    params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, (char *)digest_name, 0);
+    params[1] = OSSL_PARAM_construct_end();
+    if (EVP_MAC_CTX_set_params(ctx, params) <= 0) {
+        EVP_MAC_CTX_free(ctx);
+        return NULL;
+    }
+    return ctx;
 }
 
 /// Sets the IV of a GCM context that already has its cipher and key. Returns 1 on success.

@@ -80,7 +80,7 @@ extension Array where Element == UInt8 {
     }
 
     /// Appends a uint16 length and the bytes; the caller has checked the length fits.
-    mutating func appendLengthPrefixed16(_ bytes: [UInt8]) {
+    mutating func appendLengthPrefixed16<Bytes: Collection<UInt8>>(_ bytes: Bytes) {
         appendUInt16(UInt16(bytes.count)); append(contentsOf: bytes)
     }
 }

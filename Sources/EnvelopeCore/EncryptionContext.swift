@@ -18,19 +18,27 @@ enum EncryptionContextCodec {
         guard context.count <= Int(UInt16.max) else {
             throw EnvelopeError(.invalidArgument, "The encryption context has \(context.count) pairs; at most 65535 fit in a message. Use fewer pairs.")
         }
-        let pairs = context.map { (Array($0.key.utf8), Array($0.value.utf8)) }
-            .sorted { $0.0.lexicographicallyPrecedes($1.0) }
-        var out: [UInt8] = []
-        out.appendUInt16(UInt16(pairs.count))
+        // Sorted by the UTF-8 bytes of the keys, measured, then written once into an array of
+        // exactly the right size: no per-pair arrays.
+        var pairs = Array(context)
+        pairs.sort { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
+        var size = 2
         for (key, value) in pairs {
-            guard key.count <= Int(UInt16.max), value.count <= Int(UInt16.max) else {
+            let keyLength = key.utf8.count, valueLength = value.utf8.count
+            guard keyLength <= Int(UInt16.max), valueLength <= Int(UInt16.max) else {
                 throw EnvelopeError(.invalidArgument, "An encryption context key or value is longer than 65535 UTF-8 bytes. Shorten it.")
             }
-            out.appendLengthPrefixed16(key)
-            out.appendLengthPrefixed16(value)
+            size += 4 + keyLength + valueLength
         }
-        guard out.count <= Int(UInt16.max) else {
-            throw EnvelopeError(.invalidArgument, "The serialized encryption context is \(out.count) bytes; at most 65535 fit in a message header. Use fewer or shorter pairs.")
+        guard size <= Int(UInt16.max) else {
+            throw EnvelopeError(.invalidArgument, "The serialized encryption context is \(size) bytes; at most 65535 fit in a message header. Use fewer or shorter pairs.")
+        }
+        var out: [UInt8] = []
+        out.reserveCapacity(size)
+        out.appendUInt16(UInt16(pairs.count))
+        for (key, value) in pairs {
+            out.appendLengthPrefixed16(key.utf8)
+            out.appendLengthPrefixed16(value.utf8)
         }
         return out
     }

@@ -7,6 +7,19 @@ import EnvelopeCrypto
 enum KeyDerivation {
     static let deriveKeyLabel = Array("DERIVEKEY".utf8)
     static let commitKeyLabel = Array("COMMITKEY".utf8)
+    static let commitmentLength = 32
+
+    /// Runs `body` with `suite ID (big-endian) ‖ suffix` in a stack buffer.
+    private static func withInfo<R>(suite: AlgorithmSuite, _ suffix: [UInt8], _ body: (UnsafeRawBufferPointer) throws -> R) throws -> R {
+        try withUnsafeTemporaryAllocation(byteCount: 2 + suffix.count, alignment: 1) { info in
+            info[0] = UInt8(suite.id >> 8)
+            info[1] = UInt8(suite.id & 0xFF)
+            suffix.withUnsafeBytes { s in
+                if s.count > 0 { (info.baseAddress! + 2).copyMemory(from: s.baseAddress!, byteCount: s.count) }
+            }
+            return try body(UnsafeRawBufferPointer(info))
+        }
+    }
 
     /// Returns the content key and the 32-byte commitment (empty for non-committing suites).
     static func derive(suite: AlgorithmSuite, dataKey: SecureBytes, messageID: [UInt8]) throws -> (key: SecureBytes, commitment: [UInt8]) {
@@ -14,19 +27,33 @@ enum KeyDerivation {
             throw EnvelopeError(.keyringFailure, "The plaintext data key is \(dataKey.count) bytes but suite \(suite.name) needs \(suite.dataKeyLength). Check the keyring or materials manager.")
         }
         do {
-            var idBytes: [UInt8] = []
-            idBytes.appendUInt16(suite.id)
             switch suite.keyDerivation {
             case .identity:
                 return (dataKey, [])
             case .hkdf(let hash):
-                let key = try HKDF.deriveKey(hash: hash, inputKey: dataKey, salt: [UInt8](repeating: 0, count: hash.digestLength),
-                                             info: idBytes + messageID, length: suite.dataKeyLength)
-                return (key, [])
+                // info = suite ID ‖ message ID; salt = digest-length zeros. Built on the stack.
+                return try withInfo(suite: suite, messageID) { info in
+                    try withUnsafeTemporaryAllocation(byteCount: hash.digestLength, alignment: 1) { salt in
+                        salt.initializeMemory(as: UInt8.self, repeating: 0)
+                        let key = try HKDF.deriveKey(hash: hash, inputKey: dataKey, salt: UnsafeRawBufferPointer(salt),
+                                                     info: info, length: suite.dataKeyLength)
+                        return (key, [])
+                    }
+                }
             case .committingHKDFSHA512:
-                let key = try HKDF.deriveKey(hash: .sha512, inputKey: dataKey, salt: messageID, info: idBytes + deriveKeyLabel, length: suite.dataKeyLength)
-                let commit = try HKDF.deriveKey(hash: .sha512, inputKey: dataKey, salt: messageID, info: commitKeyLabel, length: 32)
-                return (key, commit.unprotectedCopy())
+                return try messageID.withUnsafeBytes { salt in
+                    let key = try withInfo(suite: suite, deriveKeyLabel) { info in
+                        try HKDF.deriveKey(hash: .sha512, inputKey: dataKey, salt: salt, info: info, length: suite.dataKeyLength)
+                    }
+                    let commitment = try [UInt8](unsafeUninitializedCapacity: commitmentLength) { out, n in
+                        n = 0
+                        try commitKeyLabel.withUnsafeBytes { info in
+                            try HKDF.derive(hash: .sha512, inputKey: dataKey, salt: salt, info: info, into: UnsafeMutableRawBufferPointer(out))
+                        }
+                        n = commitmentLength
+                    }
+                    return (key, commitment)
+                }
             }
         } catch {
             throw EnvelopeError.wrapping(error, "Deriving the message key failed inside the crypto library. Retry; if it persists, report it.")

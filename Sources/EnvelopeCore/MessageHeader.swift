@@ -59,24 +59,30 @@ enum HeaderCodec {
     /// Spec: data-format/message-header.md ("Header Body Version 1.0" / "Version 2.0").
     static func serializeBody(version: Int, suite: AlgorithmSuite, messageID: [UInt8], serializedContext: [UInt8],
                               encryptedDataKeys: [EncryptedDataKey], frameLength: UInt32, suiteData: [UInt8]) throws -> [UInt8] {
+        guard !encryptedDataKeys.isEmpty, encryptedDataKeys.count <= Int(UInt16.max) else {
+            throw EnvelopeError(.keyringFailure, "A message needs between 1 and 65535 encrypted data keys, not \(encryptedDataKeys.count). Check the keyring configuration.")
+        }
+        // Measure first, then write every field once into one array of exactly that size.
+        var size = (version == 1 ? 2 : 1) + 2 + messageID.count + 2 + serializedContext.count + 2
+        for edk in encryptedDataKeys {
+            let providerLength = edk.providerID.utf8.count
+            guard providerLength <= Int(UInt16.max), edk.providerInfo.count <= Int(UInt16.max), edk.ciphertext.count <= Int(UInt16.max) else {
+                throw EnvelopeError(.keyringFailure, "An encrypted data key field is longer than 65535 bytes and cannot be stored. Check the keyring.")
+            }
+            size += 6 + providerLength + edk.providerInfo.count + edk.ciphertext.count
+        }
+        size += 1 + (version == 1 ? 5 : 0) + 4 + (version == 2 ? suiteData.count : 0)
         var out: [UInt8] = []
-        out.reserveCapacity(128 + serializedContext.count + encryptedDataKeys.reduce(0) { $0 + 6 + $1.providerID.utf8.count + $1.providerInfo.count + $1.ciphertext.count })
+        out.reserveCapacity(size)
         out.append(UInt8(version))
         if version == 1 { out.append(0x80) }
         out.appendUInt16(suite.id)
         out.append(contentsOf: messageID)
         out.appendUInt16(UInt16(serializedContext.count))
         out.append(contentsOf: serializedContext)
-        guard !encryptedDataKeys.isEmpty, encryptedDataKeys.count <= Int(UInt16.max) else {
-            throw EnvelopeError(.keyringFailure, "A message needs between 1 and 65535 encrypted data keys, not \(encryptedDataKeys.count). Check the keyring configuration.")
-        }
         out.appendUInt16(UInt16(encryptedDataKeys.count))
         for edk in encryptedDataKeys {
-            let provider = Array(edk.providerID.utf8)
-            guard provider.count <= Int(UInt16.max), edk.providerInfo.count <= Int(UInt16.max), edk.ciphertext.count <= Int(UInt16.max) else {
-                throw EnvelopeError(.keyringFailure, "An encrypted data key field is longer than 65535 bytes and cannot be stored. Check the keyring.")
-            }
-            out.appendLengthPrefixed16(provider)
+            out.appendLengthPrefixed16(edk.providerID.utf8)
             out.appendLengthPrefixed16(edk.providerInfo)
             out.appendLengthPrefixed16(edk.ciphertext)
         }
@@ -87,6 +93,7 @@ enum HeaderCodec {
         }
         out.appendUInt32(frameLength)
         if version == 2 { out.append(contentsOf: suiteData) }
+        assert(out.count == size, "header size computed wrongly")
         return out
     }
 

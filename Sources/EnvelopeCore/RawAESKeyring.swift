@@ -37,18 +37,35 @@ public struct RawAESKeyring: Keyring, CustomStringConvertible {
         var materials = materials
         let dataKey = try materials.plaintextDataKey ?? RandomBytes.secure(count: materials.suite.dataKeyLength)
         let aad = try EncryptionContextCodec.serialize(materials.encryptionContext)
-        let iv = RandomBytes.array(count: AESGCM.ivLength)
-        let sealed: (ciphertext: [UInt8], tag: [UInt8])
+        // Provider info = key name ‖ tag bits ‖ IV length ‖ IV, and the EDK ciphertext = wrapped key ‖
+        // tag: each written once into its final array, the IV drawn straight into the info.
+        let nameLength = keyName.utf8.count
+        var info = [UInt8]()
+        info.reserveCapacity(nameLength + 8 + AESGCM.ivLength)
+        info.append(contentsOf: keyName.utf8)
+        info.appendUInt32(UInt32(AESGCM.tagLength * 8))
+        info.appendUInt32(UInt32(AESGCM.ivLength))
+        info.append(contentsOf: repeatElement(0, count: AESGCM.ivLength))
+        var wrapped = [UInt8](repeating: 0, count: dataKey.count + AESGCM.tagLength)
         do {
-            sealed = try AESGCM.seal(dataKey, key: wrappingKey, iv: iv, authenticating: aad)
+            let context = try AESGCMContext(key: wrappingKey, direction: .seal)
+            try info.withUnsafeMutableBytes { infoBytes in
+                let iv = UnsafeMutableRawBufferPointer(rebasing: infoBytes[(nameLength + 8)...])
+                RandomBytes.fill(iv)
+                try dataKey.withUnsafeBytes { key in
+                    try aad.withUnsafeBytes { a in
+                        try wrapped.withUnsafeMutableBytes { w in
+                            try context.seal(plaintext: key, iv: UnsafeRawBufferPointer(iv), aad: a,
+                                             ciphertext: UnsafeMutableRawBufferPointer(rebasing: w[0..<key.count]),
+                                             tag: UnsafeMutableRawBufferPointer(rebasing: w[key.count...]))
+                        }
+                    }
+                }
+            }
         } catch {
             throw EnvelopeError.wrapping(error, "\(self) failed to wrap the data key. Retry; if it persists, report it.", code: .keyringFailure)
         }
-        var info = Array(keyName.utf8)
-        info.appendUInt32(UInt32(AESGCM.tagLength * 8))
-        info.appendUInt32(UInt32(AESGCM.ivLength))
-        info.append(contentsOf: iv)
-        materials.encryptedDataKeys.append(EncryptedDataKey(providerID: keyNamespace, providerInfo: info, ciphertext: sealed.ciphertext + sealed.tag))
+        materials.encryptedDataKeys.append(EncryptedDataKey(providerID: keyNamespace, providerInfo: info, ciphertext: wrapped))
         materials.plaintextDataKey = dataKey
         return materials
     }
@@ -58,7 +75,7 @@ public struct RawAESKeyring: Keyring, CustomStringConvertible {
     public func onDecrypt(_ materials: DecryptionMaterials, encryptedDataKeys: [EncryptedDataKey]) async throws -> DecryptionMaterials {
         try KeyringChecks.requireNoDataKey(materials, keyring: description)
         let aad = try EncryptionContextCodec.serialize(materials.encryptionContext)
-        let name = Array(keyName.utf8)
+        let nameLength = keyName.utf8.count
         var failures: [EnvelopeError.DataKeyFailure] = []
         var causes: [any Error] = []
         for edk in encryptedDataKeys {
@@ -69,15 +86,15 @@ public struct RawAESKeyring: Keyring, CustomStringConvertible {
                 fail("provider ID does not match this keyring's namespace \"\(keyNamespace)\""); continue
             }
             let info = edk.providerInfo
-            guard info.count == name.count + 20, Array(info[0..<name.count]) == name else {
+            guard info.count == nameLength + 20, info[0..<nameLength].elementsEqual(keyName.utf8) else {
                 fail("key name does not match this keyring's key name \"\(keyName)\""); continue
             }
-            var reader: (tagBits: UInt32, ivLength: UInt32, iv: [UInt8])? = nil
+            var header: (tagBits: UInt32, ivLength: UInt32)? = nil
             info.withUnsafeBytes { raw in
-                var r = ByteReader(raw, offset: name.count)
-                if let t = r.readUInt32(), let l = r.readUInt32(), let iv = r.readBytes(12) { reader = (t, l, iv) }
+                var r = ByteReader(raw, offset: nameLength)
+                if let t = r.readUInt32(), let l = r.readUInt32() { header = (t, l) }
             }
-            guard let parsed = reader, parsed.tagBits == 128, parsed.ivLength == 12 else {
+            guard let parsed = header, parsed.tagBits == 128, parsed.ivLength == 12 else {
                 fail("provider info does not describe AES-GCM with a 128-bit tag and a 12-byte IV"); continue
             }
             guard edk.ciphertext.count == materials.suite.dataKeyLength + AESGCM.tagLength else {
@@ -85,9 +102,19 @@ public struct RawAESKeyring: Keyring, CustomStringConvertible {
             }
             do {
                 var result = materials
-                result.plaintextDataKey = try AESGCM.openSecret(
-                    edk.ciphertext.dropLast(AESGCM.tagLength), tag: Array(edk.ciphertext.suffix(AESGCM.tagLength)),
-                    key: wrappingKey, iv: parsed.iv, authenticating: aad)
+                let keyLength = edk.ciphertext.count - AESGCM.tagLength
+                let context = try AESGCMContext(key: wrappingKey, direction: .open)
+                result.plaintextDataKey = try SecureBytes(count: keyLength) { out in
+                    try edk.ciphertext.withUnsafeBytes { c in
+                        try info.withUnsafeBytes { i in
+                            try aad.withUnsafeBytes { a in
+                                try context.open(ciphertext: UnsafeRawBufferPointer(rebasing: c[0..<keyLength]),
+                                                 tag: UnsafeRawBufferPointer(rebasing: c[keyLength...]),
+                                                 iv: UnsafeRawBufferPointer(rebasing: i[(nameLength + 8)...]), aad: a, plaintext: out)
+                            }
+                        }
+                    }
+                }
                 result.dataKeyOrigin = DataKeyOrigin(decrypted: edk, keyring: description)
                 return result
             } catch {

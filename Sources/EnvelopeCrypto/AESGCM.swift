@@ -47,12 +47,8 @@ public final class AESGCMContext {
 
     /// Creates a context for a 16-, 24- or 32-byte key.
     public init(key: SecureBytes, direction: AESGCM.Direction) throws {
-        let cipher: OpaquePointer?
-        switch key.count {
-        case 16: cipher = EVP_aes_128_gcm()
-        case 24: cipher = EVP_aes_192_gcm()
-        case 32: cipher = EVP_aes_256_gcm()
-        default:
+        // Fetched once per process: no implicit fetch by OpenSSL on each init.
+        guard let cipher = FetchedAlgorithms.aesGCM(keyLength: key.count) else {
             throw CryptoError(.invalidInput, "an AES-GCM key must be 16, 24 or 32 bytes, not \(key.count)")
         }
         guard let ctx = EVP_CIPHER_CTX_new() else { throw CryptoError.openSSL("EVP_CIPHER_CTX_new") }

@@ -24,12 +24,13 @@ public enum HashFunction: Sendable, Equatable, CaseIterable {
         }
     }
 
+    /// The digest implementation, fetched once per process.
     var evpMD: OpaquePointer? {
         switch self {
-        case .sha1: EVP_sha1()
-        case .sha256: EVP_sha256()
-        case .sha384: EVP_sha384()
-        case .sha512: EVP_sha512()
+        case .sha1: FetchedAlgorithms.sha1
+        case .sha256: FetchedAlgorithms.sha256
+        case .sha384: FetchedAlgorithms.sha384
+        case .sha512: FetchedAlgorithms.sha512
         }
     }
 
@@ -47,14 +48,23 @@ public enum HashFunction: Sendable, Equatable, CaseIterable {
 
     /// HMAC of `data` under `key`.
     public func hmac(key: UnsafeRawBufferPointer, data: UnsafeRawBufferPointer) throws -> [UInt8] {
-        var out = [UInt8](repeating: 0, count: digestLength)
-        var outLength: UInt32 = 0
-        let result = out.withUnsafeMutableBufferPointer { o in
-            HMAC(evpMD, key.baseAddress, Int32(key.count),
-                 data.bindMemory(to: UInt8.self).baseAddress, data.count, o.baseAddress, &outLength)
+        // A copy of the per-digest template: fetched HMAC, digest set, no per-call lookup.
+        guard let ctx = EVP_MAC_CTX_dup(HMACTemplates.template(for: self)) else { throw CryptoError.openSSL("EVP_MAC_CTX_dup") }
+        defer { EVP_MAC_CTX_free(ctx) }
+        return try [UInt8](unsafeUninitializedCapacity: digestLength) { o, n in
+            n = 0
+            var outLength = 0
+            // A NULL key would mean "keep the previous key"; an empty key needs a real pointer.
+            let empty: UInt8 = 0
+            let keyed = withUnsafePointer(to: empty) { emptyPointer in
+                EVP_MAC_init(ctx, key.count > 0 ? key.bindMemory(to: UInt8.self).baseAddress : emptyPointer, key.count, nil) == 1
+            }
+            guard keyed,
+                  EVP_MAC_update(ctx, data.bindMemory(to: UInt8.self).baseAddress, data.count) == 1,
+                  EVP_MAC_final(ctx, o.baseAddress, &outLength, o.count) == 1, outLength == digestLength
+            else { throw CryptoError.openSSL("HMAC") }
+            n = outLength
         }
-        guard result != nil, Int(outLength) == digestLength else { throw CryptoError.openSSL("HMAC") }
-        return out
     }
 
     /// HMAC of byte arrays.

@@ -1,0 +1,175 @@
+// The cases of envelope-bench-small. Globals live here, not in the entry file, so they are not
+// main-actor isolated: a measured loop must never hop to the main actor.
+import CMallocCounter
+import EnvelopeCore
+import EnvelopeCrypto
+import EnvelopeKMS
+import EnvelopeLocalKMS
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+let kib = 1024
+let mib = 1024 * 1024
+let committing = AlgorithmSuite.aes256GCMHKDFSHA512CommitKey
+let signed = AlgorithmSuite.aes256GCMHKDFSHA512CommitKeyECDSAP384
+/// The same context the Python ESDK comparison uses.
+let context: EncryptionContext = ["purpose": "bench-small"]
+
+func pseudoRandom(_ count: Int) -> [UInt8] {
+    var x: UInt64 = 0x9E37_79B9_7F4A_7C15
+    return (0..<count).map { _ in
+        x ^= x << 13; x ^= x >> 7; x ^= x << 17
+        return UInt8(truncatingIfNeeded: x)
+    }
+}
+
+let keyring: RawAESKeyring = {
+    let key = try! SecureBytes(copying: (0..<32).map { UInt8($0) })
+    return try! RawAESKeyring(keyNamespace: "bench", keyName: "bench-key", wrappingKey: key)
+}()
+
+/// Keeps results alive so the optimizer cannot drop the work.
+nonisolated(unsafe) var sink = 0
+
+/// Seconds on the clock the one-core cases are timed with: the CPU time of the process, as
+/// `openssl speed` times its own loops, so the ratios to OpenSSL's figures hold on a shared,
+/// loaded machine. The all-core case uses wall-clock time (`cpuTime: false`).
+func now(cpuTime: Bool) -> Double {
+    var t = timespec()
+    clock_gettime(cpuTime ? CLOCK_PROCESS_CPUTIME_ID : CLOCK_MONOTONIC, &t)
+    return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
+}
+
+/// Runs `body` repeatedly for `seconds` and returns operations per second.
+func rate(_ seconds: Double, cpuTime: Bool = true, _ body: () async throws -> Int) async throws -> Double {
+    // Warm-up: first calls fetch algorithms, fill caches and fault in pages.
+    for _ in 0..<50 { sink &+= try await body() }
+    let start = now(cpuTime: cpuTime)
+    var count = 0
+    var elapsed = 0.0
+    repeat {
+        for _ in 0..<16 { sink &+= try await body() }
+        count += 16
+        elapsed = now(cpuTime: cpuTime) - start
+    } while elapsed < seconds
+    return Double(count) / elapsed
+}
+
+/// Heap allocations per call of `body`, averaged over `iterations` calls.
+func mallocs(_ iterations: Int, _ body: () async throws -> Int) async throws -> Double {
+    for _ in 0..<50 { sink &+= try await body() }
+    let before = envelope_malloc_count()
+    for _ in 0..<iterations { sink &+= try await body() }
+    return Double(envelope_malloc_count() - before) / Double(iterations)
+}
+
+func emit(_ name: String, _ value: Double) {
+    print("\(name) \(value)")
+}
+
+/// A caching materials manager over a KMS keyring on an in-process local KMS.
+func cachingKMSManager() async throws -> CachingMaterialsManager {
+    let account: AWSAccountID = "109876543210"
+    let user = AWSPrincipalARN("arn:aws:iam::109876543210:user/BenchUser")!
+    let kms = try LocalKMS()
+    let key = try await kms.createKey(account: account, userPrincipals: [user]).arn
+    let kmsKeyring = try KMSKeyring(keyARN: key, transport: kms.client(principal: user))
+    return try CachingMaterialsManager(keyring: kmsKeyring, cache: LocalMaterialsCache(capacity: 100), maxAge: .seconds(3600))
+}
+
+func single(_ seconds: Double) async throws {
+    let client = EnvelopeClient(concurrency: 1)
+    let small = pseudoRandom(kib)
+
+    // 1 KiB, 0x0478, raw AES key.
+    let rawMessage = try await client.encrypt(small, keyring: keyring, encryptionContext: context, suite: committing).ciphertext
+    let encryptRaw = { try await client.encrypt(small, keyring: keyring, encryptionContext: context, suite: committing).ciphertext.count }
+    let decryptRaw = { try await client.decrypt(rawMessage, keyring: keyring).plaintext.count }
+    emit("raw_encrypt_per_s", try await rate(seconds, encryptRaw))
+    emit("raw_decrypt_per_s", try await rate(seconds, decryptRaw))
+    if envelope_malloc_counter_active() != 0 {
+        emit("raw_encrypt_mallocs", try await mallocs(2000, encryptRaw))
+        emit("raw_decrypt_mallocs", try await mallocs(2000, decryptRaw))
+    }
+
+    // 1 KiB, 0x0478, KMS keyring through the caching materials manager, cache hits.
+    let manager = try await cachingKMSManager()
+    let kmsMessage = try await client.encrypt(small, materialsManager: manager, encryptionContext: context, suite: committing).ciphertext
+    emit("kms_cached_encrypt_per_s", try await rate(seconds) {
+        try await client.encrypt(small, materialsManager: manager, encryptionContext: context, suite: committing).ciphertext.count
+    })
+    emit("kms_cached_decrypt_per_s", try await rate(seconds) {
+        try await client.decrypt(kmsMessage, materialsManager: manager).plaintext.count
+    })
+
+    // 1 KiB, 0x0578 (a fresh P-384 key and signature per message), and the P-384 key generation
+    // rate through the same EVP call the SDK uses (the sign/verify bounds come from `openssl speed`).
+    let signedMessage = try await client.encrypt(small, keyring: keyring, encryptionContext: context, suite: signed).ciphertext
+    emit("signed_encrypt_per_s", try await rate(seconds) {
+        try await client.encrypt(small, keyring: keyring, encryptionContext: context, suite: signed).ciphertext.count
+    })
+    emit("signed_decrypt_per_s", try await rate(seconds) {
+        try await client.decrypt(signedMessage, keyring: keyring).plaintext.count
+    })
+    emit("p384_keygen_per_s", try await rate(seconds) { try ECDSAPrivateKey(generatingOn: .p384).curve.compressedPointLength })
+
+    // 1 MiB one-shot in memory, 0x0478, one core.
+    let big = pseudoRandom(mib)
+    let bigMessage = try await client.encrypt(big, keyring: keyring, encryptionContext: context, suite: committing).ciphertext
+    emit("mib_encrypt_bytes_per_s", Double(mib) * (try await rate(seconds) {
+        try await client.encrypt(big, keyring: keyring, encryptionContext: context, suite: committing).ciphertext.count
+    }))
+    emit("mib_decrypt_bytes_per_s", Double(mib) * (try await rate(seconds) {
+        try await client.decrypt(bigMessage, keyring: keyring).plaintext.count
+    }))
+}
+
+/// Small messages from one task, then from one task per core at once (encrypt then decrypt of
+/// its own message), timed by the wall clock.
+func multi(_ seconds: Double) async throws {
+    let cores = EnvelopeClient.availableCores
+    let single = try await tasks(1, seconds)
+    let all = try await tasks(cores, seconds)
+    emit("cores", Double(cores))
+    emit("one_task_encrypt_per_s", single.0)
+    emit("one_task_decrypt_per_s", single.1)
+    emit("multi_encrypt_per_s", all.0)
+    emit("multi_decrypt_per_s", all.1)
+}
+
+func tasks(_ count: Int, _ seconds: Double) async throws -> (Double, Double) {
+    let client = EnvelopeClient(concurrency: 1)
+    let small = pseudoRandom(kib)
+    return try await withThrowingTaskGroup(of: (Double, Double).self) { group in
+        for _ in 0..<count {
+            group.addTask {
+                let message = try await client.encrypt(small, keyring: keyring, encryptionContext: context, suite: committing).ciphertext
+                let e = try await rate(seconds, cpuTime: false) {
+                    try await client.encrypt(small, keyring: keyring, encryptionContext: context, suite: committing).ciphertext.count
+                }
+                let d = try await rate(seconds, cpuTime: false) { try await client.decrypt(message, keyring: keyring).plaintext.count }
+                return (e, d)
+            }
+        }
+        var total = (0.0, 0.0)
+        for try await (e, d) in group { total.0 += e; total.1 += d }
+        return total
+    }
+}
+
+
+/// The raw-key 1 KiB case alone, encrypt or decrypt (for a profiler).
+func alone(_ encrypt: Bool, _ seconds: Double) async throws {
+    let client = EnvelopeClient(concurrency: 1)
+    let small = pseudoRandom(kib)
+    let message = try await client.encrypt(small, keyring: keyring, encryptionContext: context, suite: committing).ciphertext
+    emit(encrypt ? "encrypt" : "decrypt", try await rate(seconds) {
+        encrypt
+            ? try await client.encrypt(small, keyring: keyring, encryptionContext: context, suite: committing).ciphertext.count
+            : try await client.decrypt(message, keyring: keyring).plaintext.count
+    })
+}
