@@ -184,7 +184,9 @@ extension CLIError {
         if !e.dataKeyFailures.isEmpty {
             text += " — " + e.dataKeyFailures.map { oneLine($0.description) }.joined(separator: "; ")
         } else if let cause = e.causes.first, !(cause is LimitFailure) {
-            text += " (\(oneLine(String(describing: cause))))"
+            // The cause's words, unless the message already says them (formatting only).
+            let causeText = oneLine(String(describing: cause))
+            if !text.contains(causeText) { text += " (\(causeText))" }
         }
         return text
     }
