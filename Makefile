@@ -2,7 +2,7 @@
 #   make deps    system packages (OpenSSL 3, libsodium, pkg-config, python3-venv), only if missing
 #   make venv    .build/venv with the pinned Python test peers (Tests/requirements-test.txt)
 #   make build   swift build of the library package and of the samples package (Samples/: the CLI,
-#                the walkthrough), which share the build folder .build
+#                the walkthrough; built in Samples/.build)
 #   make release the `envelope` CLI as shipped: release build, Swift runtime linked in
 #                (--static-swift-stdlib: runs without a Swift toolchain, starts faster)
 #   make test    deps + venv + build and test both packages + check-deps (a library user resolves no
@@ -19,10 +19,11 @@
 SWIFT ?= swift
 PYTHON ?= python3
 SWIFT_TEST_FLAGS ?=
-# The samples are a package of their own (Samples/Package.swift, depending on this one by path); it
-# builds into the same scratch folder, so the dependencies both use are compiled once.
-SAMPLES := $(SWIFT) build --package-path Samples --scratch-path $(CURDIR)/.build
-SAMPLES_TEST := $(SWIFT) test --package-path Samples --scratch-path $(CURDIR)/.build
+# The samples are a package of their own (Samples/Package.swift, depending on this one by path), built
+# in their own folder (Samples/.build): a scratch folder shared by two root packages makes SwiftPM
+# run the wrong test bundle and miss new source files.
+SAMPLES := $(SWIFT) build --package-path Samples
+SAMPLES_TEST := $(SWIFT) test --package-path Samples
 
 VENV := .build/venv
 VENV_PYTHON := $(CURDIR)/$(VENV)/bin/python3

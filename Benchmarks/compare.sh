@@ -40,8 +40,8 @@ fi
 if [ "${BENCH_OURS:-auto}" != bench-file ] && grep -q 'name: "envelope"' "$root/Samples/Package.swift" 2>/dev/null; then
     # The Swift runtime linked in, as we ship the CLI: no runtime libraries to find and bind at
     # start (about 4 ms of a 120 ms run), and the binary runs where no Swift toolchain is installed.
-    swift build -c release --static-swift-stdlib --package-path "$root/Samples" --scratch-path "$root/.build" --product envelope >&2
-    ours=("$(swift build -c release --static-swift-stdlib --package-path "$root/Samples" --scratch-path "$root/.build" --show-bin-path)/envelope")
+    swift build -c release --static-swift-stdlib --package-path "$root/Samples" --product envelope >&2
+    ours=("$(swift build -c release --static-swift-stdlib --package-path "$root/Samples" --show-bin-path)/envelope")
     ours_name="envelope (CLI)"
     ours_style=cli
 else

@@ -14,8 +14,8 @@ repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 envelope="${1:-${ENVELOPE_BIN:-}}"
 if [[ -z "$envelope" ]]; then
     echo "== Building envelope (swift build --package-path Samples --product envelope)"
-    (cd "$repo_root" && swift build --package-path Samples --scratch-path .build --product envelope)
-    envelope="$(cd "$repo_root" && swift build --package-path Samples --scratch-path .build --show-bin-path)/envelope"
+    (cd "$repo_root" && swift build --package-path Samples --product envelope)
+    envelope="$(cd "$repo_root" && swift build --package-path Samples --show-bin-path)/envelope"
 fi
 if [[ ! -x "$envelope" ]]; then
     echo "demo: $envelope is not an executable; build it with: make build (or swift build --package-path Samples --product envelope)" >&2

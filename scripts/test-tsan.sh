@@ -3,7 +3,7 @@
 #
 #   scripts/test-tsan.sh [extra swift test arguments]
 #
-# Uses its own scratch path (.build-tsan) so the normal build stays intact. Only EnvelopeKit's own
+# Uses its own scratch paths (.build-tsan, Samples/.build-tsan) so the normal builds stay intact. Only EnvelopeKit's own
 # test targets run (--filter on our targets); the dependencies' code is instrumented but their
 # test suites are not ours to run. TSAN_OPTIONS makes any report fail the run (halt_on_error).
 # Interop tests that need the Python venv honour ENVELOPE_TEST_PYTHON as in `make test`.
@@ -14,10 +14,10 @@ FILTER=${TSAN_FILTER:-"EnvelopeCryptoTests|EnvelopeCoreTests|EnvelopeSigV4Tests|
 echo "==> swift test --sanitize=thread (scratch .build-tsan, filter: $FILTER)"
 log=$(mktemp)
 rc=0
-# The library package, then the samples package (the CLI), in the same scratch folder.
+# The library package, then the samples package (the CLI); each `swift test` builds its package first.
 for package in . Samples; do
     set +e
-    "${SWIFT:-swift}" test --package-path "$package" --sanitize=thread --scratch-path "$PWD/.build-tsan" --filter "$FILTER" "$@" 2>&1 | tee -a "$log"
+    "${SWIFT:-swift}" test --package-path "$package" --sanitize=thread --scratch-path "$PWD/$package/.build-tsan" --filter "$FILTER" "$@" 2>&1 | tee -a "$log"
     status=${PIPESTATUS[0]}
     set -e
     if [ "$status" -ne 0 ]; then rc=$status; fi
