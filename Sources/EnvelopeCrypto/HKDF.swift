@@ -36,16 +36,63 @@ public enum HKDF {
         guard output.count > 0, output.count <= 255 * hash.digestLength else {
             throw CryptoError(.invalidInput, "HKDF output length \(output.count) is out of range for \(hash)")
         }
+        try withContext(hash) { ctx in
+            inputKey.withUnsafeBytes { ikm in
+                envelope_hkdf_derive(ctx, salt.bindMemory(to: UInt8.self).baseAddress, salt.count,
+                                     ikm.bindMemory(to: UInt8.self).baseAddress, ikm.count,
+                                     info.bindMemory(to: UInt8.self).baseAddress, info.count,
+                                     output.bindMemory(to: UInt8.self).baseAddress, output.count)
+            }
+        }
+    }
+
+    /// HKDF-Extract alone (RFC 5869 section 2.2): the pseudorandom key (digest length) in guarded
+    /// memory. With ``expand(hash:pseudorandomKey:info:into:)`` it gives the same bytes as
+    /// ``derive(hash:inputKey:salt:info:into:)``, but several outputs from one input key and salt
+    /// (a message key and its commitment) pay for the extract step once.
+    public static func extract(hash: HashFunction, inputKey: SecureBytes, salt: UnsafeRawBufferPointer) throws -> SecureBytes {
+        try SecureBytes(count: hash.digestLength) { prk in
+            try withContext(hash) { ctx in
+                inputKey.withUnsafeBytes { ikm in
+                    envelope_hkdf_extract(ctx, salt.bindMemory(to: UInt8.self).baseAddress, salt.count,
+                                          ikm.bindMemory(to: UInt8.self).baseAddress, ikm.count,
+                                          prk.bindMemory(to: UInt8.self).baseAddress, prk.count)
+                }
+            }
+        }
+    }
+
+    /// HKDF-Expand alone (RFC 5869 section 2.3) from a pseudorandom key made by
+    /// ``extract(hash:inputKey:salt:)``, into a caller buffer (for public values).
+    public static func expand(
+        hash: HashFunction, pseudorandomKey: SecureBytes, info: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer
+    ) throws {
+        guard output.count > 0, output.count <= 255 * hash.digestLength else {
+            throw CryptoError(.invalidInput, "HKDF output length \(output.count) is out of range for \(hash)")
+        }
+        try withContext(hash) { ctx in
+            pseudorandomKey.withUnsafeBytes { prk in
+                envelope_hkdf_expand(ctx, prk.bindMemory(to: UInt8.self).baseAddress, prk.count,
+                                     info.bindMemory(to: UInt8.self).baseAddress, info.count,
+                                     output.bindMemory(to: UInt8.self).baseAddress, output.count)
+            }
+        }
+    }
+
+    /// HKDF-Expand alone into guarded memory (for keys).
+    public static func expandKey(hash: HashFunction, pseudorandomKey: SecureBytes, info: UnsafeRawBufferPointer, length: Int) throws -> SecureBytes {
+        try SecureBytes(count: length) { out in
+            try expand(hash: hash, pseudorandomKey: pseudorandomKey, info: info, into: out)
+        }
+    }
+
+    /// Runs one OpenSSL call on a fresh HKDF context for `hash` (freed, with its copy of the key
+    /// wiped, on return); `body` returns OpenSSL's 1 for success.
+    private static func withContext(_ hash: HashFunction, _ body: (OpaquePointer) -> Int32) throws {
         guard let ctx = envelope_hkdf_context(FetchedAlgorithms.hkdf, hash.openSSLName) else {
             throw CryptoError.openSSL("EVP_KDF_CTX_new (HKDF)")
         }
         defer { EVP_KDF_CTX_free(ctx) }
-        let ok = inputKey.withUnsafeBytes { ikm in
-            envelope_hkdf_derive(ctx, salt.bindMemory(to: UInt8.self).baseAddress, salt.count,
-                                 ikm.bindMemory(to: UInt8.self).baseAddress, ikm.count,
-                                 info.bindMemory(to: UInt8.self).baseAddress, info.count,
-                                 output.bindMemory(to: UInt8.self).baseAddress, output.count)
-        }
-        guard ok == 1 else { throw CryptoError.openSSL("HKDF") }
+        guard body(ctx) == 1 else { throw CryptoError.openSSL("HKDF") }
     }
 }
