@@ -89,7 +89,7 @@ public enum HKDF {
     /// Runs one OpenSSL call on a fresh HKDF context for `hash` (freed, with its copy of the key
     /// wiped, on return); `body` returns OpenSSL's 1 for success.
     private static func withContext(_ hash: HashFunction, _ body: (OpaquePointer) -> Int32) throws {
-        guard let ctx = envelope_hkdf_context(FetchedAlgorithms.hkdf, hash.openSSLName) else {
+        guard let ctx = envelope_hkdf_context(FetchedAlgorithms.hkdf, hash.openSSLCName) else {
             throw CryptoError.openSSL("EVP_KDF_CTX_new (HKDF)")
         }
         defer { EVP_KDF_CTX_free(ctx) }
