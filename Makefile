@@ -68,8 +68,8 @@ release: deps check-swift
 
 test: deps venv check-swift check-deps
 	$(SWIFT) build --build-tests
-	$(SAMPLES) --build-tests
 	ENVELOPE_TEST_PYTHON=$(VENV_PYTHON) $(SWIFT) test --skip-build $(SWIFT_TEST_FLAGS)
+	$(SAMPLES) --build-tests
 	ENVELOPE_TEST_PYTHON=$(VENV_PYTHON) $(SAMPLES_TEST) --skip-build $(SWIFT_TEST_FLAGS)
 
 # What a library user resolves: the root package's dependency graph must hold only what the libraries

@@ -4,6 +4,11 @@ import PackageDescription
 // The samples: the `envelope` CLI, the cross-account walkthrough and a raw-AES file demo. A package of
 // their own, so that a library user of EnvelopeKit never resolves ArgumentParser or builds the CLI.
 // Build and test from the repository root with `make build` / `make test`, or here with `swift build`.
+/// Products of the EnvelopeKit libraries (the root package).
+func kit(_ names: String...) -> [Target.Dependency] {
+    names.map { .product(name: $0, package: "EnvelopeKit") }
+}
+
 let package = Package(
     name: "EnvelopeKitSamples",
     platforms: [.macOS(.v13)],
@@ -22,21 +27,14 @@ let package = Package(
     targets: [
         .executableTarget(
             name: "RawAESFileDemo",
-            dependencies: [.product(name: "EnvelopeCore", package: "EnvelopeKit"),
-                           .product(name: "EnvelopeCrypto", package: "EnvelopeKit")],
+            dependencies: kit("EnvelopeCore", "EnvelopeCrypto"),
             path: "RawAESFileDemo"
         ),
         // The `envelope` CLI: its logic lives in EnvelopeCLICore (testable); the executable is a thin `main`.
         .target(
             name: "EnvelopeCLICore",
-            dependencies: [
-                .product(name: "EnvelopeCore", package: "EnvelopeKit"),
-                .product(name: "EnvelopeCrypto", package: "EnvelopeKit"),
-                .product(name: "EnvelopeKMS", package: "EnvelopeKit"),
-                .product(name: "EnvelopeKMSPolicy", package: "EnvelopeKit"),
-                .product(name: "EnvelopeLocalKMS", package: "EnvelopeKit"),
-                .product(name: "EnvelopeKMSHTTP", package: "EnvelopeKit"),
-                .product(name: "EnvelopeLocalKMSServer", package: "EnvelopeKit"),
+            dependencies: kit("EnvelopeCore", "EnvelopeCrypto", "EnvelopeKMS", "EnvelopeKMSPolicy", "EnvelopeLocalKMS", "EnvelopeKMSHTTP",
+                              "EnvelopeLocalKMSServer") + [
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "SystemPackage", package: "swift-system"),
@@ -52,13 +50,7 @@ let package = Package(
         // The cross-account walkthrough (DocC article: EnvelopeKMS.docc/CrossAccountWalkthrough.md).
         .target(
             name: "CrossAccountWalkthroughKit",
-            dependencies: [
-                .product(name: "EnvelopeCore", package: "EnvelopeKit"),
-                .product(name: "EnvelopeCrypto", package: "EnvelopeKit"),
-                .product(name: "EnvelopeKMS", package: "EnvelopeKit"),
-                .product(name: "EnvelopeKMSPolicy", package: "EnvelopeKit"),
-                .product(name: "EnvelopeLocalKMS", package: "EnvelopeKit"),
-            ],
+            dependencies: kit("EnvelopeCore", "EnvelopeCrypto", "EnvelopeKMS", "EnvelopeKMSPolicy", "EnvelopeLocalKMS"),
             path: "CrossAccountWalkthrough/Walkthrough"
         ),
         .executableTarget(
@@ -70,17 +62,8 @@ let package = Package(
         // executables makes `swift build --build-tests` / `swift test` build them first.
         .testTarget(
             name: "EnvelopeCLITests",
-            dependencies: [
-                "envelope", "CrossAccountWalkthrough", "CrossAccountWalkthroughKit", "EnvelopeCLICore",
-                .product(name: "EnvelopeCore", package: "EnvelopeKit"),
-                .product(name: "EnvelopeCrypto", package: "EnvelopeKit"),
-                .product(name: "EnvelopeKMS", package: "EnvelopeKit"),
-                .product(name: "EnvelopeKMSHTTP", package: "EnvelopeKit"),
-                .product(name: "EnvelopeKMSPolicy", package: "EnvelopeKit"),
-                .product(name: "EnvelopeLocalKMS", package: "EnvelopeKit"),
-                .product(name: "EnvelopeKMSHTTP", package: "EnvelopeKit"),
-                .product(name: "EnvelopeTestSupport", package: "EnvelopeKit"),
-            ],
+            dependencies: ["envelope", "CrossAccountWalkthrough", "CrossAccountWalkthroughKit", "EnvelopeCLICore"]
+                + kit("EnvelopeCore", "EnvelopeCrypto", "EnvelopeKMS", "EnvelopeKMSHTTP", "EnvelopeKMSPolicy", "EnvelopeLocalKMS", "EnvelopeTestSupport"),
             path: "Tests/EnvelopeCLITests"
         ),
     ]

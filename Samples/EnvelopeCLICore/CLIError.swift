@@ -15,17 +15,24 @@ public struct CLIError: Error, Sendable, CustomStringConvertible {
     public var hint: String?
     /// The exit status.
     public var exitCode: CLIExitCode
+    /// For an access denial the local KMS explained: which side of the check was missing (key
+    /// policy, IAM policy, or an explicit deny), one short line.
+    public var denial: String?
 
     /// Creates an error.
-    public init(_ exitCode: CLIExitCode, _ message: String, hint: String? = nil) {
+    public init(_ exitCode: CLIExitCode, _ message: String, hint: String? = nil, denial: String? = nil) {
         self.exitCode = exitCode
         self.message = message
         self.hint = hint
+        self.denial = denial
     }
 
-    /// `message` and, on a second line, `hint: …`.
+    /// `message`, then `why: …` for an explained denial, then `hint: …`.
     public var description: String {
-        hint.map { "\(message)\nhint: \($0)" } ?? message
+        var text = message
+        if let denial { text += "\nwhy: \(denial)" }
+        if let hint { text += "\nhint: \(hint)" }
+        return text
     }
 
     static func usage(_ message: String, hint: String? = nil) -> CLIError { CLIError(.usage, message, hint: hint) }

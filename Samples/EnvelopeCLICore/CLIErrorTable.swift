@@ -156,7 +156,15 @@ extension CLIError {
         // A credentials failure's hint depends on which source failed and how (SSO login, process, …).
         let credentials = kind == .noCredentials ? AWSCredentialsWiring.credentialsError(in: error) : nil
         return CLIError(kind.row.exit, "\(action) failed: \(describe(error, names: names))",
-                        hint: credentials.flatMap(AWSCredentialsWiring.hint(for:)) ?? kind.row.hint)
+                        hint: credentials.flatMap(AWSCredentialsWiring.hint(for:)) ?? kind.row.hint,
+                        denial: kind == .kmsAccessDenied ? denialReason(in: error)?.missingSide : nil)
+    }
+
+    /// The local KMS's typed explanation of an AccessDeniedException, wherever it sits among the causes.
+    static func denialReason(in error: any Error) -> KMSDenialReason? {
+        if let kms = error as? KMSError { return kms.denialReason }
+        let causes = (error as? EnvelopeError)?.allCauses ?? (error as? any ErrorWithCauses)?.underlyingErrors ?? []
+        return causes.lazy.compactMap { ($0 as? KMSError)?.denialReason }.first
     }
 
     /// The error's own words on one line, with the per-key failures of a decrypt; I/O failures
@@ -176,7 +184,9 @@ extension CLIError {
         if !e.dataKeyFailures.isEmpty {
             text += " — " + e.dataKeyFailures.map { oneLine($0.description) }.joined(separator: "; ")
         } else if let cause = e.causes.first, !(cause is LimitFailure) {
-            text += " (\(oneLine(String(describing: cause))))"
+            // The cause's words, unless the message already says them (formatting only).
+            let causeText = oneLine(String(describing: cause))
+            if !text.contains(causeText) { text += " (\(causeText))" }
         }
         return text
     }

@@ -68,6 +68,7 @@ public enum EnvelopeCLI {
 
     static func report(_ error: CLIError) {
         var text = "envelope: error: \(error.message)\n"
+        if let denial = error.denial { text += "why: \(denial)\n" }
         if let hint = error.hint { text += "hint: \(hint)\n" }
         StandardStreams.printStderr(text)
     }

@@ -36,7 +36,8 @@ enum LocalKMSErrors {
     }
 
     static func accessDenied(caller: AWSPrincipalARN, action: KMSAction, key: KMSKeyARN, reason: KMSDenialReason) -> KMSError {
-        KMSError(code: .accessDenied, message: KMSAccessEvaluator.accessDeniedMessage(caller: caller, action: action, keyARN: key, reason: reason))
+        KMSError(code: .accessDenied, message: KMSAccessEvaluator.accessDeniedMessage(caller: caller, action: action, keyARN: key, reason: reason),
+                 denialReason: reason)
     }
 
     /// Decrypt without a KeyId when the ciphertext's key does not exist in the request's Region

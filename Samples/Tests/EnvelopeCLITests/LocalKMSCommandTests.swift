@@ -90,6 +90,8 @@ struct LocalKMSCommandTests {
         let result = try fx.asExternalUser(["encrypt", "-i", "plain.bin", "-o", "m.enc", "-w", "key=\(fx.keyARN)"])
         #expect(result.status == 77, "\(result)")
         #expect(result.stderr.contains("AccessDeniedException"))
+        // The local KMS's typed explanation: one line naming the side that is missing.
+        #expect(result.stderrLines.contains("why: missing: an IAM policy of the caller allowing the action (the key policy delegates to its account)"), "\(result)")
         #expect(!fx.box.exists("m.enc"))
     }
 
