@@ -33,17 +33,7 @@ public enum HKDF {
         hash: HashFunction, inputKey: SecureBytes, salt: UnsafeRawBufferPointer, info: UnsafeRawBufferPointer,
         into output: UnsafeMutableRawBufferPointer
     ) throws {
-        guard output.count > 0, output.count <= 255 * hash.digestLength else {
-            throw CryptoError(.invalidInput, "HKDF output length \(output.count) is out of range for \(hash)")
-        }
-        try withContext(hash) { ctx in
-            inputKey.withUnsafeBytes { ikm in
-                envelope_hkdf_derive(ctx, salt.bindMemory(to: UInt8.self).baseAddress, salt.count,
-                                     ikm.bindMemory(to: UInt8.self).baseAddress, ikm.count,
-                                     info.bindMemory(to: UInt8.self).baseAddress, info.count,
-                                     output.bindMemory(to: UInt8.self).baseAddress, output.count)
-            }
-        }
+        try run(hash, EVP_KDF_HKDF_MODE_EXTRACT_AND_EXPAND, key: inputKey, salt: salt, info: info, into: output)
     }
 
     /// HKDF-Extract alone (RFC 5869 section 2.2): the pseudorandom key (digest length) in guarded
@@ -52,13 +42,7 @@ public enum HKDF {
     /// (a message key and its commitment) pay for the extract step once.
     public static func extract(hash: HashFunction, inputKey: SecureBytes, salt: UnsafeRawBufferPointer) throws -> SecureBytes {
         try SecureBytes(count: hash.digestLength) { prk in
-            try withContext(hash) { ctx in
-                inputKey.withUnsafeBytes { ikm in
-                    envelope_hkdf_extract(ctx, salt.bindMemory(to: UInt8.self).baseAddress, salt.count,
-                                          ikm.bindMemory(to: UInt8.self).baseAddress, ikm.count,
-                                          prk.bindMemory(to: UInt8.self).baseAddress, prk.count)
-                }
-            }
+            try run(hash, EVP_KDF_HKDF_MODE_EXTRACT_ONLY, key: inputKey, salt: salt, info: UnsafeRawBufferPointer(start: nil, count: 0), into: prk)
         }
     }
 
@@ -67,16 +51,7 @@ public enum HKDF {
     public static func expand(
         hash: HashFunction, pseudorandomKey: SecureBytes, info: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer
     ) throws {
-        guard output.count > 0, output.count <= 255 * hash.digestLength else {
-            throw CryptoError(.invalidInput, "HKDF output length \(output.count) is out of range for \(hash)")
-        }
-        try withContext(hash) { ctx in
-            pseudorandomKey.withUnsafeBytes { prk in
-                envelope_hkdf_expand(ctx, prk.bindMemory(to: UInt8.self).baseAddress, prk.count,
-                                     info.bindMemory(to: UInt8.self).baseAddress, info.count,
-                                     output.bindMemory(to: UInt8.self).baseAddress, output.count)
-            }
-        }
+        try run(hash, EVP_KDF_HKDF_MODE_EXPAND_ONLY, key: pseudorandomKey, salt: UnsafeRawBufferPointer(start: nil, count: 0), info: info, into: output)
     }
 
     /// HKDF-Expand alone into guarded memory (for keys).
@@ -86,13 +61,23 @@ public enum HKDF {
         }
     }
 
-    /// Runs one OpenSSL call on a fresh HKDF context for `hash` (freed, with its copy of the key
-    /// wiped, on return); `body` returns OpenSSL's 1 for success.
-    private static func withContext(_ hash: HashFunction, _ body: (OpaquePointer) -> Int32) throws {
+    /// One HKDF call in `mode` on a fresh context for `hash` (freed, with its copy of the key
+    /// wiped, on return).
+    private static func run(_ hash: HashFunction, _ mode: Int32, key: SecureBytes, salt: UnsafeRawBufferPointer,
+                            info: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer) throws {
+        guard output.count > 0, output.count <= 255 * hash.digestLength else {
+            throw CryptoError(.invalidInput, "HKDF output length \(output.count) is out of range for \(hash)")
+        }
         guard let ctx = envelope_hkdf_context(FetchedAlgorithms.hkdf, hash.openSSLCName) else {
             throw CryptoError.openSSL("EVP_KDF_CTX_new (HKDF)")
         }
         defer { EVP_KDF_CTX_free(ctx) }
-        guard body(ctx) == 1 else { throw CryptoError.openSSL("HKDF") }
+        let ok = key.withUnsafeBytes { k in
+            envelope_hkdf_run(ctx, mode, k.bindMemory(to: UInt8.self).baseAddress, k.count,
+                              salt.bindMemory(to: UInt8.self).baseAddress, salt.count,
+                              info.bindMemory(to: UInt8.self).baseAddress, info.count,
+                              output.bindMemory(to: UInt8.self).baseAddress, output.count)
+        }
+        guard ok == 1 else { throw CryptoError.openSSL("HKDF") }
     }
 }
