@@ -29,7 +29,7 @@ struct KMSCommand: AsyncParsableCommand {
             """,
         subcommands: [KMSCreateKey.self, KMSCreateAlias.self, KMSDescribeKey.self, KMSListKeys.self, KMSListAliases.self,
                       KMSGetKeyPolicy.self, KMSPutKeyPolicy.self, KMSAddExternalAccount.self, KMSRemoveExternalAccount.self,
-                      KMSEnableKey.self, KMSDisableKey.self, KMSScheduleKeyDeletion.self, KMSCancelKeyDeletion.self,
+                      KMSReplicateKey.self, KMSEnableKey.self, KMSDisableKey.self, KMSScheduleKeyDeletion.self, KMSCancelKeyDeletion.self,
                       KMSCreateGrant.self, KMSListGrants.self, KMSRevokeGrant.self, KMSRetireGrant.self,
                       KMSAttachUserPolicy.self, KMSCreateAccessKey.self, KMSServe.self,
                       KMSTrail.self, KMSTagPrincipal.self, KMSSetOrganization.self])

@@ -151,6 +151,28 @@ struct KeyOptions: ParsableArguments {
     }
 }
 
+struct KMSReplicateKey: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "replicate-key",
+        abstract: "Replicate a multi-Region primary key (mrk-…, from create-key --multi-region) into another Region (ReplicateKey); prints {\"ReplicaKeyMetadata\": {…, \"Arn\"}, \"ReplicaPolicy\"}.",
+        discussion: """
+            The replica has the primary's key ID and key material: a ciphertext of one
+            decrypts with the other (the MRK-aware keyrings use this). Its key policy is
+            --policy-file F, else KMS's default key policy.
+            """)
+    @Option(name: .customLong("replica-region"), help: ArgumentHelp("The Region of the replica.", valueName: "REGION")) var replicaRegion: String
+    @Option(name: .customLong("policy-file"), help: ArgumentHelp("The replica's key policy (- for stdin).", valueName: "F|-")) var policyFile: String?
+    @Flag(name: .customLong("bypass-lockout-safety-check"), help: "Skip KMS's policy lockout safety check (BypassPolicyLockoutSafetyCheck).") var bypassLockout = false
+    @OptionGroup var options: KeyOptions
+    func run() async throws {
+        let (keyId, kms) = try options.open("replicate-key")
+        let policy = try policyFile.map { (file) throws(CLIError) in try PolicyFileReader.read(file) }
+        let request = ReplicateKeyRequest(keyId: keyId, replicaRegion: replicaRegion, policy: policy, bypassPolicyLockoutSafetyCheck: bypassLockout)
+        let response = try await KMSAdmin.run("replicating \(keyId) to \(replicaRegion)") { try await kms.replicateKey(request) }
+        JSONOutput.print(try JSONOutput.value(of: response))
+    }
+}
+
 struct KMSEnableKey: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "enable-key", abstract: "Enable a key (EnableKey); prints its KeyMetadata.")
     @OptionGroup var options: KeyOptions

@@ -20,6 +20,20 @@ extension LocalKMS {
         static let listAliases = KMSAction(rawValue: "kms:ListAliases")
         static let enableKey = KMSAction(rawValue: "kms:EnableKey")
         static let cancelKeyDeletion = KMSAction(rawValue: "kms:CancelKeyDeletion")
+        static let replicateKey = KMSAction(rawValue: "kms:ReplicateKey")
+    }
+
+    /// `ReplicateKey` as `caller` (kms:ReplicateKey on the primary key; the replica gets `policy`
+    /// or KMS's default key policy, with the lockout safety check unless bypassed).
+    public func replicateKey(_ request: ReplicateKeyRequest, caller: LocalKMSCaller) throws -> ReplicateKeyResponse {
+        let key = try administeredKey(request.keyId, caller: caller, action: AdministrationAction.replicateKey, operation: "ReplicateKey")
+        let region: AWSRegion
+        do { region = try AWSRegion(validating: request.replicaRegion) } catch {
+            throw LocalKMSErrors.validation("ReplicaRegion \(request.replicaRegion) is not a Region name such as us-west-2")
+        }
+        let metadata = try replicateKey(key.arn, replicaRegion: region, policy: request.policy, description: request.description,
+                                        bypassPolicyLockoutSafetyCheck: request.bypassPolicyLockoutSafetyCheck)
+        return ReplicateKeyResponse(replicaKeyMetadata: metadata, replicaPolicy: try getKeyPolicy(key: metadata.arn))
     }
 
     /// `CreateKey` as `caller`: the key is created in the caller's account and Region.
@@ -188,4 +202,6 @@ extension LocalKMSClient: KMSAdministrationTransport {
     }
     /// `RetireGrant`.
     public func retireGrant(_ request: RetireGrantRequest) async throws -> RetireGrantResponse { try await kms.retireGrant(request, caller: caller) }
+    /// `ReplicateKey` as this client's principal.
+    public func replicateKey(_ request: ReplicateKeyRequest) async throws -> ReplicateKeyResponse { try await kms.replicateKey(request, caller: caller) }
 }

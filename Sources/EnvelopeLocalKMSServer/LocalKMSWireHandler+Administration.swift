@@ -23,6 +23,7 @@ extension LocalKMSWireHandler {
         case .scheduleKeyDeletion: return try await run(ScheduleKeyDeletionRequest.self) { try await kms.scheduleKeyDeletion($0, caller: caller) }
         case .cancelKeyDeletion: return try await run(CancelKeyDeletionRequest.self) { try await kms.cancelKeyDeletion($0, caller: caller) }
         case .retireGrant: return try await run(RetireGrantRequest.self) { try await kms.retireGrant($0, caller: caller) }
+        case .replicateKey: return try await run(ReplicateKeyRequest.self) { try await kms.replicateKey($0, caller: caller) }
         default:
             throw KMSError(code: "UnknownOperationException", message: "\(operation.rawValue) is not an administration operation")
         }

@@ -145,7 +145,7 @@ public struct LocalKMSWireHandler: Sendable {
             let response = try await kms.revokeGrant(try decoder.decode(RevokeGrantRequest.self, from: data), caller: caller)
             return Array(try encoder.encode(response))
         case .createKey, .createAlias, .listKeys, .listAliases, .getKeyPolicy, .putKeyPolicy, .enableKey, .disableKey,
-             .scheduleKeyDeletion, .cancelKeyDeletion, .retireGrant:
+             .scheduleKeyDeletion, .cancelKeyDeletion, .retireGrant, .replicateKey:
             return try await dispatchAdministration(operation, data: data, caller: caller)
         }
     }

@@ -323,4 +323,24 @@ struct OwnerStoryTests {
         let cancelled = try story.owner(["kms", "cancel-key-deletion", "--key", keyARN])
         #expect((try cancelled.json()["KeyMetadata"] as? [String: Any])?["KeyState"] as? String == "Disabled", "\(cancelled)")
     }
+
+    // Fact: a multi-Region key's replica has the same key ID and key material in another Region of
+    // the partition; ReplicateKey answers ReplicaKeyMetadata, and an existing replica is
+    // AlreadyExistsException. https://docs.aws.amazon.com/kms/latest/APIReference/API_ReplicateKey.html
+    @Test("multi-Region keys: create-key --multi-region, then replicate-key gives the mrk- key in another Region",
+          arguments: [StoryBackend.local, .serve])
+    func multiRegionReplica(_ backend: StoryBackend) throws {
+        let story = try OwnerStory(backend)
+        let created = try story.owner(["kms", "create-key", "--account", story.owner, "--multi-region", "--user-principal", story.ownerUser])
+        #expect(created.status == 0, "\(created)")
+        let key = try #require((try created.json()["KeyMetadata"] as? [String: Any])?["Arn"] as? String)
+        #expect(key.contains(":key/mrk-"), "\(key)")
+        let replicated = try story.owner(["kms", "replicate-key", "--key", key, "--replica-region", "us-west-2"])
+        #expect(replicated.status == 0, "\(replicated)")
+        let replica = try #require(try replicated.json()["ReplicaKeyMetadata"] as? [String: Any])
+        #expect(replica["Arn"] as? String == key.replacingOccurrences(of: ":us-east-1:", with: ":us-west-2:"))
+        #expect(replica["MultiRegion"] as? Bool == true)
+        let again = try story.owner(["kms", "replicate-key", "--key", key, "--replica-region", "us-west-2"])
+        #expect(again.status != 0 && again.stderr.contains("AlreadyExistsException"), "\(again)")
+    }
 }

@@ -28,6 +28,8 @@ public protocol KMSAdministrationTransport: KMSTransport {
     func cancelKeyDeletion(_ request: CancelKeyDeletionRequest) async throws -> CancelKeyDeletionResponse
     /// `RetireGrant`: deletes a grant, by token or by key and grant ID (for the retiring or grantee principal).
     func retireGrant(_ request: RetireGrantRequest) async throws -> RetireGrantResponse
+    /// `ReplicateKey`: a replica of a multi-Region primary key in another Region.
+    func replicateKey(_ request: ReplicateKeyRequest) async throws -> ReplicateKeyResponse
 }
 
 extension KMSAdministrationTransport {

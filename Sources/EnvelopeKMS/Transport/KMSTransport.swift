@@ -75,4 +75,6 @@ public enum KMSOperationName: String, Sendable, CaseIterable {
     case cancelKeyDeletion = "CancelKeyDeletion"
     /// RetireGrant.
     case retireGrant = "RetireGrant"
+    /// ReplicateKey.
+    case replicateKey = "ReplicateKey"
 }

@@ -33,6 +33,10 @@ extension KMSHTTPTransport: KMSAdministrationTransport {
     }
 
     /// `EnableKey`.
+    public func replicateKey(_ request: ReplicateKeyRequest) async throws -> ReplicateKeyResponse {
+        try await call(.replicateKey, request, as: ReplicateKeyResponse.self)
+    }
+
     public func enableKey(_ request: EnableKeyRequest) async throws -> EnableKeyResponse {
         try await call(.enableKey, request, as: EnableKeyResponse.self)
     }
