@@ -78,16 +78,22 @@ static inline EVP_KDF_CTX *envelope_hkdf_context(EVP_KDF *kdf, const char *diges
     return kctx;
 }
 
-/// HKDF (extract and expand) on a fresh context made by envelope_hkdf_context (EVP_KDF_CTX_free
-/// wipes its copy of the key). Returns 1 on success.
-static inline int envelope_hkdf_derive(EVP_KDF_CTX *kctx, const unsigned char *salt, size_t salt_len,
-                                       const unsigned char *ikm, size_t ikm_len, const unsigned char *info,
-                                       size_t info_len, unsigned char *out, size_t out_len) {
-    OSSL_PARAM params[4];
-    params[0] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, (void *)ikm, ikm_len);
-    params[1] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SALT, (void *)salt, salt_len);
-    params[2] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO, (void *)info, info_len);
-    params[3] = OSSL_PARAM_construct_end();
+/// HKDF on a fresh context made by envelope_hkdf_context (EVP_KDF_CTX_free wipes its copy of the
+/// key), in `mode`: EVP_KDF_HKDF_MODE_EXTRACT_AND_EXPAND (key = input key, salt, info),
+/// EVP_KDF_HKDF_MODE_EXTRACT_ONLY (key = input key, salt; out = the pseudorandom key) or
+/// EVP_KDF_HKDF_MODE_EXPAND_ONLY (key = the pseudorandom key, info). Returns 1 on success.
+static inline int envelope_hkdf_run(EVP_KDF_CTX *kctx, int mode, const unsigned char *key, size_t key_len,
+                                    const unsigned char *salt, size_t salt_len, const unsigned char *info,
+                                    size_t info_len, unsigned char *out, size_t out_len) {
+    OSSL_PARAM params[5];
+    int n = 0;
+    params[n++] = OSSL_PARAM_construct_int(OSSL_KDF_PARAM_MODE, &mode);
+    params[n++] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, (void *)key, key_len);
+    if (mode != EVP_KDF_HKDF_MODE_EXPAND_ONLY)
+        params[n++] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SALT, (void *)salt, salt_len);
+    if (mode != EVP_KDF_HKDF_MODE_EXTRACT_ONLY)
+        params[n++] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO, (void *)info, info_len);
+    params[n] = OSSL_PARAM_construct_end();
     return EVP_KDF_derive(kctx, out, out_len, params) > 0;
 }
 

@@ -66,7 +66,8 @@ final class FrameDecryptor {
             }
         }
         let required = Set(materials.requiredEncryptionContextKeys)
-        let onlyAuthenticated = materials.encryptionContext.filter { required.contains($0.key) && header.encryptionContext[$0.key] == nil }
+        let onlyAuthenticated: EncryptionContext = required.isEmpty ? [:]
+            : materials.encryptionContext.filter { required.contains($0.key) && header.encryptionContext[$0.key] == nil }
         messageKey = derived.key
         do {
             context = try AESGCMContext(key: derived.key, direction: .open)
@@ -74,7 +75,7 @@ final class FrameDecryptor {
             throw EnvelopeError.wrapping(error, "Setting up message decryption failed in the crypto library.")
         }
         // Spec: client-apis/decrypt.md ("Verify the header") — AAD = header body ‖ authenticate-only context.
-        let headerAAD = header.bodyBytes + (try EncryptionContextCodec.serialize(onlyAuthenticated))
+        let headerAAD = onlyAuthenticated.isEmpty ? header.bodyBytes : header.bodyBytes + (try EncryptionContextCodec.serialize(onlyAuthenticated))
         let iv = header.version == 1 ? header.headerIV : [UInt8](repeating: 0, count: AESGCM.ivLength)
         do {
             _ = try context.open([], tag: header.headerTag, iv: iv, authenticating: headerAAD)

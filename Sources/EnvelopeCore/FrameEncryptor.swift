@@ -45,9 +45,10 @@ final class FrameEncryptor {
         let messageID = fixedMessageID ?? RandomBytes.array(count: suite.messageIDLength)
         let derived = try KeyDerivation.derive(suite: suite, dataKey: dataKey, messageID: messageID)
         // Spec: client-apis/encrypt.md ("Construct the header") — required pairs are authenticated, not stored.
+        // Without required keys (the common case) the context is stored as it is: no filtered copies.
         let required = Set(materials.requiredEncryptionContextKeys)
-        let stored = materials.encryptionContext.filter { !required.contains($0.key) }
-        let onlyAuthenticated = materials.encryptionContext.filter { required.contains($0.key) }
+        let stored = required.isEmpty ? materials.encryptionContext : materials.encryptionContext.filter { !required.contains($0.key) }
+        let onlyAuthenticated: EncryptionContext = required.isEmpty ? [:] : materials.encryptionContext.filter { required.contains($0.key) }
         let serializedContext = try EncryptionContextCodec.serialize(stored)
         let body = try HeaderCodec.serializeBody(version: version, suite: suite, messageID: messageID, serializedContext: serializedContext,
                                                  encryptedDataKeys: materials.encryptedDataKeys, frameLength: UInt32(frameLength),
@@ -57,7 +58,8 @@ final class FrameEncryptor {
         do {
             context = try AESGCMContext(key: derived.key, direction: .seal)
             // Spec: client-apis/encrypt.md ("Header Authentication") — IV of zeros, empty plaintext.
-            let tag = try context.seal([], iv: headerIV, authenticating: body + (try EncryptionContextCodec.serialize(onlyAuthenticated))).tag
+            let aad = onlyAuthenticated.isEmpty ? body : body + (try EncryptionContextCodec.serialize(onlyAuthenticated))
+            let tag = try context.seal([], iv: headerIV, authenticating: aad).tag
             var bytes = body
             if version == 1 { bytes += headerIV }
             bytes += tag

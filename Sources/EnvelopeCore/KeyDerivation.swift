@@ -41,19 +41,20 @@ enum KeyDerivation {
                     }
                 }
             case .committingHKDFSHA512:
-                return try messageID.withUnsafeBytes { salt in
-                    let key = try withInfo(suite: suite, deriveKeyLabel) { info in
-                        try HKDF.deriveKey(hash: .sha512, inputKey: dataKey, salt: salt, info: info, length: suite.dataKeyLength)
-                    }
-                    let commitment = try [UInt8](unsafeUninitializedCapacity: commitmentLength) { out, n in
-                        n = 0
-                        try commitKeyLabel.withUnsafeBytes { info in
-                            try HKDF.derive(hash: .sha512, inputKey: dataKey, salt: salt, info: info, into: UnsafeMutableRawBufferPointer(out))
-                        }
-                        n = commitmentLength
-                    }
-                    return (key, commitment)
+                // Both outputs share the input key and the salt (the message ID): one HKDF-Extract,
+                // two HKDF-Expands (RFC 5869: the same bytes as two full derivations).
+                let prk = try messageID.withUnsafeBytes { salt in try HKDF.extract(hash: .sha512, inputKey: dataKey, salt: salt) }
+                let key = try withInfo(suite: suite, deriveKeyLabel) { info in
+                    try HKDF.expandKey(hash: .sha512, pseudorandomKey: prk, info: info, length: suite.dataKeyLength)
                 }
+                let commitment = try [UInt8](unsafeUninitializedCapacity: commitmentLength) { out, n in
+                    n = 0
+                    try commitKeyLabel.withUnsafeBytes { info in
+                        try HKDF.expand(hash: .sha512, pseudorandomKey: prk, info: info, into: UnsafeMutableRawBufferPointer(out))
+                    }
+                    n = commitmentLength
+                }
+                return (key, commitment)
             }
         } catch {
             throw EnvelopeError.wrapping(error, "Deriving the message key failed inside the crypto library. Retry; if it persists, report it.")

@@ -10,6 +10,9 @@ public struct RawAESKeyring: Keyring, CustomStringConvertible {
     /// The key name, stored at the start of the EDK provider info.
     public let keyName: String
     private let wrappingKey: SecureBytes
+    /// Names the keyring (never the key bytes); built once, as every decrypt puts it in its
+    /// ``DataKeyOrigin``.
+    public let description: String
 
     /// Creates a keyring. The wrapping key must be 16, 24 or 32 bytes.
     public init(keyNamespace: String, keyName: String, wrappingKey: SecureBytes) throws {
@@ -26,10 +29,9 @@ public struct RawAESKeyring: Keyring, CustomStringConvertible {
         self.keyNamespace = keyNamespace
         self.keyName = keyName
         self.wrappingKey = wrappingKey
+        description = "raw AES keyring \(keyNamespace)/\(keyName) (AES-\(wrappingKey.count * 8))"
     }
 
-    /// Names the keyring (never the key bytes).
-    public var description: String { "raw AES keyring \(keyNamespace)/\(keyName) (AES-\(wrappingKey.count * 8))" }
 
     // Spec: framework/raw-aes-keyring.md ("OnEncrypt").
     /// Adds this keyring's encrypted data key (generating the data key first if there is none).

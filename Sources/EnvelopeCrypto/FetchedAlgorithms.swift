@@ -68,7 +68,7 @@ enum HMACTemplates {
     }
 
     private static func make(_ hash: HashFunction) -> OpaquePointer {
-        guard let ctx = envelope_hmac_template(FetchedAlgorithms.hmac, hash.openSSLName) else {
+        guard let ctx = envelope_hmac_template(FetchedAlgorithms.hmac, hash.openSSLCName) else {
             fatalError("OpenSSL could not set up HMAC with \(hash.openSSLName): \(OpenSSLErrors.drain())")
         }
         return ctx

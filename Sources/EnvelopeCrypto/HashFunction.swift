@@ -15,13 +15,18 @@ public enum HashFunction: Sendable, Equatable, CaseIterable {
     }
 
     /// The OpenSSL name of the digest.
-    var openSSLName: String {
-        switch self {
+    var openSSLName: String { String(cString: openSSLCName) }
+
+    /// The OpenSSL name as a NUL-terminated C string in static storage: passing a Swift `String`
+    /// to a `const char *` parameter copies a short (inline) string into a new heap array per call.
+    var openSSLCName: UnsafePointer<CChar> {
+        let name: StaticString = switch self {
         case .sha1: "SHA1"
         case .sha256: "SHA256"
         case .sha384: "SHA384"
         case .sha512: "SHA512"
         }
+        return UnsafeRawPointer(name.utf8Start).assumingMemoryBound(to: CChar.self)
     }
 
     /// The digest implementation, fetched once per process.

@@ -67,6 +67,15 @@ struct KnownAnswerTests {
         #expect(hexString(okm.unprotectedCopy()) == "3cb25f25faacd57a90434f64d0362f2a2d2d0a90cf1a5a4c5db02d56ecc4c5bf34007208d5b887185865")
     }
 
+    @Test("HKDF-SHA256 extract then expand, RFC 5869 test case 1 (PRK and OKM)")
+    func hkdfExtractExpand() throws {
+        let ikm = try SecureBytes(copying: [UInt8](repeating: 0x0b, count: 22))
+        let prk = try hex("000102030405060708090a0b0c").withUnsafeBytes { try HKDF.extract(hash: .sha256, inputKey: ikm, salt: $0) }
+        #expect(hexString(prk.unprotectedCopy()) == "077709362c2e32df0ddc3f0dc47bba6390b6c73bb50f9c3122ec844ad7c2b3e5")
+        let okm = try hex("f0f1f2f3f4f5f6f7f8f9").withUnsafeBytes { try HKDF.expandKey(hash: .sha256, pseudorandomKey: prk, info: $0, length: 42) }
+        #expect(hexString(okm.unprotectedCopy()) == "3cb25f25faacd57a90434f64d0362f2a2d2d0a90cf1a5a4c5db02d56ecc4c5bf34007208d5b887185865")
+    }
+
     @Test("SHA-384 and HMAC-SHA256 (FIPS 180 'abc', RFC 4231 case 2)")
     func digests() throws {
         #expect(hexString(try HashFunction.sha384.digest(Array("abc".utf8))) ==

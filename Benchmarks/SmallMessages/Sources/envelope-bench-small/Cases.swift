@@ -167,9 +167,11 @@ func alone(_ encrypt: Bool, _ seconds: Double) async throws {
     let client = EnvelopeClient(concurrency: 1)
     let small = pseudoRandom(kib)
     let message = try await client.encrypt(small, keyring: keyring, encryptionContext: context, suite: committing).ciphertext
-    emit(encrypt ? "encrypt" : "decrypt", try await rate(seconds) {
+    let body = {
         encrypt
             ? try await client.encrypt(small, keyring: keyring, encryptionContext: context, suite: committing).ciphertext.count
             : try await client.decrypt(message, keyring: keyring).plaintext.count
-    })
+    }
+    emit(encrypt ? "encrypt" : "decrypt", try await rate(seconds, body))
+    if envelope_malloc_counter_active() != 0 { emit("mallocs", try await mallocs(2000, body)) }
 }

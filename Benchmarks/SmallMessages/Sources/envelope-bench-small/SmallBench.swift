@@ -3,7 +3,7 @@
 //
 //   envelope-bench-small single SECONDS   one-core cases (run it under `taskset -c 0`)
 //   envelope-bench-small multi SECONDS    small messages from one task per core, all cores
-//   envelope-bench-small encrypt|decrypt SECONDS   the raw-key 1 KiB case alone (for a profiler)
+//   envelope-bench-small encrypt|decrypt SECONDS   the raw-key 1 KiB case alone, and its mallocs per message (for a profiler)
 import EnvelopeCore
 
 #if canImport(Glibc)
