@@ -5,7 +5,7 @@
 Runs, in this order: OpenSSL's own rates (`openssl speed`, one core), the Python ESDK 4.0.7
 (one core), envelope-bench-small `single` under `taskset -c 0`, then envelope-bench-small `multi`
 on all cores. Prints a Markdown table: each figure, its bound and PASS/FAIL.
-Environment: ENVELOPE_BENCH_PYTHON (default /work/main/.build/venv/bin/python3 or python3),
+Environment: ENVELOPE_BENCH_PYTHON (default: the repository's .build/venv/bin/python3, else python3),
 ENVELOPE_BENCH_SMALL (the release binary).
 """
 import os
@@ -18,7 +18,7 @@ ROOT = os.path.dirname(os.path.abspath(__file__))
 SECONDS = float(sys.argv[1]) if len(sys.argv) > 1 else 3.0
 BINARY = os.environ.get("ENVELOPE_BENCH_SMALL", os.path.join(ROOT, "SmallMessages/.build/release/envelope-bench-small"))
 PYTHON = os.environ.get("ENVELOPE_BENCH_PYTHON") or next(
-    (p for p in ["/work/main/.build/venv/bin/python3", ".build/venv/bin/python3"] if os.path.exists(p)), "python3")
+    (p for p in [os.path.join(os.path.dirname(ROOT), ".build/venv/bin/python3")] if os.path.exists(p)), "python3")
 PIN = ["taskset", "-c", "0"] if shutil.which("taskset") else []
 
 
