@@ -12,7 +12,7 @@
 #   make fuzz    scripts/fuzz.sh: the libFuzzer targets of Fuzz/ (FUZZ_SECONDS per target, default 60)
 #   make test-tsan  the test suite under the thread sanitizer (scripts/test-tsan.sh, .build-tsan)
 #   make bench   Benchmarks/compare.sh: OpenSSL vs our CLI (1 job, all jobs) vs the Python ESDK, one run
-#   make clean   remove .build (Swift build output and the venv)
+#   make clean   remove every build folder (both packages, fuzz, benchmarks) and the venv
 # Variables: SWIFT (default swift), PYTHON (python3 used to create the venv),
 #            SWIFT_TEST_FLAGS (e.g. SWIFT_TEST_FLAGS='--filter InteropTests').
 
@@ -90,6 +90,6 @@ test-tsan: deps venv check-swift
 	SWIFT=$(SWIFT) ENVELOPE_TEST_PYTHON=$(VENV_PYTHON) ./scripts/test-tsan.sh
 
 clean:
-	rm -rf .build .build-tsan .build-fuzz Fuzz/.build Benchmarks/.build
+	rm -rf .build .build-tsan .build-fuzz Samples/.build Samples/.build-tsan Fuzz/.build Benchmarks/.build Benchmarks/SmallMessages/.build
 
 include Benchmarks/Makefile.inc
