@@ -20,7 +20,7 @@ struct BodyCodecTests {
 
     @Test("parseFrame: nil for every incomplete prefix, the frame when complete, errors as soon as a field is wrong")
     func parseFrame() throws {
-        var frame = [UInt8](repeating: 0, count: 24 + 5 + 16)
+        var frame = [UInt8](repeating: 0, count: BodyCodec.finalFrameOverhead + 5)
         _ = frame.withUnsafeMutableBytes { BodyCodec.writeFramePrefix(sequence: 3, isFinal: true, contentLength: 5, into: $0) }
         for cut in 0..<frame.count {
             let prefix = Array(frame[0..<cut])

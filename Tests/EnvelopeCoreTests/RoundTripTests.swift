@@ -57,10 +57,10 @@ struct RoundTripTests {
         let keyring = try Fixtures.aesKeyring()
         let plaintext = Fixtures.plaintext(300)
         let result = try await client.encrypt(plaintext, keyring: keyring, suite: .aes256GCMHKDFSHA512CommitKey, frameLength: 100)
-        let headerLength = result.ciphertext.count - 3 * (100 + 32) - (4 + 4 + 12 + 4 + 16)
+        let headerLength = result.ciphertext.count - 3 * (BodyCodec.regularFrameOverhead + 100) - BodyCodec.finalFrameOverhead
         #expect(headerLength > 0)
         // The final frame: marker, seq 4, IV, length 0, tag.
-        let final = Array(result.ciphertext.suffix(40))
+        let final = Array(result.ciphertext.suffix(BodyCodec.finalFrameOverhead))
         #expect(final.prefix(8) == [0xFF, 0xFF, 0xFF, 0xFF, 0, 0, 0, 4])
         #expect(final[20..<24] == [0, 0, 0, 0])
         #expect(try await client.decrypt(result.ciphertext, keyring: keyring).plaintext == plaintext)

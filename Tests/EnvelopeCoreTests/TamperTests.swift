@@ -28,9 +28,10 @@ struct TamperTests {
         var frames: [Range<Int>] = []
         var o = header.totalLength
         for _ in 0..<3 {
-            frames.append(o..<(o + 4 + 12 + frameLength + 16)); o = frames.last!.upperBound
+            frames.append(o..<(o + BodyCodec.regularFrameOverhead + frameLength)); o = frames.last!.upperBound
         }
-        frames.append(o..<(o + 4 + 4 + 12 + 4 + 2 + 16)); o = frames.last!.upperBound
+        // The final frame carries the last 2 bytes of the plaintext.
+        frames.append(o..<(o + BodyCodec.finalFrameOverhead + 2)); o = frames.last!.upperBound
         let message = Message(bytes: bytes, headerLength: header.totalLength, frames: frames, footer: o..<bytes.count, keyring: keyring)
         #expect(suite.isSigned ? message.footer.count > 60 : message.footer.isEmpty)
         return message
