@@ -31,7 +31,7 @@ actor MotoFixture {
 
     func start() throws -> Info {
         if let info { return info }
-        let peer = try PythonPeer(script: Self.launcher)
+        let peer = try MotoServer.launch(setup: Self.setup)
         let ready = peer.ready
         func user(_ name: String) -> [String: String] { ready[name] as! [String: String] }
         let info = Info(
@@ -46,27 +46,16 @@ actor MotoFixture {
         return info
     }
 
-    static let launcher = #"""
-import json, sys, urllib.request
-import boto3
-from moto.server import ThreadedMotoServer
-
-server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-server.start()
-host, port = server.get_host_and_port()
-url = f"http://127.0.0.1:{port}"
-
+    static let setup = #"""
 def reset_auth(count):
     req = urllib.request.Request(url + "/moto-api/reset-auth", data=str(count).encode(), method="POST", headers={"Content-Type": "text/plain"})
     urllib.request.urlopen(req).read()
 
 reset_auth(1000)
-session = dict(endpoint_url=url, region_name="us-east-1", aws_access_key_id="setup", aws_secret_access_key="setup")
-iam = boto3.client("iam", **session)
-kms = boto3.client("kms", **session)
+iam = boto3.client("iam", **setup)
+kms = boto3.client("kms", **setup)
 allow = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["kms:*", "sts:AssumeRole"], "Resource": "*"}]}
 deny = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["s3:ListBucket"], "Resource": "*"}]}
-out = {"endpoint": url}
 for name, policy in (("envelope-user", allow), ("envelope-denied", deny)):
     iam.create_user(UserName=name)
     iam.put_user_policy(UserName=name, PolicyName="p", PolicyDocument=json.dumps(policy))
@@ -81,8 +70,5 @@ for index in (1, 2):
     kms.create_alias(AliasName=f"alias/envelope-{index}", TargetKeyId=meta["KeyId"])
     out[f"key{index}"] = meta["Arn"]
 reset_auth(0)
-print(json.dumps(out), flush=True)
-sys.stdin.read()
-server.stop()
 """#
 }

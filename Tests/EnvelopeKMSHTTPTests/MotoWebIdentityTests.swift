@@ -9,25 +9,15 @@ import Testing
 /// https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRoleWithWebIdentity.html
 @Suite("STS web identity against moto")
 struct MotoWebIdentityTests {
-    static let launcher = #"""
-import json, sys
-import boto3
-from moto.server import ThreadedMotoServer
-server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-server.start()
-host, port = server.get_host_and_port()
-url = f"http://127.0.0.1:{port}"
-iam = boto3.client("iam", endpoint_url=url, region_name="us-east-1", aws_access_key_id="setup", aws_secret_access_key="setup")
+    static let setup = #"""
+iam = boto3.client("iam", **setup)
 trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Federated": "arn:aws:iam::123456789012:oidc-provider/oidc.example.com"}, "Action": "sts:AssumeRoleWithWebIdentity"}]}
-role = iam.create_role(RoleName="irsa-role", AssumeRolePolicyDocument=json.dumps(trust))["Role"]
-print(json.dumps({"endpoint": url, "roleArn": role["Arn"]}), flush=True)
-sys.stdin.read()
-server.stop()
+out["roleArn"] = iam.create_role(RoleName="irsa-role", AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
 """#
 
     @Test("AssumeRoleWithWebIdentity (token file from the environment) gives credentials STS accepts")
     func webIdentityAgainstMoto() async throws {
-        let peer = try PythonPeer(script: Self.launcher)
+        let peer = try MotoServer.launch(setup: Self.setup)
         defer { peer.stop() }
         let endpoint = try #require(peer.ready["endpoint"] as? String)
         let roleArn = try #require(peer.ready["roleArn"] as? String)

@@ -10,24 +10,16 @@ final class MotoKMS {
     let keyARN: String
     let aliasARN: String
 
-    static let launcher = #"""
-import json, sys
-import boto3
-from moto.server import ThreadedMotoServer
-server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-server.start()
-host, port = server.get_host_and_port()
-url = f"http://127.0.0.1:{port}"
-kms = boto3.client("kms", endpoint_url=url, region_name="us-east-1", aws_access_key_id="setup", aws_secret_access_key="setup")
+    static let setup = #"""
+kms = boto3.client("kms", **setup)
 meta = kms.create_key(Description="envelope CLI test key")["KeyMetadata"]
 kms.create_alias(AliasName="alias/cli-test", TargetKeyId=meta["KeyId"])
-print(json.dumps({"endpoint": url, "key": meta["Arn"], "alias": meta["Arn"].split(":key/")[0] + ":alias/cli-test"}), flush=True)
-sys.stdin.read()
-server.stop()
+out["key"] = meta["Arn"]
+out["alias"] = meta["Arn"].split(":key/")[0] + ":alias/cli-test"
 """#
 
     init() throws {
-        peer = try PythonPeer(script: Self.launcher)
+        peer = try MotoServer.launch(setup: Self.setup)
         let ready = peer.ready
         endpoint = try #require(ready["endpoint"] as? String)
         keyARN = try #require(ready["key"] as? String)
