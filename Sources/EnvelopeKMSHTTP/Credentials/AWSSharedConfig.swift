@@ -70,20 +70,6 @@ public struct AWSSharedConfig: Sendable {
     /// `AWS_REGION`, else `AWS_DEFAULT_REGION`, else the profile's `region`.
     public var region: String? { AWSRegionResolver.configured(self)?.region }
 
-    /// Custom endpoint of a service: `AWS_ENDPOINT_URL_<SERVICE>`, else `AWS_ENDPOINT_URL`.
-    public func endpointURL(service: String) -> String? {
-        for name in ["AWS_ENDPOINT_URL_\(service.uppercased())", "AWS_ENDPOINT_URL"] {
-            if let value = environment[name], !value.isEmpty { return value }
-        }
-        return nil
-    }
-
-    /// `AWS_USE_FIPS_ENDPOINT=true`, or `use_fips_endpoint = true` in the profile.
-    public var useFIPS: Bool {
-        let value = environment["AWS_USE_FIPS_ENDPOINT"] ?? settings(of: profileName)?["use_fips_endpoint"]
-        return value?.lowercased() == "true"
-    }
-
     static func read(_ path: String) -> String {
         (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
     }
