@@ -31,12 +31,7 @@ final class AtomicOutputFile {
         let directory = url.deletingLastPathComponent().path
         let suffix = RandomBytes.array(count: 6).map { String(format: "%02x", $0) }.joined()
         temporaryPath = (directory.isEmpty ? "." : directory) + "/." + url.lastPathComponent + ".envelope-" + suffix + ".tmp"
-        fd = open(temporaryPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        guard fd >= 0 else {
-            throw CLIError(.cannotCreate, "cannot create the output \(path): \(String(cString: strerror(errno)))",
-                           hint: "check that the directory \(directory.isEmpty ? "." : directory) exists and is writable")
-        }
-        TemporaryFileRegistry.shared.register(temporaryPath)
+        fd = try TemporaryFileRegistry.shared.create(temporaryPath, for: path)
     }
 
     deinit { if !finished { discard() } }
@@ -64,13 +59,18 @@ final class AtomicOutputFile {
     /// Flushes and renames the temporary file into place.
     func commit() throws(CLIError) {
         guard !finished else { return }
-        defer { finished = true; TemporaryFileRegistry.shared.unregister(temporaryPath) }
+        defer { finished = true }
         guard fsync(fd) == 0 else {
             let reason = String(cString: strerror(errno))
-            close(fd); unlink(temporaryPath)
+            close(fd); TemporaryFileRegistry.shared.remove(temporaryPath)
             throw CLIError(.ioError, "flushing \(path) failed: \(reason)")
         }
         close(fd)
+        try TemporaryFileRegistry.shared.publish(temporaryPath) { () throws(CLIError) in try moveIntoPlace() }
+    }
+
+    /// Renames (or, without `overwrite`, links) the flushed temporary file to the final path.
+    private func moveIntoPlace() throws(CLIError) {
         if overwrite {
             guard rename(temporaryPath, path) == 0 else {
                 let reason = String(cString: strerror(errno))
@@ -98,21 +98,65 @@ final class AtomicOutputFile {
         guard !finished else { return }
         finished = true
         close(fd)
-        unlink(temporaryPath)
-        TemporaryFileRegistry.shared.unregister(temporaryPath)
+        TemporaryFileRegistry.shared.remove(temporaryPath)
     }
 }
 
 /// The temporary files being written, removed if the process is interrupted (SIGINT, SIGTERM,
 /// SIGHUP), so an interrupted run leaves neither a partial output nor litter.
+///
+/// Creating, publishing and removing a temporary file happen under the same lock as the
+/// interrupt's cleanup, and nothing is created or published once an interrupt has begun. So an
+/// interrupt either finds a temporary file registered (and removes it) or finds its output
+/// already complete under the final name; there is no moment where a file exists unregistered.
 final class TemporaryFileRegistry: @unchecked Sendable {
     static let shared = TemporaryFileRegistry()
     private let lock = NSLock()
     private var paths = Set<String>()
+    private var interrupted = false
     private var sources: [DispatchSourceSignal] = []
 
-    func register(_ path: String) { lock.withLock { _ = paths.insert(path) } }
-    func unregister(_ path: String) { lock.withLock { _ = paths.remove(path) } }
+    /// Creates `temporary` exclusively (mode 0600) and registers it, unless an interrupt has begun.
+    func create(_ temporary: String, for output: String) throws(CLIError) -> Int32 {
+        let result: Result<Int32, CLIError> = lock.withLock {
+            guard !interrupted else { return .failure(Self.interruptedError(output)) }
+            let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+            guard fd >= 0 else {
+                let directory = URL(fileURLWithPath: temporary).deletingLastPathComponent().path
+                return .failure(CLIError(.cannotCreate, "cannot create the output \(output): \(String(cString: strerror(errno)))",
+                                         hint: "check that the directory \(directory) exists and is writable"))
+            }
+            paths.insert(temporary)
+            return .success(fd)
+        }
+        return try result.get()
+    }
+
+    /// Runs `move` (which puts `temporary` under its final name) unless an interrupt has begun,
+    /// then forgets `temporary`; on an interrupt or a failure the temporary file is removed.
+    func publish(_ temporary: String, _ move: () throws(CLIError) -> Void) throws(CLIError) {
+        let result: Result<Void, CLIError> = lock.withLock {
+            defer { paths.remove(temporary) }
+            guard !interrupted else {
+                unlink(temporary)
+                return .failure(Self.interruptedError(temporary))
+            }
+            do throws(CLIError) { try move(); return .success(()) } catch { return .failure(error) }
+        }
+        try result.get()
+    }
+
+    /// Removes `temporary` and forgets it.
+    func remove(_ temporary: String) {
+        lock.withLock {
+            unlink(temporary)
+            paths.remove(temporary)
+        }
+    }
+
+    private static func interruptedError(_ path: String) -> CLIError {
+        CLIError(.failure, "interrupted before \(path) was written")
+    }
 
     /// Installs the signal handlers (once).
     func installSignalHandlers() {
@@ -132,8 +176,12 @@ final class TemporaryFileRegistry: @unchecked Sendable {
         }
     }
 
+    /// Marks the run interrupted and removes every registered temporary file.
     private func removeAll() {
-        let current = lock.withLock { paths }
-        for path in current { unlink(path) }
+        lock.withLock {
+            interrupted = true
+            for path in paths { unlink(path) }
+            paths.removeAll()
+        }
     }
 }
