@@ -43,6 +43,21 @@ final class EVPKey: @unchecked Sendable {
         try writePEM { PEM_write_bio_PrivateKey($0, pointer, nil, nil, 0, nil, nil) == 1 }
     }
 
+    /// The private key as PEM PKCS#8 encrypted under `passphrase` (PBES2: PBKDF2 and AES-256-CBC,
+    /// OpenSSL's defaults), readable by `openssl pkey` and by ``privateKey(pem:)`` callers that pass it.
+    func privatePEM(passphrase: [UInt8]) throws -> String {
+        guard !passphrase.isEmpty, passphrase.count <= Int(Int32.max) else {
+            throw CryptoError(.invalidInput, "the passphrase must not be empty")
+        }
+        return try writePEM { bio in
+            passphrase.withUnsafeBufferPointer { bytes in
+                bytes.withMemoryRebound(to: CChar.self) { chars in
+                    PEM_write_bio_PKCS8PrivateKey(bio, pointer, EVP_aes_256_cbc(), chars.baseAddress, Int32(chars.count), nil, nil) == 1
+                }
+            }
+        }
+    }
+
     private func writePEM(_ write: (OpaquePointer) -> Bool) throws -> String {
         guard let bio = BIO_new(BIO_s_mem()) else { throw CryptoError.openSSL("BIO_new") }
         defer { BIO_free(bio) }

@@ -76,6 +76,9 @@ public final class RSAPrivateKey: Sendable {
     /// The key as PEM PKCS#8. Handle the result as a secret.
     public func privatePEM() throws -> String { try key.privatePEM() }
 
+    /// The key as PEM PKCS#8 encrypted under `passphrase` (PBES2 with AES-256-CBC). Handle the result as a secret.
+    public func privatePEM(passphrase: [UInt8]) throws -> String { try key.privatePEM(passphrase: passphrase) }
+
     /// Decrypts into guarded memory; throws `authenticationFailed` when padding does not check out.
     public func decrypt(_ ciphertext: [UInt8], padding: RSAPadding) throws -> SecureBytes {
         try key.withContext { ctx in
