@@ -36,5 +36,10 @@ public struct CLIError: Error, Sendable, CustomStringConvertible {
     }
 
     static func usage(_ message: String, hint: String? = nil) -> CLIError { CLIError(.usage, message, hint: hint) }
+
+    /// `--error-format json`: the failure kind's name (``CLIFailureKind``) when it came through the table.
+    var code: String?
+    /// `--error-format json`: what each encrypted data key's keyring said, for a decrypt no key could open.
+    var dataKeyFailures: [EnvelopeError.DataKeyFailure] = []
 }
 

@@ -155,9 +155,12 @@ extension CLIError {
         let kind = CLIFailureKind(classifying: error)
         // A credentials failure's hint depends on which source failed and how (SSO login, process, …).
         let credentials = kind == .noCredentials ? AWSCredentialsWiring.credentialsError(in: error) : nil
-        return CLIError(kind.row.exit, "\(action) failed: \(describe(error, names: names))",
-                        hint: credentials.flatMap(AWSCredentialsWiring.hint(for:)) ?? kind.row.hint,
-                        denial: kind == .kmsAccessDenied ? denialReason(in: error)?.missingSide : nil)
+        var converted = CLIError(kind.row.exit, "\(action) failed: \(describe(error, names: names))",
+                                 hint: credentials.flatMap(AWSCredentialsWiring.hint(for:)) ?? kind.row.hint,
+                                 denial: kind == .kmsAccessDenied ? denialReason(in: error)?.missingSide : nil)
+        converted.code = kind.rawValue
+        converted.dataKeyFailures = (error as? EnvelopeError)?.dataKeyFailures ?? []
+        return converted
     }
 
     /// The local KMS's typed explanation of an AccessDeniedException, wherever it sits among the causes.

@@ -1,7 +1,8 @@
 import ArgumentParser
 import EnvelopeCore
 
-/// `-i`, `-o`, `-r`, `--suffix`, `--metadata-output`, `--jobs`, `--force`, `--quiet`.
+/// `-i`, `-o`, `-r`, `--suffix`, `--metadata-output`, `--jobs`, `--force`, `--quiet`, `--interactive`,
+/// `--no-overwrite`, `--verbose`.
 struct InputOutputOptions: ParsableArguments {
     @Option(name: [.customShort("i"), .customLong("input")], help: ArgumentHelp("Input: a file, a directory (with -r), or - for stdin.", valueName: "IN|-"))
     var input: String
@@ -27,8 +28,26 @@ struct InputOutputOptions: ParsableArguments {
     @Flag(name: [.customShort("q"), .customLong("quiet")], help: "No progress bar.")
     var quiet = false
 
+    @Flag(name: .long, help: "Ask on the terminal before replacing each existing output (as aws-encryption-cli); without a terminal on stdin, existing outputs are refused.")
+    var interactive = false
+
+    @Flag(name: .customLong("no-overwrite"), help: "Never replace an existing output: the run is refused (the default; accepted for aws-encryption-cli scripts).")
+    var noOverwrite = false
+
+    @Flag(name: [.customShort("v"), .customLong("verbose")], help: "Details on stderr: retries, the full cause of an error.")
+    var verbose = false
+
     /// `--jobs`, or the number of cores of this machine (at most 64).
     var concurrency: Int { jobs ?? Swift.min(64, EnvelopeClient.availableCores) }
+
+    /// The planned jobs, after `--interactive` asked about existing outputs.
+    func plan(suffix defaultSuffix: String) throws(CLIError) -> [MessageJob] {
+        let jobs = try JobPlanner.plan(input: input, output: output, recursive: recursive, suffix: suffix ?? defaultSuffix, force: force || interactive)
+        return interactive ? try OverwritePrompt.confirm(jobs) : jobs
+    }
+
+    /// Whether outputs may replace existing files (`--force`, or `--interactive` after a yes).
+    var overwrite: Bool { force || interactive }
 
     func validateCommon() throws(CLIError) {
         if let jobs, !(1...64).contains(jobs) {
@@ -37,6 +56,8 @@ struct InputOutputOptions: ParsableArguments {
         if let suffix, suffix.isEmpty || suffix.contains("/") {
             throw .usage("--suffix must be non-empty and contain no /", hint: "e.g. --suffix .enc")
         }
+        try OverwritePrompt.validate(force: force, interactive: interactive, noOverwrite: noOverwrite)
+        CLIVerbosity.enable(verbose)
     }
 }
 

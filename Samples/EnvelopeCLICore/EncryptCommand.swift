@@ -38,6 +38,9 @@ struct EncryptCommand: AsyncParsableCommand {
     @Option(name: .customLong("frame-length"), help: ArgumentHelp("Plaintext bytes per frame (1 to 2147483647, default 4096).", valueName: "N"))
     var frameLength: Int?
 
+    @Flag(name: .long, help: "Write the message base64-encoded (standard alphabet, no line breaks), as aws-encryption-cli --encode; decrypt recognises it.")
+    var encode = false
+
     @OptionGroup var client: ClientOptions
     @OptionGroup var backend: KMSBackendOptions
     @OptionGroup var caller: CallerOptions
@@ -59,7 +62,7 @@ struct EncryptCommand: AsyncParsableCommand {
             throw CLIError(.usage, "--algorithm \(suite.name) is not allowed by the commitment policy \(envelopeClient.commitmentPolicy.rawValue)",
                            hint: suite.isCommitting ? "use --commitment-policy require-encrypt-require-decrypt" : "a non-committing suite needs --commitment-policy forbid-encrypt-allow-decrypt")
         }
-        let jobs = try JobPlanner.plan(input: io.input, output: io.output, recursive: io.recursive, suffix: io.suffix ?? ".encrypted", force: io.force)
+        let jobs = try io.plan(suffix: ".encrypted")
         let metadata = try HelpText.openMetadata(io.metadataOutput, jobs: jobs)
         let builder = try KeyringBuilder.make(specs: specs, backend: backend, principal: caller.principal)
         let engine: EncryptionEngine
@@ -71,9 +74,10 @@ struct EncryptCommand: AsyncParsableCommand {
             engine = .standard(envelopeClient, DefaultMaterialsManager(encryptionKeyring: try builder.encryptionKeyring()))
         }
         TemporaryFileRegistry.shared.installSignalHandlers()
-        let overwrite = io.force
+        let overwrite = io.overwrite
         try await JobRunner(jobs: jobs, verb: "encrypting", quiet: io.quiet, metadata: metadata).run { job, meter in
-            let processor = MessageProcessor(client: envelopeClient, meter: meter, overwrite: overwrite)
+            var processor = MessageProcessor(client: envelopeClient, meter: meter, overwrite: overwrite)
+            processor.encode = encode
             return try await processor.encrypt(job, engine: engine, context: pairs, suite: suite, frameLength: frameLength)
         }
     }

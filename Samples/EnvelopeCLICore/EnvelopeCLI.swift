@@ -11,8 +11,9 @@ struct EnvelopeCommand: AsyncParsableCommand {
 
             \(HelpText.exitCodes)
             """,
-        version: EnvelopeCLI.version,
-        subcommands: [EncryptCommand.self, DecryptCommand.self, KMSCommand.self, PolicyCommand.self, AWSCommand.self])
+        version: VersionReport.text,
+        subcommands: [EncryptCommand.self, DecryptCommand.self, KMSCommand.self, PolicyCommand.self, AWSCommand.self,
+                      KeygenCommand.self, VerifyAccessCommand.self])
 }
 
 /// Runs `envelope` with a command line and returns the exit status.
@@ -20,9 +21,17 @@ public enum EnvelopeCLI {
     /// The version `envelope --version` prints.
     public static let version = "0.1.0"
 
-    /// Parses and runs `arguments` (without the program name). Errors go to stderr as one line
-    /// `envelope: error: …` and one line `hint: …`; help goes to stdout.
-    public static func run(_ arguments: [String]) async -> Int32 {
+    /// Parses and runs `rawArguments` (without the program name), after `@FILE` expansion and with
+    /// `--error-format` taken out. Errors go to stderr as one line `envelope: error: …` and one line
+    /// `hint: …` (or one JSON line with `--error-format json`); help goes to stdout.
+    public static func run(_ rawArguments: [String]) async -> Int32 {
+        let arguments: [String]
+        do throws(CLIError) {
+            arguments = try ErrorFormat.extract(from: ArgumentFileExpansion.expand(rawArguments))
+        } catch {
+            report(error)
+            return error.exitCode.rawValue
+        }
         let regrouped = ArgumentPreprocessor.regroup(arguments)
         let command: any ParsableCommand
         do {
@@ -67,6 +76,10 @@ public enum EnvelopeCLI {
     }
 
     static func report(_ error: CLIError) {
+        if ErrorFormat.current == .json {
+            StandardStreams.printStderr(ErrorFormat.json(error) + "\n")
+            return
+        }
         var text = "envelope: error: \(error.message)\n"
         if let denial = error.denial { text += "why: \(denial)\n" }
         if let hint = error.hint { text += "hint: \(hint)\n" }
@@ -76,7 +89,8 @@ public enum EnvelopeCLI {
     /// The subcommand words at the start of the command line (for the hint).
     static func subcommandPath(_ arguments: [String]) -> String {
         let known: Set<String> = ["encrypt", "decrypt", "kms", "policy", "create-key", "add-external-account", "remove-external-account",
-                                  "put-key-policy", "get-key-policy", "attach-user-policy", "create-access-key", "serve", "render", "aws", "whoami"]
+                                  "put-key-policy", "get-key-policy", "attach-user-policy", "create-access-key", "serve", "render", "aws", "whoami",
+                                  "keygen", "raw-aes", "raw-rsa", "verify-access"]
         return arguments.prefix { known.contains($0) }.joined(separator: " ")
     }
 }

@@ -153,6 +153,10 @@ struct MessageProcessor: Sendable {
     /// The shared meter of the progress bar; nil when no bar is drawn (no per-batch reports then).
     let meter: ProgressMeter?
     let overwrite: Bool
+    /// encrypt `--encode`: write the message base64-encoded.
+    var encode = false
+    /// decrypt: `--decode`, or base64 recognised automatically.
+    var decoding = Armor.Decoding.automatic
 
     private func progressReporter() -> (@Sendable (Int64) -> Void)? {
         guard let meter else { return nil }
@@ -168,8 +172,10 @@ struct MessageProcessor: Sendable {
         let result: EncryptResult
         do {
             let output = try sink.open()
-            result = try await engine.encrypt(from: input.descriptor, to: output, context: context, suite: suite,
-                                              frameLength: frameLength, progress: progressReporter())
+            result = try await Armor.writing(encode: encode, to: output) { output in
+                try await engine.encrypt(from: input.descriptor, to: output, context: context, suite: suite,
+                                         frameLength: frameLength, progress: progressReporter())
+            }
             try sink.commit()
         } catch {
             sink.discard()
@@ -187,8 +193,10 @@ struct MessageProcessor: Sendable {
         let result: DecryptResult
         do {
             let output = try sink.open()
-            result = try await client.decrypt(from: FileDescriptor(rawValue: input.descriptor), to: FileDescriptor(rawValue: output),
-                                              materialsManager: manager, encryptionContext: requiredPairs, progress: progressReporter())
+            result = try await Armor.reading(decoding, from: input.descriptor, name: job.input.display == "-" ? "standard input" : job.input.display) { input in
+                try await client.decrypt(from: FileDescriptor(rawValue: input), to: FileDescriptor(rawValue: output),
+                                         materialsManager: manager, encryptionContext: requiredPairs, progress: progressReporter())
+            }
             try sink.commit()
         } catch {
             sink.discard()

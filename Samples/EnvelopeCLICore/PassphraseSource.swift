@@ -1,0 +1,33 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Foundation
+
+/// Reads a PEM passphrase from a file (`--passphrase-file F`, `passphrase-file=F` in a SPEC).
+///
+/// The file holds the passphrase; one final newline (`\n` or `\r\n`, as `echo` and editors leave)
+/// is not part of it. The passphrase itself is never printed.
+enum PassphraseSource {
+    /// The passphrase bytes of `path`; the caller wipes them after use.
+    static func read(file path: String) throws(CLIError) -> [UInt8] {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw CLIError(.noInput, "the passphrase file \(path) cannot be read", hint: "check the path; the file holds the passphrase on one line")
+        }
+        var bytes = [UInt8](data)
+        if bytes.last == 0x0A { bytes.removeLast() }
+        if bytes.last == 0x0D { bytes.removeLast() }
+        guard !bytes.isEmpty else {
+            throw .usage("the passphrase file \(path) is empty", hint: "write the passphrase into it, e.g. with a password manager's export")
+        }
+        return bytes
+    }
+
+    /// Overwrites `bytes` with zeros (best effort: the array's own storage).
+    static func wipe(_ bytes: inout [UInt8]) {
+        bytes.withUnsafeMutableBytes { raw in
+            if let base = raw.baseAddress { memset(base, 0, raw.count) }
+        }
+    }
+}
