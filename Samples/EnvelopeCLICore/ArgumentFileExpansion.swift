@@ -19,15 +19,9 @@ enum ArgumentFileExpansion {
     }
 
     private static func expand(_ arguments: [String], environment: [String: String], depth: Int) throws(CLIError) -> [String] {
+        let (options, operands) = ArgumentPreprocessor.splitAtSeparator(arguments)
         var out: [String] = []
-        var index = 0
-        while index < arguments.count {
-            let word = arguments[index]
-            if word == "--" {
-                out += arguments[index...]
-                break
-            }
-            index += 1
+        for word in options {
             guard word.count > 1, word.hasPrefix("@") else {
                 out.append(word)
                 continue
@@ -45,7 +39,7 @@ enum ArgumentFileExpansion {
             }
             out += try expand(words, environment: environment, depth: depth + 1)
         }
-        return out
+        return out + operands
     }
 
     /// Splits one line into words as Python's `shlex` in POSIX mode with both quotes escapable

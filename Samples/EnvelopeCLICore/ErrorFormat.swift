@@ -14,33 +14,29 @@ enum ErrorFormat: String, Sendable {
 
     /// Takes `--error-format F` / `--error-format=F` out of `arguments` and remembers F.
     static func extract(from arguments: [String]) throws(CLIError) -> [String] {
+        let (options, operands) = ArgumentPreprocessor.splitAtSeparator(arguments)
         var out: [String] = []
-        var index = 0
-        while index < arguments.count {
-            let word = arguments[index]
-            if word == "--" {
-                out += arguments[index...]
-                break
-            }
-            var value: String?
+        var index = options.startIndex
+        while index < options.endIndex {
+            let word = options[index]
+            index += 1
+            let value: String
             if word == "--error-format" {
-                guard index + 1 < arguments.count else { throw .usage("--error-format needs a value: text or json") }
-                value = arguments[index + 1]
-                index += 2
+                guard index < options.endIndex else { throw .usage("--error-format needs a value: text or json") }
+                value = options[index]
+                index += 1
             } else if word.hasPrefix("--error-format=") {
                 value = String(word.dropFirst("--error-format=".count))
-                index += 1
             } else {
                 out.append(word)
-                index += 1
                 continue
             }
-            guard let format = value.flatMap(ErrorFormat.init(rawValue:)) else {
-                throw .usage("--error-format \(value ?? "") is not known", hint: "use --error-format text (the default) or --error-format json")
+            guard let format = ErrorFormat(rawValue: value) else {
+                throw .usage("--error-format \(value) is not known", hint: "use --error-format text (the default) or --error-format json")
             }
             current = format
         }
-        return out
+        return out + operands
     }
 
     /// The JSON object of one failure (one line, no trailing newline).
