@@ -10,6 +10,8 @@
 #   make demo    deps + build the `envelope` CLI + run scripts/demo.sh: on the embedded local KMS, a key
 #                shared between two accounts encrypts and decrypts a file as the external user
 #   make fuzz    scripts/fuzz.sh: the libFuzzer targets of Fuzz/ (FUZZ_SECONDS per target, default 60)
+#   make fuzz-diff  scripts/fuzz-diff.sh: differential fuzzing against the Python ESDK (FUZZ_MUTANTS
+#                mutants, default 100000; FUZZ_SEED, default 1); not part of `make test`
 #   make test-tsan  the test suite under the thread sanitizer (scripts/test-tsan.sh, .build-tsan)
 #   make bench   Benchmarks/compare.sh: OpenSSL vs our CLI (1 job, all jobs) vs the Python ESDK, one run
 #   make clean   remove every build folder (both packages, fuzz, benchmarks) and the venv
@@ -30,7 +32,7 @@ VENV_PYTHON := $(CURDIR)/$(VENV)/bin/python3
 VENV_STAMP := $(VENV)/.requirements-installed
 REQUIREMENTS := Tests/requirements-test.txt
 
-.PHONY: all deps venv build release test demo clean check-swift check-deps fuzz test-tsan
+.PHONY: all deps venv build release test demo clean check-swift check-deps fuzz fuzz-diff test-tsan
 
 all: build
 
@@ -85,6 +87,11 @@ demo: deps check-swift
 FUZZ_SECONDS ?= 60
 fuzz: deps check-swift
 	SWIFT=$(SWIFT) ./scripts/fuzz.sh $(FUZZ_SECONDS)
+
+FUZZ_MUTANTS ?= 100000
+FUZZ_SEED ?= 1
+fuzz-diff: deps venv check-swift
+	SWIFT=$(SWIFT) ENVELOPE_TEST_PYTHON=$(VENV_PYTHON) ./scripts/fuzz-diff.sh $(FUZZ_MUTANTS) $(FUZZ_SEED)
 
 test-tsan: deps venv check-swift
 	SWIFT=$(SWIFT) ENVELOPE_TEST_PYTHON=$(VENV_PYTHON) ./scripts/test-tsan.sh
