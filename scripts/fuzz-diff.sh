@@ -9,8 +9,9 @@
 # and length edits); each mutant is decrypted by EnvelopeKit in this process and by the Python ESDK
 # in one long-lived worker (Fuzz/Differential/esdk_worker.py). Both must accept with the same
 # plaintext or both reject. Writes .build-fuzz/diff/{report.txt,manifest.tsv,corpus/,disagreements/};
-# exits 1 on any disagreement. Tests/EnvelopeCoreTests/DifferentialCorpus holds the mutants chosen
-# from such runs, replayed by `swift test` (DifferentialCorpusTests).
+# exits 1 on any disagreement that no known explanation fits (Fuzz/Sources/FuzzDiff/Explanation.swift).
+# Fuzz/Differential/curate.py copies chosen mutants of a run into Tests/EnvelopeCoreTests/Vectors/differential,
+# which `swift test` replays (DifferentialCorpusTests).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 MUTANTS=${1:-100000}

@@ -16,8 +16,8 @@ import FuzzSupport
 private let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
     .deletingLastPathComponent().deletingLastPathComponent()
 
-/// The RSA key both sides hold (Tests/EnvelopeCoreTests/DifferentialCorpus, test-only).
-private let rsaPEMPath = repository.appendingPathComponent("Tests/EnvelopeCoreTests/DifferentialCorpus/rsa-2048-private.pem").path
+/// The RSA key both sides hold (Tests/EnvelopeCoreTests/Vectors/differential, test-only).
+private let rsaPEMPath = repository.appendingPathComponent("Tests/EnvelopeCoreTests/Vectors/differential/rsa-2048-private.pem").path
 private let rsaKeyName = "fuzz-rsa-2048"
 
 /// A decryption keyring that records the data key its inner keyring produced.
