@@ -67,7 +67,7 @@ struct DifferentialCorpusTests {
     func replay(_ mutant: DifferentialMutant) async throws {
         let bytes = [UInt8](try Data(contentsOf: DifferentialMutant.directory.appendingPathComponent(mutant.file)))
         let keyring = try DifferentialMutant.keyring()
-        let client = EnvelopeClient(commitmentPolicy: .requireEncryptAllowDecrypt)
+        let client = try EnvelopeClient(commitmentPolicy: .requireEncryptAllowDecrypt)
         let oneShot: Result<[UInt8], any Error>
         do { oneShot = .success(try await client.decrypt(bytes, keyring: keyring).plaintext) } catch { oneShot = .failure(error) }
         let streamed = await collect(client.decryptStream(ChunkedBytes(bytes, sizes: [1, 7, 64, 4096][bytes.count % 4]), keyring: keyring))

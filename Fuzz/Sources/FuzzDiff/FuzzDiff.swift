@@ -68,7 +68,7 @@ enum FuzzDiff {
                                     publicKey: rsaPrivate.publicKey, privateKey: rsaPrivate)
         let both = try MultiKeyring(generator: aes, children: [rsa])
         let decryptKeyring = try MultiDecryptionKeyring(keyrings: [aes, rsa])
-        let decryptor = EnvelopeClient(commitmentPolicy: .requireEncryptAllowDecrypt)
+        let decryptor = try EnvelopeClient(commitmentPolicy: .requireEncryptAllowDecrypt)
         let worker = try ESDKWorker(python: python, script: repository.appendingPathComponent("Fuzz/Differential/esdk_worker.py").path,
                                     arguments: [FuzzKeys.keyBytes.map { String(format: "%02x", $0) }.joined(), rsaPEMPath,
                                                 FuzzKeys.namespace, FuzzKeys.name, rsaKeyName])
@@ -78,7 +78,7 @@ enum FuzzDiff {
         var bases: [BaseMessage] = []
         let keyrings: [String: any Keyring] = ["aes": aes, "rsa": rsa, "aes+rsa": both]
         for suite in AlgorithmSuite.all {
-            let encryptor = EnvelopeClient(commitmentPolicy: suite.isCommitting ? .requireEncryptRequireDecrypt : .forbidEncryptAllowDecrypt)
+            let encryptor = try EnvelopeClient(commitmentPolicy: suite.isCommitting ? .requireEncryptRequireDecrypt : .forbidEncryptAllowDecrypt)
             let shapes: [(writer: String, frame: Int, size: Int, keys: String)] = [
                 ("swift", 16, 0, "aes"), ("swift", 16, 40, "aes"), ("swift", 64, 150, "rsa"), ("swift", 128, 300, "aes+rsa"), ("swift", 1, 3, "aes"),
                 ("python", 128, 0, "aes"), ("python", 128, 200, "aes"), ("python", 0, 50, "aes"), ("python", 256, 300, "rsa"), ("python", 128, 128, "aes+rsa"),

@@ -65,7 +65,7 @@ public func writeSignedSeeds(to directory: String) async throws -> Int {
     let keyring = try FuzzKeys.keyring()
     var written = 0
     for suite in AlgorithmSuite.all where suite.isSigned {
-        let client = EnvelopeClient(commitmentPolicy: suite.isCommitting ? .requireEncryptAllowDecrypt : .forbidEncryptAllowDecrypt)
+        let client = try EnvelopeClient(commitmentPolicy: suite.isCommitting ? .requireEncryptAllowDecrypt : .forbidEncryptAllowDecrypt)
         for (frameLength, size) in [(1, 0), (1, 3), (4, 8), (4, 13), (8, 24)] {
             let plaintext = (0..<size).map { UInt8(truncatingIfNeeded: $0 &* 13 &+ 1) }
             let context: EncryptionContext = size % 2 == 0 ? [:] : ["k": "v"]
