@@ -39,6 +39,7 @@ private final class CapturingKeyring: DecryptionKeyring, @unchecked Sendable {
 @_cdecl("FuzzDiff_main")
 public func fuzzDiffMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>) -> CInt {
     let arguments = Array(CommandLine.arguments.dropFirst())
+    setvbuf(stdout, nil, _IOLBF, 0)  // progress lines show up in a log file as they are printed
     return runBlocking {
         do { return try await FuzzDiff.run(arguments) } catch {
             FileHandle.standardError.write(Data("FuzzDiff: \(error)\n".utf8))
