@@ -39,7 +39,6 @@ private final class CapturingKeyring: DecryptionKeyring, @unchecked Sendable {
 @_cdecl("FuzzDiff_main")
 public func fuzzDiffMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>) -> CInt {
     let arguments = Array(CommandLine.arguments.dropFirst())
-    setvbuf(stdout, nil, _IOLBF, 0)  // progress lines show up in a log file as they are printed
     return runBlocking {
         do { return try await FuzzDiff.run(arguments) } catch {
             FileHandle.standardError.write(Data("FuzzDiff: \(error)\n".utf8))
@@ -128,6 +127,7 @@ enum FuzzDiff {
             }
             if (index + 1) % 10_000 == 0 {
                 print("  \(index + 1) mutants, \(tally.disagreements) disagreements (\(tally.unexplained) unexplained), \(Int(Date().timeIntervalSince(start))) s")
+                fflush(nil)  // progress shows up in a log file as it is printed
             }
         }
         try tally.write(seconds: Date().timeIntervalSince(start), seed: seed)
