@@ -70,7 +70,7 @@ struct DifferentialCorpusTests {
         let client = try EnvelopeClient(commitmentPolicy: .requireEncryptAllowDecrypt)
         let oneShot: Result<[UInt8], any Error>
         do { oneShot = .success(try await client.decrypt(bytes, keyring: keyring).plaintext) } catch { oneShot = .failure(error) }
-        let streamed = await collect(client.decryptStream(ChunkedBytes(bytes, sizes: [1, 7, 64, 4096][bytes.count % 4]), keyring: keyring))
+        let streamed = await collect(client.decryptStream(ChunkedBytes(bytes, size: [1, 7, 64, 4096][bytes.count % 4]), keyring: keyring))
         if mutant.accepts {
             let plaintext = try oneShot.get()
             let digest = try HashFunction.sha256.digest(plaintext).map { String(format: "%02x", $0) }.joined()
