@@ -18,6 +18,10 @@ public struct CLIError: Error, Sendable, CustomStringConvertible {
     /// For an access denial the local KMS explained: which side of the check was missing (key
     /// policy, IAM policy, or an explicit deny), one short line.
     public var denial: String?
+    /// The kind of failure, when the error came through the ``CLIFailureKind`` table.
+    var kind: CLIFailureKind?
+    /// More about the failure (the full cause), printed only with `--verbose`.
+    public var details: String?
 
     /// Creates an error.
     public init(_ exitCode: CLIExitCode, _ message: String, hint: String? = nil, denial: String? = nil) {

@@ -76,7 +76,15 @@ enum KMSBackend: Sendable {
         }
     }
 
-    /// Opens (creating if needed) the local KMS state directory.
+    /// Whether this command may create a missing local KMS state (only `kms create-key` does;
+    /// every other command refuses a missing state, so a mistyped `--kms-state` is not a new,
+    /// empty KMS). Set before the backend is resolved.
+    nonisolated(unsafe) static var mayCreateLocalState = false
+
+    /// The local KMS state directory in use, once opened (named in local-KMS errors).
+    nonisolated(unsafe) static var localStateDirectory: String?
+
+    /// Opens the local KMS state directory (creating it only when ``mayCreateLocalState``).
     static func openLocal(stateDirectory: String?, environment: [String: String]) throws(CLIError) -> LocalKMS {
         let directory: String
         if let stateDirectory, !stateDirectory.isEmpty {
@@ -87,6 +95,11 @@ enum KMSBackend: Sendable {
             }
             directory = home + "/.envelope/local-kms"
         }
+        let existing = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        if existing.isEmpty && !mayCreateLocalState {
+            throw CLIError(.configuration, "no local KMS state at \(directory) (set --kms-state or ENVELOPE_KMS_STATE, or create a key first)",
+                           hint: "`envelope kms create-key --account ID --kms-state \(directory)` creates it")
+        }
         let parent = URL(fileURLWithPath: directory).deletingLastPathComponent().path
         if !FileManager.default.fileExists(atPath: parent) {
             do {
@@ -96,6 +109,7 @@ enum KMSBackend: Sendable {
                                hint: "pass --kms-state DIR (or ENVELOPE_KMS_STATE) with a directory you can write")
             }
         }
+        localStateDirectory = directory
         do {
             return try LocalKMS(stateDirectory: directory)
         } catch {
@@ -129,7 +143,7 @@ enum KMSBackend: Sendable {
         case .aws(let endpoint):
             do {
                 return try KMSHTTPTransport.standard(region: region?.rawValue, keyIdentifier: keyIdentifier, profile: profile, customEndpoint: endpoint,
-                                                     credentials: AWSCredentialsWiring.provider(profile: profile))
+                                                     credentials: AWSCredentialsWiring.provider(profile: profile), logger: CLIVerbosity.logger)
             } catch {
                 throw CLIError.from(error, doing: "configuring AWS KMS")
             }

@@ -33,7 +33,11 @@ public final class RSAPublicKey: Sendable {
     let key: EVPKey
 
     /// Loads a PEM public key.
-    public init(pem: String) throws { key = try EVPKey.publicKey(pem: pem) }
+    public init(pem: String) throws {
+        let loaded = try EVPKey.publicKey(pem: pem)
+        guard loaded.isRSA else { throw KeyTypeError(expected: "RSA", found: loaded.algorithmName) }
+        key = loaded
+    }
 
     init(key: EVPKey) { self.key = key }
 
@@ -61,8 +65,13 @@ public final class RSAPublicKey: Sendable {
 public final class RSAPrivateKey: Sendable {
     let key: EVPKey
 
-    /// Loads a PEM private key.
-    public init(pem: String) throws { key = try EVPKey.privateKey(pem: pem) }
+    /// Loads a PEM private key, decrypting an encrypted PEM with `passphrase` (never prompting).
+    /// Throws ``KeyTypeError`` for a private key of another algorithm (EC, Ed25519, …).
+    public init(pem: String, passphrase: SecureBytes? = nil) throws {
+        let loaded = try EVPKey.privateKey(pem: pem, passphrase: passphrase)
+        guard loaded.isRSA else { throw KeyTypeError(expected: "RSA", found: loaded.algorithmName) }
+        key = loaded
+    }
 
     /// Generates a key (tests, samples).
     public init(generatingBits bits: Int) throws {
