@@ -15,8 +15,9 @@ enum CLIFailureKind: String, CaseIterable, Sendable {
     case malformedMessage, base64Message, authenticationFailed, commitmentPolicy, tooManyDataKeys, contextMismatch, limitExceeded
     // A decrypt limit (--max-frame-length, --max-header-length, --max-body-length) refused the message.
     case frameTooLarge, headerTooLarge, bodyTooLarge
-    // No wrapping key could decrypt a data key, and nothing below explains why.
-    case noDataKey
+    // No wrapping key could decrypt a data key, and nothing below explains why; or a key with the
+    // right name failed to unwrap it (other key bytes, or another encryption context).
+    case noDataKey, wrongWrappingKey
     case invalidArgument
     // Files.
     case inputUnreadable, outputExists, ioFailed
@@ -60,6 +61,7 @@ enum CLIFailureKind: String, CaseIterable, Sendable {
         case .headerTooLarge: Row(exit: .dataError, hint: "if you trust the message, pass --max-header-length with its header length")
         case .bodyTooLarge: Row(exit: .dataError, hint: "if you trust the message, pass --max-body-length with its body length (the body is held in memory)")
         case .noDataKey: Row(exit: .accessDenied, hint: "pass a -w SPEC (or --discovery) for one of the keys listed above")
+        case .wrongWrappingKey: Row(exit: .accessDenied, hint: "a -w key with the message's key name could not unwrap the data key: its bytes differ from the encrypting key's")
         case .invalidArgument: Row(exit: .usage, hint: "see `envelope encrypt --help`")
         case .inputUnreadable: Row(exit: .noInput, hint: "check the path given to -i")
         case .outputExists: Row(exit: .cannotCreate, hint: "use --force to replace it, or choose another -o")
@@ -135,7 +137,9 @@ enum CLIFailureKind: String, CaseIterable, Sendable {
                           .kmsRefused] where causes.contains(preferred) {
             return preferred
         }
-        if e.code == .unableToDecryptDataKey { return .noDataKey }
+        if e.code == .unableToDecryptDataKey {
+            return e.allCauses.contains { $0 is CryptoError } ? .wrongWrappingKey : .noDataKey
+        }
         return causes.first { $0 != .other } ?? .other
     }
 
@@ -199,7 +203,7 @@ extension CLIError {
         let kind = CLIFailureKind(classifying: error)
         // A credentials failure's hint depends on which source failed and how (SSO login, process, …).
         let credentials = kind == .noCredentials ? AWSCredentialsWiring.credentialsError(in: error) : nil
-        var converted = CLIError(kind.row.exit, "\(action) failed: \(describe(error, names: names))",
+        var converted = CLIError(kind.row.exit, "\(action) failed: \(clipped(describe(error, names: names, kind: kind)))",
                                  hint: credentials.flatMap(AWSCredentialsWiring.hint(for:)) ?? kind.row.hint,
                                  denial: kind == .kmsAccessDenied ? denialReason(in: error)?.missingSide : nil)
         converted.kind = kind
@@ -216,8 +220,16 @@ extension CLIError {
 
     /// The error's own words on one line, with the per-key failures of a decrypt; I/O failures
     /// name the file as the user named it.
-    static func describe(_ error: any Error, names: (input: String, output: String)?) -> String {
+    static func describe(_ error: any Error, names: (input: String, output: String)?, kind: CLIFailureKind? = nil) -> String {
+        if let transport = transportFailure(in: error) { return describe(transport) }
+        if let call = error as? KMSDataKeyError { return describe(call) }
         guard let e = error as? EnvelopeError else { return oneLine(String(describing: error)) }
+        // A KMS call that failed: its action, key and error code say it; the keyring's prose is
+        // for --verbose. The call whose kind decided the exit status is the one named.
+        let calls = e.kmsDataKeyErrors.filter { $0.kmsError != nil }
+        if e.dataKeyFailures.isEmpty, let call = calls.first(where: { kind == nil || CLIFailureKind(classifying: $0) == kind }) ?? calls.first {
+            return describe(call)
+        }
         if let io = e.firstCause(IOFailure.self) {
             var failure = io
             if io.path == nil, let names {
@@ -237,6 +249,51 @@ extension CLIError {
             if !text.contains(causeText) { text += " (\(causeText))" }
         }
         return text
+    }
+
+    /// `GenerateDataKey on KEY failed: NotFoundException (MESSAGE)`, without a doubled period.
+    static func describe(_ call: KMSDataKeyError) -> String {
+        guard let kms = call.kmsError else { return oneLine(call.description) }
+        var text = "\(call.action.rawValue) on \(call.key) failed: \(kms.code.rawValue)"
+        let message = oneLine(kms.message).trimmingCharacters(in: CharacterSet(charactersIn: ". "))
+        if !message.isEmpty { text += " (\(message))" }
+        return text
+    }
+
+    /// The transport failure among the causes of `error` (a request that got no answer).
+    static func transportFailure(in error: any Error) -> (any TransportFailure)? {
+        if let failure = error as? any TransportFailure { return failure }
+        if let call = error as? AWSCallError, case .transport(let failure) = call.failure { return failure }
+        let causes = (error as? EnvelopeError)?.allCauses ?? (error as? any ErrorWithCauses)?.underlyingErrors ?? []
+        for cause in causes {
+            if let failure = cause as? any TransportFailure { return failure }
+            if let call = cause as? AWSCallError, case .transport(let failure) = call.failure { return failure }
+        }
+        return nil
+    }
+
+    /// `could not connect to URL (connection refused) after 3 attempts`.
+    static func describe(_ failure: any TransportFailure) -> String {
+        guard let aws = failure as? AWSTransportError else {
+            return "the request to \(failure.url) failed (\(failure.transportFailureKind.rawValue))"
+        }
+        let attempts = "after \(aws.attempts) attempt\(aws.attempts == 1 ? "" : "s")"
+        switch aws.detail {
+        case .connect:
+            return "could not connect to \(aws.url)" + (aws.connectFailureReason.map { " (\($0))" } ?? "") + " \(attempts)"
+        case .timeout(let seconds):
+            return "no answer from \(aws.url) within \(String(format: "%.1f", seconds)) s \(attempts)"
+        case .tls:
+            return "TLS with \(aws.url) failed (handshake or certificate)"
+        case .malformedResponse(let status, let what):
+            return "the answer of \(aws.url) (HTTP \(status)) \(what)"
+        }
+    }
+
+    /// A line longer than the terminal's usual width is cut (formatting only); `--verbose`
+    /// prints the whole error.
+    static func clipped(_ text: String, limit: Int = 170) -> String {
+        text.count <= limit ? text : String(text.prefix(limit - 1)) + "…"
     }
 
     /// A decrypt limit in the CLI's words (its option names, not the library's).

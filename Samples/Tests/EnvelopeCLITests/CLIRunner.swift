@@ -173,6 +173,8 @@ struct RawAESKey {
     static func make(in sandbox: Sandbox, name: String = "key1", namespace: String = "cli-tests", length: Int = 32, seed: UInt8 = 1) throws -> RawAESKey {
         let bytes = testBytes(length, seed: seed)
         try sandbox.write(name + ".bin", bytes)
+        // Key files are private (envelope warns about a key file readable by group or others).
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: sandbox.file(name + ".bin").path)
         return RawAESKey(file: name + ".bin", namespace: namespace, name: name, bytes: bytes)
     }
 }

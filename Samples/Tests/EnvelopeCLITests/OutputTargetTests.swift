@@ -43,7 +43,7 @@ struct OutputTargetTests {
         // A reader (cat) copies what comes through the FIFO into a file.
         let reader = Process()
         reader.executableURL = URL(fileURLWithPath: "/bin/sh")
-        reader.arguments = ["-c", "cat pipe > received.enc"]
+        reader.arguments = ["-c", "timeout 60 cat pipe > received.enc"]
         reader.currentDirectoryURL = box.url
         try reader.run()
         let enc = try box.run(["encrypt", "-i", "plain.bin", "-o", "pipe", "--force"] + key.spec)

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import EnvelopeTestSupport
 import Foundation
 import Testing
 
@@ -126,5 +127,28 @@ struct UsageDefectTests {
         #expect(run.stderrLines.count == 2, "\(run)")
         #expect(run.stderr.contains("reserved") && !run.stderr.contains("envelope encrypt --help"), "\(run)")
         #expect(!box.exists("m.enc"))
+    }
+
+    /// Issue 16, defect 4. AWS SDKs and Tools reference guide, "Retry behavior" (connection
+    /// errors are retried, standard mode): https://docs.aws.amazon.com/sdkref/latest/guide/feature-retry-behavior.html
+    @Test("an unreachable KMS: exit 69, \"could not connect to URL (connection refused) after N attempts\", balanced, retries at --verbose")
+    func unreachableKMS() throws {
+        let box = try Sandbox()
+        try box.write("plain.bin", [1, 2, 3])
+        let url = "http://127.0.0.1:\(try closedLoopbackPort())"
+        let env = ["AWS_ACCESS_KEY_ID": "AKIAEXAMPLE", "AWS_SECRET_ACCESS_KEY": "secret", "AWS_MAX_ATTEMPTS": "2",
+                   "AWS_CONFIG_FILE": box.file("none").path, "AWS_SHARED_CREDENTIALS_FILE": box.file("none").path]
+        let key = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+        let arguments = ["encrypt", "-i", "plain.bin", "-o", "m.enc", "-w", "key=\(key)", "--kms", "aws", "--kms-endpoint", url]
+        let run = try box.run(arguments, environment: env)
+        #expect(run.status == 69, "\(run)")
+        #expect(run.stderr.contains("could not connect to \(url) (connection refused) after 2 attempts"), "\(run)")
+        #expect(run.stderr.filter { $0 == "(" }.count == run.stderr.filter { $0 == ")" }.count, "\(run)")
+        #expect(!run.stderr.contains("-w"), "\(run)")
+        #expect(run.stderrLines.allSatisfy { $0.count < 200 }, "\(run)")
+        #expect(!run.stderr.contains("retrying"), "retries are logged only with --verbose: \(run)")
+        let verbose = try box.run(arguments + ["--verbose"], environment: env)
+        #expect(verbose.status == 69, "\(verbose)")
+        #expect(verbose.stderr.contains("retrying"), "\(verbose)")
     }
 }
