@@ -22,6 +22,8 @@ public struct CLIError: Error, Sendable, CustomStringConvertible {
     var kind: CLIFailureKind?
     /// More about the failure (the full cause), printed only with `--verbose`.
     public var details: String?
+    /// Lines under the error: for a decrypt, why each encrypted data key was not decrypted.
+    public var items: [String] = []
 
     /// Creates an error.
     public init(_ exitCode: CLIExitCode, _ message: String, hint: String? = nil, denial: String? = nil) {
@@ -34,6 +36,7 @@ public struct CLIError: Error, Sendable, CustomStringConvertible {
     /// `message`, then `why: …` for an explained denial, then `hint: …`.
     public var description: String {
         var text = message
+        for item in items { text += "\n  - \(item)" }
         if let denial { text += "\nwhy: \(denial)" }
         if let hint { text += "\nhint: \(hint)" }
         return text

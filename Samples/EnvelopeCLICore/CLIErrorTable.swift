@@ -203,11 +203,13 @@ extension CLIError {
         let kind = CLIFailureKind(classifying: error)
         // A credentials failure's hint depends on which source failed and how (SSO login, process, …).
         let credentials = kind == .noCredentials ? AWSCredentialsWiring.credentialsError(in: error) : nil
-        var converted = CLIError(kind.row.exit, "\(action) failed: \(clipped(describe(error, names: names, kind: kind)))",
+        var converted = CLIError(kind.row.exit, "\(action) failed: \(describe(error, names: names, kind: kind))",
                                  hint: credentials.flatMap(AWSCredentialsWiring.hint(for:)) ?? kind.row.hint,
                                  denial: kind == .kmsAccessDenied ? denialReason(in: error)?.missingSide : nil)
         converted.kind = kind
         converted.details = String(describing: error)
+        // Per encrypted data key, why it was not decrypted: one line each, under the error.
+        converted.items = (error as? EnvelopeError)?.dataKeyFailures.map { oneLine($0.description) } ?? []
         return converted
     }
 
@@ -221,15 +223,13 @@ extension CLIError {
     /// The error's own words on one line, with the per-key failures of a decrypt; I/O failures
     /// name the file as the user named it.
     static func describe(_ error: any Error, names: (input: String, output: String)?, kind: CLIFailureKind? = nil) -> String {
-        if let transport = transportFailure(in: error) { return describe(transport) }
-        if let call = error as? KMSDataKeyError { return describe(call) }
-        guard let e = error as? EnvelopeError else { return oneLine(String(describing: error)) }
-        // A KMS call that failed: its action, key and error code say it; the keyring's prose is
-        // for --verbose. The call whose kind decided the exit status is the one named.
-        let calls = e.kmsDataKeyErrors.filter { $0.kmsError != nil }
-        if e.dataKeyFailures.isEmpty, let call = calls.first(where: { kind == nil || CLIFailureKind(classifying: $0) == kind }) ?? calls.first {
-            return describe(call)
+        // Credentials errors say which source failed and how, in full: that is the whole point.
+        if kind == .noCredentials, let credentials = AWSCredentialsWiring.credentialsError(in: error) {
+            return oneLine(String(describing: credentials))
         }
+        if kind == .unreachable || kind == .badAnswer, let transport = transportFailure(in: error) { return describe(transport) }
+        if let call = error as? KMSDataKeyError { return clipped(describe(call)) }
+        guard let e = error as? EnvelopeError else { return clipped(oneLine(String(describing: error))) }
         if let io = e.firstCause(IOFailure.self) {
             var failure = io
             if io.path == nil, let names {
@@ -240,23 +240,29 @@ extension CLIError {
             return "could not \(failure)"
         }
         if let limit = e.firstCause(LimitFailure.self), let text = describe(limit) { return text }
+        // A KMS call that failed: its action, key and error code say it; the keyring's prose is
+        // for --verbose. The call whose kind decided the exit status is the one named.
+        let calls = e.kmsDataKeyErrors.filter { $0.kmsError != nil }
+        if kind?.concernsKMS ?? true,
+           let call = calls.first(where: { kind == nil || CLIFailureKind(classifying: $0) == kind }) ?? calls.first {
+            return clipped(describe(call))
+        }
         var text = oneLine(e.message)
-        if !e.dataKeyFailures.isEmpty {
-            text += " — " + e.dataKeyFailures.map { oneLine($0.description) }.joined(separator: "; ")
-        } else if let cause = e.causes.first, !(cause is LimitFailure) {
+        if e.dataKeyFailures.isEmpty, let cause = e.causes.first, !(cause is LimitFailure) {
             // The cause's words, unless the message already says them (formatting only).
             let causeText = oneLine(String(describing: cause))
             if !text.contains(causeText) { text += " (\(causeText))" }
         }
-        return text
+        return clipped(text)
     }
 
-    /// `GenerateDataKey on KEY failed: NotFoundException (MESSAGE)`, without a doubled period.
+    /// `GenerateDataKey on KEY failed: NotFoundException: MESSAGE` (the AWS SDKs' form), without
+    /// a doubled period.
     static func describe(_ call: KMSDataKeyError) -> String {
         guard let kms = call.kmsError else { return oneLine(call.description) }
         var text = "\(call.action.rawValue) on \(call.key) failed: \(kms.code.rawValue)"
         let message = oneLine(kms.message).trimmingCharacters(in: CharacterSet(charactersIn: ". "))
-        if !message.isEmpty { text += " (\(message))" }
+        if !message.isEmpty { text += ": \(message)" }
         return text
     }
 
@@ -292,7 +298,7 @@ extension CLIError {
 
     /// A line longer than the terminal's usual width is cut (formatting only); `--verbose`
     /// prints the whole error.
-    static func clipped(_ text: String, limit: Int = 170) -> String {
+    static func clipped(_ text: String, limit: Int = 190) -> String {
         text.count <= limit ? text : String(text.prefix(limit - 1)) + "…"
     }
 

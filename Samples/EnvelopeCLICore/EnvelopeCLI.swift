@@ -79,6 +79,7 @@ public enum EnvelopeCLI {
             message += " (local KMS state \(directory))"
         }
         var text = "envelope: error: \(message)\n"
+        for item in error.items { text += "  - \(item)\n" }
         if CLIVerbosity.enabled, let details = error.details { text += "details: \(CLIError.oneLine(details))\n" }
         if let denial = error.denial { text += "why: \(denial)\n" }
         if let hint = error.hint { text += "hint: \(hint)\n" }
@@ -96,7 +97,7 @@ public enum EnvelopeCLI {
     /// The subcommand words at the start of the command line (for the hint).
     static func subcommandPath(_ arguments: [String]) -> String {
         let known: Set<String> = ["encrypt", "decrypt", "kms", "policy", "create-key", "add-external-account", "remove-external-account",
-                                  "put-key-policy", "get-key-policy", "attach-user-policy", "create-access-key", "serve", "render", "aws", "whoami"]
+                                  "put-key-policy", "get-key-policy", "attach-user-policy", "create-access-key", "serve", "render", "aws", "whoami", "init"]
         return arguments.prefix { known.contains($0) }.joined(separator: " ")
     }
 }

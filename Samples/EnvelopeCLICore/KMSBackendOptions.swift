@@ -62,6 +62,11 @@ enum KMSBackend: Sendable {
         }
     }
 
+    /// Whether the options (or `ENVELOPE_KMS`) name the local KMS, without opening it.
+    static func namesLocal(_ options: KMSBackendOptions, environment: [String: String] = ProcessInfo.processInfo.environment) -> Bool {
+        (options.kms ?? environment["ENVELOPE_KMS"] ?? "local").lowercased() == "local"
+    }
+
     /// The backend and, for the local KMS, the calling principal (required there).
     static func resolveWithCaller(_ options: KMSBackendOptions, principal text: String?,
                                   environment: [String: String] = ProcessInfo.processInfo.environment) throws(CLIError) -> (KMSBackend, AWSPrincipalARN?) {

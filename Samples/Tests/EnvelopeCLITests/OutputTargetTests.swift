@@ -89,27 +89,12 @@ struct OutputTargetTests {
         let box = try Sandbox()
         let key = try RawAESKey.make(in: box)
         try box.write("plain.bin", testBytes(1000))
-        let process = Process()
-        process.executableURL = CLIRunner.envelope
-        process.arguments = ["encrypt", "-i", "-", "-o", "out/killed.enc", "--create-dirs"] + key.spec
-        process.currentDirectoryURL = box.url
-        process.environment = ["HOME": box.path, "PATH": "/usr/bin:/bin"]
-        let input = Pipe()
-        process.standardInput = input
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        input.fileHandleForWriting.write(Data(testBytes(1000)))
-        var waited = 0
-        while box.temporaryLeftovers().isEmpty && waited < 600 {
-            usleep(50_000)
-            waited += 1
-        }
+        let run = try PipedRun.start(["encrypt", "-i", "-", "-o", "out/killed.enc", "--create-dirs"] + key.spec, in: box, feeding: testBytes(1000))
+        run.waitForTemporaryFile(in: box)
         let leftovers = box.temporaryLeftovers()
         #expect(leftovers.count == 1, "the temporary output never appeared")
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
-        try? input.fileHandleForWriting.close()
+        kill(run.process.processIdentifier, SIGKILL)
+        run.finish()
         #expect(box.temporaryLeftovers() == leftovers, "SIGKILL cannot be caught: the temporary file stays")
         let next = try box.run(["encrypt", "-i", "plain.bin", "-o", "out/next.enc"] + key.spec)
         #expect(next.status == 0, "\(next)")
@@ -138,16 +123,10 @@ struct OutputTargetTests {
     func interruptAfterStdout() throws {
         let box = try Sandbox()
         let key = try RawAESKey.make(in: box)
-        let process = Process()
-        process.executableURL = CLIRunner.envelope
-        process.arguments = ["encrypt", "-i", "-", "-o", "-", "--frame-length", "1024"] + key.spec
-        process.currentDirectoryURL = box.url
-        process.environment = ["HOME": box.path, "PATH": "/usr/bin:/bin"]
-        let input = Pipe(), output = Pipe(), errors = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
+        let output = Pipe(), errors = Pipe()
+        let run = try PipedRun.start(["encrypt", "-i", "-", "-o", "-", "--frame-length", "1024"] + key.spec, in: box, feeding: [],
+                                     output: output, errors: errors)
+        let process = run.process, input = run.input
         // Feed until the first bytes come out (bounded), keeping stdin open.
         var received = 0
         var fed = 0
