@@ -65,9 +65,13 @@ public final class RSAPublicKey: Sendable {
 public final class RSAPrivateKey: Sendable {
     let key: EVPKey
 
-    /// Loads a PEM private key, decrypting an encrypted PEM with `passphrase` (never prompting).
+    /// Loads an unencrypted PEM private key (an encrypted one is refused, never prompted for).
     /// Throws ``KeyTypeError`` for a private key of another algorithm (EC, Ed25519, …).
-    public init(pem: String, passphrase: SecureBytes? = nil) throws {
+    public convenience init(pem: String) throws { try self.init(pem: pem, passphrase: nil) }
+
+    /// Loads a PEM private key; an encrypted PEM is decrypted with `passphrase` (nil: refused, never
+    /// prompted). Throws ``KeyTypeError`` for a private key of another algorithm.
+    public init(pem: String, passphrase: SecureBytes?) throws {
         let loaded = try EVPKey.privateKey(pem: pem, passphrase: passphrase)
         guard loaded.isRSA else { throw KeyTypeError(expected: "RSA", found: loaded.algorithmName) }
         key = loaded
