@@ -14,6 +14,8 @@
 #   make demo    deps + build the `envelope` CLI + run scripts/demo.sh: on the embedded local KMS, a key
 #                shared between two accounts encrypts and decrypts a file as the external user
 #   make fuzz    scripts/fuzz.sh: the libFuzzer targets of Fuzz/ (FUZZ_SECONDS per target, default 60)
+#   make fuzz-diff  scripts/fuzz-diff.sh: differential fuzzing against the Python ESDK (FUZZ_MUTANTS
+#                mutants, default 100000; FUZZ_SEED, default 1); not part of `make test`
 #   make test-tsan  the test suite under the thread sanitizer (scripts/test-tsan.sh, .build-tsan)
 #   make bench   Benchmarks/compare.sh: OpenSSL vs our CLI (1 job, all jobs) vs the Python ESDK, one run
 #   make clean   remove every build folder (both packages, fuzz, benchmarks) and the venv
@@ -38,7 +40,7 @@ VENV_CLI := .build/venv-cli
 VENV_CLI_STAMP := $(VENV_CLI)/.requirements-installed
 REQUIREMENTS_CLI := Tests/requirements-cli-test.txt
 
-.PHONY: all deps venv venv-cli build release test demo clean check-swift check-deps fuzz test-tsan man
+.PHONY: all deps venv venv-cli build release test demo clean check-swift check-deps fuzz fuzz-diff test-tsan docs api-check man
 
 all: build
 
@@ -107,14 +109,27 @@ demo: deps check-swift
 	$(SAMPLES) --product envelope
 	./scripts/demo.sh "$$($(SAMPLES) --show-bin-path)/envelope"
 
+# Static DocC documentation of every library module (.build-docs/site); DocC warnings are errors.
+docs: deps check-swift
+	SWIFT=$(SWIFT) ./scripts/docs.sh
+
+# Public API changes that would break clients, against the newest version tag (or API_BASELINE=REV).
+api-check: deps check-swift
+	SWIFT=$(SWIFT) ./scripts/api-check.sh
+
 FUZZ_SECONDS ?= 60
 fuzz: deps check-swift
 	SWIFT=$(SWIFT) ./scripts/fuzz.sh $(FUZZ_SECONDS)
+
+FUZZ_MUTANTS ?= 100000
+FUZZ_SEED ?= 1
+fuzz-diff: deps venv check-swift
+	SWIFT=$(SWIFT) ENVELOPE_TEST_PYTHON=$(VENV_PYTHON) ./scripts/fuzz-diff.sh $(FUZZ_MUTANTS) $(FUZZ_SEED)
 
 test-tsan: deps venv check-swift
 	SWIFT=$(SWIFT) ENVELOPE_TEST_PYTHON=$(VENV_PYTHON) ./scripts/test-tsan.sh
 
 clean:
-	rm -rf .build .build-tsan .build-fuzz Samples/.build Samples/.build-tsan Fuzz/.build Benchmarks/.build Benchmarks/SmallMessages/.build
+	rm -rf .build .build-tsan .build-fuzz .build-docs .build-api Samples/.build Samples/.build-tsan Fuzz/.build Benchmarks/.build Benchmarks/SmallMessages/.build
 
 include Benchmarks/Makefile.inc

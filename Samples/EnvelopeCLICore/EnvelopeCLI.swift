@@ -32,6 +32,12 @@ public enum EnvelopeCLI {
             report(error)
             return error.exitCode.rawValue
         }
+        if arguments.isEmpty {
+            // No subcommand: the usage, as an error (a script that forgot the subcommand must not succeed).
+            StandardStreams.printStderr(EnvelopeCommand.helpMessage() + "\n")
+            report(CLIError(.usage, "a subcommand is needed", hint: "e.g. `envelope encrypt --help`"))
+            return CLIExitCode.usage.rawValue
+        }
         let regrouped = ArgumentPreprocessor.regroup(arguments)
         let command: any ParsableCommand
         do {
@@ -43,7 +49,8 @@ public enum EnvelopeCLI {
                 return 0
             }
             let message = CLIError.oneLine(EnvelopeCommand.message(for: error)).replacingOccurrences(of: String(ArgumentPreprocessor.separator), with: " ")
-            report(CLIError(.usage, message, hint: "see `envelope \(subcommandPath(arguments)) --help`".replacingOccurrences(of: "  ", with: " ")))
+            let hint = strayInput(arguments).map { "did you mean -i \($0)? (inputs are given with -i, outputs with -o)" }
+            report(CLIError(.usage, message, hint: hint ?? "see `envelope \(subcommandPath(arguments)) --help`".replacingOccurrences(of: "  ", with: " ")))
             return CLIExitCode.usage.rawValue
         }
         do {
@@ -80,16 +87,30 @@ public enum EnvelopeCLI {
             StandardStreams.printStderr(ErrorFormat.json(error) + "\n")
             return
         }
-        var text = "envelope: error: \(error.message)\n"
+        var message = error.message
+        if let directory = KMSBackend.localStateDirectory, error.kind?.concernsKMS == true, !message.contains(directory) {
+            message += " (local KMS state \(directory))"
+        }
+        var text = "envelope: error: \(message)\n"
+        for item in error.items { text += "  - \(item)\n" }
+        if CLIVerbosity.enabled, let details = error.details { text += "details: \(CLIError.oneLine(details))\n" }
         if let denial = error.denial { text += "why: \(denial)\n" }
         if let hint = error.hint { text += "hint: \(hint)\n" }
         StandardStreams.printStderr(text)
     }
 
+    /// A word right after `encrypt` or `decrypt` that is not an option: a file named without -i
+    /// (`envelope encrypt report.pdf`).
+    static func strayInput(_ arguments: [String]) -> String? {
+        guard arguments.count >= 2, ["encrypt", "decrypt"].contains(arguments[0]) else { return nil }
+        let word = arguments[1]
+        return ArgumentPreprocessor.looksLikeOption(word) || word == "-" ? nil : word
+    }
+
     /// The subcommand words at the start of the command line (for the hint).
     static func subcommandPath(_ arguments: [String]) -> String {
         let known: Set<String> = ["encrypt", "decrypt", "kms", "policy", "create-key", "add-external-account", "remove-external-account",
-                                  "put-key-policy", "get-key-policy", "attach-user-policy", "create-access-key", "serve", "render", "aws", "whoami",
+                                  "put-key-policy", "get-key-policy", "attach-user-policy", "create-access-key", "serve", "render", "aws", "whoami", "init",
                                   "keygen", "raw-aes", "raw-rsa", "verify-access"]
         return arguments.prefix { known.contains($0) }.joined(separator: " ")
     }

@@ -35,7 +35,7 @@ struct KeygenRawAESCommand: ParsableCommand {
 
     func run() throws {
         var key = RandomBytes.array(count: 32)
-        defer { PassphraseSource.wipe(&key) }
+        defer { ConstantTime.zeroArray(&key) }
         try KeyFileWriter.create(output, contents: key, what: "AES key")
     }
 }
@@ -68,7 +68,7 @@ struct KeygenRawRSACommand: ParsableCommand {
             throw KeyFileWriter.existsError(path)
         }
         var passphrase = try passphraseFile.map { (path) throws(CLIError) in try PassphraseSource.read(file: path) }
-        defer { if passphrase != nil { PassphraseSource.wipe(&passphrase!) } }
+        defer { if passphrase != nil { ConstantTime.zeroArray(&passphrase!) } }
         let pem: String
         let publicPEM: String
         do {
@@ -79,7 +79,7 @@ struct KeygenRawRSACommand: ParsableCommand {
             throw CLIError.from(error, doing: "generating the RSA key")
         }
         var bytes = Array(pem.utf8)
-        defer { PassphraseSource.wipe(&bytes) }
+        defer { ConstantTime.zeroArray(&bytes) }
         try KeyFileWriter.create(output, contents: bytes, what: "RSA private key")
         if let publicOutput {
             try KeyFileWriter.create(publicOutput, contents: Array(publicPEM.utf8), what: "RSA public key", mode: 0o644)

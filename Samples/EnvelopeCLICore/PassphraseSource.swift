@@ -16,18 +16,16 @@ enum PassphraseSource {
             throw CLIError(.noInput, "the passphrase file \(path) cannot be read", hint: "check the path; the file holds the passphrase on one line")
         }
         var bytes = [UInt8](data)
-        if bytes.last == 0x0A { bytes.removeLast() }
-        if bytes.last == 0x0D { bytes.removeLast() }
+        dropFinalNewline(&bytes)
         guard !bytes.isEmpty else {
             throw .usage("the passphrase file \(path) is empty", hint: "write the passphrase into it, e.g. with a password manager's export")
         }
         return bytes
     }
 
-    /// Overwrites `bytes` with zeros (best effort: the array's own storage).
-    static func wipe(_ bytes: inout [UInt8]) {
-        bytes.withUnsafeMutableBytes { raw in
-            if let base = raw.baseAddress { memset(base, 0, raw.count) }
-        }
+    /// Removes one final `\n` or `\r\n` (what `echo` and editors leave after a passphrase).
+    static func dropFinalNewline(_ bytes: inout [UInt8]) {
+        if bytes.last == 0x0A { bytes.removeLast() }
+        if bytes.last == 0x0D { bytes.removeLast() }
     }
 }

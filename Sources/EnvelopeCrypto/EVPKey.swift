@@ -12,9 +12,18 @@ final class EVPKey: @unchecked Sendable {
     deinit { EVP_PKEY_free(pointer) }
 
     /// Loads a PEM private key (PKCS#8 or traditional).
-    static func privateKey(pem: String) throws -> EVPKey {
+    /// Loads a PEM private key; an encrypted PEM is decrypted with `passphrase`. Without one,
+    /// an empty passphrase is given, so OpenSSL never prompts on the terminal.
+    static func privateKey(pem: String, passphrase: SecureBytes? = nil) throws -> EVPKey {
         try withMemoryBIO(pem) { bio in
-            guard let key = PEM_read_bio_PrivateKey(bio, nil, nil, nil) else {
+            // With a NULL callback, OpenSSL reads the passphrase from `u` as a C string.
+            var secret = [CChar](repeating: 0, count: (passphrase?.count ?? 0) + 1)
+            defer { secret.withUnsafeMutableBytes { ConstantTime.zero($0) } }
+            passphrase?.withUnsafeBytes { bytes in
+                for (index, byte) in bytes.enumerated() { secret[index] = CChar(bitPattern: byte) }
+            }
+            let loaded = secret.withUnsafeMutableBytes { PEM_read_bio_PrivateKey(bio, nil, nil, $0.baseAddress) }
+            guard let key = loaded else {
                 throw CryptoError(.invalidInput, "the PEM text is not a private key OpenSSL can read: \(OpenSSLErrors.drain())")
             }
             return EVPKey(key)
@@ -32,6 +41,15 @@ final class EVPKey: @unchecked Sendable {
             throw CryptoError(.invalidInput, "the PEM text is not a public key OpenSSL can read: \(OpenSSLErrors.drain())")
         }
     }
+
+    /// The key's algorithm as OpenSSL names it (`RSA`, `EC`, `ED25519`, …).
+    var algorithmName: String {
+        guard let name = EVP_PKEY_get0_type_name(pointer) else { return "unknown" }
+        return String(cString: name)
+    }
+
+    /// Whether this is an RSA key.
+    var isRSA: Bool { EVP_PKEY_is_a(pointer, "RSA") == 1 }
 
     /// The public part as PEM SubjectPublicKeyInfo.
     func publicPEM() throws -> String {
