@@ -13,6 +13,7 @@ import Foundation
 enum CLIFailureKind: String, CaseIterable, Sendable {
     // The message itself.
     case malformedMessage, base64Message, authenticationFailed, commitmentPolicy, tooManyDataKeys, contextMismatch, limitExceeded
+    case signedRefused
     // No wrapping key could decrypt a data key, and nothing below explains why.
     case noDataKey
     case invalidArgument
@@ -42,6 +43,7 @@ enum CLIFailureKind: String, CaseIterable, Sendable {
         case .tooManyDataKeys: Row(exit: .dataError, hint: "raise --max-encrypted-data-keys or use fewer -w keys")
         case .contextMismatch: Row(exit: .dataError, hint: "the -c pairs must match the message's encryption context (see --metadata-output)")
         case .limitExceeded: Row(exit: .dataError, hint: "check that the input is a complete AWS Encryption SDK message")
+        case .signedRefused: Row(exit: .dataError, hint: "the message is signed; drop --refuse-signed to decrypt it (with -o -, add --buffer to write nothing until the signature verifies)")
         case .noDataKey: Row(exit: .accessDenied, hint: "pass a -w SPEC (or --discovery) for one of the keys listed above")
         case .invalidArgument: Row(exit: .usage, hint: "see `envelope encrypt --help`")
         case .inputUnreadable: Row(exit: .noInput, hint: "check the path given to -i")
@@ -95,6 +97,7 @@ enum CLIFailureKind: String, CaseIterable, Sendable {
         case .tooManyEncryptedDataKeys: return .tooManyDataKeys
         case .encryptionContextMismatch: return .contextMismatch
         case .limitExceeded: return .limitExceeded
+        case .signedSuiteRefused: return .signedRefused
         case .invalidArgument: return .invalidArgument
         case .io: return e.firstCause(IOFailure.self).map(kind(of:)) ?? .ioFailed
         default: break

@@ -74,7 +74,7 @@ struct EncryptCommand: AsyncParsableCommand {
         let overwrite = io.force
         try await JobRunner(jobs: jobs, verb: "encrypting", quiet: io.quiet, metadata: metadata).run { job, meter in
             let processor = MessageProcessor(client: envelopeClient, meter: meter, overwrite: overwrite)
-            return try await processor.encrypt(job, engine: engine, context: pairs, suite: suite, frameLength: frameLength)
+            return try await processor.encrypt(job, engine: engine, context: EncryptionContext(pairs), suite: suite, frameLength: frameLength)
         }
     }
 }

@@ -11,7 +11,8 @@ enum HelpText {
               a raw AES key: F holds exactly 16, 24 or 32 raw bytes
           provider=raw-rsa key-file=PEM namespace=NS name=N padding=P
               a raw RSA key; P: pkcs1, oaep-sha1, oaep-sha256, oaep-sha384,
-              oaep-sha512; a public PEM encrypts, a private PEM does both
+              oaep-sha512; a public PEM encrypts, a private PEM does both;
+              keys under 2048 bits are refused unless allow-weak-key=yes
         KMS backend (after the subcommand):
           --kms local [--kms-state DIR] [--principal ARN]   (the default)
           --kms aws [--kms-endpoint URL]

@@ -36,8 +36,8 @@ struct KeyringBuilder {
             switch spec.kind {
             case .rawAES(let file, let namespace, let name):
                 keyrings.append(try rawAES(file: file, namespace: namespace, name: name, spec: spec))
-            case .rawRSA(let file, let namespace, let name, let padding):
-                keyrings.append(try rawRSA(file: file, namespace: namespace, name: name, padding: padding, needPrivate: false, spec: spec))
+            case .rawRSA(let file, let namespace, let name, let padding, let allowWeak):
+                keyrings.append(try rawRSA(file: file, namespace: namespace, name: name, padding: padding, allowWeak: allowWeak, needPrivate: false, spec: spec))
             case .kms(let keys, let region, let profile):
                 keyrings += try KMSKeyringFactory.encryptionKeyrings(keys: keys, region: region, profile: profile, backend: kmsBackend(), principal: principal)
             }
@@ -61,8 +61,8 @@ struct KeyringBuilder {
             switch spec.kind {
             case .rawAES(let file, let namespace, let name):
                 keyrings.append(try rawAES(file: file, namespace: namespace, name: name, spec: spec))
-            case .rawRSA(let file, let namespace, let name, let padding):
-                keyrings.append(try rawRSA(file: file, namespace: namespace, name: name, padding: padding, needPrivate: true, spec: spec))
+            case .rawRSA(let file, let namespace, let name, let padding, let allowWeak):
+                keyrings.append(try rawRSA(file: file, namespace: namespace, name: name, padding: padding, allowWeak: allowWeak, needPrivate: true, spec: spec))
             case .kms(let keys, let region, let profile):
                 keyrings += try await KMSKeyringFactory.decryptionKeyrings(keys: keys, region: region, profile: profile, backend: kmsBackend(), principal: principal)
             }
@@ -122,25 +122,25 @@ struct KeyringBuilder {
         }
     }
 
-    private func rawRSA(file: String, namespace: String, name: String, padding: RSAPadding, needPrivate: Bool, spec: WrappingKeySpec) throws(CLIError) -> RawRSAKeyring {
+    private func rawRSA(file: String, namespace: String, name: String, padding: RSAPadding, allowWeak: Bool, needPrivate: Bool, spec: WrappingKeySpec) throws(CLIError) -> RawRSAKeyring {
         var bytes = try readKeyFile(file, spec: spec)
         let pem = String(decoding: bytes, as: UTF8.self)
         ConstantTime.zeroArray(&bytes)
         do {
             if pem.contains("PRIVATE KEY-----") {
                 let privateKey = try RSAPrivateKey(pem: pem)
-                return try RawRSAKeyring(keyNamespace: namespace, keyName: name, padding: padding, publicKey: nil, privateKey: privateKey)
+                return try RawRSAKeyring(keyNamespace: namespace, keyName: name, padding: padding, publicKey: nil, privateKey: privateKey, allowWeakKeys: allowWeak)
             }
             guard !needPrivate else {
                 throw CLIError.usage("-w \(spec.text): \(file) holds no RSA private key, which decrypt needs",
                                      hint: "give the PEM file with the private key (-----BEGIN PRIVATE KEY-----)")
             }
-            return try RawRSAKeyring(keyNamespace: namespace, keyName: name, padding: padding, publicKey: try RSAPublicKey(pem: pem), privateKey: nil)
+            return try RawRSAKeyring(keyNamespace: namespace, keyName: name, padding: padding, publicKey: try RSAPublicKey(pem: pem), privateKey: nil, allowWeakKeys: allowWeak)
         } catch let error as CLIError {
             throw error
         } catch {
             throw CLIError(.usage, "-w \(spec.text): \(file) is not a usable RSA PEM key (\(CLIError.oneLine(String(describing: error))))",
-                           hint: "give a PEM public key (to encrypt) or private key (to encrypt and decrypt)")
+                           hint: "give a PEM public key (to encrypt) or private key (to encrypt and decrypt) of 2048 bits or more; allow-weak-key=yes in the SPEC accepts a smaller key")
         }
     }
 }

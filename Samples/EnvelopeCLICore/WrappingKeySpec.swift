@@ -9,6 +9,7 @@ import Foundation
 /// key=ARN|ID|alias [key=…] [region=R] [profile=P]                  AWS KMS key(s)
 /// provider=raw-aes key-file=F namespace=NS name=N                 16/24/32 raw key bytes in F
 /// provider=raw-rsa key-file=PEM namespace=NS name=N padding=P      P: pkcs1, oaep-sha1, oaep-sha256, oaep-sha384, oaep-sha512
+///   [allow-weak-key=yes]                                            accept an RSA key under 2048 bits
 /// ```
 struct WrappingKeySpec: Sendable, Equatable {
     /// What the SPEC names.
@@ -17,8 +18,9 @@ struct WrappingKeySpec: Sendable, Equatable {
         case kms(keys: [KMSKeyIdentifier], region: String?, profile: String?)
         /// A raw AES wrapping key read from a file.
         case rawAES(keyFile: String, namespace: String, name: String)
-        /// A raw RSA key pair (or public key only, to encrypt) read from a PEM file.
-        case rawRSA(keyFile: String, namespace: String, name: String, padding: RSAPadding)
+        /// A raw RSA key pair (or public key only, to encrypt) read from a PEM file; keys under
+        /// 2048 bits only with `allow-weak-key=yes`.
+        case rawRSA(keyFile: String, namespace: String, name: String, padding: RSAPadding, allowWeakKey: Bool = false)
     }
 
     /// What the SPEC names.
@@ -86,13 +88,17 @@ struct WrappingKeySpec: Sendable, Equatable {
             try onlyAllowed(["provider", "key-file", "namespace", "name"], "provider=raw-aes")
             return .rawAES(keyFile: try required("key-file", provider), namespace: try required("namespace", provider), name: try required("name", provider))
         case "raw-rsa":
-            try onlyAllowed(["provider", "key-file", "namespace", "name", "padding"], "provider=raw-rsa")
+            try onlyAllowed(["provider", "key-file", "namespace", "name", "padding", "allow-weak-key"], "provider=raw-rsa")
+            let allowWeak = try single("allow-weak-key")
+            guard allowWeak == nil || allowWeak == "yes" else {
+                throw .usage("-w \(text): allow-weak-key=\(allowWeak!) is not known", hint: "allow-weak-key=yes accepts an RSA key under 2048 bits; omit it otherwise")
+            }
             let paddingText = try required("padding", provider)
             guard let padding = WrappingKeySpec.paddings[paddingText] else {
                 throw .usage("-w \(text): padding=\(paddingText) is not known", hint: "padding is one of pkcs1, oaep-sha1, oaep-sha256, oaep-sha384, oaep-sha512")
             }
             return .rawRSA(keyFile: try required("key-file", provider), namespace: try required("namespace", provider),
-                           name: try required("name", provider), padding: padding)
+                           name: try required("name", provider), padding: padding, allowWeakKey: allowWeak == "yes")
         default:
             throw .usage("-w \(text): provider=\(provider) is not known", hint: "provider is aws-kms (the default), raw-aes or raw-rsa")
         }
