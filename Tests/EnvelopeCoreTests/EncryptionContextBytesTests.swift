@@ -36,7 +36,8 @@ struct EncryptionContextBytesTests {
         context[Self.nfd] = "2"
         let client = EnvelopeClient()
         let keyring = try Fixtures.aesKeyring()
-        let message = try await client.encrypt(Fixtures.plaintext(50), keyring: keyring, encryptionContext: context)
+        let message = try await client.encrypt(Fixtures.plaintext(50), keyring: keyring, encryptionContext: context,
+                                               suite: .aes256GCMHKDFSHA512CommitKey)
         #expect(message.header.encryptionContext.count == 2)
         let result = try await client.decrypt(message.ciphertext, keyring: keyring)
         #expect(result.encryptionContext.count == 2)
