@@ -14,7 +14,7 @@ enum CLIFailureKind: String, CaseIterable, Sendable {
     // The message itself.
     case malformedMessage, base64Message, authenticationFailed, commitmentPolicy, tooManyDataKeys, contextMismatch, limitExceeded
     // A decrypt limit (--max-frame-length, --max-header-length, --max-body-length) refused the message.
-    case frameTooLarge, headerTooLarge, bodyTooLarge
+    case frameTooLarge, headerTooLarge, bodyTooLarge, signedRefused
     // No wrapping key could decrypt a data key, and nothing below explains why; or a key with the
     // right name failed to unwrap it (other key bytes, or another encryption context).
     case noDataKey, wrongWrappingKey
@@ -60,6 +60,7 @@ enum CLIFailureKind: String, CaseIterable, Sendable {
         case .frameTooLarge: Row(exit: .dataError, hint: "if you trust the message, pass --max-frame-length with its frame length (memory grows with it)")
         case .headerTooLarge: Row(exit: .dataError, hint: "if you trust the message, pass --max-header-length with its header length")
         case .bodyTooLarge: Row(exit: .dataError, hint: "if you trust the message, pass --max-body-length with its body length (the body is held in memory)")
+        case .signedRefused: Row(exit: .dataError, hint: "the message is signed; drop --refuse-signed to decrypt it (with -o -, add --buffer to write nothing until the signature verifies)")
         case .noDataKey: Row(exit: .accessDenied, hint: "pass a -w SPEC (or --discovery) for one of the keys listed above")
         case .wrongWrappingKey: Row(exit: .accessDenied, hint: "a -w key with the message's key name could not unwrap the data key: its bytes differ from the encrypting key's")
         case .invalidArgument: Row(exit: .usage, hint: "see `envelope encrypt --help`")
@@ -125,6 +126,7 @@ enum CLIFailureKind: String, CaseIterable, Sendable {
             case .nonFramedBodyLength: return .bodyTooLarge
             default: return .limitExceeded
             }
+        case .signedSuiteRefused: return .signedRefused
         case .invalidArgument: return .invalidArgument
         case .io: return e.firstCause(IOFailure.self).map(kind(of:)) ?? .ioFailed
         default: break

@@ -91,7 +91,7 @@ struct ClientOptions: ParsableArguments {
     @Option(name: .customLong("commitment-policy"), help: ArgumentHelp("forbid-encrypt-allow-decrypt, require-encrypt-allow-decrypt or require-encrypt-require-decrypt (default).", valueName: "POLICY"))
     var commitmentPolicy: String?
 
-    @Option(name: .customLong("max-encrypted-data-keys"), help: ArgumentHelp("Refuse messages with more encrypted data keys than N (N >= 1; default: no limit).", valueName: "N"))
+    @Option(name: .customLong("max-encrypted-data-keys"), help: ArgumentHelp("Refuse messages with more encrypted data keys than N (N >= 1; default \(ClientOptions.defaultMaxEncryptedDataKeys)).", valueName: "N"))
     var maxEncryptedDataKeys: Int?
 
     @Flag(name: .customLong("encrypt-only"), help: "Use the encrypt-only client, which mirrors a key policy that allows encrypting but never decrypting (decrypt refuses it at once).")
@@ -111,8 +111,12 @@ struct ClientOptions: ParsableArguments {
         return policy
     }
 
+    /// The default of `--max-encrypted-data-keys`: a hostile message cannot make one decrypt try
+    /// thousands of keys (each a KMS call). The official SDKs write one key per wrapping key.
+    static let defaultMaxEncryptedDataKeys = 10
+
     func maxKeys() throws(CLIError) -> Int? {
-        guard let n = maxEncryptedDataKeys else { return nil }
+        guard let n = maxEncryptedDataKeys else { return Self.defaultMaxEncryptedDataKeys }
         guard n >= 1 else { throw .usage("--max-encrypted-data-keys must be at least 1, not \(n)") }
         return n
     }

@@ -18,7 +18,10 @@ struct DecryptCommand: AsyncParsableCommand {
             -c k requires it to have key k.
             Output files appear only when the whole message verified.
             With -o -, frames are written as they verify; on failure the
-            exit status is non-zero: discard what was read.
+            exit status is non-zero: discard what was read. --buffer
+            writes nothing to stdout until the whole message (signature
+            included) verified; --refuse-signed fails right after the
+            header on signed messages, before any output.
 
             Examples:
               envelope decrypt -i report.pdf.encrypted -o report.pdf \\
@@ -56,6 +59,12 @@ struct DecryptCommand: AsyncParsableCommand {
 
     @OptionGroup var limits: DecryptLimitOptions
 
+    @Flag(name: .customLong("buffer"), help: "With -o -: write nothing until the whole message, signature included, verified (the plaintext waits in a temporary file).")
+    var buffer = false
+
+    @Flag(name: .customLong("refuse-signed"), help: "Fail right after the header, before any output, if the message uses a signed suite.")
+    var refuseSigned = false
+
     @OptionGroup var client: ClientOptions
     @OptionGroup var backend: KMSBackendOptions
     @OptionGroup var caller: CallerOptions
@@ -84,6 +93,7 @@ struct DecryptCommand: AsyncParsableCommand {
         let (pairs, keys) = try ContextArguments.parse(context, allowBareKeys: true)
         var envelopeClient = try client.makeClient(concurrency: io.concurrency)
         envelopeClient.limits = try limits.limits()
+        envelopeClient.limits.refuseSignedSuites = refuseSigned
         let plan = try io.plan(defaultSuffix: ".decrypted", strip: stripSuffix)
         let jobs = plan.jobs
         let metadata = try HelpText.openMetadata(io.metadataOutput, jobs: jobs)
@@ -97,9 +107,11 @@ struct DecryptCommand: AsyncParsableCommand {
         }
         TemporaryFileRegistry.shared.installSignalHandlers()
         let overwrite = io.overwrite
+        let buffer = buffer
         try await JobRunner(jobs: jobs, verb: "decrypting", quiet: io.quiet, metadata: metadata, plan: plan).run { job, meter in
             var processor = MessageProcessor(client: envelopeClient, meter: meter, overwrite: overwrite)
             processor.decoding = decode ? .always : .automatic
+            processor.bufferStdout = buffer
             return try await processor.decrypt(job, keyring: keyring, requiredPairs: pairs, requiredKeys: keys)
         }
     }

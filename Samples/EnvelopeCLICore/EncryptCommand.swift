@@ -90,7 +90,7 @@ struct EncryptCommand: AsyncParsableCommand {
         try await JobRunner(jobs: jobs, verb: "encrypting", quiet: io.quiet, metadata: metadata, plan: plan).run { job, meter in
             var processor = MessageProcessor(client: envelopeClient, meter: meter, overwrite: overwrite)
             processor.encode = encode
-            return try await processor.encrypt(job, engine: engine, context: pairs, suite: suite, frameLength: frameLength)
+            return try await processor.encrypt(job, engine: engine, context: EncryptionContext(pairs), suite: suite, frameLength: frameLength)
         }
     }
 }

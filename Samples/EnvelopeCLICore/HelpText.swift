@@ -15,6 +15,7 @@ enum HelpText {
               a raw RSA key; P: pkcs1, oaep-sha1, oaep-sha256, oaep-sha384,
               oaep-sha512; a public PEM encrypts, a private PEM does both;
               an encrypted private PEM needs its passphrase (never prompted)
+              keys under 2048 bits are refused unless allow-weak-key=yes
         KMS backend (after the subcommand):
           --kms local [--kms-state DIR] [--principal ARN]   (the default)
           --kms aws [--kms-endpoint URL]

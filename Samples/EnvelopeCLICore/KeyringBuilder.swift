@@ -36,8 +36,8 @@ struct KeyringBuilder {
             switch spec.kind {
             case .rawAES(let file, let namespace, let name, let encoding):
                 keyrings.append(try rawAES(file: file, namespace: namespace, name: name, encoding: encoding, spec: spec))
-            case .rawRSA(let file, let namespace, let name, let padding, let passphrase):
-                keyrings.append(try rawRSA(file: file, namespace: namespace, name: name, padding: padding, passphrase: passphrase,
+            case .rawRSA(let file, let namespace, let name, let padding, let passphrase, let allowWeak):
+                keyrings.append(try rawRSA(file: file, namespace: namespace, name: name, padding: padding, passphrase: passphrase, allowWeak: allowWeak,
                                            needPrivate: false, spec: spec))
             case .kms(let keys, let region, let profile):
                 keyrings += try KMSKeyringFactory.encryptionKeyrings(keys: keys, region: region, profile: profile, backend: kmsBackend(), principal: principal)
@@ -62,8 +62,8 @@ struct KeyringBuilder {
             switch spec.kind {
             case .rawAES(let file, let namespace, let name, let encoding):
                 keyrings.append(try rawAES(file: file, namespace: namespace, name: name, encoding: encoding, spec: spec))
-            case .rawRSA(let file, let namespace, let name, let padding, let passphrase):
-                keyrings.append(try rawRSA(file: file, namespace: namespace, name: name, padding: padding, passphrase: passphrase,
+            case .rawRSA(let file, let namespace, let name, let padding, let passphrase, let allowWeak):
+                keyrings.append(try rawRSA(file: file, namespace: namespace, name: name, padding: padding, passphrase: passphrase, allowWeak: allowWeak,
                                            needPrivate: true, spec: spec))
             case .kms(let keys, let region, let profile):
                 keyrings += try await KMSKeyringFactory.decryptionKeyrings(keys: keys, region: region, profile: profile, backend: kmsBackend(), principal: principal)
@@ -139,7 +139,7 @@ struct KeyringBuilder {
         }
     }
 
-    private func rawRSA(file: String, namespace: String, name: String, padding: RSAPadding, passphrase: KeyPassphrase?,
+    private func rawRSA(file: String, namespace: String, name: String, padding: RSAPadding, passphrase: KeyPassphrase?, allowWeak: Bool,
                         needPrivate: Bool, spec: WrappingKeySpec) throws(CLIError) -> RawRSAKeyring {
         var bytes = try readKeyFile(file, spec: spec)
         let pem = String(decoding: bytes, as: UTF8.self)
@@ -155,13 +155,13 @@ struct KeyringBuilder {
             if isPrivate {
                 let secret = try passphrase.map { (source) throws(CLIError) in try Self.readPassphrase(source, spec: spec) }
                 let privateKey = try RSAPrivateKey(pem: pem, passphrase: secret)
-                return try RawRSAKeyring(keyNamespace: namespace, keyName: name, padding: padding, publicKey: nil, privateKey: privateKey)
+                return try RawRSAKeyring(keyNamespace: namespace, keyName: name, padding: padding, publicKey: nil, privateKey: privateKey, allowWeakKeys: allowWeak)
             }
             guard !needPrivate else {
                 throw CLIError.usage("-w \(spec.text): \(file) holds no RSA private key, which decrypt needs",
                                      hint: "give the PEM file with the private key (-----BEGIN PRIVATE KEY-----)")
             }
-            return try RawRSAKeyring(keyNamespace: namespace, keyName: name, padding: padding, publicKey: try RSAPublicKey(pem: pem), privateKey: nil)
+            return try RawRSAKeyring(keyNamespace: namespace, keyName: name, padding: padding, publicKey: try RSAPublicKey(pem: pem), privateKey: nil, allowWeakKeys: allowWeak)
         } catch let error as CLIError {
             throw error
         } catch let error as KeyTypeError {
@@ -171,7 +171,7 @@ struct KeyringBuilder {
             var failure = isEncrypted
                 ? CLIError(.usage, "-w \(spec.text): cannot decrypt the key file \(file) with the passphrase given", hint: "check the passphrase (passphrase-file= or passphrase-env=)")
                 : CLIError(.usage, "-w \(spec.text): \(file) is not a usable RSA PEM key",
-                           hint: "give a PEM public key (to encrypt) or private key (to encrypt and decrypt); --verbose shows OpenSSL's reason")
+                           hint: "give a PEM public key (to encrypt) or private key (to encrypt and decrypt) of 2048 bits or more; allow-weak-key=yes in the SPEC accepts a smaller key; --verbose shows the reason")
             failure.details = String(describing: error)
             throw failure
         }

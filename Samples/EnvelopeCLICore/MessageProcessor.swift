@@ -202,6 +202,9 @@ struct MessageProcessor: Sendable {
     var encode = false
     /// decrypt: `--decode`, or base64 recognised automatically.
     var decoding = Armor.Decoding.automatic
+    /// `--buffer`: a decrypt to stdout goes to a temporary file first and is copied out only once
+    /// the whole message verified.
+    var bufferStdout = false
 
     private func progressReporter() -> (@Sendable (Int64) -> Void)? {
         guard let meter else { return nil }
@@ -247,8 +250,15 @@ struct MessageProcessor: Sendable {
         do {
             let output = try sink.open()
             result = try await Armor.reading(decoding, from: input.descriptor, name: job.input.display == "-" ? "standard input" : job.input.display) { input in
-                try await client.decrypt(from: FileDescriptor(rawValue: input), to: FileDescriptor(rawValue: output),
-                                         materialsManager: manager, encryptionContext: requiredPairs, progress: progressReporter())
+                if bufferStdout, case .stdout = job.output {
+                    let held = try HeldOutput()
+                    let result = try await client.decrypt(from: FileDescriptor(rawValue: input), to: FileDescriptor(rawValue: held.descriptor),
+                                                          materialsManager: manager, encryptionContext: EncryptionContext(requiredPairs), progress: progressReporter())
+                    try held.copy(to: output)
+                    return result
+                }
+                return try await client.decrypt(from: FileDescriptor(rawValue: input), to: FileDescriptor(rawValue: output),
+                                                materialsManager: manager, encryptionContext: EncryptionContext(requiredPairs), progress: progressReporter())
             }
             try sink.commit()
         } catch {
@@ -313,4 +323,42 @@ struct JobRunner {
         throw last
     }
 
+}
+
+/// `decrypt --buffer -o -`: an anonymous temporary file (already unlinked, gone when closed) that
+/// holds the plaintext until the message verified, then is copied to stdout.
+final class HeldOutput {
+    let descriptor: Int32
+    private let stream: UnsafeMutablePointer<FILE>
+
+    init() throws(CLIError) {
+        guard let stream = tmpfile() else {
+            throw CLIError(.cannotCreate, "no temporary file for --buffer: \(String(cString: strerror(errno)))", hint: "set TMPDIR to a writable directory with room for the plaintext")
+        }
+        self.stream = stream
+        descriptor = fileno(stream)
+    }
+
+    deinit { fclose(stream) }
+
+    /// Copies everything written so far to `output`.
+    func copy(to output: Int32) throws(CLIError) {
+        guard lseek(descriptor, 0, SEEK_SET) == 0 else {
+            throw CLIError(.ioError, "rewinding the --buffer temporary file failed: \(String(cString: strerror(errno)))")
+        }
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+            if n < 0 && errno == EINTR { continue }
+            guard n >= 0 else { throw CLIError(.ioError, "reading the --buffer temporary file failed: \(String(cString: strerror(errno)))") }
+            if n == 0 { return }
+            var offset = 0
+            while offset < n {
+                let w = chunk.withUnsafeBytes { write(output, $0.baseAddress! + offset, n - offset) }
+                if w < 0 && errno == EINTR { continue }
+                guard w > 0 else { throw CLIError(.ioError, "writing the plaintext to stdout failed: \(String(cString: strerror(errno)))") }
+                offset += w
+            }
+        }
+    }
 }

@@ -73,6 +73,7 @@ struct CLIErrorTableTests {
         .badPolicyDocument: PolicyDocumentError("not JSON"),
         .badAWSSetting: AWSConfigurationError(setting: "AWS_MAX_ATTEMPTS", value: "0", expected: "a whole number greater than 0"),
         .cryptoLibrary: CryptoError(.libraryFailure, "EVP failed"),
+        .signedRefused: EnvelopeError(.signedSuiteRefused, "the message is signed"),
         .other: EnvelopeError(.keyringFailure, "a keyring returned nothing"),
     ]
 
