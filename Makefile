@@ -30,7 +30,7 @@ VENV_PYTHON := $(CURDIR)/$(VENV)/bin/python3
 VENV_STAMP := $(VENV)/.requirements-installed
 REQUIREMENTS := Tests/requirements-test.txt
 
-.PHONY: all deps venv build release test demo clean check-swift check-deps fuzz test-tsan
+.PHONY: all deps venv build release test demo clean check-swift check-deps fuzz test-tsan docs api-check
 
 all: build
 
@@ -82,6 +82,14 @@ demo: deps check-swift
 	$(SAMPLES) --product envelope
 	./scripts/demo.sh "$$($(SAMPLES) --show-bin-path)/envelope"
 
+# Static DocC documentation of every library module (.build-docs/site); DocC warnings are errors.
+docs: deps check-swift
+	SWIFT=$(SWIFT) ./scripts/docs.sh
+
+# Public API changes that would break clients, against the newest version tag (or API_BASELINE=REV).
+api-check: deps check-swift
+	SWIFT=$(SWIFT) ./scripts/api-check.sh
+
 FUZZ_SECONDS ?= 60
 fuzz: deps check-swift
 	SWIFT=$(SWIFT) ./scripts/fuzz.sh $(FUZZ_SECONDS)
@@ -90,6 +98,6 @@ test-tsan: deps venv check-swift
 	SWIFT=$(SWIFT) ENVELOPE_TEST_PYTHON=$(VENV_PYTHON) ./scripts/test-tsan.sh
 
 clean:
-	rm -rf .build .build-tsan .build-fuzz Samples/.build Samples/.build-tsan Fuzz/.build Benchmarks/.build Benchmarks/SmallMessages/.build
+	rm -rf .build .build-tsan .build-fuzz .build-docs .build-api Samples/.build Samples/.build-tsan Fuzz/.build Benchmarks/.build Benchmarks/SmallMessages/.build
 
 include Benchmarks/Makefile.inc

@@ -150,3 +150,9 @@ let package = Package(
         .testTarget(name: "InteropTests", dependencies: ["EnvelopeCore", "EnvelopeCrypto", "EnvelopeTestSupport"]),
     ]
 )
+
+// `make docs` (scripts/docs.sh) sets ENVELOPE_DOCS=1 to add the DocC plugin. Library users and the
+// other builds never resolve it (see scripts/check-library-dependencies.sh).
+if Context.environment["ENVELOPE_DOCS"] == "1" {
+    package.dependencies.append(.package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"))
+}
