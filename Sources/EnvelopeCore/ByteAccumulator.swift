@@ -12,6 +12,8 @@ final class ByteAccumulator {
     private(set) var highWater = 0
     /// The end of the storage written since the last ``wipe()``.
     private var dirty = 0
+    /// The end of the storage ever written (what ``storageIsZero`` looks at).
+    private var touched = 0
 
     init(capacity: Int) {
         storage = UnsafeMutableRawBufferPointer.allocate(byteCount: max(capacity, 64), alignment: 16)
@@ -40,10 +42,13 @@ final class ByteAccumulator {
                 ConstantTime.zero(storage)
                 storage.deallocate()
                 storage = grown
+                dirty = 0
+                touched = 0
             }
             start = 0
             end = live
             dirty = max(dirty, end)
+            touched = max(touched, end)
         }
         (storage.baseAddress! + end).copyMemory(from: bytes.baseAddress!, byteCount: bytes.count)
         grew(by: bytes.count)
@@ -61,6 +66,7 @@ final class ByteAccumulator {
     private func grew(by n: Int) {
         end += n
         dirty = max(dirty, end)
+        touched = max(touched, end)
         highWater = max(highWater, count)
     }
 
@@ -72,8 +78,8 @@ final class ByteAccumulator {
         dirty = 0
     }
 
-    /// True when every byte of the storage is zero (tests: nothing survives a wipe).
-    var storageIsZero: Bool { !storage.contains { $0 != 0 } }
+    /// True when every byte ever written to the current storage is zero (tests: nothing survives a wipe).
+    var storageIsZero: Bool { !storage[0..<touched].contains { $0 != 0 } }
 
     func append(_ bytes: [UInt8]) { bytes.withUnsafeBytes { append($0) } }
 

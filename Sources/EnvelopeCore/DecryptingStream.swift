@@ -72,7 +72,7 @@ public struct DecryptingStream<Base: AsyncSequence & Sendable>: AsyncSequence, S
 
     /// Pulls message bytes and yields verified plaintext. Not `Sendable`.
     ///
-    /// A thin driver of the body engine's step-by-step decryptor (``DecryptCursor``, the same one
+    /// A thin driver of the body engine's step-by-step decryptor (`DecryptCursor`, the same one
     /// file and descriptor decryption use): it feeds the cursor from the upstream sequence and
     /// hands out what the cursor releases.
     public struct Iterator: AsyncIteratorProtocol {

@@ -47,7 +47,7 @@ public struct EncryptingStream<Base: AsyncSequence & Sendable>: AsyncSequence, S
 
     /// Pulls plaintext and yields message chunks. Not `Sendable`.
     ///
-    /// A thin driver of the body engine's step-by-step encryptor (``EncryptCursor``, the same one
+    /// A thin driver of the body engine's step-by-step encryptor (`EncryptCursor`, the same one
     /// file and descriptor encryption use): it feeds the cursor from the upstream sequence and
     /// hands out each sealed frame.
     public struct Iterator: AsyncIteratorProtocol {

@@ -2,9 +2,9 @@
 /// receives a message in pieces (files, descriptors, streams).
 ///
 /// Re-parsing from the start after every small piece would cost time quadratic in the header
-/// length (a peer sending a 1 MiB header one byte at a time). So a parse runs only once the buffer
-/// has at least doubled since the last attempt (and grown by at least 4 KiB), at the end of the
-/// input, or once the buffer passes the header limit (so an endless header is refused early):
+/// length (a peer sending a 1 MiB header one byte at a time). So after a parse of the first bytes,
+/// a parse runs only once the buffer has at least doubled since the last attempt (and grown by at
+/// least 4 KiB), at the end of the input, or once the buffer passes the header limit (so an endless header is refused early):
 /// O(log n) attempts and O(n) parsing work in all (issue 15, item 6).
 struct HeaderReader {
     /// How often the header parser ran (visible to tests).
@@ -14,7 +14,9 @@ struct HeaderReader {
 
     /// Whether parsing `buffered` bytes now can be useful.
     func shouldParse(buffered: Int, inputEnded: Bool, limits: DecryptionLimits) -> Bool {
-        inputEnded || attemptedAt < 0 || buffered - attemptedAt >= Swift.max(4096, attemptedAt)
+        inputEnded || attemptedAt < 0
+            || (attemptedAt == 0 && buffered > 0)  // the first bytes: a hostile prefix is refused at once
+            || buffered - attemptedAt >= Swift.max(4096, attemptedAt)
             || (attemptedAt <= limits.maxHeaderLength && buffered > limits.maxHeaderLength)
     }
 

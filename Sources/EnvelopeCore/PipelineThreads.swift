@@ -71,7 +71,7 @@ private final class ThreadWork {
 }
 
 /// Starts a detached POSIX thread running `body` (with the system's default stack size); throws
-/// ``EnvelopeError/Code/outOfMemory`` (``LimitFailure/Limit/threads``) when the system refuses.
+/// ``EnvelopeError/Code/outOfMemory`` (``ResourceFailure``) when the system refuses.
 func startThread(_ body: @escaping @Sendable () -> Void) throws {
     let context = Unmanaged.passRetained(ThreadWork(body)).toOpaque()
     var attributes = pthread_attr_t()

@@ -62,17 +62,17 @@ public protocol KMSListPage: Sendable {
 }
 
 extension ListGrantsResponse: KMSListPage {
-    /// ``grants``.
+    /// `grants`.
     public var entries: [KMSGrantListEntry] { grants }
 }
 
 extension ListKeysResponse: KMSListPage {
-    /// ``keys``.
+    /// `keys`.
     public var entries: [KMSKeyListEntry] { keys }
 }
 
 extension ListAliasesResponse: KMSListPage {
-    /// ``aliases``.
+    /// `aliases`.
     public var entries: [KMSAliasListEntry] { aliases }
 }
 
