@@ -53,9 +53,9 @@ struct ClientOptions: ParsableArguments {
 
     /// The client, sealing or opening each message's frames on `concurrency` cores.
     func makeClient(concurrency: Int) throws(CLIError) -> EnvelopeClient {
-        let policy = try policy(), maxKeys = try maxKeys()
+        let chosenPolicy = try policy(), keyLimit = try maxKeys()
         do {
-            return try EnvelopeClient(commitmentPolicy: policy, maxEncryptedDataKeys: maxKeys, concurrency: concurrency)
+            return try EnvelopeClient(commitmentPolicy: chosenPolicy, maxEncryptedDataKeys: keyLimit, concurrency: concurrency)
         } catch {
             throw CLIError.from(error, doing: "setting up")
         }

@@ -178,8 +178,8 @@ print(json.dumps(out))
 struct LocalKMSWireHandlerTests {
     func setup() async throws -> (LocalKMSWireHandler, LocalKMSAccessKey, KMSKeyARN) {
         let kms = try LocalKMS()
-        let user = try AWSPrincipalARN(parsing: "\(CrossAccountStory.user1)")
-        let key = try await kms.createKey(account: "111122223333", userPrincipals: [user]).arn
+        let user = CrossAccountStory.user1
+        let key = try await kms.createKey(account: CrossAccountStory.owner, userPrincipals: [user]).arn
         return (LocalKMSWireHandler(kms: kms), try await kms.createAccessKey(principal: user), key)
     }
 

@@ -19,7 +19,9 @@ struct KMSFixture {
     /// Creates the shared key (with the story's alias) and, if asked, attaches the external IAM policy.
     init(attachIAMPolicy: Bool = true) throws {
         story = try OwnerStory(.local)
-        (keyARN, aliasARN) = try story.createSharedKey()
+        let created = try story.createSharedKey()
+        keyARN = created.keyARN
+        aliasARN = created.aliasARN
         if attachIAMPolicy { try attachExternalIAMPolicy() }
     }
 
