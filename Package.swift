@@ -74,6 +74,8 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                // NIOConnectionError (why a connection failed); NIOPosix comes in with AsyncHTTPClient anyway.
+                .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
         .target(
