@@ -94,6 +94,8 @@ let package = Package(
             dependencies: [
                 // AWSEndpointFakes check SigV4 signatures with EnvelopeSigV4's verifier.
                 "EnvelopeSigV4", "EnvelopeCrypto",
+                // CrossAccountStory: the story of DESIGN.md on the in-process local KMS.
+                "EnvelopeKMS", "EnvelopeKMSPolicy", "EnvelopeLocalKMS",
                 .product(name: "Logging", package: "swift-log"),
                 // LoopbackHTTPServer: the loopback fakes of the credential endpoints (IMDS, container, STS, SSO) and KMS.
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -99,7 +99,12 @@ struct ClientOptions: ParsableArguments {
 
     /// The client, sealing or opening each message's frames on `concurrency` cores.
     func makeClient(concurrency: Int) throws(CLIError) -> EnvelopeClient {
-        EnvelopeClient(commitmentPolicy: try policy(), maxEncryptedDataKeys: try maxKeys(), concurrency: concurrency)
+        let chosenPolicy = try policy(), keyLimit = try maxKeys()
+        do {
+            return try EnvelopeClient(commitmentPolicy: chosenPolicy, maxEncryptedDataKeys: keyLimit, concurrency: concurrency)
+        } catch {
+            throw CLIError.from(error, doing: "setting up")
+        }
     }
 
     func policy() throws(CLIError) -> CommitmentPolicy {

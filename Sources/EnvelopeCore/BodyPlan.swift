@@ -8,6 +8,12 @@ enum BodyMode: Equatable, Sendable {
 }
 
 /// The one place that decides sequential or pipelined (issue 14, item 1).
+///
+/// Every public entry point runs the body through the engine: one-shot bytes, files and
+/// descriptors through ``EncryptBody``/``DecryptBody`` in the mode chosen here; the
+/// `AsyncSequence` streams are always sequential (their consumer pulls one frame at a time) and
+/// drive the same step-by-step engine the sequential file path uses (``EncryptCursor``,
+/// ``DecryptCursor``).
 enum BodyPlan {
     /// - Parameters:
     ///   - framed: false for a legacy non-framed body (always sequential).

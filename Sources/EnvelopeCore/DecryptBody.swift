@@ -70,43 +70,32 @@ enum DecryptBody {
         }
     }
 
-    /// Non-framed bodies and frames longer than the pipeline takes: one step at a time, the
-    /// final step held for signed suites.
+    /// Non-framed bodies and frames longer than the pipeline takes: the step-by-step engine
+    /// (``DecryptCursor``, also behind ``DecryptingStream``) fed by blocking reads.
     private static func openFromFile(_ decryptor: FrameDecryptor, input source: EngineFile, leftover: [UInt8], output: EngineFile,
                                      progress: (@Sendable (Int64) -> Void)?) throws {
-        let input = ByteAccumulator(capacity: 64 * 1024)
-        input.append(leftover)
-        var consumed = Int64(decryptor.header.totalLength + leftover.count)
-        progress?(consumed)
+        let cursor = DecryptCursor()
+        defer { cursor.abandon() }
+        leftover.withUnsafeBytes { cursor.append($0) }
+        cursor.start(decryptor)
+        let base = Int64(decryptor.header.totalLength)
+        progress?(base + Int64(cursor.received))
         var chunk = [UInt8](repeating: 0, count: 1 << 20)
-        var held: [UInt8] = []
-        defer { held.withUnsafeMutableBytes { ConstantTime.zero($0) } }
-        var ended = false
         while true {
-            switch try decryptor.step(input.readable) {
+            switch try cursor.step() {
             case .needMoreInput:
-                guard !ended else { throw EnvelopeError.malformed("the message is truncated") }
+                guard try cursor.append(reading: { try source.read(into: $0) }, scratch: &chunk) else {
+                    throw EnvelopeError.malformed("the message is truncated")
+                }
+                progress?(base + Int64(cursor.received))
+            case .plaintext(let plaintext):
+                try output.write(plaintext)
+            case .held:
+                continue
+            case .finished:
                 let n = try chunk.withUnsafeMutableBytes { try source.read(into: $0) }
-                if n == 0 { ended = true } else { chunk.withUnsafeBytes { input.append(UnsafeRawBufferPointer(rebasing: $0[0..<n])) } }
-                if let progress, n > 0 {
-                    consumed += Int64(n)
-                    progress(consumed)
-                }
-            case .frame(let used, let isFinal):
-                if isFinal && decryptor.header.suite.isSigned {
-                    held = [UInt8](copying: decryptor.plaintext)
-                } else {
-                    try output.write(decryptor.plaintext)
-                }
-                input.consume(used)
-            case .finished(let used):
-                input.consume(used)
-                guard input.isEmpty else { throw EnvelopeError.malformed("\(input.count) unexpected bytes follow the end of the message") }
-                if !ended {
-                    let n = try chunk.withUnsafeMutableBytes { try source.read(into: $0) }
-                    guard n == 0 else { throw EnvelopeError.malformed("unexpected bytes follow the end of the message") }
-                }
-                if !held.isEmpty { try output.write(held) }
+                guard n == 0 else { throw EnvelopeError.malformed("unexpected bytes follow the end of the message") }
+                try output.write(cursor.held.readable)
                 return
             }
         }

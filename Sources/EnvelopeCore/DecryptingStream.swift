@@ -71,31 +71,30 @@ public struct DecryptingStream<Base: AsyncSequence & Sendable>: AsyncSequence, S
     }
 
     /// Pulls message bytes and yields verified plaintext. Not `Sendable`.
+    ///
+    /// A thin driver of the body engine's step-by-step decryptor (`DecryptCursor`, the same one
+    /// file and descriptor decryption use): it feeds the cursor from the upstream sequence and
+    /// hands out what the cursor releases.
     public struct Iterator: AsyncIteratorProtocol {
         private enum Phase { case header, body, trailing, done }
         private var upstream: Base.AsyncIterator
         private let stream: DecryptingStream
         private var phase = Phase.header
-        private let input = ByteAccumulator(capacity: 64 * 1024)
-        private var decryptor: FrameDecryptor?
-        private var held: [UInt8] = []
-        private var receivedBytes = 0
-        /// Buffer size at the last header parse attempt (-1: none yet), and whether upstream ended.
-        private var headerAttemptAt = -1
+        let cursor = DecryptCursor()
         private var inputEnded = false
-        /// How often the header parser ran (bounded: see the `.header` phase).
-        private(set) var headerParseAttempts = 0
-        /// The current upstream chunk; fed into `input` at most about a frame at a time, so a
+        /// The current upstream chunk; fed into the cursor at most about a frame at a time, so a
         /// huge chunk is never copied whole.
         private var carry: [UInt8] = []
         private var carryOffset = 0
+        /// How often the header parser ran (bounded: see ``HeaderReader``).
+        var headerParseAttempts: Int { cursor.headerReader.attempts }
         /// Header and encryption context, once the header has been authenticated.
         public private(set) var info: DecryptedMessageInfo?
         /// Frames whose tags verified so far.
-        public var framesVerified: Int { decryptor?.framesVerified ?? 0 }
+        public var framesVerified: Int { cursor.decryptor?.framesVerified ?? 0 }
         /// The most message bytes this iterator ever buffered at once (at most about two frames,
         /// whatever the input chunk sizes).
-        public var bufferedBytesHighWater: Int { input.highWater }
+        public var bufferedBytesHighWater: Int { cursor.input.highWater }
 
         init(upstream: Base.AsyncIterator, stream: DecryptingStream) {
             self.upstream = upstream
@@ -108,24 +107,25 @@ public struct DecryptingStream<Base: AsyncSequence & Sendable>: AsyncSequence, S
                 return try await advance()
             } catch {
                 phase = .done
-                held = []
+                cursor.abandon()
                 throw error
             }
         }
 
-        /// Moves up to about one frame of input into the buffer, pulling the next upstream chunk
+        /// Moves up to about one frame of input into the cursor, pulling the next upstream chunk
         /// when the current one is used up; false at the end of the input.
         private mutating func pull() async throws -> Bool {
             if carryOffset == carry.count {
-                guard let chunk = try await upstream.next() else { return false }
-                receivedBytes += chunk.count
+                guard let chunk = try await upstream.next() else {
+                    inputEnded = true
+                    return false
+                }
                 carry = chunk
                 carryOffset = 0
             }
-            let feed = Swift.max(decryptor?.regularFrameWireSize ?? 0, 64 * 1024)
-            let piece = Swift.min(carry.count - carryOffset, feed)
+            let piece = Swift.min(carry.count - carryOffset, cursor.preferredAppend)
             let start = carryOffset
-            carry.withUnsafeBytes { input.append(UnsafeRawBufferPointer(rebasing: $0[start..<(start + piece)])) }
+            carry.withUnsafeBytes { cursor.append(UnsafeRawBufferPointer(rebasing: $0[start..<(start + piece)])) }
             carryOffset += piece
             if carryOffset == carry.count {
                 carry = []
@@ -140,74 +140,51 @@ public struct DecryptingStream<Base: AsyncSequence & Sendable>: AsyncSequence, S
                 case .done:
                     return nil
                 case .header:
-                    // Re-parsing from the start after every tiny chunk would cost time quadratic in
-                    // the header length (a peer sending 1-byte chunks of a 1 MiB header): parse again
-                    // only once the buffer grew by min(4096, its size at the last attempt), or at the
-                    // end of the input. The header is never needed before the first frame's bytes.
-                    if !inputEnded, headerAttemptAt >= 0, input.count - headerAttemptAt < Swift.min(4096, headerAttemptAt) {
-                        if try await pull() { continue }
-                        inputEnded = true
+                    guard let header = try cursor.parseHeader(client: stream.client, inputEnded: inputEnded) else {
+                        _ = try await pull()
+                        continue
                     }
-                    headerAttemptAt = input.count
-                    headerParseAttempts += 1
-                    let parsed = try stream.client.parseHeader(input.readable)
-                    switch parsed {
-                    case .needMoreBytes:
-                        guard !inputEnded, try await pull() else {
-                            throw receivedBytes == 0
-                                ? EnvelopeError(.malformedMessage, "The input is empty; expected an AWS Encryption SDK message.")
-                                : EnvelopeError.malformed("the message ends inside its header (\(receivedBytes) bytes)")
-                        }
-                    case .header(let header):
-                        input.consume(header.totalLength)
-                        let (decryptor, materials) = try await stream.client.makeDecryptor(
-                            header: header, materialsManager: stream.materialsManager,
-                            reproducedEncryptionContext: stream.encryptionContext)
-                        self.decryptor = decryptor
-                        let info = DecryptedMessageInfo(header: header.info, encryptionContext: materials.encryptionContext, dataKeyOrigin: materials.dataKeyOrigin)
-                        self.info = info
-                        stream.onHeader?(info)
-                        phase = .body
-                    }
+                    let (decryptor, materials) = try await stream.client.makeDecryptor(
+                        header: header, materialsManager: stream.materialsManager,
+                        reproducedEncryptionContext: stream.encryptionContext)
+                    cursor.start(decryptor, releasePolicy: stream.releasePolicy)
+                    let info = DecryptedMessageInfo(header: header.info, encryptionContext: materials.encryptionContext, dataKeyOrigin: materials.dataKeyOrigin)
+                    self.info = info
+                    stream.onHeader?(info)
+                    phase = .body
                 case .body:
-                    let decryptor = self.decryptor!
-                    let step: FrameDecryptor.Step
-                    var plaintext: [UInt8] = []
-                    if let capacity = decryptor.maxFramePlaintext, let wire = decryptor.regularFrameWireSize, input.count >= wire {
-                        // A whole frame is buffered: decrypt straight into the chunk we hand out.
-                        var result = FrameDecryptor.Step.needMoreInput
-                        plaintext = try [UInt8](unsafeUninitializedCapacity: capacity) { buffer, count in
-                            result = try decryptor.step(input.readable, output: UnsafeMutableRawBufferPointer(buffer))
+                    var chunk: [UInt8] = []
+                    var event = DecryptCursor.Event.needMoreInput
+                    if cursor.hasWholeFrame, let capacity = cursor.decryptor?.maxFramePlaintext {
+                        // A whole frame is buffered: decrypt straight into the chunk handed out.
+                        chunk = try [UInt8](unsafeUninitializedCapacity: capacity) { buffer, count in
                             count = 0
-                            if case .frame = result { count = decryptor.plaintext.count }
+                            event = try cursor.step(output: UnsafeMutableRawBufferPointer(buffer))
+                            guard case .plaintext(let plaintext) = event, plaintext.count > 0 else { return }
+                            if plaintext.baseAddress! != UnsafeRawPointer(buffer.baseAddress!) {
+                                UnsafeMutableRawPointer(buffer.baseAddress!).copyMemory(from: plaintext.baseAddress!, byteCount: plaintext.count)
+                            }
+                            count = plaintext.count
                         }
-                        step = result
                     } else {
-                        step = try decryptor.step(input.readable)
-                        if case .frame = step { plaintext = [UInt8](copying: decryptor.plaintext) }
+                        event = try cursor.step()
+                        if case .plaintext(let plaintext) = event { chunk = [UInt8](copying: plaintext) }
                     }
-                    switch step {
+                    switch event {
                     case .needMoreInput:
                         guard try await pull() else {
-                            throw EnvelopeError.malformed("the message is truncated after \(receivedBytes) bytes")
+                            throw EnvelopeError.malformed("the message is truncated after \(cursor.received) bytes")
                         }
-                    case .frame(let consumed, let isFinal):
-                        input.consume(consumed)
-                        let suite = decryptor.header.suite
-                        if stream.releasePolicy == .afterSignature || (isFinal && suite.isSigned) {
-                            // Spec: client-apis/decrypt.md ("Verify the signature") — hold until verified.
-                            held += plaintext
-                            continue
-                        }
-                        if plaintext.isEmpty { continue }
-                        return plaintext
-                    case .finished(let consumed):
-                        input.consume(consumed)
+                    case .plaintext:
+                        if !chunk.isEmpty { return chunk }
+                    case .held:
+                        continue
+                    case .finished:
                         phase = .trailing
                     }
                 case .trailing:
-                    guard input.isEmpty, carryOffset == carry.count else {
-                        throw EnvelopeError.malformed("\(input.count + carry.count - carryOffset) unexpected bytes follow the end of the message")
+                    guard carryOffset == carry.count else {
+                        throw EnvelopeError.malformed("\(carry.count - carryOffset) unexpected bytes follow the end of the message")
                     }
                     while let chunk = try await upstream.next() {
                         guard chunk.isEmpty else {
@@ -215,9 +192,10 @@ public struct DecryptingStream<Base: AsyncSequence & Sendable>: AsyncSequence, S
                         }
                     }
                     phase = .done
-                    if held.isEmpty { return nil }
-                    defer { held = [] }
-                    return held
+                    let held = cursor.held
+                    if held.count == 0 { return nil }
+                    defer { held.wipe() }
+                    return [UInt8](copying: held.readable)
                 }
             }
         }

@@ -62,32 +62,19 @@ enum EncryptBody {
         }
     }
 
-    /// Frames longer than the pipeline takes: one frame at a time.
+    /// Frames longer than the pipeline takes: the step-by-step engine (``EncryptCursor``, also
+    /// behind ``EncryptingStream``) fed by blocking reads.
     private static func sealFromFile(_ encryptor: FrameEncryptor, input: EngineFile, output: EngineFile,
                                      progress: (@Sendable (Int64) -> Void)?) throws {
-        let frameLength = encryptor.frameLength
-        var sealer = try SequentialSealer(encryptor)
-        var frame = [UInt8](repeating: 0, count: frameLength + BodyCodec.finalFrameOverhead)
-        var plaintext = [UInt8](repeating: 0, count: frameLength)
-        defer { plaintext.withUnsafeMutableBytes { ConstantTime.zero($0) } }
+        let cursor = try EncryptCursor(encryptor)
         var consumed: Int64 = 0
         while true {
-            var n = 0
-            var ended = false
-            while n < frameLength && !ended {
-                let r = try plaintext.withUnsafeMutableBytes { try input.read(into: UnsafeMutableRawBufferPointer(rebasing: $0[n...])) }
-                if r == 0 { ended = true } else { n += r }
-            }
-            let size = try plaintext.withUnsafeBytes { p in
-                try frame.withUnsafeMutableBytes { try sealer.seal(UnsafeRawBufferPointer(rebasing: p[0..<n]), isFinal: ended, into: $0) }
-            }
-            try frame.withUnsafeBytes { try output.write(UnsafeRawBufferPointer(rebasing: $0[0..<size])) }
-            consumed += Int64(n)
+            let more = try cursor.collect(reading: { try input.read(into: $0) })
+            consumed += Int64(cursor.frame.count)
+            try output.write(try cursor.sealCollected(isFinal: !more))
             progress?(consumed)
-            if ended { break }
+            if !more { return }
         }
-        let footer = try encryptor.footer()
-        if !footer.isEmpty { try output.write(footer) }
     }
 
     /// Runs on the pipeline's own thread.

@@ -46,12 +46,14 @@ public struct EncryptingStream<Base: AsyncSequence & Sendable>: AsyncSequence, S
     }
 
     /// Pulls plaintext and yields message chunks. Not `Sendable`.
+    ///
+    /// A thin driver of the body engine's step-by-step encryptor (`EncryptCursor`, the same one
+    /// file and descriptor encryption use): it feeds the cursor from the upstream sequence and
+    /// hands out each sealed frame.
     public struct Iterator: AsyncIteratorProtocol {
         private var upstream: Base.AsyncIterator
         private let stream: EncryptingStream
-        private var encryptor: FrameEncryptor?
-        private var sealer: SequentialSealer?
-        private var frame: FrameBuffer?
+        private var cursor: EncryptCursor?
         private var carry: [UInt8] = []
         private var carryOffset = 0
         private var upstreamDone = false
@@ -59,9 +61,9 @@ public struct EncryptingStream<Base: AsyncSequence & Sendable>: AsyncSequence, S
         /// The header of the message being written (set once the first chunk was produced).
         public private(set) var header: MessageHeaderInfo?
         /// Frames sealed so far.
-        public private(set) var framesSealed = 0
+        public var framesSealed: Int { cursor?.framesSealed ?? 0 }
         /// The most plaintext this iterator ever buffered at once (at most one frame).
-        public var bufferedBytesHighWater: Int { frame?.highWater ?? 0 }
+        public var bufferedBytesHighWater: Int { cursor?.frame.highWater ?? 0 }
 
         init(upstream: Base.AsyncIterator, stream: EncryptingStream) {
             self.upstream = upstream
@@ -72,108 +74,50 @@ public struct EncryptingStream<Base: AsyncSequence & Sendable>: AsyncSequence, S
         public mutating func next() async throws -> [UInt8]? {
             if done { return nil }
             do {
-                return try await produce()
+                guard let cursor else {
+                    let encryptor = try await stream.client.makeEncryptor(
+                        materialsManager: stream.materialsManager, encryptionContext: stream.encryptionContext,
+                        suite: stream.suite, frameLength: stream.frameLength, plaintextLength: nil)
+                    cursor = try EncryptCursor(encryptor)
+                    header = encryptor.header.info
+                    return encryptor.headerBytes
+                }
+                return try await nextFrame(cursor)
             } catch {
                 done = true
                 throw error
             }
         }
 
-        private mutating func produce() async throws -> [UInt8] {
-            guard let encryptor else {
-                let made = try await stream.client.makeEncryptor(
-                    materialsManager: stream.materialsManager, encryptionContext: stream.encryptionContext,
-                    suite: stream.suite, frameLength: stream.frameLength, plaintextLength: nil)
-                self.encryptor = made
-                self.sealer = try SequentialSealer(made)
-                self.frame = FrameBuffer(capacity: stream.frameLength)
-                self.header = made.header.info
-                return made.headerBytes
-            }
-            return try await nextFrame(encryptor)
-        }
-
-        private mutating func nextFrame(_ encryptor: FrameEncryptor) async throws -> [UInt8] {
-            let frameLength = stream.frameLength
-            let frame = self.frame!
-            while frame.count < frameLength {
+        private mutating func nextFrame(_ cursor: EncryptCursor) async throws -> [UInt8] {
+            while !cursor.frameIsFull {
                 if carryOffset < carry.count {
-                    // Whole frames straight from a large input chunk, without copying.
-                    if frame.count == 0 && carry.count - carryOffset >= frameLength {
-                        let start = carryOffset
-                        carryOffset += frameLength
-                        let chunk = try carry.withUnsafeBytes { c in
-                            try seal(encryptor, UnsafeRawBufferPointer(rebasing: c[start..<(start + frameLength)]), isFinal: false)
-                        }
-                        return chunk
-                    }
-                    let n = Swift.min(frameLength - frame.count, carry.count - carryOffset)
                     let start = carryOffset
-                    carry.withUnsafeBytes { frame.append(UnsafeRawBufferPointer(rebasing: $0[start..<(start + n)])) }
-                    carryOffset += n
+                    let (taken, chunk) = try carry.withUnsafeBytes { c -> (Int, [UInt8]?) in
+                        let rest = UnsafeRawBufferPointer(rebasing: c[start...])
+                        // Whole frames straight from a large input chunk, without copying.
+                        if cursor.frame.count == 0 && rest.count >= cursor.frameLength {
+                            return (cursor.frameLength, try cursor.seal(UnsafeRawBufferPointer(rebasing: rest[0..<cursor.frameLength]), isFinal: false))
+                        }
+                        return (cursor.collect(rest), nil)
+                    }
+                    carryOffset += taken
+                    if let chunk { return chunk }
                     continue
                 }
                 if upstreamDone { break }
-                if let chunk = try await upstream.next() {
-                    carry = chunk
-                    carryOffset = 0
+                if let next = try await upstream.next() {
+                    carry = next
                 } else {
                     upstreamDone = true
                     carry = []
-                    carryOffset = 0
                 }
+                carryOffset = 0
             }
-            if frame.count == frameLength {
-                defer { frame.reset() }
-                return try seal(encryptor, frame.bytes, isFinal: false)
-            }
-            // Input ended: final frame with what is left (possibly nothing), then the footer.
-            // Spec: data-format/message-body.md — an exact multiple ends with an empty final frame.
-            defer { frame.reset() }
-            var out = try seal(encryptor, frame.bytes, isFinal: true)
-            out += try encryptor.footer()
+            if cursor.frameIsFull { return try cursor.sealCollected(isFinal: false) }
+            // Input ended: the final frame with what is left (possibly nothing), then the footer.
             done = true
-            return out
+            return try cursor.sealCollected(isFinal: true)
         }
-
-        private mutating func seal(_ encryptor: FrameEncryptor, _ plaintext: UnsafeRawBufferPointer, isFinal: Bool) throws -> [UInt8] {
-            let size = FrameEncryptor.frameSize(contentLength: plaintext.count, isFinal: isFinal)
-            let out = try [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
-                count = try sealer!.seal(plaintext, isFinal: isFinal, into: UnsafeMutableRawBufferPointer(buffer))
-            }
-            framesSealed += 1
-            return out
-        }
-    }
-}
-
-/// One frame of plaintext being collected; reused for every frame and wiped when freed.
-final class FrameBuffer {
-    private let storage: UnsafeMutableRawBufferPointer
-    private(set) var count = 0
-    private(set) var highWater = 0
-
-    init(capacity: Int) {
-        storage = UnsafeMutableRawBufferPointer.allocate(byteCount: max(capacity, 1), alignment: 16)
-    }
-
-    deinit {
-        ConstantTime.zero(storage)
-        storage.deallocate()
-    }
-
-    var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(rebasing: storage[0..<count]) }
-
-    func append(_ bytes: UnsafeRawBufferPointer) {
-        guard !bytes.isEmpty else { return }
-        precondition(count + bytes.count <= storage.count, "frame buffer overflow")
-        (storage.baseAddress! + count).copyMemory(from: bytes.baseAddress!, byteCount: bytes.count)
-        count += bytes.count
-        highWater = max(highWater, count)
-    }
-
-    func reset() {
-        ConstantTime.zero(UnsafeMutableRawBufferPointer(rebasing: storage[0..<count]))
-        count = 0
     }
 }

@@ -83,24 +83,17 @@ final class EngineFile {
         guard fsync(descriptor.rawValue) == 0 else { throw failure(.sync, errno) }
     }
 
-    /// Reads until the header parses; returns it and the bytes read after it.
-    func readHeader(_ parse: (UnsafeRawBufferPointer) throws -> HeaderCodec.ParseResult) throws -> (MessageHeader, [UInt8]) {
-        let buffered = ByteAccumulator(capacity: 64 * 1024)
+    /// Reads until the header parses (re-parsing only as ``HeaderReader`` allows); returns it
+    /// and the bytes read after it.
+    func readHeader(client: EnvelopeClient) throws -> (MessageHeader, [UInt8]) {
+        let cursor = DecryptCursor()
         var chunk = [UInt8](repeating: 0, count: 64 * 1024)
+        var ended = false
         while true {
-            switch try parse(buffered.readable) {
-            case .header(let header):
-                buffered.consume(header.totalLength)
-                return (header, [UInt8](copying: buffered.readable))
-            case .needMoreBytes:
-                let n = try chunk.withUnsafeMutableBytes { try read(into: $0) }
-                guard n > 0 else {
-                    throw buffered.count == 0
-                        ? EnvelopeError(.malformedMessage, "The input is empty; expected an AWS Encryption SDK message.")
-                        : EnvelopeError.malformed("the message ends inside its header (\(buffered.count) bytes)")
-                }
-                chunk.withUnsafeBytes { buffered.append(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
+            if let header = try cursor.parseHeader(client: client, inputEnded: ended) {
+                return (header, [UInt8](copying: cursor.input.readable))
             }
+            if !ended { ended = try !cursor.append(reading: { try read(into: $0) }, scratch: &chunk) }
         }
     }
 }

@@ -12,6 +12,7 @@ extension EnvelopeClient {
         if case .bytes(let plaintext, let offset) = source { inMemoryLength = plaintext.count - offset } else { inMemoryLength = nil }
         let encryptor = try await makeEncryptor(materialsManager: materialsManager, encryptionContext: encryptionContext,
                                                 suite: suite, frameLength: frameLength, plaintextLength: inMemoryLength)
+        try Self.checkConcurrency(concurrency)
         let mode = BodyPlan.mode(framed: true, frameLength: frameLength, inMemoryLength: inMemoryLength, concurrency: concurrency)
         let ciphertext = try await EncryptBody.run(encryptor, from: source, to: sink, mode: mode, progress: progress)
         return EncryptResult(ciphertext: ciphertext, encryptor: encryptor)
@@ -34,12 +35,13 @@ extension EnvelopeClient {
             header = found
             body = .bytes(message, offset: offset + found.totalLength)
         case .file(let file, _):
-            let (found, leftover) = try file.readHeader { try parseHeader($0) }
+            let (found, leftover) = try file.readHeader(client: self)
             header = found
             body = .file(file, leftover: leftover)
         }
         let (decryptor, materials) = try await makeDecryptor(header: header, materialsManager: materialsManager,
                                                              reproducedEncryptionContext: encryptionContext)
+        try Self.checkConcurrency(concurrency)
         let inMemoryLength: Int?
         if case .bytes(let message, let offset) = body { inMemoryLength = message.count - offset } else { inMemoryLength = nil }
         let mode = BodyPlan.mode(framed: header.contentType == .framed, frameLength: Int(header.frameLength),

@@ -34,21 +34,45 @@ public struct EnvelopeClient: Sendable {
     /// body size); hostile messages beyond them are refused before any key work.
     public var limits = DecryptionLimits()
 
+    /// Creates a client with no limit on encrypted data keys and one core per message.
+    /// - Parameters:
+    ///   - commitmentPolicy: defaults to `requireEncryptRequireDecrypt` (encrypt with 0x0578).
+    ///   - logger: defaults to a logger that discards everything.
+    public init(commitmentPolicy: CommitmentPolicy = .requireEncryptRequireDecrypt,
+                logger: Logger = Logger(label: "EnvelopeKit.EnvelopeCore", factory: { _ in SwiftLogNoOpLogHandler() })) {
+        self.init(checked: commitmentPolicy, maxEncryptedDataKeys: nil, logger: logger, concurrency: 1)
+    }
+
     /// Creates a client.
     /// - Parameters:
     ///   - commitmentPolicy: defaults to `requireEncryptRequireDecrypt` (encrypt with 0x0578).
     ///   - maxEncryptedDataKeys: refuse messages (both ways) with more encrypted data keys; must be ≥ 1.
     ///   - logger: defaults to a logger that discards everything.
     ///   - concurrency: cores used per message (≥ 1, default 1); see ``concurrency``.
+    /// - Throws: ``EnvelopeError/Code/invalidArgument`` when `maxEncryptedDataKeys` or `concurrency` is below 1.
     public init(commitmentPolicy: CommitmentPolicy = .requireEncryptRequireDecrypt, maxEncryptedDataKeys: Int? = nil,
                 logger: Logger = Logger(label: "EnvelopeKit.EnvelopeCore", factory: { _ in SwiftLogNoOpLogHandler() }),
-                concurrency: Int = 1) {
-        precondition(maxEncryptedDataKeys.map { $0 >= 1 } ?? true, "maxEncryptedDataKeys must be at least 1")
-        precondition(concurrency >= 1, "concurrency must be at least 1")
+                concurrency: Int = 1) throws {
+        if let max = maxEncryptedDataKeys, max < 1 {
+            throw EnvelopeError(.invalidArgument, "maxEncryptedDataKeys must be at least 1, not \(max). Pass nil for no limit.")
+        }
+        try Self.checkConcurrency(concurrency)
+        self.init(checked: commitmentPolicy, maxEncryptedDataKeys: maxEncryptedDataKeys, logger: logger, concurrency: concurrency)
+    }
+
+    private init(checked commitmentPolicy: CommitmentPolicy, maxEncryptedDataKeys: Int?, logger: Logger, concurrency: Int) {
         self.concurrency = concurrency
         self.commitmentPolicy = commitmentPolicy
         self.maxEncryptedDataKeys = maxEncryptedDataKeys
         self.logger = logger
+    }
+
+    /// Refuses a ``concurrency`` below 1 (checked at creation and again by every call, as the
+    /// property can be changed).
+    static func checkConcurrency(_ concurrency: Int) throws {
+        guard concurrency >= 1 else {
+            throw EnvelopeError(.invalidArgument, "The client's concurrency must be at least 1 (cores per message), not \(concurrency). Use 1, or EnvelopeClient.availableCores.")
+        }
     }
 
     /// The default frame length of new messages.

@@ -115,6 +115,36 @@ public struct LimitFailure: Error, Sendable, Hashable, CustomStringConvertible {
     public var description: String { "\(limit.rawValue) \(value) > \(maximum)" }
 }
 
+/// The system refused a resource the body engine needed (memory for a batch of frames, a thread).
+/// The error's code is ``EnvelopeError/Code/outOfMemory``.
+public struct ResourceFailure: Error, Sendable, Hashable, CustomStringConvertible {
+    /// Which resource.
+    public enum Resource: String, Sendable, Hashable, CaseIterable {
+        /// Memory for batch buffers (`mmap`).
+        case memory
+        /// A thread of the pipeline (`pthread_create`).
+        case threads
+    }
+    /// Which resource.
+    public let resource: Resource
+    /// Bytes requested (memory), nil otherwise.
+    public let requested: Int?
+    /// The system's error number.
+    public let errno: Int32
+
+    /// Creates a record.
+    public init(_ resource: Resource, requested: Int? = nil, errno: Int32) {
+        self.resource = resource
+        self.requested = requested
+        self.errno = errno
+    }
+
+    /// `memory 1073741824 bytes: Cannot allocate memory`.
+    public var description: String {
+        "\(resource.rawValue)\(requested.map { " \($0) bytes" } ?? ""): \(String(cString: strerror(errno)))"
+    }
+}
+
 extension EnvelopeError: ErrorWithCauses {
     /// ``causes``.
     public var underlyingErrors: [any Error] { causes }
@@ -147,5 +177,15 @@ extension EnvelopeError {
 
     static func limit(_ failure: LimitFailure, _ message: String) -> EnvelopeError {
         EnvelopeError(.limitExceeded, message, causes: [failure])
+    }
+
+    static func exhausted(_ failure: ResourceFailure, _ message: String) -> EnvelopeError {
+        EnvelopeError(.outOfMemory, message, causes: [failure])
+    }
+
+    /// `pthread_create` returned `result`.
+    static func threadsExhausted(_ result: Int32) -> EnvelopeError {
+        exhausted(ResourceFailure(.threads, errno: result),
+                  "Could not start a thread for the frame pipeline: the system is out of threads. Lower the client's concurrency, or raise the process's thread limit.")
     }
 }

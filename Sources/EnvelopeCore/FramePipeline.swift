@@ -23,6 +23,7 @@
 /// its `withLock`; the stages below only decide, under the lock, what to do next, and do the
 /// work (fill, transform, hash, write) outside it.
 final class FramePipeline: @unchecked Sendable {
+    typealias ThreadStarter = (@escaping @Sendable () -> Void) throws -> Void
     typealias Fill = (PipelineSlot) throws -> Void
     /// Seals or opens `frames` of the slot with AES context number `context` (0..<jobs).
     typealias Transform = (PipelineSlot, _ frames: Range<Int>, _ context: Int) throws -> Void
@@ -42,12 +43,14 @@ final class FramePipeline: @unchecked Sendable {
     private let hash: Hash?
     private let hashesInput: Bool
     private let write: Write
+    /// Starts a thread (``startThread(_:)``; tests inject one that fails).
+    private let threadStarter: ThreadStarter
 
     /// Dedicated transform threads; the filler is the last of the `jobs` when it helps.
     private var workerThreads: Int { jobs == 1 ? 1 : jobs - 1 }
 
     init(slots: [PipelineSlot], jobs: Int, fill: @escaping Fill, transform: @escaping Transform,
-         hash: Hash?, hashesInput: Bool, write: @escaping Write) {
+         hash: Hash?, hashesInput: Bool, write: @escaping Write, threadStarter: @escaping ThreadStarter = startThread) {
         precondition(slots.count >= 2 && jobs >= 1)
         self.slots = slots
         self.jobs = jobs
@@ -56,6 +59,7 @@ final class FramePipeline: @unchecked Sendable {
         self.hash = hash
         self.hashesInput = hashesInput
         self.write = write
+        self.threadStarter = threadStarter
         lock = PipelineLock(PipelineState(slots: slots.count, jobs: jobs, hashes: hash != nil, hashesInput: hashesInput),
                             conditions: Waiter.allCases.count)
     }
@@ -84,17 +88,31 @@ final class FramePipeline: @unchecked Sendable {
     func run() throws -> PipelineState.Statistics {
         let threads = workerThreads + 1 + (hash == nil ? 0 : 1)
         lock.withLock { $0.running = threads }
-        for worker in 0..<workerThreads { spawn { self.workerLoop(context: worker) } }
-        if hash != nil { spawn { self.hashLoop() } }
-        spawn { self.writeLoop() }
-        fillLoop()
+        var started = 0
+        do {
+            for worker in 0..<workerThreads {
+                try spawn { self.workerLoop(context: worker) }
+                started += 1
+            }
+            if hash != nil {
+                try spawn { self.hashLoop() }
+                started += 1
+            }
+            try spawn { self.writeLoop() }
+            started += 1
+            fillLoop()
+        } catch {
+            // A thread could not start: stop the ones that did, and count those that never ran as done.
+            fail(error)
+            lock.withLock { $0.running -= threads - started }
+        }
         let (failure, statistics) = lock.withLock(waitingOn: Waiter.runner.rawValue, while: { $0.running > 0 }) { ($0.failure, $0.statistics) }
         if let failure { throw failure }
         return statistics
     }
 
-    private func spawn(_ body: @escaping @Sendable () -> Void) {
-        startThread {
+    private func spawn(_ body: @escaping @Sendable () -> Void) throws {
+        try threadStarter {
             body()
             self.lock.withLock { $0.running -= 1 }
             self.wake(.runner)

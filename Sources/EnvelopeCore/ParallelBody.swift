@@ -45,6 +45,9 @@ enum ParallelBody {
         var slots: Int
         /// Frames the reading thread sealed or opened itself (jobs ≥ 2, when the window was full).
         var framesTransformedByReader: Int
+        /// The batch buffers mapped at the end of the run (they only grow): sized by the message,
+        /// never more than ``bufferBytes(frameLength:jobs:)``.
+        var mappedBytes: Int
     }
 
     // MARK: - encrypt
@@ -68,7 +71,7 @@ enum ParallelBody {
             + FrameEncryptor.frameSize(contentLength: 0, isFinal: true)
         let slots = try (0..<slotCount(jobs: jobs)).map { _ in
             try PipelineSlot(inputCapacity: input.borrows ? 0 : plaintextCapacity, outputCapacity: outputCapacity,
-                         frameCapacity: perBatch + 1, plaintext: .input)
+                         frameCapacity: perBatch + 1, plaintext: .input, mapNow: false)
         }
         let sealers = try (0..<jobs).map { _ in try encryptor.makeSealer() }
         var nextSequence: UInt64 = 1
@@ -81,7 +84,10 @@ enum ParallelBody {
             switch input {
             case .reader(let read):
                 while n < plaintextCapacity && !inputEnded {
-                    let r = try read(UnsafeMutableRawBufferPointer(rebasing: slot.input[n..<plaintextCapacity]))
+                    if n == slot.input.count {
+                        try slot.reserveInput(PipelineSlot.nextReserve(holding: n, limit: plaintextCapacity), keeping: n)
+                    }
+                    let r = try read(UnsafeMutableRawBufferPointer(rebasing: slot.input[n..<slot.input.count]))
                     if r == 0 { inputEnded = true } else { n += r }
                     slot.inputCount = n  // so a read error after this still wipes what was read
                 }
@@ -117,6 +123,7 @@ enum ParallelBody {
             }
             slot.inputCount = n
             slot.outputCount = out
+            try slot.reserveOutput(out)
             if let progress {
                 consumed += Int64(n)
                 progress(consumed)
@@ -141,7 +148,7 @@ enum ParallelBody {
         let footer = try encryptor.footer()
         if !footer.isEmpty { try footer.withUnsafeBytes { try write($0) } }
         return Report(slotsInUseHighWater: statistics.slotsInUseHighWater, slots: slots.count,
-                      framesTransformedByReader: statistics.framesTransformedByFiller)
+                      framesTransformedByReader: statistics.framesTransformedByFiller, mappedBytes: slots.reduce(0) { $0 + $1.mappedBytes })
     }
 
     // MARK: - decrypt
@@ -169,7 +176,7 @@ enum ParallelBody {
         let inputCapacity = perBatch * regularWire + finalWireMax + regularWire
         let slots = try (0..<slotCount(jobs: jobs)).map { _ in
             try PipelineSlot(inputCapacity: input.borrows ? 0 : inputCapacity, outputCapacity: perBatch * frameLength,
-                         frameCapacity: perBatch, plaintext: .output)
+                         frameCapacity: perBatch, plaintext: .output, mapNow: false)
         }
         let openers = try (0..<jobs).map { _ in try decryptor.makeOpener() }
         var expectedSequence: UInt32 = 1
@@ -182,20 +189,22 @@ enum ParallelBody {
         let fill: FramePipeline.Fill = { slot in
             // The bytes this batch parses: the rest of the message in memory, or the slot's own
             // buffer holding the partial frame carried from the previous batch, then reads.
-            let window: UnsafeRawBufferPointer
+            // The slot's buffer is mapped as the bytes arrive (it may move while it grows).
+            var window: UnsafeRawBufferPointer
             var count: Int
             switch input {
             case .memory(let bytes):
                 window = UnsafeRawBufferPointer(rebasing: bytes[received...])
                 count = window.count
             case .reader:
-                window = UnsafeRawBufferPointer(slot.input)
                 count = 0
                 if let from = carrySlot, !carryRange.isEmpty {
+                    try slot.reserveInput(PipelineSlot.nextReserve(holding: carryRange.count, limit: inputCapacity), keeping: 0)
                     slot.input.baseAddress!.copyMemory(from: from.input.baseAddress! + carryRange.lowerBound, byteCount: carryRange.count)
                     count = carryRange.count
                 }
                 carrySlot = nil
+                window = UnsafeRawBufferPointer(slot.input)
             }
             var cursor = 0
             var out = 0
@@ -206,7 +215,11 @@ enum ParallelBody {
                 case .needMore:
                     let r: Int
                     if case .reader(let read) = input {
-                        r = try read(UnsafeMutableRawBufferPointer(rebasing: slot.input[count..<inputCapacity]))
+                        if count == slot.input.count {
+                            try slot.reserveInput(PipelineSlot.nextReserve(holding: count, limit: inputCapacity), keeping: count)
+                            window = UnsafeRawBufferPointer(slot.input)
+                        }
+                        r = try read(UnsafeMutableRawBufferPointer(rebasing: slot.input[count..<slot.input.count]))
                     } else {
                         r = 0
                     }
@@ -234,6 +247,7 @@ enum ParallelBody {
             }
             slot.inputCount = cursor
             slot.outputCount = out
+            try slot.reserveOutput(out)
             if input.borrows {
                 slot.borrowedInput = UnsafeRawBufferPointer(rebasing: window[0..<cursor])
                 received += cursor
@@ -281,24 +295,24 @@ enum ParallelBody {
         // Spec: client-apis/decrypt.md ("Verify the signature") — for signed suites the final
         // frame's plaintext is held back until the signature verifies.
         let holdsFinalFrame = header.suite.isSigned
-        var held: [UInt8] = []
+        let held = ByteAccumulator(capacity: 0)
         let writeBatch: FramePipeline.Write = { slot in
             var end = slot.outputCount
             if holdsFinalFrame, slot.isLast, let final = slot.frames.last, final.isFinal {
                 end = final.outputOffset
-                held = Array(UnsafeRawBufferPointer(rebasing: slot.output[end..<slot.outputCount]))
+                held.append(UnsafeRawBufferPointer(rebasing: slot.output[end..<slot.outputCount]))
             }
             try write(UnsafeRawBufferPointer(rebasing: slot.output[0..<end]))
         }
         let pipeline = FramePipeline(slots: slots, jobs: jobs, fill: fill, transform: transform, hash: hash, hashesInput: true,
                                      write: writeBatch)
-        defer { held.withUnsafeMutableBytes { ConstantTime.zero($0) } }
+        defer { held.wipe() }
         defer { slots.forEach { $0.free() } }
         let statistics = try pipeline.run()
         try footer.withUnsafeBytes { try decryptor.verifyFooter($0) }
-        if !held.isEmpty { try held.withUnsafeBytes { try write($0) } }
+        if held.count > 0 { try write(held.readable) }
         return Report(slotsInUseHighWater: statistics.slotsInUseHighWater, slots: slots.count,
-                      framesTransformedByReader: statistics.framesTransformedByFiller)
+                      framesTransformedByReader: statistics.framesTransformedByFiller, mappedBytes: slots.reduce(0) { $0 + $1.mappedBytes })
     }
 
     enum ParsedFrame {

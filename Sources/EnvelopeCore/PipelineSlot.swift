@@ -38,18 +38,63 @@ final class PipelineSlot {
     /// The most plaintext bytes any batch left in this slot: what ``free()`` wipes.
     private var plaintextHighWater = 0
 
-    /// Maps the buffers; throws ``EnvelopeError/Code/outOfMemory`` when the kernel refuses.
-    init(inputCapacity: Int, outputCapacity: Int, frameCapacity: Int, plaintext: PlaintextSide) throws {
-        let input = try Self.map(inputCapacity)
-        do {
-            output = try Self.map(outputCapacity)
-        } catch {
-            munmap(input.baseAddress, input.count)
-            throw error
-        }
-        self.input = input
+    /// The most bytes each buffer may grow to (``reserveInput(_:keeping:)``, ``reserveOutput(_:)``).
+    let inputLimit: Int
+    let outputLimit: Int
+    /// Bytes mapped now (both buffers): they only grow until ``free()``, so before it this is the
+    /// most the slot ever held.
+    var mappedBytes: Int { input.count + output.count }
+
+    /// With `mapNow` the buffers are mapped at their full capacities at once; otherwise nothing is
+    /// mapped until the batch's data needs it, so a pipeline is sized by the message rather than
+    /// by what its header declares (issue 15, item 5). Throws ``EnvelopeError/Code/outOfMemory``
+    /// when the kernel refuses.
+    init(inputCapacity: Int, outputCapacity: Int, frameCapacity: Int, plaintext: PlaintextSide, mapNow: Bool = true) throws {
+        inputLimit = inputCapacity
+        outputLimit = outputCapacity
+        input = UnsafeMutableRawBufferPointer(start: nil, count: 0)
+        output = UnsafeMutableRawBufferPointer(start: nil, count: 0)
         plaintextSide = plaintext
         frames.reserveCapacity(frameCapacity)
+        if mapNow {
+            try reserveInput(inputCapacity, keeping: 0)
+            try reserveOutput(outputCapacity)
+        }
+    }
+
+    /// Makes the input buffer at least `count` bytes (at most ``inputLimit``), keeping its first
+    /// `keep` bytes. The old buffer is wiped when it held plaintext.
+    func reserveInput(_ count: Int, keeping keep: Int) throws {
+        guard input.count < count else { return }
+        precondition(count <= inputLimit && keep <= input.count, "slot input reserved beyond its limit")
+        let grown = try Self.map(count)
+        if keep > 0 { grown.baseAddress!.copyMemory(from: input.baseAddress!, byteCount: keep) }
+        release(&input, wiping: plaintextSide == .input ? keep : 0)
+        input = grown
+    }
+
+    /// Makes the output buffer at least `count` bytes (at most ``outputLimit``); its contents are
+    /// not kept (the slot's previous batch was written already). The old buffer is wiped when it
+    /// held plaintext.
+    func reserveOutput(_ count: Int) throws {
+        guard output.count < count else { return }
+        precondition(count <= outputLimit, "slot output reserved beyond its limit")
+        let grown = try Self.map(count)
+        release(&output, wiping: plaintextSide == .output ? Swift.min(plaintextHighWater, output.count) : 0)
+        output = grown
+    }
+
+    /// The first bytes to give to the next read: small at first, then doubling what the buffer
+    /// already holds, up to `limit` (geometric growth: O(n) copying in all).
+    static func nextReserve(holding count: Int, limit: Int) -> Int {
+        Swift.min(limit, Swift.max(64 * 1024, 2 * count))
+    }
+
+    private func release(_ buffer: inout UnsafeMutableRawBufferPointer, wiping wiped: Int) {
+        guard buffer.count > 0 else { return }
+        ConstantTime.zero(UnsafeMutableRawBufferPointer(rebasing: buffer[0..<Swift.min(wiped, buffer.count)]))
+        munmap(buffer.baseAddress, buffer.count)
+        buffer = UnsafeMutableRawBufferPointer(start: nil, count: 0)
     }
 
     /// Buffers come straight from the kernel and go back to it in ``free()``: a long-running
@@ -88,7 +133,8 @@ final class PipelineSlot {
     private static let hugePage = 2 << 20
 
     private static func mapFailed(_ size: Int, _ code: Int32) -> EnvelopeError {
-        EnvelopeError(.outOfMemory, "Could not map \(size) bytes for a batch of frames: \(String(cString: strerror(code))). Lower the client's concurrency or the frame length, or free memory.")
+        EnvelopeError.exhausted(ResourceFailure(.memory, requested: size, errno: code),
+                                "Could not map \(size) bytes for a batch of frames: \(String(cString: strerror(code))). Lower the client's concurrency or the frame length, or free memory.")
     }
 
     deinit { free() }
@@ -107,13 +153,9 @@ final class PipelineSlot {
     func free() -> Int {
         guard input.count > 0 || output.count > 0 else { return 0 }
         notePlaintextExtent()
-        let plaintext = plaintextSide == .input ? input : output
-        let wiped = Swift.min(plaintextHighWater, plaintext.count)
-        ConstantTime.zero(UnsafeMutableRawBufferPointer(rebasing: plaintext[0..<wiped]))
-        munmap(input.baseAddress, input.count)
-        munmap(output.baseAddress, output.count)
-        input = UnsafeMutableRawBufferPointer(start: nil, count: 0)
-        output = UnsafeMutableRawBufferPointer(start: nil, count: 0)
+        let wiped = Swift.min(plaintextHighWater, plaintextSide == .input ? input.count : output.count)
+        release(&input, wiping: plaintextSide == .input ? wiped : 0)
+        release(&output, wiping: plaintextSide == .output ? wiped : 0)
         return wiped
     }
 

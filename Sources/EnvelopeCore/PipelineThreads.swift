@@ -54,8 +54,12 @@ final class PipelineLock<State>: @unchecked Sendable {
 /// waits never occupy the cooperative thread pool.
 func runOnDedicatedThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
     try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
-        startThread {
-            do { continuation.resume(returning: try body()) } catch { continuation.resume(throwing: error) }
+        do {
+            try startThread {
+                do { continuation.resume(returning: try body()) } catch { continuation.resume(throwing: error) }
+            }
+        } catch {
+            continuation.resume(throwing: error)
         }
     }
 }
@@ -66,8 +70,9 @@ private final class ThreadWork {
     init(_ body: @escaping @Sendable () -> Void) { self.body = body }
 }
 
-/// Starts a detached POSIX thread running `body` (with the system's default stack size).
-func startThread(_ body: @escaping @Sendable () -> Void) {
+/// Starts a detached POSIX thread running `body` (with the system's default stack size); throws
+/// ``EnvelopeError/Code/outOfMemory`` (``ResourceFailure``) when the system refuses.
+func startThread(_ body: @escaping @Sendable () -> Void) throws {
     let context = Unmanaged.passRetained(ThreadWork(body)).toOpaque()
     var attributes = pthread_attr_t()
     pthread_attr_init(&attributes)
@@ -83,5 +88,8 @@ func startThread(_ body: @escaping @Sendable () -> Void) {
         work.body()
         return nil
     }, context)
-    precondition(result == 0, "pthread_create failed (\(result)): the system is out of threads")
+    guard result == 0 else {
+        Unmanaged<ThreadWork>.fromOpaque(context).release()
+        throw EnvelopeError.threadsExhausted(result)
+    }
 }

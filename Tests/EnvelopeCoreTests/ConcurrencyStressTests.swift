@@ -29,7 +29,7 @@ struct ConcurrencyStressTests {
 
     @Test("64 tasks share one client and keyrings: one-shot and streaming round trips all succeed, tampering always fails")
     func sharedClient() async throws {
-        let client = EnvelopeClient(commitmentPolicy: .requireEncryptAllowDecrypt, maxEncryptedDataKeys: 4)
+        let client = try EnvelopeClient(commitmentPolicy: .requireEncryptAllowDecrypt, maxEncryptedDataKeys: 4)
         let aes = try Fixtures.aesKeyring()
         let multi = try MultiKeyring(generator: aes, children: [try Fixtures.rsaKeyring()])
         let keyrings: [any Keyring] = [aes, multi]

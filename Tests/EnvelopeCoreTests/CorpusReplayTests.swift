@@ -62,7 +62,7 @@ struct CorpusReplayTests {
     func replay() async throws {
         let keyring = try FuzzCorpus.keyring()
         let client = EnvelopeClient(commitmentPolicy: .requireEncryptAllowDecrypt)
-        let pipelined = EnvelopeClient(commitmentPolicy: .requireEncryptAllowDecrypt, concurrency: 2)
+        let pipelined = try EnvelopeClient(commitmentPolicy: .requireEncryptAllowDecrypt, concurrency: 2)
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("envelope-corpus-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: scratch.appendingPathExtension("in")); try? FileManager.default.removeItem(at: scratch.appendingPathExtension("out")) }
         var decrypted = 0

@@ -41,7 +41,7 @@ struct DescriptorProgressTests {
         let plaintext = Fixtures.plaintext(length, seed: 5)
         let plain = dir.appendingPathComponent("plain"), enc = dir.appendingPathComponent("enc"), dec = dir.appendingPathComponent("dec")
         try Data(plaintext).write(to: plain)
-        let client = EnvelopeClient(concurrency: jobs)
+        let client = try EnvelopeClient(concurrency: jobs)
         let keyring = try Fixtures.aesKeyring()
         let batches = length / Swift.max(ParallelBody.batchBytes, frameLength) + 1
 

@@ -52,13 +52,7 @@ struct ParallelPipelineTests {
     static func pipelinedBody(_ encryptor: FrameEncryptor, _ plaintext: [UInt8], jobs: Int,
                               readSize: Int = .max) throws -> ([UInt8], ParallelBody.Report) {
         var out: [UInt8] = []
-        var offset = 0
-        let report = try ParallelBody.encrypt(encryptor, jobs: jobs, read: { target in
-            let n = min(target.count, plaintext.count - offset, readSize)
-            plaintext.withUnsafeBytes { if n > 0 { target.baseAddress!.copyMemory(from: $0.baseAddress! + offset, byteCount: n) } }
-            offset += n
-            return n
-        }, write: { out += $0 })
+        let report = try ParallelBody.encrypt(encryptor, jobs: jobs, read: MemoryReader(plaintext, maxRead: readSize).read, write: { out += $0 })
         return (out, report)
     }
 
@@ -150,7 +144,7 @@ struct ParallelPipelineTests {
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         let policy: CommitmentPolicy = suite.isCommitting ? .requireEncryptRequireDecrypt : .forbidEncryptAllowDecrypt
-        let parallel = EnvelopeClient(commitmentPolicy: policy, concurrency: jobs)
+        let parallel = try EnvelopeClient(commitmentPolicy: policy, concurrency: jobs)
         let sequential = EnvelopeClient(commitmentPolicy: policy)
         let keyring = try Fixtures.aesKeyring()
         for (frameLength, length) in [(4096, 3 * (2 << 20) + 17), (65536, 65536 * 40), (1 << 20, 0), (100, 12345)] {
@@ -237,26 +231,14 @@ struct ParallelPipelineTests {
         let (a, b) = try await Self.encryptorPair(suite: suite, frameLength: frameLength)
         let sequential = try Self.sequentialBody(a, plaintext)
         var body: [UInt8] = []
-        var offset = 0
-        let sealed = try ParallelBody.encrypt(b, jobs: jobs, read: { target in
-            let n = min(target.count, plaintext.count - offset)
-            plaintext.withUnsafeBytes { if n > 0 { target.baseAddress!.copyMemory(from: $0.baseAddress! + offset, byteCount: n) } }
-            offset += n
-            return n
-        }, write: { bytes in
+        let sealed = try ParallelBody.encrypt(b, jobs: jobs, read: MemoryReader(plaintext).read, write: { bytes in
             body += bytes
         })
         #expect(body == sequential)
         // Decrypt the same body (after its header) through the pipeline, again behind a slow writer.
         let decryptor = try await Self.decryptor(forHeader: b.headerBytes)
         var decrypted: [UInt8] = []
-        var read = 0
-        let opened = try ParallelBody.decrypt(decryptor, jobs: jobs, read: { target in
-            let n = min(target.count, body.count - read, 1 << 20)
-            body.withUnsafeBytes { if n > 0 { target.baseAddress!.copyMemory(from: $0.baseAddress! + read, byteCount: n) } }
-            read += n
-            return n
-        }, write: { bytes in
+        let opened = try ParallelBody.decrypt(decryptor, jobs: jobs, read: MemoryReader(body, maxRead: 1 << 20).read, write: { bytes in
             decrypted += bytes
         })
         #expect(decrypted == plaintext)
@@ -390,7 +372,7 @@ struct ParallelPipelineTests {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("envelope-pipeline-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
-        let client = EnvelopeClient(concurrency: 2)
+        let client = try EnvelopeClient(concurrency: 2)
         let keyring = try Fixtures.aesKeyring()
         let frameLength = 4096
         let plaintext = Fixtures.plaintext(frameLength * 1500 + 99)
@@ -505,7 +487,7 @@ struct DescriptorTests {
         let plaintext = Fixtures.plaintext(length, seed: 3)
         let plain = dir.appendingPathComponent("plain"), enc = dir.appendingPathComponent("enc"), dec = dir.appendingPathComponent("dec")
         try Data(plaintext).write(to: plain)
-        let client = EnvelopeClient(concurrency: jobs)
+        let client = try EnvelopeClient(concurrency: jobs)
         let keyring = try Fixtures.aesKeyring()
         var input = try Self.openFile(plain, write: false), output = try Self.openFile(enc, write: true)
         let encrypted = try await client.encrypt(from: input, to: output, keyring: keyring, frameLength: frameLength)
@@ -526,7 +508,7 @@ struct DescriptorTests {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("envelope-fd-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
-        let client = EnvelopeClient(concurrency: jobs)
+        let client = try EnvelopeClient(concurrency: jobs)
         let keyring = try Fixtures.aesKeyring()
         let frameLength = 4096
         let plaintext = Fixtures.plaintext(frameLength * 20 + 1000)

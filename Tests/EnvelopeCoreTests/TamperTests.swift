@@ -122,7 +122,7 @@ struct TamperTests {
         let keyring = try Fixtures.aesKeyring()
         let policy: CommitmentPolicy = suite.isCommitting ? .requireEncryptRequireDecrypt : .forbidEncryptAllowDecrypt
         let message = try await EnvelopeClient(commitmentPolicy: policy).encrypt(Self.plaintext, keyring: keyring, suite: suite, frameLength: Self.frameLength).ciphertext
-        let client = EnvelopeClient(commitmentPolicy: .requireEncryptAllowDecrypt, maxEncryptedDataKeys: 5)
+        let client = try EnvelopeClient(commitmentPolicy: .requireEncryptAllowDecrypt, maxEncryptedDataKeys: 5)
         var rng = SystemRandomNumberGenerator()
         for round in 0..<600 {
             var bytes = message

@@ -33,3 +33,24 @@ func expectEnvelopeError(_ code: EnvelopeError.Code, _ body: () async throws -> 
 
 import Testing
 import EnvelopeTestSupport
+
+/// A body read callback (``BodyRead``) over bytes in memory, from `offset`, at most `maxRead`
+/// bytes per call.
+final class MemoryReader {
+    private let bytes: [UInt8]
+    private var offset: Int
+    private let maxRead: Int
+
+    init(_ bytes: [UInt8], from offset: Int = 0, maxRead: Int = .max) {
+        self.bytes = bytes
+        self.offset = offset
+        self.maxRead = maxRead
+    }
+
+    func read(_ target: UnsafeMutableRawBufferPointer) -> Int {
+        let n = Swift.min(target.count, bytes.count - offset, maxRead)
+        if n > 0 { bytes.withUnsafeBytes { target.baseAddress!.copyMemory(from: $0.baseAddress! + offset, byteCount: n) } }
+        offset += n
+        return n
+    }
+}

@@ -14,16 +14,16 @@ struct CrossAccountStoryTests {
     enum Who: String, CaseIterable, Sendable { case owner, external }
     enum Naming: String, CaseIterable, Sendable { case keyARN, aliasARN }
 
-    static func principal(_ who: Who) -> AWSPrincipalARN { who == .owner ? CrossAccount.user1 : CrossAccount.externalUser }
+    static func principal(_ who: Who) -> AWSPrincipalARN { who == .owner ? CrossAccountStory.user1 : CrossAccountStory.externalUser }
 
     @Test("Owner and external account encrypt with key ARN and alias ARN; the EDK stores the key ARN; both decrypt",
           arguments: Who.allCases, Naming.allCases)
     func encryptWithKeyAndAliasARN(who: Who, naming: Naming) async throws {
-        let story = try await CrossAccount.make()
+        let story = try await CrossAccountStory.make()
         let transport = story.transport(Self.principal(who))
         let identifier: KMSKeyIdentifier = naming == .keyARN ? .keyARN(story.key) : .aliasARN(story.aliasARN)
         let encrypted = try await client.encrypt(samplePlaintext, keyring: try KMSEncryptionKeyring(keyID: identifier, transport: transport),
-                                                 encryptionContext: CrossAccount.context)
+                                                 encryptionContext: CrossAccountStory.context)
         #expect(transport.count(.generateDataKey) == 1)
         #expect(encrypted.header.encryptedDataKeys.map(\.providerID) == ["aws-kms"])
         #expect(encrypted.header.encryptedDataKeys.map(\.keyName) == [story.key.description])
@@ -38,9 +38,9 @@ struct CrossAccountStoryTests {
     @Test("The owner may also name its key by bare key ID or alias name; the EDK still stores the key ARN",
           arguments: ["keyID", "aliasName"])
     func ownerBareNames(naming: String) async throws {
-        let story = try await CrossAccount.make()
-        let identifier: KMSKeyIdentifier = naming == "keyID" ? .keyID(story.key.keyID) : .aliasName(CrossAccount.aliasName)
-        let keyring = try await KMSKeyring.resolving(identifier, transport: story.transport(CrossAccount.user1))
+        let story = try await CrossAccountStory.make()
+        let identifier: KMSKeyIdentifier = naming == "keyID" ? .keyID(story.key.keyID) : .aliasName(CrossAccountStory.alias)
+        let keyring = try await KMSKeyring.resolving(identifier, transport: story.transport(CrossAccountStory.user1))
         let encrypted = try await client.encrypt(samplePlaintext, keyring: keyring)
         #expect(encrypted.header.encryptedDataKeys.map(\.keyName) == [story.key.description])
         let decrypted = try await client.decrypt(encrypted.ciphertext, keyring: keyring)
@@ -50,10 +50,10 @@ struct CrossAccountStoryTests {
 
     @Test("A strict keyring from the owner's alias ARN is resolved once (DescribeKey across accounts) and the resolution shows in the result")
     func strictFromAliasARN() async throws {
-        let story = try await CrossAccount.make()
-        let encrypted = try await client.encrypt(samplePlaintext, keyring: try KMSEncryptionKeyring(keyID: .keyARN(story.key), transport: story.transport(CrossAccount.user1)),
-                                                 encryptionContext: CrossAccount.context)
-        let transport = story.transport(CrossAccount.externalUser)
+        let story = try await CrossAccountStory.make()
+        let encrypted = try await client.encrypt(samplePlaintext, keyring: try KMSEncryptionKeyring(keyID: .keyARN(story.key), transport: story.transport(CrossAccountStory.user1)),
+                                                 encryptionContext: CrossAccountStory.context)
+        let transport = story.transport(CrossAccountStory.externalUser)
         let keyring = try await KMSStrictDecryptionKeyring.resolving(.aliasARN(story.aliasARN), transport: transport)
         #expect(keyring.keyARN == story.key)
         #expect(keyring.resolution?.configured == .aliasARN(story.aliasARN))
@@ -70,13 +70,13 @@ struct CrossAccountStoryTests {
 
     @Test("File decryption reports the key and the alias resolution too")
     func fileDecryptReportsOrigin() async throws {
-        let story = try await CrossAccount.make()
+        let story = try await CrossAccountStory.make()
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("keyrings-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let input = directory.appendingPathComponent("plain"), message = directory.appendingPathComponent("message"), output = directory.appendingPathComponent("out")
         try Data(samplePlaintext).write(to: input)
-        let external = story.transport(CrossAccount.externalUser)
+        let external = story.transport(CrossAccountStory.externalUser)
         _ = try await client.encryptFile(at: input, to: message, keyring: try KMSEncryptionKeyring(keyID: .aliasARN(story.aliasARN), transport: external))
         let keyring = try await KMSStrictDecryptionKeyring.resolving(.aliasARN(story.aliasARN), transport: external)
         let result = try await client.decryptFile(at: message, to: output, keyring: keyring)
@@ -87,16 +87,16 @@ struct CrossAccountStoryTests {
 
     @Test("Discovery keyrings: a filter naming the owner's account decrypts, one naming another account skips with the reason, any-account decrypts")
     func discoveryFilters() async throws {
-        let story = try await CrossAccount.make()
-        let encrypted = try await client.encrypt(samplePlaintext, keyring: try KMSEncryptionKeyring(keyID: .aliasARN(story.aliasARN), transport: story.transport(CrossAccount.user1)),
-                                                 encryptionContext: CrossAccount.context)
-        let transport = story.transport(CrossAccount.externalUser)
-        let matching = try KMSDiscoveryKeyring(transport: transport, filter: try .accounts([CrossAccount.owner], partition: .aws))
+        let story = try await CrossAccountStory.make()
+        let encrypted = try await client.encrypt(samplePlaintext, keyring: try KMSEncryptionKeyring(keyID: .aliasARN(story.aliasARN), transport: story.transport(CrossAccountStory.user1)),
+                                                 encryptionContext: CrossAccountStory.context)
+        let transport = story.transport(CrossAccountStory.externalUser)
+        let matching = try KMSDiscoveryKeyring(transport: transport, filter: try .accounts([CrossAccountStory.owner], partition: .aws))
         #expect(try await client.decrypt(encrypted.ciphertext, keyring: matching).plaintext == samplePlaintext)
         let any = try KMSDiscoveryKeyring(transport: transport, filter: .anyAccount)
         #expect(try await client.decrypt(encrypted.ciphertext, keyring: any).plaintext == samplePlaintext)
         let calls = transport.count(.decrypt)
-        let nonMatching = try KMSDiscoveryKeyring(transport: transport, filter: try .accounts([CrossAccount.external]))
+        let nonMatching = try KMSDiscoveryKeyring(transport: transport, filter: try .accounts([CrossAccountStory.external]))
         let error = try #require(await caughtError(EnvelopeError.self) { try await client.decrypt(encrypted.ciphertext, keyring: nonMatching) })
         #expect(error.code == .unableToDecryptDataKey)
         let failure = try #require(error.dataKeyFailures.first)
@@ -107,13 +107,13 @@ struct CrossAccountStoryTests {
 
     @Test("The external account's bare alias name and bare key ID are refused when the decrypt keyring is built, with the reason")
     func bareNamesFromExternalAccountRefused() async throws {
-        let story = try await CrossAccount.make()
-        let transport = story.transport(CrossAccount.externalUser)
+        let story = try await CrossAccountStory.make()
+        let transport = story.transport(CrossAccountStory.externalUser)
         let aliasError = try #require(await caughtError(EnvelopeError.self) {
-            try await KMSStrictDecryptionKeyring.resolving(.aliasName(CrossAccount.aliasName), transport: transport)
+            try await KMSStrictDecryptionKeyring.resolving(.aliasName(CrossAccountStory.alias), transport: transport)
         })
         #expect(aliasError.code == .invalidArgument)
-        #expect(aliasError.message.contains("alias/ExampleAlias"))
+        #expect(aliasError.message.contains("alias/SharedKey"))
         #expect(aliasError.message.contains("NotFoundException"))
         #expect(aliasError.message.contains("own account"))
         #expect(aliasError.message.contains("key ARN"))
@@ -123,27 +123,27 @@ struct CrossAccountStoryTests {
         #expect(idError.message.contains("NotFoundException") && idError.message.contains("own account"))
         // Encrypting with the bare alias name fails too, with KMS's answer and the same advice.
         let encryptError = try #require(await caughtError(EnvelopeError.self) {
-            try await client.encrypt(samplePlaintext, keyring: try KMSEncryptionKeyring(keyID: .aliasName(CrossAccount.aliasName), transport: transport))
+            try await client.encrypt(samplePlaintext, keyring: try KMSEncryptionKeyring(keyID: .aliasName(CrossAccountStory.alias), transport: transport))
         })
         #expect(encryptError.message.contains("NotFoundException") && encryptError.message.contains("alias ARN"))
         // In the owner's account the bare alias name resolves, and the result says so.
-        let owner = try await KMSKeyring.resolving(.aliasName(CrossAccount.aliasName), transport: story.transport(CrossAccount.user1))
+        let owner = try await KMSKeyring.resolving(.aliasName(CrossAccountStory.alias), transport: story.transport(CrossAccountStory.user1))
         let encrypted = try await client.encrypt(samplePlaintext, keyring: owner)
         let decrypted = try await client.decrypt(encrypted.ciphertext, keyring: owner)
-        #expect(decrypted.dataKeyOrigin?.notes.first?.contains("alias/ExampleAlias resolved to \(story.key)") == true)
+        #expect(decrypted.dataKeyOrigin?.notes.first?.contains("alias/SharedKey resolved to \(story.key)") == true)
     }
 
     @Test("Multi-keyring over keys of two accounts: after the owner removes the external account, decrypt works with the other key and the error list names the denied one")
     func multiKeyringLostAccess() async throws {
-        let story = try await CrossAccount.make()
-        let ownKey = try await story.kms.createKey(account: CrossAccount.external, region: CrossAccount.region,
-                                                   userPrincipals: [CrossAccount.externalUser]).arn
-        let transports = KMSTransportSupplier { region in story.kms.client(principal: CrossAccount.externalUser, region: region ?? CrossAccount.region) }
+        let story = try await CrossAccountStory.make()
+        let ownKey = try await story.kms.createKey(account: CrossAccountStory.external, region: CrossAccountStory.region,
+                                                   userPrincipals: [CrossAccountStory.externalUser]).arn
+        let transports = KMSTransportSupplier { region in story.kms.client(principal: CrossAccountStory.externalUser, region: region ?? CrossAccountStory.region) }
         let keyring = try await KMSMultiKeyrings.strict(generator: .keyARN(story.key), children: [.keyARN(ownKey)], transports: transports)
-        let encrypted = try await client.encrypt(samplePlaintext, keyring: keyring, encryptionContext: CrossAccount.context)
+        let encrypted = try await client.encrypt(samplePlaintext, keyring: keyring, encryptionContext: CrossAccountStory.context)
         #expect(encrypted.header.encryptedDataKeys.map(\.keyName) == [story.key.description, ownKey.description])
 
-        try await story.kms.removeExternalAccount(CrossAccount.external, key: story.key)
+        try await story.kms.removeExternalAccount(CrossAccountStory.external, key: story.key)
 
         let decrypted = try await client.decrypt(encrypted.ciphertext, keyring: keyring)
         #expect(decrypted.plaintext == samplePlaintext)
@@ -168,9 +168,9 @@ struct CrossAccountStoryTests {
 
     @Test("The per-key error report: key ARN and AccessDeniedException for kms:Decrypt, never a bare 'unable to decrypt'")
     func perKeyErrorReport() async throws {
-        let story = try await CrossAccount.make()
-        let encrypted = try await client.encrypt(samplePlaintext, keyring: try KMSKeyring(keyARN: story.key, transport: story.transport(CrossAccount.user1)),
-                                                 encryptionContext: CrossAccount.context)
+        let story = try await CrossAccountStory.make()
+        let encrypted = try await client.encrypt(samplePlaintext, keyring: try KMSKeyring(keyARN: story.key, transport: story.transport(CrossAccountStory.user1)),
+                                                 encryptionContext: CrossAccountStory.context)
         // Bob of the external account has no IAM policy for the key: the key policy delegates, IAM does not allow.
         let bob = AWSPrincipalARN("arn:aws:iam::012345678901:user/Bob")!
         let keyring = try KMSStrictDecryptionKeyring(keyARN: story.key, transport: story.transport(bob))

@@ -27,33 +27,33 @@ extension EncryptOnlyClient: DecryptEntryPointProbe {}
 @Suite("Encrypt-only client")
 struct EncryptOnlyClientTests {
     /// The story's key with the external account narrowed to encrypt-only (key policy and IAM policy).
-    static func encryptOnlyStory(externalActions: KMSPermissions = .encryptOnly) async throws -> (CrossAccount, PolicyDocument, PolicyDocument) {
-        let story = try await CrossAccount.make(externalIAM: nil)
-        var keyPolicy = KMSPolicyTemplates.keyPolicy(owner: CrossAccount.owner, principals: [CrossAccount.user1])
-        var narrowed = KMSPolicyTemplates.keyPolicyStatements(principals: [CrossAccount.external.rootPrincipal()], permissions: externalActions)
-        for i in narrowed.indices { narrowed[i].sid = "AllowEncryptOnlyForAccount\(CrossAccount.external)" + (i == 0 ? "" : "\(i)") }
+    static func encryptOnlyStory(externalActions: KMSPermissions = .encryptOnly) async throws -> (CrossAccountStory, PolicyDocument, PolicyDocument) {
+        let story = try await CrossAccountStory.make(externalIAM: nil)
+        var keyPolicy = KMSPolicyTemplates.keyPolicy(owner: CrossAccountStory.owner, principals: [CrossAccountStory.user1])
+        var narrowed = KMSPolicyTemplates.keyPolicyStatements(principals: [CrossAccountStory.external.rootPrincipal()], permissions: externalActions)
+        for i in narrowed.indices { narrowed[i].sid = "AllowEncryptOnlyForAccount\(CrossAccountStory.external)" + (i == 0 ? "" : "\(i)") }
         keyPolicy.statements += narrowed
         try await story.kms.putKeyPolicy(keyPolicy.jsonText(), key: story.key)
         let iam = KMSPolicyTemplates.externalIAMPolicy(keyARN: story.key, permissions: externalActions)
-        try await story.kms.attachUserPolicy(iam.jsonText(), principal: CrossAccount.externalUser)
+        try await story.kms.attachUserPolicy(iam.jsonText(), principal: CrossAccountStory.externalUser)
         return (story, keyPolicy, iam)
     }
 
     @Test("Under an encrypt-only key policy: encrypt works with GenerateDataKey only, the owner decrypts, the principal cannot")
     func encryptOnlyPolicy() async throws {
         let (story, keyPolicy, iam) = try await Self.encryptOnlyStory()
-        let key = EncryptOnlyKey.derived(keyARN: story.key, keyPolicy: keyPolicy, identityPolicies: [iam], principal: CrossAccount.externalUser)
+        let key = EncryptOnlyKey.derived(keyARN: story.key, keyPolicy: keyPolicy, identityPolicies: [iam], principal: CrossAccountStory.externalUser)
         #expect(key.permissions.allows(.generateDataKey))
         #expect(!key.permissions.canDecrypt)
-        let transport = story.transport(CrossAccount.externalUser)
+        let transport = story.transport(CrossAccountStory.externalUser)
         let encryptOnly = try EncryptOnlyClient(generatorKey: key, transports: .single(transport))
         #expect(encryptOnly.dataKeyGeneration == .generateDataKey)
-        let encrypted = try await encryptOnly.encrypt(samplePlaintext, encryptionContext: CrossAccount.context)
+        let encrypted = try await encryptOnly.encrypt(samplePlaintext, encryptionContext: CrossAccountStory.context)
         #expect(transport.counts == [.generateDataKey: 1])
         #expect(encrypted.header.suite == .aes256GCMHKDFSHA512CommitKeyECDSAP384, "signed suite by default")
 
         // The owner reads what the encrypt-only principal wrote.
-        let owner = try KMSStrictDecryptionKeyring(keyARN: story.key, transport: story.transport(CrossAccount.user1))
+        let owner = try KMSStrictDecryptionKeyring(keyARN: story.key, transport: story.transport(CrossAccountStory.user1))
         #expect(try await EnvelopeClient().decrypt(encrypted.ciphertext, keyring: owner).plaintext == samplePlaintext)
 
         // The encrypt-only principal has no decrypt entry point on the client (compile-level, see
@@ -72,12 +72,12 @@ struct EncryptOnlyClientTests {
     @Test("A policy without GenerateDataKey but with Encrypt: the data key is generated locally and wrapped with Encrypt")
     func localGenerationFallback() async throws {
         let (story, keyPolicy, iam) = try await Self.encryptOnlyStory(externalActions: KMSPermissions([.encrypt, .describeKey]))
-        let key = EncryptOnlyKey.derived(keyARN: story.key, keyPolicy: keyPolicy, identityPolicies: [iam], principal: CrossAccount.externalUser)
+        let key = EncryptOnlyKey.derived(keyARN: story.key, keyPolicy: keyPolicy, identityPolicies: [iam], principal: CrossAccountStory.externalUser)
         #expect(!key.permissions.allows(.generateDataKey) && key.permissions.allows(.encrypt))
-        let transport = story.transport(CrossAccount.externalUser)
+        let transport = story.transport(CrossAccountStory.externalUser)
         let encryptOnly = try EncryptOnlyClient(generatorKey: key, transports: .single(transport))
         #expect(encryptOnly.dataKeyGeneration == .localRandomThenEncrypt)
-        let encrypted = try await encryptOnly.encrypt(samplePlaintext, encryptionContext: CrossAccount.context)
+        let encrypted = try await encryptOnly.encrypt(samplePlaintext, encryptionContext: CrossAccountStory.context)
         #expect(transport.counts == [.encrypt: 1], "no GenerateDataKey call at all")
         #expect(encrypted.header.encryptedDataKeys.map(\.keyName) == [story.key.description])
         // GenerateDataKey really is denied to this principal.
@@ -85,14 +85,14 @@ struct EncryptOnlyClientTests {
             try await EnvelopeClient().encrypt(samplePlaintext, keyring: try KMSEncryptionKeyring(keyID: .keyARN(story.key), transport: transport))
         })
         #expect(gdk.kmsDataKeyErrors.first?.kmsError?.code == .accessDenied)
-        let owner = try KMSStrictDecryptionKeyring(keyARN: story.key, transport: story.transport(CrossAccount.user1))
-        #expect(try await EnvelopeClient().decrypt(encrypted.ciphertext, keyring: owner, encryptionContext: CrossAccount.context).plaintext == samplePlaintext)
+        let owner = try KMSStrictDecryptionKeyring(keyARN: story.key, transport: story.transport(CrossAccountStory.user1))
+        #expect(try await EnvelopeClient().decrypt(encrypted.ciphertext, keyring: owner, encryptionContext: CrossAccountStory.context).plaintext == samplePlaintext)
     }
 
     @Test("A missing permission fails when the client is built, before any KMS call, naming the action and the key")
     func missingPermissionBeforeAnyCall() async throws {
-        let story = try await CrossAccount.make()
-        let transport = story.transport(CrossAccount.externalUser)
+        let story = try await CrossAccountStory.make()
+        let transport = story.transport(CrossAccountStory.externalUser)
         do {
             _ = try EncryptOnlyClient(key: .keyARN(story.key), permissions: KMSPermissions([.describeKey, .decrypt]), transport: transport)
             Issue.record("built without an encrypt permission")
@@ -102,7 +102,7 @@ struct EncryptOnlyClientTests {
             #expect(error.description.contains("kms:GenerateDataKey"))
             #expect(error.description.contains(story.key.description))
         }
-        let second = KMSKeyARN(region: CrossAccount.region, account: CrossAccount.owner, keyID: .random())
+        let second = KMSKeyARN(region: CrossAccountStory.region, account: CrossAccountStory.owner, keyID: .random())
         do {
             _ = try EncryptOnlyClient(generatorKey: EncryptOnlyKey(.keyARN(story.key), permissions: .encryptOnly),
                                       additionalKeys: [EncryptOnlyKey(.keyARN(second), permissions: KMSPermissions([.generateDataKey]))],
@@ -119,20 +119,20 @@ struct EncryptOnlyClientTests {
     @Test("DryRun start-up check: allowed while the key is shared, AccessDenied after the owner removes the account")
     func dryRunCheck() async throws {
         let (story, _, _) = try await Self.encryptOnlyStory()
-        let transport = story.transport(CrossAccount.externalUser)
+        let transport = story.transport(CrossAccountStory.externalUser)
         let encryptOnly = try EncryptOnlyClient(key: .keyARN(story.key), permissions: .encryptOnly, transport: transport)
-        let checks = try await encryptOnly.verifyAccess(encryptionContext: CrossAccount.context)
+        let checks = try await encryptOnly.verifyAccess(encryptionContext: CrossAccountStory.context)
         #expect(checks.count == 1 && checks[0].isAllowed && checks[0].action == .generateDataKey)
         #expect(transport.count(.generateDataKey) == 1)
 
-        try await story.kms.removeExternalAccount(CrossAccount.external, key: story.key)
+        try await story.kms.removeExternalAccount(CrossAccountStory.external, key: story.key)
         let failed = try await encryptOnly.verifyAccess(requireAll: false)
         #expect(failed.first?.failure?.kmsError?.code == .accessDenied)
         let error = try #require(await caughtError(EnvelopeError.self) { try await encryptOnly.verifyAccess() })
         #expect(error.message.contains("kms:GenerateDataKey on \(story.key) failed: AccessDeniedException"))
 
         // Local generation checks kms:Encrypt instead.
-        let local = try EncryptOnlyClient(key: .keyARN(story.key), permissions: KMSPermissions([.encrypt]), transport: story.transport(CrossAccount.user1))
+        let local = try EncryptOnlyClient(key: .keyARN(story.key), permissions: KMSPermissions([.encrypt]), transport: story.transport(CrossAccountStory.user1))
         let ownerChecks = try await local.verifyAccess()
         #expect(ownerChecks.map(\.action) == [.encrypt] && ownerChecks[0].isAllowed)
     }
@@ -157,22 +157,22 @@ struct EncryptOnlyClientTests {
     @Test("With data-key caching, N encrypt-only messages cost one GenerateDataKey")
     func cachingEncryptOnly() async throws {
         let (story, _, _) = try await Self.encryptOnlyStory()
-        let transport = story.transport(CrossAccount.externalUser)
+        let transport = story.transport(CrossAccountStory.externalUser)
         let cache = LocalMaterialsCache()
         let encryptOnly = try EncryptOnlyClient(key: .keyARN(story.key), permissions: .encryptOnly, transport: transport,
                                                 cache: DataKeyCaching(cache: cache, maxAge: .seconds(60), maxMessagesPerDataKey: 100))
         var messages: [[UInt8]] = []
-        for _ in 0..<8 { messages.append(try await encryptOnly.encrypt(samplePlaintext, encryptionContext: CrossAccount.context).ciphertext) }
+        for _ in 0..<8 { messages.append(try await encryptOnly.encrypt(samplePlaintext, encryptionContext: CrossAccountStory.context).ciphertext) }
         #expect(transport.counts == [.generateDataKey: 1])
         #expect(await cache.statistics.hits == 7)
-        let owner = try KMSStrictDecryptionKeyring(keyARN: story.key, transport: story.transport(CrossAccount.user1))
+        let owner = try KMSStrictDecryptionKeyring(keyARN: story.key, transport: story.transport(CrossAccountStory.user1))
         for message in messages { #expect(try await EnvelopeClient().decrypt(message, keyring: owner).plaintext == samplePlaintext) }
     }
 
     @Test("Streaming encryption through the encrypt-only client; the owner decrypts the stream's message")
     func streaming() async throws {
         let (story, _, _) = try await Self.encryptOnlyStory()
-        let encryptOnly = try EncryptOnlyClient(key: .keyARN(story.key), permissions: .encryptOnly, transport: story.transport(CrossAccount.externalUser))
+        let encryptOnly = try EncryptOnlyClient(key: .keyARN(story.key), permissions: .encryptOnly, transport: story.transport(CrossAccountStory.externalUser))
         let input = AsyncStream<[UInt8]> { continuation in
             for chunk in stride(from: 0, to: samplePlaintext.count, by: 50) {
                 continuation.yield(Array(samplePlaintext[chunk..<min(chunk + 50, samplePlaintext.count)]))
@@ -181,7 +181,7 @@ struct EncryptOnlyClientTests {
         }
         var message: [UInt8] = []
         for try await chunk in try encryptOnly.encryptStream(input, frameLength: 64) { message += chunk }
-        let owner = try KMSStrictDecryptionKeyring(keyARN: story.key, transport: story.transport(CrossAccount.user1))
+        let owner = try KMSStrictDecryptionKeyring(keyARN: story.key, transport: story.transport(CrossAccountStory.user1))
         #expect(try await EnvelopeClient().decrypt(message, keyring: owner).plaintext == samplePlaintext)
     }
 
@@ -189,7 +189,7 @@ struct EncryptOnlyClientTests {
     func descriptors(concurrency: Int) async throws {
         let (story, _, _) = try await Self.encryptOnlyStory()
         let encryptOnly = try EncryptOnlyClient(generatorKey: EncryptOnlyKey(.keyARN(story.key), permissions: .encryptOnly),
-                                                transports: .single(story.transport(CrossAccount.externalUser)), concurrency: concurrency)
+                                                transports: .single(story.transport(CrossAccountStory.externalUser)), concurrency: concurrency)
         #expect(encryptOnly.concurrency == concurrency)
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("envelope-eo-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
@@ -200,12 +200,12 @@ struct EncryptOnlyClientTests {
         let input = try FileDescriptor.open(plain.path, .readOnly)
         let output = try FileDescriptor.open(enc.path, .writeOnly, options: [.create, .truncate], permissions: .ownerReadWrite)
         let last = LastProgress()
-        let result = try await encryptOnly.encrypt(from: input, to: output, encryptionContext: CrossAccount.context,
+        let result = try await encryptOnly.encrypt(from: input, to: output, encryptionContext: CrossAccountStory.context,
                                                    frameLength: 4096, progress: { last.set($0) })
         try input.close(); try output.close()
         #expect(result.header.suite == encryptOnly.defaultSuite)
         #expect(last.value == Int64(plaintext.count))
-        let owner = try KMSStrictDecryptionKeyring(keyARN: story.key, transport: story.transport(CrossAccount.user1))
+        let owner = try KMSStrictDecryptionKeyring(keyARN: story.key, transport: story.transport(CrossAccountStory.user1))
         let message = [UInt8](try Data(contentsOf: enc))
         #expect(try await EnvelopeClient().decrypt(message, keyring: owner).plaintext == plaintext)
     }
@@ -215,7 +215,7 @@ struct EncryptOnlyClientTests {
         let (story, _, _) = try await Self.encryptOnlyStory()
         #expect(throws: EnvelopeError.self) {
             _ = try EncryptOnlyClient(generatorKey: EncryptOnlyKey(.keyARN(story.key), permissions: .encryptOnly),
-                                      transports: .single(story.transport(CrossAccount.externalUser)), concurrency: 0)
+                                      transports: .single(story.transport(CrossAccountStory.externalUser)), concurrency: 0)
         }
     }
 }

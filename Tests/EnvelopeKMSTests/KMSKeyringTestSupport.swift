@@ -1,3 +1,4 @@
+import EnvelopeTestSupport
 import EnvelopeCore
 import EnvelopeCrypto
 import EnvelopeKMS
@@ -6,37 +7,9 @@ import EnvelopeLocalKMS
 import Foundation
 import Testing
 
-/// The cross-account story of DESIGN.md on the in-process local KMS: account 109876543210 owns a
-/// key (alias/ExampleAlias) whose policy trusts its user User1 and the external account
-/// 012345678901, whose administrator attached the IAM policy for the key to ExternalUser.
-struct CrossAccount {
-    static let owner: AWSAccountID = "109876543210"
-    static let external: AWSAccountID = "012345678901"
-    static let user1 = AWSPrincipalARN("arn:aws:iam::109876543210:user/User1")!
-    static let externalUser = AWSPrincipalARN("arn:aws:iam::012345678901:user/ExternalUser")!
-    static let region: AWSRegion = "us-east-1"
-    static let aliasName = KMSAliasName(rawValue: "alias/ExampleAlias")!
-    static let context: EncryptionContext = ["purpose": "cross-account story", "Department": "IT"]
-
-    let kms: LocalKMS
-    let key: KMSKeyARN
-
-    var aliasARN: KMSAliasARN { KMSAliasARN(region: CrossAccount.region, account: CrossAccount.owner, aliasName: CrossAccount.aliasName) }
-
-    /// The owner's key shared with the external account; the external user gets the IAM policy
-    /// for `externalIAM` (nil: none).
-    static func make(externalIAM: KMSPermissions? = .keyUser) async throws -> CrossAccount {
-        let kms = try LocalKMS()
-        let metadata = try await kms.createKey(account: owner, region: region, alias: aliasName, userPrincipals: [user1], externalAccounts: [external])
-        if let externalIAM {
-            try await kms.attachUserPolicy(KMSPolicyTemplates.externalIAMPolicy(keyARN: metadata.arn, permissions: externalIAM).jsonText(),
-                                           principal: externalUser)
-        }
-        return CrossAccount(kms: kms, key: metadata.arn)
-    }
-
-    /// A counting transport for `principal`.
-    func transport(_ principal: AWSPrincipalARN, region: AWSRegion = CrossAccount.region) -> CountingKMSTransport {
+extension CrossAccountStory {
+    /// A counting transport for `principal` on the story's local KMS.
+    func transport(_ principal: AWSPrincipalARN, region: AWSRegion = CrossAccountStory.region) -> CountingKMSTransport {
         CountingKMSTransport(kms.client(principal: principal, region: region))
     }
 }

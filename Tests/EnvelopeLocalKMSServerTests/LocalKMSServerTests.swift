@@ -8,10 +8,10 @@ import Foundation
 import Logging
 import Testing
 
-/// A local KMS with the story's key (owner account 111122223333, key policy naming User1), served
-/// on 127.0.0.1 with a free port; User1 and NoAccess (same account, no policy) have access keys.
+/// The story's key (``CrossAccountStory``) served on 127.0.0.1 with a free port; User1 and
+/// "Other" (same account, named by no policy) have access keys.
 struct ServedKMS: Sendable {
-    static let account: AWSAccountID = "111122223333"
+    static let account = CrossAccountStory.owner
     let kms: LocalKMS
     let server: RunningLocalKMSServer
     let key: KMSKeyARN
@@ -20,15 +20,11 @@ struct ServedKMS: Sendable {
     let noAccess: LocalKMSAccessKey
 
     static func start() async throws -> ServedKMS {
-        let kms = try LocalKMS()
-        let user1 = try AWSPrincipalARN(parsing: "arn:aws:iam::111122223333:user/User1")
-        let noAccess = try AWSPrincipalARN(parsing: "arn:aws:iam::111122223333:user/NoAccess")
-        let metadata = try await kms.createKey(account: account, alias: KMSAliasName(rawValue: "alias/story")!, userPrincipals: [user1])
-        let user1Key = try await kms.createAccessKey(principal: user1)
-        let noAccessKey = try await kms.createAccessKey(principal: noAccess)
-        let server = try await LocalKMSServer(kms: kms, port: 0).start()
-        return ServedKMS(kms: kms, server: server, key: metadata.arn,
-                         aliasARN: "arn:aws:kms:us-east-1:111122223333:alias/story", user1: user1Key, noAccess: noAccessKey)
+        let story = try await CrossAccountStory.make(externalIAM: nil)
+        let user1Key = try await story.kms.createAccessKey(principal: CrossAccountStory.user1)
+        let noAccessKey = try await story.kms.createAccessKey(principal: CrossAccountStory.ownerOther)
+        let server = try await LocalKMSServer(kms: story.kms, port: 0).start()
+        return ServedKMS(kms: story.kms, server: server, key: story.key, aliasARN: story.aliasARN.description, user1: user1Key, noAccess: noAccessKey)
     }
 
     func transport(_ id: String, _ secret: String) throws -> KMSHTTPTransport {
@@ -73,7 +69,7 @@ struct LocalKMSServerTests {
         // direct call never has: the policy is enforced through the wire protocol too.
         let grantError = try await #require(throws: KMSError.self) {
             try await kms.createGrant(CreateGrantRequest(
-                keyId: .keyARN(served.key), granteePrincipal: "arn:aws:iam::111122223333:user/NoAccess", operations: [.decrypt]))
+                keyId: .keyARN(served.key), granteePrincipal: "\(CrossAccountStory.ownerOther)", operations: [.decrypt]))
         }
         #expect(grantError.code == .accessDenied)
         #expect(grantError.message.contains("kms:CreateGrant"))
@@ -90,12 +86,12 @@ struct LocalKMSServerTests {
         let served = try await ServedKMS.start()
         let policy = """
         {"Version":"2012-10-17","Statement":[
-          {"Sid":"Enable IAM User Permissions","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"kms:*","Resource":"*"},
-          {"Sid":"User1","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:user/User1"},"Action":"kms:*","Resource":"*"}]}
+          {"Sid":"Enable IAM User Permissions","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::\(CrossAccountStory.owner):root"},"Action":"kms:*","Resource":"*"},
+          {"Sid":"User1","Effect":"Allow","Principal":{"AWS":"\(CrossAccountStory.user1)"},"Action":"kms:*","Resource":"*"}]}
         """
         let key = try await served.kms.createKey(account: ServedKMS.account, policy: policy).arn
         let kms = try served.transport(served.user1.accessKeyId, served.user1.secretAccessKey)
-        let grantee = "arn:aws:iam::111122223333:user/NoAccess"
+        let grantee = "\(CrossAccountStory.ownerOther)"
         let grant = try await kms.createGrant(CreateGrantRequest(keyId: .keyARN(key), granteePrincipal: grantee, operations: [.describeKey]))
         let listed = try await kms.listGrants(ListGrantsRequest(keyId: .keyARN(key)))
         #expect(listed.grants.contains { $0.grantId == grant.grantId && $0.granteePrincipal == grantee && $0.keyId == key })
@@ -120,7 +116,7 @@ struct LocalKMSServerTests {
             try await kms.generateDataKey(GenerateDataKeyRequest(keyId: .keyARN(served.key), keySpec: .aes256))
         }
         #expect(error.code == .accessDenied)
-        #expect(error.message.contains("arn:aws:iam::111122223333:user/NoAccess"))
+        #expect(error.message.contains("\(CrossAccountStory.ownerOther)"))
         await served.server.stop()
     }
 
@@ -182,8 +178,8 @@ print(json.dumps(out))
 struct LocalKMSWireHandlerTests {
     func setup() async throws -> (LocalKMSWireHandler, LocalKMSAccessKey, KMSKeyARN) {
         let kms = try LocalKMS()
-        let user = try AWSPrincipalARN(parsing: "arn:aws:iam::111122223333:user/User1")
-        let key = try await kms.createKey(account: "111122223333", userPrincipals: [user]).arn
+        let user = CrossAccountStory.user1
+        let key = try await kms.createKey(account: CrossAccountStory.owner, userPrincipals: [user]).arn
         return (LocalKMSWireHandler(kms: kms), try await kms.createAccessKey(principal: user), key)
     }
 

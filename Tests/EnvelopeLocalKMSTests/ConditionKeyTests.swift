@@ -1,3 +1,4 @@
+import EnvelopeTestSupport
 import EnvelopeCrypto
 import EnvelopeKMS
 import EnvelopeLocalKMS
@@ -6,25 +7,25 @@ import Testing
 @Suite("Condition keys in key policies")
 struct ConditionKeyTests {
     /// A key whose policy lets User1 use it only under `condition`.
-    func key(condition: String) async throws -> Story {
-        let story = try await Story.make()
+    func key(condition: String) async throws -> CrossAccountStory {
+        let story = try await CrossAccountStory.make()
         let statement = #"{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::109876543210:user/User1"},"Action":["kms:GenerateDataKey","kms:Decrypt"],"Resource":"*","Condition":"# + condition + "}"
         // These policies leave out the administrators on purpose; the lockout safety check is bypassed as the KMS parameter allows.
         try await story.kms.putKeyPolicy(policy(statement), key: story.key, bypassPolicyLockoutSafetyCheck: true)
         return story
     }
 
-    func generate(_ story: Story, _ context: [String: String], viaService: String? = nil) async throws -> GenerateDataKeyResponse {
-        try await story.client(Story.user1, viaService: viaService).generateDataKey(GenerateDataKeyRequest(keyId: .keyARN(story.key), encryptionContext: context, numberOfBytes: 32))
+    func generate(_ story: CrossAccountStory, _ context: [String: String], viaService: String? = nil) async throws -> GenerateDataKeyResponse {
+        try await story.client(CrossAccountStory.user1, viaService: viaService).generateDataKey(GenerateDataKeyRequest(keyId: .keyARN(story.key), encryptionContext: context, numberOfBytes: 32))
     }
 
     @Test("kms:EncryptionContext:<key> with StringEquals requires that pair (fact 18)")
     func encryptionContextPair() async throws {
         let story = try await key(condition: #"{"StringEquals":{"kms:EncryptionContext:Department":"IT"}}"#)
         let generated = try await generate(story, ["Department": "IT", "other": "ok"])
-        _ = try await story.client(Story.user1).decrypt(DecryptRequest(ciphertextBlob: generated.ciphertextBlob, keyId: .keyARN(story.key), encryptionContext: ["Department": "IT", "other": "ok"]))
-        await expectAccessDenied(Story.user1, .generateDataKey, story.key, .noKeyPolicyAllows) { try await generate(story, ["Department": "HR"]) }
-        await expectAccessDenied(Story.user1, .generateDataKey, story.key, .noKeyPolicyAllows) { try await generate(story, [:]) }
+        _ = try await story.client(CrossAccountStory.user1).decrypt(DecryptRequest(ciphertextBlob: generated.ciphertextBlob, keyId: .keyARN(story.key), encryptionContext: ["Department": "IT", "other": "ok"]))
+        await expectAccessDenied(CrossAccountStory.user1, .generateDataKey, story.key, .noKeyPolicyAllows) { try await generate(story, ["Department": "HR"]) }
+        await expectAccessDenied(CrossAccountStory.user1, .generateDataKey, story.key, .noKeyPolicyAllows) { try await generate(story, [:]) }
     }
 
     @Test("the context-key part of the condition key is case-insensitive, the value is not (fact 18)")
@@ -52,10 +53,10 @@ struct ConditionKeyTests {
 
     @Test("kms:CallerAccount in an IAM-side Deny")
     func callerAccountDeny() async throws {
-        let story = try await Story.make()
-        try await story.kms.attachUserPolicy(policy(#"{"Effect":"Deny","Action":"kms:*","Resource":"*","Condition":{"StringNotEquals":{"kms:CallerAccount":"999999999999"}}}"#), principal: Story.alice)
+        let story = try await CrossAccountStory.make()
+        try await story.kms.attachUserPolicy(policy(#"{"Effect":"Deny","Action":"kms:*","Resource":"*","Condition":{"StringNotEquals":{"kms:CallerAccount":"999999999999"}}}"#), principal: CrossAccountStory.externalUser)
         await expectCode(.accessDenied) {
-            try await story.client(Story.alice).generateDataKey(GenerateDataKeyRequest(keyId: .keyARN(story.key), numberOfBytes: 32))
+            try await story.client(CrossAccountStory.externalUser).generateDataKey(GenerateDataKeyRequest(keyId: .keyARN(story.key), numberOfBytes: 32))
         }
     }
 

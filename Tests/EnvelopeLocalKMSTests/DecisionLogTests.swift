@@ -12,21 +12,21 @@ struct DecisionLogTests {
     func persistedLines() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("decision-log-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let story = try await Story.make(kms: try LocalKMS(stateDirectory: directory))
-        _ = try await story.client(Story.alice).generateDataKey(GenerateDataKeyRequest(keyId: .keyARN(story.key), numberOfBytes: 32))
+        let story = try await CrossAccountStory.make(kms: try LocalKMS(stateDirectory: directory))
+        _ = try await story.client(CrossAccountStory.externalUser).generateDataKey(GenerateDataKeyRequest(keyId: .keyARN(story.key), numberOfBytes: 32))
         await expectCode(.accessDenied) {
-            try await story.client(Story.thirdUser).generateDataKey(GenerateDataKeyRequest(keyId: .keyARN(story.key), numberOfBytes: 32))
+            try await story.client(CrossAccountStory.thirdUser).generateDataKey(GenerateDataKeyRequest(keyId: .keyARN(story.key), numberOfBytes: 32))
         }
         let text = try String(contentsOfFile: directory + "/" + LocalKMS.decisionLogFileName, encoding: .utf8)
         let lines = text.split(separator: "\n").map(String.init)
         #expect(lines.count == 2)
         let allowed = try LocalKMSDecision(jsonLine: lines[0])
-        #expect(allowed.caller == Story.alice.description)
+        #expect(allowed.caller == CrossAccountStory.externalUser.description)
         #expect(allowed.action == "kms:GenerateDataKey")
         #expect(allowed.resource == story.key.description)
         #expect(allowed.outcome == "Allow")
         #expect(allowed.statements.map(\.sid) == ["AllowUseOfTheKey", "AllowUseOfTheKey"])
-        #expect(allowed.statements.map(\.source) == [.keyPolicy, .identityPolicy(principal: Story.alice.description, index: 0)])
+        #expect(allowed.statements.map(\.source) == [.keyPolicy, .identityPolicy(principal: CrossAccountStory.externalUser.description, index: 0)])
         let denied = try LocalKMSDecision(jsonLine: lines[1])
         #expect(denied.outcome == "Deny")
         #expect(denied.denial == .noKeyPolicyAllows)
@@ -38,10 +38,10 @@ struct DecisionLogTests {
 
     @Test("a grant that allows is named in the log")
     func grantNamed() async throws {
-        let story = try await Story.make()
-        let grant = try await story.client(Story.user1, viaService: "ebs.us-east-1.amazonaws.com").createGrant(
-            CreateGrantRequest(keyId: .keyARN(story.key), granteePrincipal: Story.bob.description, operations: [.generateDataKey]))
-        _ = try await story.client(Story.bob).generateDataKey(GenerateDataKeyRequest(keyId: .keyARN(story.key), numberOfBytes: 32))
+        let story = try await CrossAccountStory.make()
+        let grant = try await story.client(CrossAccountStory.user1, viaService: "ebs.us-east-1.amazonaws.com").createGrant(
+            CreateGrantRequest(keyId: .keyARN(story.key), granteePrincipal: CrossAccountStory.bob.description, operations: [.generateDataKey]))
+        _ = try await story.client(CrossAccountStory.bob).generateDataKey(GenerateDataKeyRequest(keyId: .keyARN(story.key), numberOfBytes: 32))
         let last = try #require(try await story.kms.decisionLog().last)
         #expect(last.outcome == "Allow")
         #expect(last.statements.map(\.source) == [.grant(grantId: grant.grantId)])
@@ -49,15 +49,15 @@ struct DecisionLogTests {
 
     @Test("an in-memory KMS keeps a bounded decision log: the most recent decisions")
     func boundedInMemory() async throws {
-        let story = try await Story.make()
-        let client = story.client(Story.user1)
+        let story = try await CrossAccountStory.make()
+        let client = story.client(CrossAccountStory.user1)
         for _ in 0...LocalKMS.memoryDecisionLimit {
             _ = try await client.describeKey(DescribeKeyRequest(keyId: .keyARN(story.key)))
         }
-        let thirdUser = story.client(Story.thirdUser)
+        let thirdUser = story.client(CrossAccountStory.thirdUser)
         await expectCode(.accessDenied) { try await thirdUser.describeKey(DescribeKeyRequest(keyId: .keyARN(story.key))) }
         let log = try await story.kms.decisionLog()
         #expect(log.count <= LocalKMS.memoryDecisionLimit)
-        #expect(log.last?.caller == Story.thirdUser.description)
+        #expect(log.last?.caller == CrossAccountStory.thirdUser.description)
     }
 }

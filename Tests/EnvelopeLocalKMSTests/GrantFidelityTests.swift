@@ -1,3 +1,4 @@
+import EnvelopeTestSupport
 import EnvelopeCrypto
 import EnvelopeKMS
 import EnvelopeKMSPolicy
@@ -10,14 +11,14 @@ import Testing
 struct GrantFidelityTests {
     static let ebs = "ebs.us-east-1.amazonaws.com"
 
-    func grant(_ story: Story, to grantee: AWSPrincipalARN, _ operations: [KMSGrantOperation] = [.decrypt, .generateDataKey],
+    func grant(_ story: CrossAccountStory, to grantee: AWSPrincipalARN, _ operations: [KMSGrantOperation] = [.decrypt, .generateDataKey],
                constraints: KMSGrantConstraints? = nil, retiring: AWSPrincipalARN? = nil) async throws -> CreateGrantResponse {
-        try await story.client(Story.user1, viaService: Self.ebs).createGrant(
+        try await story.client(CrossAccountStory.user1, viaService: Self.ebs).createGrant(
             CreateGrantRequest(keyId: .keyARN(story.key), granteePrincipal: grantee.description, retiringPrincipal: retiring?.description,
                                operations: operations, constraints: constraints))
     }
 
-    func generate(_ story: Story, as principal: AWSPrincipalARN, context: [String: String] = [:]) async throws -> GenerateDataKeyResponse {
+    func generate(_ story: CrossAccountStory, as principal: AWSPrincipalARN, context: [String: String] = [:]) async throws -> GenerateDataKeyResponse {
         try await story.client(principal).generateDataKey(GenerateDataKeyRequest(keyId: .keyARN(story.key), encryptionContext: context, numberOfBytes: 32))
     }
 
@@ -26,26 +27,26 @@ struct GrantFidelityTests {
     // until retired or revoked. https://docs.aws.amazon.com/kms/latest/developerguide/grants.html
     @Test("a grant to an external principal survives removal of its account from the key policy, until revoked")
     func grantSurvivesRemoval() async throws {
-        let story = try await Story.make()
+        let story = try await CrossAccountStory.make()
         let (blob, plaintext) = try await story.ciphertext()
-        let created = try await grant(story, to: Story.bob)
-        try await story.kms.removeExternalAccount(Story.external, key: story.key)
+        let created = try await grant(story, to: CrossAccountStory.bob)
+        try await story.kms.removeExternalAccount(CrossAccountStory.external, key: story.key)
         // Alice (IAM + key policy only) has lost access; Bob's grant still decrypts.
-        await expectAccessDenied(Story.alice, .generateDataKey, story.key, .noKeyPolicyAllows) { try await generate(story, as: Story.alice) }
-        let decrypted = try await story.client(Story.bob).decrypt(DecryptRequest(ciphertextBlob: blob, keyId: .keyARN(story.key), encryptionContext: Story.context))
+        await expectAccessDenied(CrossAccountStory.externalUser, .generateDataKey, story.key, .noKeyPolicyAllows) { try await generate(story, as: CrossAccountStory.externalUser) }
+        let decrypted = try await story.client(CrossAccountStory.bob).decrypt(DecryptRequest(ciphertextBlob: blob, keyId: .keyARN(story.key), encryptionContext: CrossAccountStory.context))
         #expect(decrypted.plaintext == plaintext)
-        let held = try await story.kms.grantsHeld(byAccount: Story.external, key: story.key)
+        let held = try await story.kms.grantsHeld(byAccount: CrossAccountStory.external, key: story.key)
         #expect(held.map(\.grantId) == [created.grantId])
         try await story.kms.adminRevokeGrant(grantId: created.grantId, key: story.key)
-        await expectCode(.accessDenied) { try await generate(story, as: Story.bob) }
+        await expectCode(.accessDenied) { try await generate(story, as: CrossAccountStory.bob) }
     }
 
     @Test("a grant survives PutKeyPolicy replacing the whole policy")
     func grantSurvivesPutKeyPolicy() async throws {
-        let story = try await Story.make()
-        _ = try await grant(story, to: Story.bob)
+        let story = try await CrossAccountStory.make()
+        _ = try await grant(story, to: CrossAccountStory.bob)
         try await story.kms.putKeyPolicy(policy(enableIAM()), key: story.key)
-        _ = try await generate(story, as: Story.bob)
+        _ = try await generate(story, as: CrossAccountStory.bob)
     }
 
     // Fact: RetireGrant "can be called by the retiring principal for a grant, by the grantee
@@ -54,20 +55,20 @@ struct GrantFidelityTests {
     // https://docs.aws.amazon.com/kms/latest/APIReference/API_RetireGrant.html
     @Test("RetireGrant: the retiring principal, a grantee with RetireGrant, the key's account; nobody else")
     func retireGrant() async throws {
-        let story = try await Story.make()
-        let byRetiring = try await grant(story, to: Story.bob, retiring: Story.alice)
-        await expectCode(.accessDenied) { try await story.kms.retireGrant(grantToken: byRetiring.grantToken, caller: LocalKMSCaller(principal: Story.bob)) }
-        try await story.kms.retireGrant(grantToken: byRetiring.grantToken, caller: LocalKMSCaller(principal: Story.alice))
-        await expectCode(.accessDenied) { try await generate(story, as: Story.bob) }
+        let story = try await CrossAccountStory.make()
+        let byRetiring = try await grant(story, to: CrossAccountStory.bob, retiring: CrossAccountStory.externalUser)
+        await expectCode(.accessDenied) { try await story.kms.retireGrant(grantToken: byRetiring.grantToken, caller: LocalKMSCaller(principal: CrossAccountStory.bob)) }
+        try await story.kms.retireGrant(grantToken: byRetiring.grantToken, caller: LocalKMSCaller(principal: CrossAccountStory.externalUser))
+        await expectCode(.accessDenied) { try await generate(story, as: CrossAccountStory.bob) }
 
-        let selfRetiring = try await grant(story, to: Story.bob, [.decrypt, .retireGrant])
-        try await story.kms.retireGrant(keyId: .keyARN(story.key), grantId: selfRetiring.grantId, caller: LocalKMSCaller(principal: Story.bob))
+        let selfRetiring = try await grant(story, to: CrossAccountStory.bob, [.decrypt, .retireGrant])
+        try await story.kms.retireGrant(keyId: .keyARN(story.key), grantId: selfRetiring.grantId, caller: LocalKMSCaller(principal: CrossAccountStory.bob))
 
-        let byOwner = try await grant(story, to: Story.bob)
-        await expectCode(.accessDenied) { try await story.kms.retireGrant(grantToken: byOwner.grantToken, caller: LocalKMSCaller(principal: Story.thirdUser)) }
-        try await story.kms.retireGrant(grantToken: byOwner.grantToken, caller: LocalKMSCaller(principal: Story.ownerRoot))
-        await expectCode(.invalidGrantToken) { try await story.kms.retireGrant(grantToken: byOwner.grantToken, caller: LocalKMSCaller(principal: Story.ownerRoot)) }
-        #expect(try await story.kms.grantsHeld(byAccount: Story.external, key: story.key).isEmpty)
+        let byOwner = try await grant(story, to: CrossAccountStory.bob)
+        await expectCode(.accessDenied) { try await story.kms.retireGrant(grantToken: byOwner.grantToken, caller: LocalKMSCaller(principal: CrossAccountStory.thirdUser)) }
+        try await story.kms.retireGrant(grantToken: byOwner.grantToken, caller: LocalKMSCaller(principal: CrossAccountStory.ownerRoot))
+        await expectCode(.invalidGrantToken) { try await story.kms.retireGrant(grantToken: byOwner.grantToken, caller: LocalKMSCaller(principal: CrossAccountStory.ownerRoot)) }
+        #expect(try await story.kms.grantsHeld(byAccount: CrossAccountStory.external, key: story.key).isEmpty)
     }
 
     // Fact: ListRetirableGrants lists the grants whose RetiringPrincipal is the given principal;
@@ -75,13 +76,13 @@ struct GrantFidelityTests {
     // https://docs.aws.amazon.com/kms/latest/APIReference/API_ListRetirableGrants.html
     @Test("ListRetirableGrants lists the grants a principal may retire, with an IAM policy allowing it")
     func listRetirableGrants() async throws {
-        let story = try await Story.make()
-        let created = try await grant(story, to: Story.bob, retiring: Story.alice)
-        _ = try await grant(story, to: Story.bob)
-        let caller = LocalKMSCaller(principal: Story.alice)
-        await expectCode(.accessDenied) { try await story.kms.listRetirableGrants(retiringPrincipal: Story.alice, caller: caller) }
-        try await story.kms.attachUserPolicy(policy(#"{"Effect":"Allow","Action":"kms:ListRetirableGrants","Resource":"*"}"#), principal: Story.alice)
-        let listed = try await story.kms.listRetirableGrants(retiringPrincipal: Story.alice, caller: caller)
+        let story = try await CrossAccountStory.make()
+        let created = try await grant(story, to: CrossAccountStory.bob, retiring: CrossAccountStory.externalUser)
+        _ = try await grant(story, to: CrossAccountStory.bob)
+        let caller = LocalKMSCaller(principal: CrossAccountStory.externalUser)
+        await expectCode(.accessDenied) { try await story.kms.listRetirableGrants(retiringPrincipal: CrossAccountStory.externalUser, caller: caller) }
+        try await story.kms.attachUserPolicy(policy(#"{"Effect":"Allow","Action":"kms:ListRetirableGrants","Resource":"*"}"#), principal: CrossAccountStory.externalUser)
+        let listed = try await story.kms.listRetirableGrants(retiringPrincipal: CrossAccountStory.externalUser, caller: caller)
         #expect(listed.grants.map(\.grantId) == [created.grantId])
     }
 
@@ -91,12 +92,12 @@ struct GrantFidelityTests {
     // https://docs.aws.amazon.com/kms/latest/APIReference/API_CreateGrant.html (Constraints)
     @Test("a grant created under a parent grant is at least as constrained as its parent")
     func childGrantAtLeastAsConstrained() async throws {
-        let story = try await Story.make()
-        _ = try await grant(story, to: Story.ownerOther, [.createGrant, .decrypt],
+        let story = try await CrossAccountStory.make()
+        _ = try await grant(story, to: CrossAccountStory.ownerOther, [.createGrant, .decrypt],
                             constraints: KMSGrantConstraints(encryptionContextSubset: ["Department": "IT"]))
-        let child = story.client(Story.ownerOther)
+        let child = story.client(CrossAccountStory.ownerOther)
         func request(_ constraints: KMSGrantConstraints?) -> CreateGrantRequest {
-            CreateGrantRequest(keyId: .keyARN(story.key), granteePrincipal: Story.bob.description, operations: [.decrypt], constraints: constraints)
+            CreateGrantRequest(keyId: .keyARN(story.key), granteePrincipal: CrossAccountStory.bob.description, operations: [.decrypt], constraints: constraints)
         }
         await expectCode(.accessDenied) { try await child.createGrant(request(nil)) }
         await expectCode(.accessDenied) { try await child.createGrant(request(KMSGrantConstraints(encryptionContextSubset: ["Department": "HR"]))) }
@@ -109,11 +110,11 @@ struct GrantFidelityTests {
     // https://docs.aws.amazon.com/kms/latest/APIReference/API_GrantConstraints.html
     @Test("encryption-context constraints do not apply to DescribeKey and RetireGrant")
     func constraintsSkipDescribeAndRetire() async throws {
-        let story = try await Story.make()
-        let created = try await grant(story, to: Story.ownerOther, [.describeKey, .retireGrant, .decrypt],
+        let story = try await CrossAccountStory.make()
+        let created = try await grant(story, to: CrossAccountStory.ownerOther, [.describeKey, .retireGrant, .decrypt],
                                       constraints: KMSGrantConstraints(encryptionContextEquals: ["a": "1"]))
-        let described = try await story.client(Story.ownerOther).describeKey(DescribeKeyRequest(keyId: .keyARN(story.key)))
+        let described = try await story.client(CrossAccountStory.ownerOther).describeKey(DescribeKeyRequest(keyId: .keyARN(story.key)))
         #expect(described.keyMetadata.arn == story.key)
-        try await story.kms.retireGrant(grantToken: created.grantToken, caller: LocalKMSCaller(principal: Story.ownerOther))
+        try await story.kms.retireGrant(grantToken: created.grantToken, caller: LocalKMSCaller(principal: CrossAccountStory.ownerOther))
     }
 }

@@ -1,3 +1,4 @@
+import EnvelopeTestSupport
 import Foundation
 import Testing
 import EnvelopeCrypto
@@ -12,15 +13,15 @@ import EnvelopeCore
 struct LocalKMSConcurrencyTests {
     @Test("48 tasks: envelope round trips through one local KMS while keys are created and policies read")
     func sharedLocalKMS() async throws {
-        let story = try await Story.make()
+        let story = try await CrossAccountStory.make()
         let kms = story.kms
-        let keyring = LocalKMSBridgeKeyring(client: story.client(Story.user1), key: story.key, context: Story.context)
+        let keyring = LocalKMSBridgeKeyring(client: story.client(CrossAccountStory.user1), key: story.key, context: CrossAccountStory.context)
         let client = EnvelopeClient()
         let created = try await withThrowingTaskGroup(of: Int.self) { group in
             for task in 0..<48 {
                 group.addTask {
                     if task % 8 == 0 {
-                        _ = try await kms.createKey(account: Story.third, region: Story.region)
+                        _ = try await kms.createKey(account: CrossAccountStory.third, region: CrossAccountStory.region)
                         _ = try await kms.getKeyPolicy(key: story.key)
                         return 1
                     }
@@ -35,6 +36,6 @@ struct LocalKMSConcurrencyTests {
             return try await group.reduce(0, +)
         }
         #expect(created == 6)
-        #expect(try await kms.listKeys(account: Story.third).count == 6)
+        #expect(try await kms.listKeys(account: CrossAccountStory.third).count == 6)
     }
 }

@@ -29,23 +29,23 @@ struct PersistenceTests {
     @Test("everything survives a restart: keys, aliases, policies, grants, access keys, old ciphertexts")
     func roundTrip() async throws {
         let directory = try Self.temporaryDirectory()
-        let first = try await Story.make(kms: LocalKMS(stateDirectory: directory))
+        let first = try await CrossAccountStory.make(kms: LocalKMS(stateDirectory: directory))
         let (blob, plaintext) = try await first.ciphertext()
-        let grant = try await first.client(Story.user1, viaService: "ebs.us-east-1.amazonaws.com").createGrant(
-            CreateGrantRequest(keyId: .keyARN(first.key), granteePrincipal: Story.ownerOther.description, operations: [.decrypt]))
-        let accessKey = try await first.kms.createAccessKey(principal: Story.alice)
+        let grant = try await first.client(CrossAccountStory.user1, viaService: "ebs.us-east-1.amazonaws.com").createGrant(
+            CreateGrantRequest(keyId: .keyARN(first.key), granteePrincipal: CrossAccountStory.ownerOther.description, operations: [.decrypt]))
+        let accessKey = try await first.kms.createAccessKey(principal: CrossAccountStory.externalUser)
         try await first.kms.disableKey(first.key)
         try await first.kms.enableKey(first.key)
         let policyBefore = try await first.kms.getKeyPolicy(key: first.key)
 
-        let restarted = Story(kms: try LocalKMS(stateDirectory: directory), key: first.key)
-        let decrypted = try await restarted.client(Story.alice).decrypt(DecryptRequest(ciphertextBlob: blob, keyId: .aliasARN(restarted.aliasARN), encryptionContext: Story.context))
+        let restarted = CrossAccountStory(kms: try LocalKMS(stateDirectory: directory), key: first.key)
+        let decrypted = try await restarted.client(CrossAccountStory.externalUser).decrypt(DecryptRequest(ciphertextBlob: blob, keyId: .aliasARN(restarted.aliasARN), encryptionContext: CrossAccountStory.context))
         #expect(decrypted.plaintext == plaintext)
         #expect(try await restarted.kms.getKeyPolicy(key: first.key) == policyBefore)
-        #expect(try await restarted.kms.userPolicies(principal: Story.alice).count == 1)
-        _ = try await restarted.client(Story.ownerOther).decrypt(DecryptRequest(ciphertextBlob: blob, keyId: .keyARN(first.key), encryptionContext: Story.context, grantTokens: [grant.grantToken]))
+        #expect(try await restarted.kms.userPolicies(principal: CrossAccountStory.externalUser).count == 1)
+        _ = try await restarted.client(CrossAccountStory.ownerOther).decrypt(DecryptRequest(ciphertextBlob: blob, keyId: .keyARN(first.key), encryptionContext: CrossAccountStory.context, grantTokens: [grant.grantToken]))
         let found = try #require(try await restarted.kms.accessKey(id: accessKey.accessKeyId))
-        #expect(found.principal == Story.alice)
+        #expect(found.principal == CrossAccountStory.externalUser)
         #expect(found.secret.unprotectedCopy() == Array(accessKey.secretAccessKey.utf8))
         #expect(try await restarted.kms.accessKey(id: "AKIANOTAKEY") == nil)
         #expect(!accessKey.description.contains(accessKey.secretAccessKey))
@@ -55,7 +55,7 @@ struct PersistenceTests {
     @Test("directory 0700, files 0600, no temporary files left behind")
     func fileModes() async throws {
         let directory = try Self.temporaryDirectory()
-        let story = try await Story.make(kms: LocalKMS(stateDirectory: directory))
+        let story = try await CrossAccountStory.make(kms: LocalKMS(stateDirectory: directory))
         try await story.kms.putKeyPolicy(try await story.kms.getKeyPolicy(key: story.key), key: story.key)
         #expect(try Self.mode(directory) == 0o700)
         let files = try FileManager.default.contentsOfDirectory(atPath: directory).sorted()
@@ -75,9 +75,9 @@ struct PersistenceTests {
     func noClearSecrets() async throws {
         let directory = try Self.temporaryDirectory()
         let kms = try LocalKMS(stateDirectory: directory)
-        let story = try await Story.make(kms: kms)
-        let second = try await kms.createKey(account: Story.external, region: Story.region).arn
-        let accessKey = try await kms.createAccessKey(principal: Story.alice)
+        let story = try await CrossAccountStory.make(kms: kms)
+        let second = try await kms.createKey(account: CrossAccountStory.external, region: CrossAccountStory.region).arn
+        let accessKey = try await kms.createAccessKey(principal: CrossAccountStory.externalUser)
         var secrets: [[UInt8]] = [Array(accessKey.secretAccessKey.utf8)]
         for arn in [story.key, second] {
             let material = try await kms.clearMaterialForTesting(arn)
@@ -98,11 +98,11 @@ struct PersistenceTests {
     @Test("a state key that does not match the state is reported, not silently used")
     func wrongStateKey() async throws {
         let directory = try Self.temporaryDirectory()
-        let story = try await Story.make(kms: LocalKMS(stateDirectory: directory))
+        let story = try await CrossAccountStory.make(kms: LocalKMS(stateDirectory: directory))
         try Data(RandomBytes.array(count: 32)).write(to: URL(fileURLWithPath: directory + "/state.key"))
         let reopened = try LocalKMS(stateDirectory: directory)
         let error = await caughtError(KMSError.self) {
-            try await reopened.client(principal: Story.user1, region: Story.region).generateDataKey(GenerateDataKeyRequest(keyId: .keyARN(story.key), numberOfBytes: 32))
+            try await reopened.client(principal: CrossAccountStory.user1, region: CrossAccountStory.region).generateDataKey(GenerateDataKeyRequest(keyId: .keyARN(story.key), numberOfBytes: 32))
         }
         #expect(error?.code == .internalError)
         #expect(error?.message.contains("state key") == true)
@@ -113,12 +113,12 @@ struct PersistenceTests {
         let directory = try Self.temporaryDirectory()
         let a = try LocalKMS(stateDirectory: directory)
         let b = try LocalKMS(stateDirectory: directory)
-        let keyA = try await a.createKey(account: Story.owner, region: Story.region, userPrincipals: [Story.user1]).arn
-        let keyB = try await b.createKey(account: Story.owner, region: Story.region, userPrincipals: [Story.user1]).arn
-        let keys = Set(try await a.listKeys(account: Story.owner).map(\.arn))
+        let keyA = try await a.createKey(account: CrossAccountStory.owner, region: CrossAccountStory.region, userPrincipals: [CrossAccountStory.user1]).arn
+        let keyB = try await b.createKey(account: CrossAccountStory.owner, region: CrossAccountStory.region, userPrincipals: [CrossAccountStory.user1]).arn
+        let keys = Set(try await a.listKeys(account: CrossAccountStory.owner).map(\.arn))
         #expect(keys == [keyA, keyB])
-        let generated = try await a.client(principal: Story.user1, region: Story.region).generateDataKey(GenerateDataKeyRequest(keyId: .keyARN(keyB), numberOfBytes: 32))
-        let decrypted = try await b.client(principal: Story.user1, region: Story.region).decrypt(DecryptRequest(ciphertextBlob: generated.ciphertextBlob, keyId: .keyARN(keyB)))
+        let generated = try await a.client(principal: CrossAccountStory.user1, region: CrossAccountStory.region).generateDataKey(GenerateDataKeyRequest(keyId: .keyARN(keyB), numberOfBytes: 32))
+        let decrypted = try await b.client(principal: CrossAccountStory.user1, region: CrossAccountStory.region).decrypt(DecryptRequest(ciphertextBlob: generated.ciphertextBlob, keyId: .keyARN(keyB)))
         #expect(decrypted.plaintext == generated.plaintext)
     }
 

@@ -1,3 +1,4 @@
+import EnvelopeTestSupport
 import EnvelopeCrypto
 import EnvelopeKMS
 import EnvelopeKMSPolicy
@@ -20,7 +21,7 @@ struct PolicyCase: Sendable, CustomTestStringConvertible {
     /// The AWS page the expectation comes from.
     let source: String
     let statement: String
-    var caller: AWSPrincipalARN = Story.ownerOther
+    var caller: AWSPrincipalARN = CrossAccountStory.ownerOther
     let call: Call
     let allowed: Bool
     var setup: @Sendable (LocalKMS) async throws -> Void = { _ in }
@@ -34,7 +35,7 @@ struct PolicyCase: Sendable, CustomTestStringConvertible {
     static let principalElement = "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html"
     static let notPrincipal = "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notprincipal.html"
 
-    static let other = Story.ownerOther.description
+    static let other = CrossAccountStory.ownerOther.description
     static let adminRole = AWSPrincipalARN("arn:aws:iam::109876543210:role/team/Admin")!
     static let adminSession = AWSPrincipalARN("arn:aws:sts::109876543210:assumed-role/Admin/s1")!
 
@@ -43,7 +44,7 @@ struct PolicyCase: Sendable, CustomTestStringConvertible {
         return #"{"Effect":"Allow","Principal":{"AWS":"\#(principal)"},"Action":"\#(action)","Resource":"*"\#(conditionPart)}"#
     }
 
-    static func grant(_ operations: [KMSGrantOperation], to grantee: AWSPrincipalARN = Story.bob, retiring: AWSPrincipalARN? = nil,
+    static func grant(_ operations: [KMSGrantOperation], to grantee: AWSPrincipalARN = CrossAccountStory.bob, retiring: AWSPrincipalARN? = nil,
                       constraints: KMSGrantConstraints? = nil) -> Call {
         .createGrant(grantee: grantee, operations: operations, retiring: retiring, constraints: constraints)
     }
@@ -60,16 +61,16 @@ struct PolicyCase: Sendable, CustomTestStringConvertible {
                    statement: allow(other, "kms:CreateGrant", #"{"ForAllValues:StringEquals":{"kms:GrantOperations":["Decrypt","Encrypt"]}}"#),
                    call: grant([.decrypt, .createGrant]), allowed: false),
         PolicyCase(name: "kms:GranteePrincipal names the grantee", source: conditionsKMS + "#conditions-kms-grantee-principal",
-                   statement: allow(other, "kms:CreateGrant", #"{"StringEquals":{"kms:GranteePrincipal":"\#(Story.bob)"}}"#),
+                   statement: allow(other, "kms:CreateGrant", #"{"StringEquals":{"kms:GranteePrincipal":"\#(CrossAccountStory.bob)"}}"#),
                    call: grant([.decrypt]), allowed: true),
         PolicyCase(name: "kms:GranteePrincipal names another grantee", source: conditionsKMS + "#conditions-kms-grantee-principal",
-                   statement: allow(other, "kms:CreateGrant", #"{"StringEquals":{"kms:GranteePrincipal":"\#(Story.bob)"}}"#),
-                   call: grant([.decrypt], to: Story.alice), allowed: false),
+                   statement: allow(other, "kms:CreateGrant", #"{"StringEquals":{"kms:GranteePrincipal":"\#(CrossAccountStory.bob)"}}"#),
+                   call: grant([.decrypt], to: CrossAccountStory.externalUser), allowed: false),
         PolicyCase(name: "kms:RetiringPrincipal present and matching", source: conditionsKMS + "#conditions-kms-retiring-principal",
-                   statement: allow(other, "kms:CreateGrant", #"{"StringEquals":{"kms:RetiringPrincipal":"\#(Story.alice)"}}"#),
-                   call: grant([.decrypt], retiring: Story.alice), allowed: true),
+                   statement: allow(other, "kms:CreateGrant", #"{"StringEquals":{"kms:RetiringPrincipal":"\#(CrossAccountStory.externalUser)"}}"#),
+                   call: grant([.decrypt], retiring: CrossAccountStory.externalUser), allowed: true),
         PolicyCase(name: "kms:RetiringPrincipal absent", source: conditionsKMS + "#conditions-kms-retiring-principal",
-                   statement: allow(other, "kms:CreateGrant", #"{"StringEquals":{"kms:RetiringPrincipal":"\#(Story.alice)"}}"#),
+                   statement: allow(other, "kms:CreateGrant", #"{"StringEquals":{"kms:RetiringPrincipal":"\#(CrossAccountStory.externalUser)"}}"#),
                    call: grant([.decrypt]), allowed: false),
         PolicyCase(name: "kms:GrantConstraintType EncryptionContextEquals", source: conditionsKMS + "#conditions-kms-grant-constraint-type",
                    statement: allow(other, "kms:CreateGrant", #"{"StringEquals":{"kms:GrantConstraintType":"EncryptionContextEquals"}}"#),
@@ -78,10 +79,10 @@ struct PolicyCase: Sendable, CustomTestStringConvertible {
                    statement: allow(other, "kms:CreateGrant", #"{"StringEquals":{"kms:GrantConstraintType":"EncryptionContextEquals"}}"#),
                    call: grant([.decrypt]), allowed: false),
         PolicyCase(name: "kms:RequestAlias when the request names the alias", source: conditionsKMS + "#conditions-kms-request-alias",
-                   statement: allow(other, "kms:GenerateDataKey", #"{"StringEquals":{"kms:RequestAlias":"alias/shared"}}"#),
+                   statement: allow(other, "kms:GenerateDataKey", #"{"StringEquals":{"kms:RequestAlias":"alias/SharedKey"}}"#),
                    call: .generateDataKey(viaAlias: true, context: [:]), allowed: true),
         PolicyCase(name: "kms:RequestAlias when the request names the key ARN", source: conditionsKMS + "#conditions-kms-request-alias",
-                   statement: allow(other, "kms:GenerateDataKey", #"{"StringEquals":{"kms:RequestAlias":"alias/shared"}}"#),
+                   statement: allow(other, "kms:GenerateDataKey", #"{"StringEquals":{"kms:RequestAlias":"alias/SharedKey"}}"#),
                    call: gdk, allowed: false),
         PolicyCase(name: "kms:EncryptionAlgorithm SYMMETRIC_DEFAULT (also when the request omits it)", source: conditionsKMS + "#conditions-kms-encryption-algorithm",
                    statement: allow(other, "kms:Encrypt", #"{"StringEquals":{"kms:EncryptionAlgorithm":"SYMMETRIC_DEFAULT"}}"#),
@@ -97,13 +98,13 @@ struct PolicyCase: Sendable, CustomTestStringConvertible {
                    call: gdk, allowed: true),
         PolicyCase(name: "aws:PrincipalTag of a tagged user", source: globalKeys + "#condition-keys-principaltag",
                    statement: allow(other, "kms:GenerateDataKey", #"{"StringEquals":{"aws:PrincipalTag/team":"blue"}}"#),
-                   call: gdk, allowed: true, setup: { try await $0.tagPrincipal(Story.ownerOther, tags: ["team": "blue"]) }),
+                   call: gdk, allowed: true, setup: { try await $0.tagPrincipal(CrossAccountStory.ownerOther, tags: ["team": "blue"]) }),
         PolicyCase(name: "aws:PrincipalTag of an untagged user", source: globalKeys + "#condition-keys-principaltag",
                    statement: allow(other, "kms:GenerateDataKey", #"{"StringEquals":{"aws:PrincipalTag/team":"blue"}}"#),
                    call: gdk, allowed: false),
         PolicyCase(name: "aws:PrincipalOrgID of an account in the organization", source: globalKeys + "#condition-keys-principalorgid",
                    statement: allow("*", "kms:GenerateDataKey", #"{"StringEquals":{"aws:PrincipalOrgID":"o-exampleorg"}}"#),
-                   call: gdk, allowed: true, setup: { try await $0.setOrganization("o-exampleorg", account: Story.owner) }),
+                   call: gdk, allowed: true, setup: { try await $0.setOrganization("o-exampleorg", account: CrossAccountStory.owner) }),
         PolicyCase(name: "aws:PrincipalOrgID of an account outside it", source: globalKeys + "#condition-keys-principalorgid",
                    statement: allow("*", "kms:GenerateDataKey", #"{"StringEquals":{"aws:PrincipalOrgID":"o-exampleorg"}}"#),
                    call: gdk, allowed: false),
@@ -125,7 +126,7 @@ struct PolicyCase: Sendable, CustomTestStringConvertible {
                    call: gdk, allowed: true),
         PolicyCase(name: "NotPrincipal Deny denies everyone not named", source: notPrincipal,
                    statement: allow(other, "kms:GenerateDataKey") + "," +
-                       #"{"Effect":"Deny","NotPrincipal":{"AWS":["arn:aws:iam::109876543210:root","\#(Story.user1)"]},"Action":"kms:*","Resource":"*"}"#,
+                       #"{"Effect":"Deny","NotPrincipal":{"AWS":["arn:aws:iam::109876543210:root","\#(CrossAccountStory.user1)"]},"Action":"kms:*","Resource":"*"}"#,
                    call: gdk, allowed: false),
         PolicyCase(name: "NotPrincipal Deny spares the principals it names", source: notPrincipal,
                    statement: allow(other, "kms:GenerateDataKey") + "," +
@@ -151,7 +152,7 @@ struct PolicyCase: Sendable, CustomTestStringConvertible {
                    call: gdk(["user": "Bob"]), allowed: false),
         PolicyCase(name: "${aws:PrincipalTag/team} matches the caller's tag", source: variables,
                    statement: allow(other, "kms:GenerateDataKey", #"{"StringEquals":{"kms:EncryptionContext:team":"${aws:PrincipalTag/team}"}}"#),
-                   call: gdk(["team": "blue"]), allowed: true, setup: { try await $0.tagPrincipal(Story.ownerOther, tags: ["team": "blue"]) }),
+                   call: gdk(["team": "blue"]), allowed: true, setup: { try await $0.tagPrincipal(CrossAccountStory.ownerOther, tags: ["team": "blue"]) }),
         PolicyCase(name: "${aws:PrincipalTag/team} of an untagged caller matches nothing", source: variables,
                    statement: allow(other, "kms:GenerateDataKey", #"{"StringEquals":{"kms:EncryptionContext:team":"${aws:PrincipalTag/team}"}}"#),
                    call: gdk(["team": "blue"]), allowed: false),
@@ -161,16 +162,16 @@ struct PolicyCase: Sendable, CustomTestStringConvertible {
 @Suite("Policy cases: real requests and the simulator agree")
 struct PolicyTableTests {
     /// The story's key with its policy replaced by the default statement plus the case's statement.
-    func prepare(_ row: PolicyCase) async throws -> Story {
-        let story = try await Story.make()
-        for principal in [Story.ownerOther, Story.bob, Story.alice] { try await story.kms.createPrincipal(principal) }
+    func prepare(_ row: PolicyCase) async throws -> CrossAccountStory {
+        let story = try await CrossAccountStory.make()
+        for principal in [CrossAccountStory.ownerOther, CrossAccountStory.bob, CrossAccountStory.externalUser] { try await story.kms.createPrincipal(principal) }
         try await row.setup(story.kms)
         try await story.kms.putKeyPolicy(policy(enableIAM() + "," + row.statement), key: story.key)
         return story
     }
 
     /// Makes the real call; true when it succeeded, false on AccessDeniedException.
-    func realCall(_ row: PolicyCase, _ story: Story) async throws -> Bool {
+    func realCall(_ row: PolicyCase, _ story: CrossAccountStory) async throws -> Bool {
         let client = story.client(row.caller)
         do {
             switch row.call {
@@ -191,7 +192,7 @@ struct PolicyTableTests {
     }
 
     /// Asks the simulator the same question, with the same request keys the real call has.
-    func simulated(_ row: PolicyCase, _ story: Story) async throws -> KMSAccessExplanation {
+    func simulated(_ row: PolicyCase, _ story: CrossAccountStory) async throws -> KMSAccessExplanation {
         switch row.call {
         case .generateDataKey(let viaAlias, let context):
             return try await story.kms.simulate(principal: row.caller, action: .generateDataKey, key: story.key, encryptionContext: context,

@@ -15,10 +15,10 @@ struct RegionAndWordingTests {
     // https://repost.aws/knowledge-center/kms-access-denied-errors (ciphertext refers to a key…)
     @Test("Decrypt without KeyId refuses a ciphertext of another Region's key")
     func decryptOtherRegion() async throws {
-        let story = try await Story.make()
+        let story = try await CrossAccountStory.make()
         let (blob, _) = try await story.ciphertext()
         let error = await caughtError(KMSError.self) {
-            try await story.client(Story.user1, region: "eu-west-1").decrypt(DecryptRequest(ciphertextBlob: blob, keyId: nil, encryptionContext: Story.context))
+            try await story.client(CrossAccountStory.user1, region: "eu-west-1").decrypt(DecryptRequest(ciphertextBlob: blob, keyId: nil, encryptionContext: CrossAccountStory.context))
         }
         #expect(error?.code == .accessDenied)
         #expect(error?.message == Self.unavailable)
@@ -26,12 +26,12 @@ struct RegionAndWordingTests {
 
     @Test("Decrypt without KeyId of a ciphertext whose key no longer exists: AccessDeniedException, same wording")
     func decryptMissingKey() async throws {
-        let story = try await Story.make()
+        let story = try await CrossAccountStory.make()
         let (blob, _) = try await story.ciphertext()
         let other = try LocalKMS()
-        _ = try await other.createKey(account: Story.owner)
+        _ = try await other.createKey(account: CrossAccountStory.owner)
         let error = await caughtError(KMSError.self) {
-            try await other.client(principal: Story.user1).decrypt(DecryptRequest(ciphertextBlob: blob, keyId: nil, encryptionContext: Story.context))
+            try await other.client(principal: CrossAccountStory.user1).decrypt(DecryptRequest(ciphertextBlob: blob, keyId: nil, encryptionContext: CrossAccountStory.context))
         }
         #expect(error?.code == .accessDenied)
         #expect(error?.message == Self.unavailable)
@@ -43,7 +43,7 @@ struct RegionAndWordingTests {
     // https://docs.aws.amazon.com/kms/latest/APIReference/API_ScheduleKeyDeletion.html
     @Test("ScheduleKeyDeletion on a key already pending deletion is KMSInvalidStateException")
     func scheduleTwice() async throws {
-        let story = try await Story.make()
+        let story = try await CrossAccountStory.make()
         try await story.kms.scheduleKeyDeletion(story.key, pendingWindowInDays: 7)
         await expectCode(.invalidState) { try await story.kms.scheduleKeyDeletion(story.key, pendingWindowInDays: 7) }
     }
@@ -55,8 +55,8 @@ struct RegionAndWordingTests {
     // https://github.com/nakedible/openssl-engine-kms/issues/1 and coreos/coreos-kubernetes#688).
     @Test("a key ARN or alias ARN of another Region is NotFoundException \"Invalid arn <Region>\"")
     func wrongRegionARN() async throws {
-        let story = try await Story.make()
-        let west = story.client(Story.user1, region: "us-west-2")
+        let story = try await CrossAccountStory.make()
+        let west = story.client(CrossAccountStory.user1, region: "us-west-2")
         let byKey = await caughtError(KMSError.self) { try await west.describeKey(DescribeKeyRequest(keyId: .keyARN(story.key))) }
         #expect(byKey?.code == .notFound)
         #expect(byKey?.message == "Invalid arn us-east-1")

@@ -68,8 +68,8 @@ struct SecretHygieneTests {
     func traceLogsHoldNoSecrets() async throws {
         let capture = LogRecorder()
         let kms = try LocalKMS(logger: capture.logger("local-kms"))
-        let story = try await Story.make(kms: kms)
-        let kmsKeyring = LocalKMSBridgeKeyring(client: story.client(Story.user1), key: story.key, context: Story.context)
+        let story = try await CrossAccountStory.make(kms: kms)
+        let kmsKeyring = LocalKMSBridgeKeyring(client: story.client(CrossAccountStory.user1), key: story.key, context: CrossAccountStory.context)
         let aesKey = (0..<32).map { UInt8($0) &* 7 &+ 3 }
         let aes = try RawAESKeyring(keyNamespace: "ns", keyName: "aes", wrappingKey: try SecureBytes(copying: aesKey))
         let rsaKey = try RSAPrivateKey(generatingBits: 2048)

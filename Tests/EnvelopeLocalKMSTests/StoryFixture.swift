@@ -6,48 +6,11 @@ import Foundation
 import Testing
 import EnvelopeTestSupport
 
-/// The cross-account story of DESIGN.md: account 109876543210 owns a key whose policy trusts its
-/// user User1 and the external account 012345678901; 111122223333 is an unrelated third account.
-struct Story {
-    static let owner: AWSAccountID = "109876543210"
-    static let external: AWSAccountID = "012345678901"
-    static let third: AWSAccountID = "111122223333"
-    static let user1 = AWSPrincipalARN("arn:aws:iam::109876543210:user/User1")!
-    static let ownerRoot = owner.rootPrincipal()
-    static let ownerOther = AWSPrincipalARN("arn:aws:iam::109876543210:user/Other")!
-    static let externalRoot = external.rootPrincipal()
-    static let alice = AWSPrincipalARN("arn:aws:iam::012345678901:user/Alice")!
-    static let bob = AWSPrincipalARN("arn:aws:iam::012345678901:user/Bob")!
-    static let externalRole = AWSPrincipalARN("arn:aws:iam::012345678901:role/Builder")!
-    static let thirdUser = AWSPrincipalARN("arn:aws:iam::111122223333:user/Mallory")!
-    static let alias = KMSAliasName(rawValue: "alias/shared")!
-    static let region: AWSRegion = "us-east-1"
-    static let context = ["purpose": "story", "Department": "IT"]
-
-    let kms: LocalKMS
-    let key: KMSKeyARN
-
-    var aliasARN: KMSAliasARN { KMSAliasARN(region: Story.region, account: Story.owner, aliasName: Story.alias) }
-
-    /// The story's key, and Alice with the external administrator's IAM policy attached.
-    static func make(kms: LocalKMS? = nil, aliceIAM: KMSPermissions? = .keyUser) async throws -> Story {
-        let kms = try kms ?? LocalKMS()
-        // The story's users and roles exist in the local IAM (key policies may only name existing principals).
-        for principal in [user1, ownerOther, alice, bob, externalRole, thirdUser] { try await kms.createPrincipal(principal) }
-        let metadata = try await kms.createKey(account: owner, region: region, alias: alias, userPrincipals: [user1], externalAccounts: [external])
-        if let aliceIAM {
-            try await kms.attachUserPolicy(KMSPolicyTemplates.externalIAMPolicy(keyARN: metadata.arn, permissions: aliceIAM).jsonText(), principal: alice)
-        }
-        return Story(kms: kms, key: metadata.arn)
-    }
-
-    func client(_ principal: AWSPrincipalARN, region: AWSRegion = Story.region, viaService: String? = nil) -> LocalKMSClient {
-        kms.client(principal: principal, region: region, viaService: viaService)
-    }
-
+/// Helpers of the local KMS tests on the shared story (``CrossAccountStory``, in EnvelopeTestSupport).
+extension CrossAccountStory {
     /// GenerateDataKey then Decrypt as `principal`, by `identifier`; checks the round trip.
     @discardableResult
-    func roundTrip(_ principal: AWSPrincipalARN, identifier: KMSKeyIdentifier? = nil, context: [String: String] = Story.context) async throws -> GenerateDataKeyResponse {
+    func roundTrip(_ principal: AWSPrincipalARN, identifier: KMSKeyIdentifier? = nil, context: [String: String] = CrossAccountStory.context) async throws -> GenerateDataKeyResponse {
         let client = client(principal)
         let generated = try await client.generateDataKey(GenerateDataKeyRequest(keyId: identifier ?? .keyARN(key), encryptionContext: context, keySpec: .aes256))
         #expect(generated.keyId == key)
@@ -59,8 +22,8 @@ struct Story {
     }
 
     /// A ciphertext made by User1, for decrypt tests.
-    func ciphertext(context: [String: String] = Story.context) async throws -> (blob: [UInt8], plaintext: SecureBytes) {
-        let r = try await client(Story.user1).generateDataKey(GenerateDataKeyRequest(keyId: .keyARN(key), encryptionContext: context, numberOfBytes: 32))
+    func ciphertext(context: [String: String] = CrossAccountStory.context) async throws -> (blob: [UInt8], plaintext: SecureBytes) {
+        let r = try await client(CrossAccountStory.user1).generateDataKey(GenerateDataKeyRequest(keyId: .keyARN(key), encryptionContext: context, numberOfBytes: 32))
         return (r.ciphertextBlob, r.plaintext)
     }
 }
@@ -84,6 +47,6 @@ func policy(_ statements: String) -> String {
     #"{"Version":"2012-10-17","Statement":["# + statements + "]}"
 }
 
-func enableIAM(_ account: AWSAccountID = Story.owner) -> String {
+func enableIAM(_ account: AWSAccountID = CrossAccountStory.owner) -> String {
     #"{"Sid":"Enable IAM User Permissions","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::\#(account):root"},"Action":"kms:*","Resource":"*"}"#
 }

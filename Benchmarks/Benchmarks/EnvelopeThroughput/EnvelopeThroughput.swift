@@ -50,7 +50,7 @@ let benchmarks: @Sendable () -> Void = {
         for suite in suites {
             for frameLength in frameLengths {
                 for jobs in jobCounts {
-                    let client = EnvelopeClient(concurrency: jobs)
+                    let client = try! EnvelopeClient(concurrency: jobs)  // jobs ≥ 1 by construction
                     let name = "\(suiteLabel(suite)) frame \(label(frameLength)) \(label(size)) jobs \(jobs)"
                     let configuration = Benchmark.Configuration(metrics: metrics, scalingFactor: .one,
                                                                 maxDuration: .seconds(2), maxIterations: size >= MiB ? 200 : 5000)
@@ -79,7 +79,7 @@ let benchmarks: @Sendable () -> Void = {
     for suite in suites {
         for frameLength in frameLengths {
             for jobs in jobCounts {
-                let client = EnvelopeClient(concurrency: jobs)
+                let client = try! EnvelopeClient(concurrency: jobs)  // jobs ≥ 1 by construction
                 let name = "\(suiteLabel(suite)) frame \(label(frameLength)) \(label(bigSize)) jobs \(jobs) file"
                 let cipherFile = benchDirectory.appendingPathComponent("envelope-bench-\(suite.id)-\(frameLength)-\(jobs).enc")
                 let outFile = benchDirectory.appendingPathComponent("envelope-bench-\(suite.id)-\(frameLength)-\(jobs).out")

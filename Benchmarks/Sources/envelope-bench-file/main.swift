@@ -46,7 +46,7 @@ guard jobs >= 1, frameLength >= 1 else { fail("--jobs and --frame must be positi
 
 let keyBytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: keyFile)))
 let keyring = try RawAESKeyring(keyNamespace: "bench", keyName: "bench-key", wrappingKey: try SecureBytes(copying: keyBytes))
-let client = EnvelopeClient(concurrency: jobs)
+let client = try EnvelopeClient(concurrency: jobs)
 /// Best of `runs` timings of `body`, in seconds.
 func bestTime(runs: Int, _ body: () async throws -> Void) async rethrows -> Double {
     var best = Double.infinity

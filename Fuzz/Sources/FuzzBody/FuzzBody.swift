@@ -8,7 +8,7 @@ import FuzzSupport
 
 private let keyring = try! FuzzKeys.keyring()
 private let sequential = EnvelopeClient(commitmentPolicy: .requireEncryptAllowDecrypt)
-private let pipelined = EnvelopeClient(commitmentPolicy: .requireEncryptAllowDecrypt, concurrency: 2)
+private let pipelined = try! EnvelopeClient(commitmentPolicy: .requireEncryptAllowDecrypt, concurrency: 2)
 private let scratch = NSTemporaryDirectory() + "/envelope-fuzz-body-\(getpid())"
 
 @_cdecl("LLVMFuzzerTestOneInput")

@@ -4,7 +4,7 @@ import EnvelopeCore
 import FuzzSupport
 
 private let client = EnvelopeClient(commitmentPolicy: .requireEncryptAllowDecrypt)
-private let limited = EnvelopeClient(commitmentPolicy: .requireEncryptAllowDecrypt, maxEncryptedDataKeys: 1)
+private let limited = try! EnvelopeClient(commitmentPolicy: .requireEncryptAllowDecrypt, maxEncryptedDataKeys: 1)
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzHeader(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {

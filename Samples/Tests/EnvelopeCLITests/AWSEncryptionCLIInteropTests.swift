@@ -71,11 +71,11 @@ struct AWSEncryptionCLIInteropTests {
                                         + s.envelopeKMS, environment: s.env)
         #expect(detected.status == 0, "\(detected)")
         #expect(detected.stderr.contains("base64 (armored)"), "\(detected.stderr)")
-        #expect(try s.fx.box.read("auto.out") == testBytes(20_000))
+        #expect(try s.fx.box.read("auto.out") == OwnerStory.plaintext)
         let explicit = try s.fx.box.run(["decrypt", "-i", "py.b64", "-o", "decode.out", "--decode", "-w", "key=\(s.fx.keyARN)"] + s.envelopeKMS,
                                         environment: s.env)
         #expect(explicit.status == 0, "\(explicit)")
-        #expect(try s.fx.box.read("decode.out") == testBytes(20_000))
+        #expect(try s.fx.box.read("decode.out") == OwnerStory.plaintext)
     }
 
     @Test("envelope encrypt --encode output decrypts with aws-encryption-cli --decrypt --decode")
@@ -89,6 +89,6 @@ struct AWSEncryptionCLIInteropTests {
                                                "-c", "origin=envelope", "--commitment-policy", "require-encrypt-require-decrypt", "-S", "--buffer"],
                                               in: s.fx.box, environment: s.env)
         #expect(theirs.status == 0, "\(theirs.stderr)")
-        #expect(try s.fx.box.read("py.out") == testBytes(20_000))
+        #expect(try s.fx.box.read("py.out") == OwnerStory.plaintext)
     }
 }

@@ -1,48 +1,37 @@
+import EnvelopeTestSupport
 import Foundation
 import Testing
 
-/// The cross-account setup through the command line: owner 109876543210, external 012345678901.
+/// The cross-account story (``CrossAccountStory``'s names) on the local KMS through the command
+/// line, for tests that need just the shared key: ``OwnerStory`` on `--kms local`.
 struct KMSFixture {
-    static let owner = "109876543210"
-    static let external = "012345678901"
-    static let ownerUser = "arn:aws:iam::109876543210:user/User1"
-    static let externalUser = "arn:aws:iam::012345678901:user/ExternalUser"
+    static let owner = CrossAccountStory.Names.owner
+    static let external = CrossAccountStory.Names.external
+    static let ownerUser = CrossAccountStory.Names.ownerUser
+    static let externalUser = CrossAccountStory.Names.externalUser
 
-    let box: Sandbox
-    let state: String
+    let story: OwnerStory
     let keyARN: String
     let aliasARN: String
+    var box: Sandbox { story.box }
+    var state: String { story.state }
 
-    /// Creates the shared key (with alias alias/SharedKey) and, if asked, attaches the external IAM policy.
+    /// Creates the shared key (with the story's alias) and, if asked, attaches the external IAM policy.
     init(attachIAMPolicy: Bool = true) throws {
-        box = try Sandbox()
-        state = box.file("kms-state").path
-        let created = try box.run(["kms", "create-key", "--account", Self.owner, "--alias", "alias/SharedKey",
-                                   "--user-principal", Self.ownerUser, "--external-account", Self.external, "--kms-state", state])
-        #expect(created.status == 0, "\(created)")
-        let json = try created.json()
-        let metadata = try #require(json["KeyMetadata"] as? [String: Any])
-        keyARN = try #require(metadata["Arn"] as? String)
-        aliasARN = try #require(json["AliasArn"] as? String)
-        #expect(metadata["KeyState"] as? String == "Enabled")
-        #expect(keyARN.hasSuffix(metadata["KeyId"] as? String ?? "?"))
+        story = try OwnerStory(.local)
+        let created = try story.createSharedKey()
+        keyARN = created.keyARN
+        aliasARN = created.aliasARN
         if attachIAMPolicy { try attachExternalIAMPolicy() }
-        try box.write("plain.bin", testBytes(20_000))
     }
 
     func attachExternalIAMPolicy(encryptOnly: Bool = false) throws {
-        let rendered = try box.run(["policy", "render", "--key-arn", keyARN, "--principal", "arn:aws:iam::\(Self.external):root"]
-                                   + (encryptOnly ? ["--encrypt-only"] : []))
-        #expect(rendered.status == 0, "\(rendered)")
-        let iam = try #require(try rendered.json()["ExternalIAMPolicy"])
-        let attached = try box.run(["kms", "attach-user-policy", "--principal", Self.externalUser, "--policy-file", "-", "--kms-state", state],
-                                   stdin: [UInt8](try JSONSerialization.data(withJSONObject: iam)))
-        #expect(attached.status == 0, "\(attached)")
+        try story.attachExternalIAMPolicy(keyARN: keyARN, encryptOnly: encryptOnly)
     }
 
     /// Runs as the external user on the local KMS.
     func asExternalUser(_ arguments: [String]) throws -> CLIRunner.Result {
-        try box.run(arguments + ["--kms", "local", "--kms-state", state, "--principal", Self.externalUser])
+        try story.external(arguments)
     }
 }
 
@@ -68,7 +57,7 @@ struct LocalKMSCommandTests {
         #expect(byARN.status == 0, "\(byARN)")
         let byAlias = try fx.asExternalUser(["encrypt", "-i", "plain.bin", "-o", "alias.enc", "-w", "key=\(fx.aliasARN)"])
         #expect(byAlias.status == 0, "\(byAlias)")
-        let byName = try fx.asExternalUser(["encrypt", "-i", "plain.bin", "-o", "name.enc", "-w", "key=alias/SharedKey"])
+        let byName = try fx.asExternalUser(["encrypt", "-i", "plain.bin", "-o", "name.enc", "-w", "key=\(CrossAccountStory.Names.alias)"])
         #expect(byName.status == 77, "\(byName)")
         #expect(byName.stderr.contains("NotFoundException"))
         #expect(byName.stderrLines.last?.hasPrefix("hint:") == true)
@@ -81,7 +70,7 @@ struct LocalKMSCommandTests {
         #expect(dec.status == 0, "\(dec)")
         let used = try #require(try dec.json()["decrypted_with"] as? [String: Any])
         #expect(used["key"] as? String == fx.keyARN)
-        #expect(try fx.box.read("alias.out") == testBytes(20_000))
+        #expect(try fx.box.read("alias.out") == OwnerStory.plaintext)
     }
 
     @Test("without the IAM policy the external user is refused (both policies must allow): exit 77, AccessDeniedException")

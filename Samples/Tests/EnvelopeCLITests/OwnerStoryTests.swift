@@ -16,9 +16,11 @@ enum StoryBackend: String, CaseIterable, Sendable, CustomTestStringConvertible {
 
 /// The two accounts of the story on one backend, and how each side runs `envelope` there.
 final class OwnerStory {
-    static let external = KMSFixture.external
-    static let externalRoot = "arn:aws:iam::\(external):root"
-    static let externalUser = KMSFixture.externalUser
+    static let external = CrossAccountStory.Names.external
+    static let externalRoot = CrossAccountStory.Names.externalRoot
+    static let externalUser = CrossAccountStory.Names.externalUser
+    /// The content of `plain.bin` in the sandbox.
+    static let plaintext = testBytes(30_000)
     static let externalRole = "arn:aws:iam::\(external):role/Auditor"
 
     let backend: StoryBackend
@@ -40,12 +42,12 @@ final class OwnerStory {
         self.backend = backend
         box = try Sandbox()
         state = box.file("kms-state").path
-        try box.write("plain.bin", testBytes(30_000))
+        try box.write("plain.bin", Self.plaintext)
         switch backend {
         case .local:
-            owner = KMSFixture.owner
+            owner = CrossAccountStory.Names.owner
         case .serve:
-            owner = KMSFixture.owner
+            owner = CrossAccountStory.Names.owner
             // Only kms init (or create-key) creates the state the IAM setup below goes into.
             let initialized = try box.run(["kms", "init", "--kms-state", state])
             #expect(initialized.status == 0, "\(initialized)")
@@ -134,14 +136,15 @@ final class OwnerStory {
     }
 
     /// The external account's IAM policy for its user (`envelope policy render`).
-    func attachExternalIAMPolicy(keyARN: String) throws {
+    func attachExternalIAMPolicy(keyARN: String, encryptOnly: Bool = false) throws {
         guard backend != .moto else { return }
-        let rendered = try box.run(["policy", "render", "--key-arn", keyARN, "--principal", Self.externalRoot])
+        let rendered = try box.run(["policy", "render", "--key-arn", keyARN, "--principal", Self.externalRoot] + (encryptOnly ? ["--encrypt-only"] : []))
+        #expect(rendered.status == 0, "\(rendered)")
         let iam = try #require(try rendered.json()["ExternalIAMPolicy"])
         try attachIAMPolicy(principal: Self.externalUser, String(decoding: try JSONSerialization.data(withJSONObject: iam), as: UTF8.self))
     }
 
-    /// Step 1: the owner creates the key with the external account in its policy, and alias/SharedKey.
+    /// Step 1: the owner creates the key with the external account in its policy, and the story's alias.
     /// On `kms serve` the AWS CLI does it (create-key --policy file://…, create-alias); elsewhere `envelope kms create-key`.
     func createSharedKey() throws -> (keyARN: String, aliasARN: String) {
         if backend == .serve {
@@ -150,16 +153,19 @@ final class OwnerStory {
             #expect(created.status == 0, "\(created)")
             let metadata = try #require(try created.json()["KeyMetadata"] as? [String: Any])
             let keyARN = try #require(metadata["Arn"] as? String)
-            let alias = try awsCLI(["kms", "create-alias", "--alias-name", "alias/SharedKey", "--target-key-id", keyARN])
+            let alias = try awsCLI(["kms", "create-alias", "--alias-name", CrossAccountStory.Names.alias, "--target-key-id", keyARN])
             #expect(alias.status == 0, "\(alias)")
-            return (keyARN, keyARN.components(separatedBy: ":key/")[0] + ":alias/SharedKey")
+            return (keyARN, keyARN.components(separatedBy: ":key/")[0] + ":" + CrossAccountStory.Names.alias)
         }
-        let created = try owner(["kms", "create-key", "--account", owner, "--alias", "alias/SharedKey",
+        let created = try owner(["kms", "create-key", "--account", owner, "--alias", CrossAccountStory.Names.alias,
                                  "--user-principal", ownerUser, "--external-account", Self.external])
         #expect(created.status == 0, "\(created)")
         let json = try created.json()
         let metadata = try #require(json["KeyMetadata"] as? [String: Any])
-        return (try #require(metadata["Arn"] as? String), try #require(json["AliasArn"] as? String))
+        let keyARN = try #require(metadata["Arn"] as? String)
+        #expect(metadata["KeyState"] as? String == "Enabled")
+        #expect(keyARN.hasSuffix(metadata["KeyId"] as? String ?? "?"))
+        return (keyARN, try #require(json["AliasArn"] as? String))
     }
 
     /// Step 5: the owner narrows the external account to encrypt-only (AWS CLI put-key-policy on `kms serve`).
@@ -189,7 +195,7 @@ struct OwnerStoryTests {
         #expect(described.status == 0, "\(described)")
         #expect((try described.json()["KeyMetadata"] as? [String: Any])?["Arn"] as? String == keyARN)
         let aliases = try story.owner(["kms", "list-aliases", "--key", keyARN])
-        #expect(aliases.stdoutText.contains("alias/SharedKey"), "\(aliases)")
+        #expect(aliases.stdoutText.contains(CrossAccountStory.Names.alias), "\(aliases)")
 
         try story.attachExternalIAMPolicy(keyARN: keyARN)
         let encrypted = try story.external(["encrypt", "-i", "plain.bin", "-o", "m.enc", "-w", "key=\(aliasARN)"])

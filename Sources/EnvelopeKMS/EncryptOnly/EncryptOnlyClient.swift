@@ -55,9 +55,6 @@ public struct EncryptOnlyClient: Sendable, CustomStringConvertible {
                 maxEncryptedDataKeys: Int? = nil, allowUnsignedSuites: Bool = false, cache: DataKeyCaching? = nil,
                 logger: Logger = Logger(label: "EnvelopeKit.EncryptOnlyClient", factory: { _ in SwiftLogNoOpLogHandler() }),
                 concurrency: Int = 1) throws {
-        guard concurrency >= 1 else {
-            throw EnvelopeError(.invalidArgument, "concurrency must be at least 1, not \(concurrency); use 1, or EnvelopeClient.availableCores for large files.")
-        }
         let generation: KMSEncryptionKeyring.DataKeyGeneration
         if generatorKey.permissions.allows(.generateDataKey) {
             generation = .generateDataKey
@@ -91,7 +88,7 @@ public struct EncryptOnlyClient: Sendable, CustomStringConvertible {
         self.grantTokens = grantTokens
         self.allowUnsignedSuites = allowUnsignedSuites
         self.transports = transports
-        envelope = EnvelopeClient(commitmentPolicy: commitmentPolicy, maxEncryptedDataKeys: maxEncryptedDataKeys, logger: logger,
+        envelope = try EnvelopeClient(commitmentPolicy: commitmentPolicy, maxEncryptedDataKeys: maxEncryptedDataKeys, logger: logger,
                                   concurrency: concurrency)
         defaultSuite = commitmentPolicy == .forbidEncryptAllowDecrypt ? .aes256GCMHKDFSHA384ECDSAP384 : .aes256GCMHKDFSHA512CommitKeyECDSAP384
     }

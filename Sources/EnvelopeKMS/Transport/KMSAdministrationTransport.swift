@@ -35,37 +35,56 @@ public protocol KMSAdministrationTransport: KMSTransport {
 extension KMSAdministrationTransport {
     /// Every page of `ListGrants` for a key.
     public func allGrants(keyId: KMSKeyIdentifier, granteePrincipal: String? = nil) async throws -> [KMSGrantListEntry] {
-        var grants: [KMSGrantListEntry] = []
-        var marker: String?
-        repeat {
-            let page = try await listGrants(ListGrantsRequest(keyId: keyId, marker: marker, granteePrincipal: granteePrincipal))
-            grants += page.grants
-            marker = page.truncated ? page.nextMarker : nil
-        } while marker != nil
-        return grants
+        try await allPages { try await listGrants(ListGrantsRequest(keyId: keyId, marker: $0, granteePrincipal: granteePrincipal)) }
     }
 
     /// Every page of `ListKeys`.
     public func allKeys() async throws -> [KMSKeyListEntry] {
-        var keys: [KMSKeyListEntry] = []
-        var marker: String?
-        repeat {
-            let page = try await listKeys(ListKeysRequest(marker: marker))
-            keys += page.keys
-            marker = page.truncated ? page.nextMarker : nil
-        } while marker != nil
-        return keys
+        try await allPages { try await listKeys(ListKeysRequest(marker: $0)) }
     }
 
     /// Every page of `ListAliases` (of one key when `keyId` is given).
     public func allAliases(keyId: KMSKeyIdentifier? = nil) async throws -> [KMSAliasListEntry] {
-        var aliases: [KMSAliasListEntry] = []
-        var marker: String?
-        repeat {
-            let page = try await listAliases(ListAliasesRequest(keyId: keyId, marker: marker))
-            aliases += page.aliases
-            marker = page.truncated ? page.nextMarker : nil
-        } while marker != nil
-        return aliases
+        try await allPages { try await listAliases(ListAliasesRequest(keyId: keyId, marker: $0)) }
     }
+}
+
+/// One page of a KMS `List…` operation: its entries, and the `NextMarker` of the next page while
+/// `Truncated` is true.
+public protocol KMSListPage: Sendable {
+    associatedtype Entry: Sendable
+    /// The page's entries.
+    var entries: [Entry] { get }
+    /// JSON `NextMarker`.
+    var nextMarker: String? { get }
+    /// JSON `Truncated`.
+    var truncated: Bool { get }
+}
+
+extension ListGrantsResponse: KMSListPage {
+    /// `grants`.
+    public var entries: [KMSGrantListEntry] { grants }
+}
+
+extension ListKeysResponse: KMSListPage {
+    /// `keys`.
+    public var entries: [KMSKeyListEntry] { keys }
+}
+
+extension ListAliasesResponse: KMSListPage {
+    /// `aliases`.
+    public var entries: [KMSAliasListEntry] { aliases }
+}
+
+/// The entries of every page of a KMS `List…` operation: `page` is called with nil, then with each
+/// `NextMarker`, while the response says it is truncated.
+func allPages<Page: KMSListPage>(_ page: (_ marker: String?) async throws -> Page) async throws -> [Page.Entry] {
+    var entries: [Page.Entry] = []
+    var marker: String?
+    repeat {
+        let response = try await page(marker)
+        entries += response.entries
+        marker = response.truncated ? response.nextMarker : nil
+    } while marker != nil
+    return entries
 }

@@ -82,7 +82,7 @@ func cachingKMSManager() async throws -> CachingMaterialsManager {
 }
 
 func single(_ seconds: Double) async throws {
-    let client = EnvelopeClient(concurrency: 1)
+    let client = EnvelopeClient()
     let small = pseudoRandom(kib)
 
     // 1 KiB, 0x0478, raw AES key.
@@ -142,7 +142,7 @@ func multi(_ seconds: Double) async throws {
 }
 
 func tasks(_ count: Int, _ seconds: Double) async throws -> (Double, Double) {
-    let client = EnvelopeClient(concurrency: 1)
+    let client = EnvelopeClient()
     let small = pseudoRandom(kib)
     return try await withThrowingTaskGroup(of: (Double, Double).self) { group in
         for _ in 0..<count {
@@ -164,7 +164,7 @@ func tasks(_ count: Int, _ seconds: Double) async throws -> (Double, Double) {
 
 /// The raw-key 1 KiB case alone, encrypt or decrypt (for a profiler).
 func alone(_ encrypt: Bool, _ seconds: Double) async throws {
-    let client = EnvelopeClient(concurrency: 1)
+    let client = EnvelopeClient()
     let small = pseudoRandom(kib)
     let message = try await client.encrypt(small, keyring: keyring, encryptionContext: context, suite: committing).ciphertext
     let body = {
