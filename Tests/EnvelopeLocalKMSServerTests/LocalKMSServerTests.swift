@@ -10,6 +10,7 @@ import Testing
 
 /// A local KMS with the story's key (owner account 111122223333, key policy naming User1), served
 /// on 127.0.0.1 with a free port; User1 and NoAccess (same account, no policy) have access keys.
+@available(macOS 14, iOS 17, tvOS 17, *)  // LocalKMSServer (Hummingbird 2)
 struct ServedKMS: Sendable {
     static let account: AWSAccountID = "111122223333"
     let kms: LocalKMS
@@ -20,15 +21,19 @@ struct ServedKMS: Sendable {
     let noAccess: LocalKMSAccessKey
 
     static func start() async throws -> ServedKMS {
+        let (kms, key, user1Key, noAccessKey) = try await prepare()
+        let server = try await LocalKMSServer(kms: kms, port: 0).start()
+        return ServedKMS(kms: kms, server: server, key: key,
+                         aliasARN: "arn:aws:kms:us-east-1:111122223333:alias/story", user1: user1Key, noAccess: noAccessKey)
+    }
+
+    /// A local KMS with the key `alias/story` that User1 may use, and access keys of User1 and NoAccess.
+    static func prepare() async throws -> (LocalKMS, KMSKeyARN, user1: LocalKMSAccessKey, noAccess: LocalKMSAccessKey) {
         let kms = try LocalKMS()
         let user1 = try AWSPrincipalARN(parsing: "arn:aws:iam::111122223333:user/User1")
         let noAccess = try AWSPrincipalARN(parsing: "arn:aws:iam::111122223333:user/NoAccess")
         let metadata = try await kms.createKey(account: account, alias: KMSAliasName(rawValue: "alias/story")!, userPrincipals: [user1])
-        let user1Key = try await kms.createAccessKey(principal: user1)
-        let noAccessKey = try await kms.createAccessKey(principal: noAccess)
-        let server = try await LocalKMSServer(kms: kms, port: 0).start()
-        return ServedKMS(kms: kms, server: server, key: metadata.arn,
-                         aliasARN: "arn:aws:kms:us-east-1:111122223333:alias/story", user1: user1Key, noAccess: noAccessKey)
+        return (kms, metadata.arn, try await kms.createAccessKey(principal: user1), try await kms.createAccessKey(principal: noAccess))
     }
 
     func transport(_ id: String, _ secret: String) throws -> KMSHTTPTransport {
@@ -40,6 +45,7 @@ struct ServedKMS: Sendable {
     }
 }
 
+@available(macOS 14, iOS 17, tvOS 17, *)  // LocalKMSServer (Hummingbird 2)
 @Suite("Local KMS served over the KMS wire protocol", .serialized)
 struct LocalKMSServerTests {
     @Test("the bound port is reported (port 0 picks a free one)")
@@ -178,6 +184,7 @@ print(json.dumps(out))
 """#
 }
 
+@available(macOS 14, iOS 17, tvOS 17, *)  // LocalKMSServer (Hummingbird 2)
 @Suite("Local KMS wire handler: signature checks")
 struct LocalKMSWireHandlerTests {
     func setup() async throws -> (LocalKMSWireHandler, LocalKMSAccessKey, KMSKeyARN) {
