@@ -93,7 +93,7 @@ struct AWSCallObservabilityTests {
         }
         #expect(requests("GenerateDataKey", "success") == 1)
         #expect(requests("Decrypt", "success") == 1)
-        #expect(requests("GenerateDataKey", "AccessDeniedException") == 1)
+        #expect(requests("GenerateDataKey", "AccessDenied") == 1)  // moto's code (AWS: AccessDeniedException)
         #expect(metrics.timers(label: "envelopekit_aws_request_duration").count == 3)
         #expect(metrics.counterTotal(label: "envelopekit_credential_refreshes_total", dimensions: [("source", "explicit"), ("outcome", "success")]) == 2)
         #expect(metrics.counterTotal(label: "envelopekit_messages_total", dimensions: [("operation", "encrypt"), ("suite", "0x0578"), ("outcome", "success")]) == 1)

@@ -13,7 +13,6 @@ import Testing
 /// https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-modifying-external-accounts.html
 /// (only the listed cryptographic and grant operations work for principals of another account;
 /// PutKeyPolicy, GetKeyPolicy and the other management operations never do).
-@available(macOS 14, iOS 17, tvOS 17, *)  // LocalKMSServer (Hummingbird 2)
 @Suite("Local KMS served: the administration API", .serialized)
 struct AdministrationOverWireTests {
     static let owner: AWSAccountID = "111122223333"

@@ -7,7 +7,6 @@ import Foundation
 import Testing
 
 /// Whole messages through the KMS keyrings, with KMS reached over HTTP + SigV4 on the local server.
-@available(macOS 14, iOS 17, tvOS 17, *)  // LocalKMSServer (Hummingbird 2)
 @Suite("KMS keyrings over the local KMS server", .serialized)
 struct KeyringOverWireTests {
     @Test("encrypt by alias ARN, decrypt with a strict keyring; the EDK names the key ARN")

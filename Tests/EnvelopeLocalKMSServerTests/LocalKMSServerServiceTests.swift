@@ -24,7 +24,6 @@ struct ShutdownReporting<Base: Service>: Service {
     }
 }
 
-@available(macOS 14, iOS 17, tvOS 17, *)  // LocalKMSServer (Hummingbird 2)
 @Suite("The local KMS server as a Service")
 struct LocalKMSServerServiceTests {
     @Test("in a ServiceGroup: a request in flight when graceful shutdown begins is answered, then run() returns")
@@ -45,7 +44,8 @@ struct LocalKMSServerServiceTests {
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
             var portIterator = ports.makeAsyncIterator()
-            let port = try #require(await portIterator.next())
+            let bound = await portIterator.next()
+            let port = try #require(bound)
             let transport = KMSHTTPTransport(
                 region: "us-east-1",
                 endpoint: KMSEndpoint(url: URL(string: "http://127.0.0.1:\(port)")!, signingRegion: "us-east-1"),

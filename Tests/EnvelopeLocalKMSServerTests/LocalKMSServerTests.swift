@@ -10,7 +10,6 @@ import Testing
 
 /// A local KMS with the story's key (owner account 111122223333, key policy naming User1), served
 /// on 127.0.0.1 with a free port; User1 and NoAccess (same account, no policy) have access keys.
-@available(macOS 14, iOS 17, tvOS 17, *)  // LocalKMSServer (Hummingbird 2)
 struct ServedKMS: Sendable {
     static let account: AWSAccountID = "111122223333"
     let kms: LocalKMS
@@ -45,7 +44,6 @@ struct ServedKMS: Sendable {
     }
 }
 
-@available(macOS 14, iOS 17, tvOS 17, *)  // LocalKMSServer (Hummingbird 2)
 @Suite("Local KMS served over the KMS wire protocol", .serialized)
 struct LocalKMSServerTests {
     @Test("the bound port is reported (port 0 picks a free one)")
@@ -184,7 +182,6 @@ print(json.dumps(out))
 """#
 }
 
-@available(macOS 14, iOS 17, tvOS 17, *)  // LocalKMSServer (Hummingbird 2)
 @Suite("Local KMS wire handler: signature checks")
 struct LocalKMSWireHandlerTests {
     func setup() async throws -> (LocalKMSWireHandler, LocalKMSAccessKey, KMSKeyARN) {

@@ -19,7 +19,6 @@ func dims(_ pairs: [(String, String)]) -> [String: String] {
     Dictionary(pairs, uniquingKeysWith: { $1 })
 }
 
-@available(macOS 14, iOS 17, tvOS 17, *)  // LocalKMSServer (Hummingbird 2)
 extension ServedKMS {
     /// A transport reporting to `observability`.
     func transport(_ key: LocalKMSAccessKey, observability: EnvelopeObservability) throws -> KMSHTTPTransport {
@@ -32,7 +31,6 @@ extension ServedKMS {
     }
 }
 
-@available(macOS 14, iOS 17, tvOS 17, *)  // LocalKMSServer (Hummingbird 2)
 @Suite("Metrics and spans over the local KMS server", .serialized)
 struct ObservabilityTests {
     @Test("every metric appears with its dimensions after a round trip: KMS requests, credentials, cache, messages")

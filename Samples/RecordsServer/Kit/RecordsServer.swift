@@ -55,12 +55,12 @@ public struct RecordsServer: Sendable {
         let records = Records(keyARN: keyARN, kmsPort: kmsPort, accessKey: accessKey)
         let router = Router()
         router.post("/records") { request, context -> Response in
-            context.logger.info("record received", metadata: ["content-length": "\(request.headers[.contentLength] ?? "-")"])
+            context.logger.info("record received")
             var request = request
             let body = try await request.collectBody(upTo: 1 << 20)
             let message = try await records.encrypt(Array(body.readableBytesView))
             let json = try JSONSerialization.data(withJSONObject: ["keyArn": records.keyARN.description, "ciphertext": Data(message).base64EncodedString()])
-            return Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(bytes: json)))
+            return Response(status: .ok, body: ResponseBody(byteBuffer: ByteBuffer(bytes: json)))
         }
         router.post("/records/decrypt") { request, _ -> Response in
             var request = request

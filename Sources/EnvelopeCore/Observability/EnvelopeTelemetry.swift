@@ -28,7 +28,7 @@ package struct EnvelopeTelemetry: Sendable {
         guard let metrics else { return }
         let elapsed = ContinuousClock.now - start
         let nanos = elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000
-        Timer(label: labelPrefix + name, dimensions: dimensions, factory: metrics).recordNanoseconds(nanos)
+        CoreMetrics.Timer(label: labelPrefix + name, dimensions: dimensions, factory: metrics).recordNanoseconds(nanos)
     }
 
     /// Sets gauge `name` (prefixed) to `value`.
