@@ -50,7 +50,8 @@ struct LocalKMSServerServiceTests {
                 region: "us-east-1",
                 endpoint: KMSEndpoint(url: URL(string: "http://127.0.0.1:\(port)")!, signingRegion: "us-east-1"),
                 credentials: StaticCredentialsProvider(try AWSCredentials(accessKeyId: user1.accessKeyId, secretAccessKey: user1.secretAccessKey)),
-                http: AWSHTTPClient(retryPolicy: .none))
+                // One attempt, with room for a loaded machine: the answer waits for the shutdown to begin.
+                http: AWSHTTPClient(retryPolicy: RetryPolicy(maxAttempts: 1, attemptTimeout: 300, overallDeadline: 600)))
             let inFlight = Task { try await transport.generateDataKey(GenerateDataKeyRequest(keyId: .keyARN(key), numberOfBytes: 32)) }
             var enteredIterator = entered.makeAsyncIterator()
             _ = await enteredIterator.next()

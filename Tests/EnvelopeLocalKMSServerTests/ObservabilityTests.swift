@@ -22,7 +22,8 @@ func dims(_ pairs: [(String, String)]) -> [String: String] {
 extension ServedKMS {
     /// A transport reporting to `observability`.
     func transport(_ key: LocalKMSAccessKey, observability: EnvelopeObservability) throws -> KMSHTTPTransport {
-        let http = AWSHTTPClient(retryPolicy: .none, observability: observability)
+        // One attempt, with room for a loaded machine (the whole suite under TSan).
+        let http = AWSHTTPClient(retryPolicy: RetryPolicy(maxAttempts: 1, attemptTimeout: 300, overallDeadline: 600), observability: observability)
         return KMSHTTPTransport(
             region: "us-east-1",
             endpoint: KMSEndpoint(url: server.url, signingRegion: "us-east-1"),
