@@ -94,7 +94,7 @@ struct Records: Sendable {
     }
 
     func encrypt(_ record: [UInt8]) async throws -> [UInt8] {
-        let keyring = KMSEncryptionKeyring(keyID: .keyARN(keyARN), transport: try await transport())
+        let keyring = try KMSEncryptionKeyring(keyID: .keyARN(keyARN), transport: try await transport())
         return try await client.encrypt(record, keyring: keyring, encryptionContext: Self.context).ciphertext
     }
 
