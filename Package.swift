@@ -1,10 +1,11 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.2
 import PackageDescription
 
 // Module map: ../shared/DESIGN.md ("Modules"). Library users who only need EnvelopeCore or
 // EnvelopeKMS build neither the HTTP stack nor the samples.
 let package = Package(
     name: "EnvelopeKit",
+    // macOS 13 for every library but EnvelopeLocalKMSServer (Hummingbird 2: macOS 14, marked @available).
     platforms: [.macOS(.v13)],
     products: [
         .library(name: "EnvelopeCrypto", targets: ["EnvelopeCrypto"]),
@@ -27,6 +28,12 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        // Observability (metric and span names: EnvelopeCore.docc "Observability"). Hummingbird already
+        // brings all three; EnvelopeCore and EnvelopeKMSHTTP use only Metrics and Tracing, which have
+        // no dependencies beyond swift-service-context.
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-distributed-tracing", from: "1.7.3"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         .systemLibrary(
@@ -48,7 +55,9 @@ let package = Package(
         .target(
             name: "EnvelopeCore",
             dependencies: ["EnvelopeCrypto", .product(name: "Logging", package: "swift-log"),
-                           .product(name: "SystemPackage", package: "swift-system")]
+                           .product(name: "SystemPackage", package: "swift-system"),
+                           .product(name: "Metrics", package: "swift-metrics"),
+                           .product(name: "Tracing", package: "swift-distributed-tracing")]
         ),
         .target(
             name: "EnvelopeKMS",
@@ -76,6 +85,8 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 // NIOConnectionError (why a connection failed); NIOPosix comes in with AsyncHTTPClient anyway.
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
             ]
         ),
         .target(
@@ -85,6 +96,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         // Helpers shared by the test targets: repository root, the Python test venv and its helper
@@ -96,11 +108,15 @@ let package = Package(
                 "EnvelopeSigV4", "EnvelopeCrypto",
                 // CrossAccountStory: the story of DESIGN.md on the in-process local KMS.
                 "EnvelopeKMS", "EnvelopeKMSPolicy", "EnvelopeLocalKMS",
+                // SecretScan: the data-key tap of the secret-hygiene scans.
+                "EnvelopeCore",
                 .product(name: "Logging", package: "swift-log"),
                 // LoopbackHTTPServer: the loopback fakes of the credential endpoints (IMDS, container, STS, SSO) and KMS.
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                // RecordedSpans: the text of finished spans, for the secret scans.
+                .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
             ],
             path: "Tests/EnvelopeTestSupport"
         ),
@@ -127,7 +143,8 @@ let package = Package(
         ),
         .testTarget(
             name: "EnvelopeLocalKMSTests",
-            dependencies: ["EnvelopeLocalKMS", "EnvelopeKMSPolicy", "EnvelopeKMS", "EnvelopeCore", "EnvelopeCrypto", "EnvelopeTestSupport"]
+            dependencies: ["EnvelopeLocalKMS", "EnvelopeKMSPolicy", "EnvelopeKMS", "EnvelopeCore", "EnvelopeCrypto", "EnvelopeTestSupport",
+                           .product(name: "InMemoryTracing", package: "swift-distributed-tracing")]
         ),
         .testTarget(
             name: "EnvelopeKMSHTTPTests",
@@ -137,6 +154,8 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
+                .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
             ],
             resources: [.copy("Vectors")]
         ),
@@ -146,6 +165,10 @@ let package = Package(
                 "EnvelopeLocalKMSServer", "EnvelopeKMSHTTP", "EnvelopeLocalKMS", "EnvelopeKMS", "EnvelopeCore", "EnvelopeCrypto",
                 "EnvelopeTestSupport",
                 .product(name: "Logging", package: "swift-log"),
+                // Observability tests: metrics, spans and the server as a Service.
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
+                .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         // Interop with the official AWS Encryption SDK for Python (Tests/Interop/esdk_peer.py, venv from `make venv`).

@@ -1,4 +1,4 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.2
 import PackageDescription
 
 // The samples: the `envelope` CLI, the cross-account walkthrough and a raw-AES file demo. A package of
@@ -11,11 +11,13 @@ func kit(_ names: String...) -> [Target.Dependency] {
 
 let package = Package(
     name: "EnvelopeKitSamples",
-    platforms: [.macOS(.v13)],
+    // macOS 14: the CLI's `kms serve` and the records server run Hummingbird 2.
+    platforms: [.macOS(.v14)],
     products: [
         .executable(name: "envelope", targets: ["envelope"]),
         .executable(name: "cross-account-walkthrough", targets: ["CrossAccountWalkthrough"]),
         .executable(name: "raw-aes-file-demo", targets: ["RawAESFileDemo"]),
+        .executable(name: "records-server", targets: ["RecordsServer"]),
     ],
     dependencies: [
         .package(name: "EnvelopeKit", path: ".."),
@@ -23,6 +25,11 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         // The CLI hands descriptors to EnvelopeCore's swift-system FileDescriptor APIs.
         .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
+        // The records server sample: a Hummingbird app with metrics, traces and service lifecycle.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-distributed-tracing", from: "1.7.3"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         .executableTarget(
@@ -61,11 +68,25 @@ let package = Package(
             dependencies: ["CrossAccountWalkthroughKit"],
             path: "CrossAccountWalkthrough/Main"
         ),
-        // Runs the built `envelope` and `cross-account-walkthrough` binaries as a user would; depending on the
-        // executables makes `swift build --build-tests` / `swift test` build them first.
+        // The records server: a Hummingbird app that encrypts posted records under a KMS key of a local
+        // KMS server (both services of one ServiceGroup), with metrics and spans written to its log.
+        .target(
+            name: "RecordsServerKit",
+            dependencies: kit("EnvelopeCore", "EnvelopeKMS", "EnvelopeKMSHTTP", "EnvelopeLocalKMS", "EnvelopeLocalKMSServer") + [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "RecordsServer/Kit"
+        ),
+        .executableTarget(name: "RecordsServer", dependencies: ["RecordsServerKit"], path: "RecordsServer/Main"),
+        // Runs the built `envelope`, `cross-account-walkthrough` and `records-server` binaries as a user would;
+        // depending on the executables makes `swift build --build-tests` / `swift test` build them first.
         .testTarget(
             name: "EnvelopeCLITests",
-            dependencies: ["envelope", "CrossAccountWalkthrough", "CrossAccountWalkthroughKit", "EnvelopeCLICore"]
+            dependencies: ["envelope", "CrossAccountWalkthrough", "RecordsServer", "CrossAccountWalkthroughKit", "EnvelopeCLICore"]
                 + kit("EnvelopeCore", "EnvelopeCrypto", "EnvelopeKMS", "EnvelopeKMSHTTP", "EnvelopeKMSPolicy", "EnvelopeLocalKMS", "EnvelopeTestSupport"),
             path: "Tests/EnvelopeCLITests",
             // The --help transcripts, read by path (HelpGoldenTests).

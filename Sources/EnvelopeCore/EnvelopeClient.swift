@@ -34,6 +34,14 @@ public struct EnvelopeClient: Sendable {
     /// body size); hostile messages beyond them are refused before any key work.
     public var limits = DecryptionLimits()
 
+    /// Where messages report metrics and spans (``EnvelopeObservability``; default: the backends
+    /// bootstrapped when the client is created, nothing at all when none was).
+    public var observability = EnvelopeObservability.default {
+        didSet { telemetry = EnvelopeTelemetry(observability) }
+    }
+    /// `observability` resolved; nil when there is nothing to report to.
+    var telemetry = EnvelopeTelemetry(.default)
+
     /// Creates a client with no limit on encrypted data keys and one core per message.
     /// - Parameters:
     ///   - commitmentPolicy: defaults to `requireEncryptRequireDecrypt` (encrypt with 0x0578).

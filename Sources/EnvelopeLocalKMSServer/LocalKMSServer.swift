@@ -6,10 +6,17 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
+import ServiceLifecycle
 
 /// The local KMS served over the AWS KMS wire protocol on 127.0.0.1 (Hummingbird), so that our HTTP
 /// transport, boto3 and the AWS CLI can use it as they use AWS KMS (`--endpoint-url http://127.0.0.1:PORT`).
-public struct LocalKMSServer: Sendable {
+///
+/// A `Service` (swift-service-lifecycle): run it in your `ServiceGroup`; on graceful shutdown it
+/// stops accepting connections and finishes the requests in flight before ``run()`` returns.
+/// Standalone, ``run(onRunning:)`` and ``start()`` serve until SIGTERM/SIGINT or cancellation.
+/// Needs macOS 14 (Hummingbird 2); the rest of EnvelopeKit needs macOS 13.
+@available(macOS 14, iOS 17, tvOS 17, *)
+public struct LocalKMSServer: Sendable, Service {
     /// The request handler (signature checks, principal mapping, operations).
     public let handler: LocalKMSWireHandler
     /// Listening host (default `127.0.0.1`: the server is meant for this machine only).
@@ -19,6 +26,10 @@ public struct LocalKMSServer: Sendable {
     /// Largest accepted request body.
     public let maxRequestBytes: Int
     let logger: Logger
+    /// Called with the bound port once the server listens, when run as a `Service` (``run()``).
+    public var onRunning: @Sendable (Int) async -> Void = { _ in }
+    /// Tests: awaited at the start of every request (to hold one in flight).
+    var requestGate: (@Sendable () async -> Void)?
 
     /// Creates a server for `kms`.
     /// `acceptsViaServiceHeader` lets requests set `kms:ViaService` (`LocalKMSWireHandler.viaServiceHeader`).
@@ -33,23 +44,35 @@ public struct LocalKMSServer: Sendable {
 
     /// Serves until the task is cancelled (or SIGTERM/SIGINT); `onRunning` receives the bound port.
     public func run(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
+        try await application(onRunning: onRunning).runService(gracefulShutdownSignals: [.sigterm, .sigint])
+    }
+
+    /// Serves as a service of the enclosing `ServiceGroup` until its graceful shutdown (then drains
+    /// the requests in flight) or cancellation; ``onRunning`` receives the bound port.
+    public func run() async throws {
+        try await application(onRunning: onRunning).run()
+    }
+
+    func application(onRunning: @escaping @Sendable (Int) async -> Void) -> some ApplicationProtocol {
         let router = Router()
         let handler = self.handler
         let maxBytes = maxRequestBytes
+        let gate = requestGate
         router.post("/") { request, _ -> Response in
-            try await Self.respond(to: request, handler: handler, maxBytes: maxBytes)
+            await gate?()
+            return try await Self.respond(to: request, handler: handler, maxBytes: maxBytes)
         }
         router.post("**") { request, _ -> Response in
-            try await Self.respond(to: request, handler: handler, maxBytes: maxBytes)
+            await gate?()
+            return try await Self.respond(to: request, handler: handler, maxBytes: maxBytes)
         }
-        let app = Application(
+        return Application(
             router: router,
             configuration: .init(address: .hostname(host, port: port), serverName: "EnvelopeKit-LocalKMS"),
             onServerRunning: { channel in
                 await onRunning(channel.localAddress?.port ?? 0)
             },
             logger: logger)
-        try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
     }
 
     /// Starts serving in a background task and returns once the port is bound.

@@ -27,6 +27,13 @@ struct ServedKMS: Sendable {
         return ServedKMS(kms: story.kms, server: server, key: story.key, aliasARN: story.aliasARN.description, user1: user1Key, noAccess: noAccessKey)
     }
 
+    /// The story's local KMS with access keys of User1 (a key user) and of a principal without access.
+    static func prepare() async throws -> (LocalKMS, KMSKeyARN, user1: LocalKMSAccessKey, noAccess: LocalKMSAccessKey) {
+        let story = try await CrossAccountStory.make(externalIAM: nil)
+        return (story.kms, story.key, try await story.kms.createAccessKey(principal: CrossAccountStory.user1),
+                try await story.kms.createAccessKey(principal: CrossAccountStory.ownerOther))
+    }
+
     func transport(_ id: String, _ secret: String) throws -> KMSHTTPTransport {
         KMSHTTPTransport(
             region: "us-east-1",

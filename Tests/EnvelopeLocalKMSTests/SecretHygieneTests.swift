@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import InMemoryTracing
 import Testing
 import EnvelopeCrypto
 import EnvelopeKMS
@@ -38,35 +39,14 @@ struct LocalKMSBridgeKeyring: Keyring {
     }
 }
 
-/// Records every data key a keyring produced (a test-only tap; the secret is copied to scan for it).
-final class DataKeyTap: EncryptionKeyring, @unchecked Sendable {
-    let base: any EncryptionKeyring
-    private let lock = NSLock()
-    private var keys: [[UInt8]] = []
-    var dataKeys: [[UInt8]] { lock.withLock { keys } }
-    init(_ base: any EncryptionKeyring) { self.base = base }
-    func onEncrypt(_ materials: EncryptionMaterials) async throws -> EncryptionMaterials {
-        let m = try await base.onEncrypt(materials)
-        if let key = m.plaintextDataKey { lock.withLock { keys.append(key.unprotectedCopy()) } }
-        return m
-    }
-}
-
-/// The spellings a secret could take in a log line.
-func spellings(_ secret: [UInt8]) -> [String] {
-    let hex = hexString(secret)
-    let data = Data(secret)
-    return [hex, hex.uppercased(), data.base64EncodedString(), data.base64EncodedString().replacingOccurrences(of: "=", with: ""),
-            secret.map { String($0) }.joined(separator: ", ")]
-}
-
 @Suite("Secrets: nothing secret in logs; guarded memory")
 struct SecretHygieneTests {
     static let secretText = "PLAINTEXT-CANARY-7f3a9c-the-quick-brown-fox"
 
-    @Test("encrypt and decrypt at trace level (raw AES, raw RSA, multi-keyring, local KMS; one-shot and streaming) log no key or plaintext")
+    @Test("encrypt and decrypt at trace level (raw AES, raw RSA, multi-keyring, local KMS; one-shot and streaming) log no key or plaintext, and neither do their spans")
     func traceLogsHoldNoSecrets() async throws {
         let capture = LogRecorder()
+        let tracer = InMemoryTracer()
         let kms = try LocalKMS(logger: capture.logger("local-kms"))
         let story = try await CrossAccountStory.make(kms: kms)
         let kmsKeyring = LocalKMSBridgeKeyring(client: story.client(CrossAccountStory.user1), key: story.key, context: CrossAccountStory.context)
@@ -82,8 +62,9 @@ struct SecretHygieneTests {
         var derivedKeys = 0
         for (name, keyring) in keyrings {
             for suite in [AlgorithmSuite.aes256GCMHKDFSHA512CommitKeyECDSAP384, .aes256GCMHKDFSHA512CommitKey, .aes128GCMHKDFSHA256, .aes256GCMNoKDF] {
-                let client = EnvelopeClient(commitmentPolicy: suite.isCommitting ? .requireEncryptAllowDecrypt : .forbidEncryptAllowDecrypt,
+                var client = EnvelopeClient(commitmentPolicy: suite.isCommitting ? .requireEncryptAllowDecrypt : .forbidEncryptAllowDecrypt,
                                             logger: capture.logger("client-\(name)"))
+                client.observability = EnvelopeObservability(tracer: tracer)
                 let tap = DataKeyTap(keyring)
                 let encrypted = try await client.encrypt(plaintext, materialsManager: DefaultMaterialsManager(encryptionKeyring: tap),
                                                          encryptionContext: ["tenant": "t1"], suite: suite, frameLength: 1024)
@@ -112,6 +93,15 @@ struct SecretHygieneTests {
             }
         }
         #expect(!text.contains("the-quick-brown-fox"))
+        // The same scan over every span (message spans, including the failed decrypts').
+        let spans = recordedText(of: tracer.finishedSpans)
+        #expect(tracer.finishedSpans.count >= 16 * 3, "the test must see spans, or it proves nothing")
+        for secret in secrets {
+            for spelling in spellings(secret) {
+                #expect(!spans.contains(spelling), "a secret appears in a span")
+            }
+        }
+        #expect(!spans.contains("the-quick-brown-fox"))
     }
 
     #if canImport(Glibc)

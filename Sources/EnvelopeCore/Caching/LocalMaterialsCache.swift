@@ -31,23 +31,32 @@ public actor LocalMaterialsCache {
         var lastUse: UInt64
     }
 
-    private var entries: [[UInt8]: Entry] = [:]
+    private var entries: [[UInt8]: Entry] = [:] {
+        didSet { telemetry?.entries(entries.count) }
+    }
     private var encryptionsInFlight: [[UInt8]: Task<EncryptionMaterials, any Error>] = [:]
     private var decryptionsInFlight: [[UInt8]: Task<DecryptionMaterials, any Error>] = [:]
     private var useCounter: UInt64 = 0
     /// The earliest expiry of any stored entry (nil when empty): pruning scans only once it passed.
     private var earliestExpiry: ContinuousClock.Instant?
-    private var stats = MaterialsCacheStatistics()
+    private var stats = MaterialsCacheStatistics() {
+        didSet { telemetry?.statistics(stats) }
+    }
+    /// Reports `stats` and the entry count as metrics; nil when no backend is active.
+    private let telemetry: CacheTelemetry?
 
     /// Creates an empty cache.
     /// - Parameters:
     ///   - capacity: the most entries to hold, 0 or more (default 1000).
     ///   - now: the clock that ages entries (default: the system's continuous clock). Tests pass a
     ///     manual clock to expire entries without waiting.
-    public init(capacity: Int = 1000, now: @escaping @Sendable () -> ContinuousClock.Instant = { ContinuousClock.now }) {
+    ///   - observability: where hits, misses, bypasses, evictions and the entry count are reported.
+    public init(capacity: Int = 1000, now: @escaping @Sendable () -> ContinuousClock.Instant = { ContinuousClock.now },
+                observability: EnvelopeObservability = .default) {
         precondition(capacity >= 0, "the cache capacity cannot be negative")
         self.capacity = capacity
         self.now = now
+        self.telemetry = EnvelopeTelemetry(observability).map(CacheTelemetry.init)
     }
 
     /// A consistent snapshot of the counters.

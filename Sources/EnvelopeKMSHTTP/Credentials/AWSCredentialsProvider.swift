@@ -1,3 +1,4 @@
+import EnvelopeCore
 import Foundation
 import Logging
 
@@ -136,12 +137,16 @@ public actor RefreshingCredentialsProvider: AWSCredentialsProvider {
     let clock: @Sendable () -> Date
     var cached: AWSCredentials?
     var inFlight: Task<AWSCredentials, any Error>?
+    let telemetry: EnvelopeTelemetry?
 
-    /// Wraps `base`; long-term credentials (no expiry) are fetched once.
-    public init(_ base: any AWSCredentialsProvider, refreshMargin: TimeInterval = 300, clock: @escaping @Sendable () -> Date = { Date() }) {
+    /// Wraps `base`; long-term credentials (no expiry) are fetched once. Each fetch counts in
+    /// `credential_refreshes_total` (`source`, `outcome`) of `observability`.
+    public init(_ base: any AWSCredentialsProvider, refreshMargin: TimeInterval = 300, clock: @escaping @Sendable () -> Date = { Date() },
+                observability: EnvelopeObservability = .default) {
         self.base = base
         self.refreshMargin = refreshMargin
         self.clock = clock
+        self.telemetry = EnvelopeTelemetry(observability)
     }
 
     /// Where the cached credentials came from (`nil` before the first success).
@@ -155,7 +160,15 @@ public actor RefreshingCredentialsProvider: AWSCredentialsProvider {
         let task = Task { try await base.credentials(logger: logger) }
         inFlight = task
         defer { inFlight = nil }
-        let fresh = try await task.value
+        let fresh: AWSCredentials
+        do {
+            fresh = try await task.value
+            telemetry?.count(AWSCallMetrics.credentialRefreshes, [("source", fresh.source?.metricName ?? "unknown"), ("outcome", "success")])
+        } catch {
+            let source = (error as? AWSCredentialsError)?.source.metricName ?? "unknown"
+            telemetry?.count(AWSCallMetrics.credentialRefreshes, [("source", source), ("outcome", EnvelopeObservability.outcome(of: error))])
+            throw error
+        }
         if cached != nil { logger.debug("credentials refreshed before expiry", metadata: ["accessKeyId": "\(fresh.accessKeyId)"]) }
         cached = fresh
         return fresh

@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import EnvelopeCore
 import Foundation
 import Logging
 import NIOCore
@@ -35,13 +36,19 @@ public struct AWSHTTPClient: Sendable {
     let sleep: @Sendable (TimeInterval) async throws -> Void
     let jitter: @Sendable (ClosedRange<Double>) -> Double
     let now: @Sendable () -> Date
+    /// Where calls (and the transport's credential refreshes) report metrics and spans.
+    public let observability: EnvelopeObservability
+    /// `observability` resolved; nil when nothing is bootstrapped.
+    let telemetry: EnvelopeTelemetry?
 
-    /// Creates a client; `httpClient` (if given) stays the caller's to shut down.
-    public init(httpClient: HTTPClient? = nil, retryPolicy: RetryPolicy = RetryPolicy(), maxResponseBytes: Int = 1 << 20, retryQuota: RetryQuota = RetryQuota()) {
+    /// Creates a client; `httpClient` (if given) stays the caller's to shut down. Each call reports
+    /// metrics and a span to `observability` (default: the bootstrapped backends).
+    public init(httpClient: HTTPClient? = nil, retryPolicy: RetryPolicy = RetryPolicy(), maxResponseBytes: Int = 1 << 20, retryQuota: RetryQuota = RetryQuota(),
+                observability: EnvelopeObservability = .default) {
         self.init(
             httpClient: httpClient, retryPolicy: retryPolicy, maxResponseBytes: maxResponseBytes, retryQuota: retryQuota,
             sleep: { seconds in try await Task.sleep(nanoseconds: UInt64(max(0, seconds) * 1_000_000_000)) },
-            jitter: { Double.random(in: $0) }, now: { Date() })
+            jitter: { Double.random(in: $0) }, now: { Date() }, observability: observability)
     }
 
     /// A client with an injected sleeper, jitter source and clock (tests: no real waiting, exact backoffs).
@@ -50,8 +57,11 @@ public struct AWSHTTPClient: Sendable {
         clockSkew: ClockSkew = ClockSkew(),
         sleep: @escaping @Sendable (TimeInterval) async throws -> Void,
         jitter: @escaping @Sendable (ClosedRange<Double>) -> Double = { Double.random(in: $0) },
-        now: @escaping @Sendable () -> Date = { Date() }
+        now: @escaping @Sendable () -> Date = { Date() },
+        observability: EnvelopeObservability = .default
     ) {
+        self.observability = observability
+        self.telemetry = EnvelopeTelemetry(observability)
         self.httpClient = httpClient ?? Self.sharedHTTPClient(connectTimeout: retryPolicy.connectTimeout)
         self.retryPolicy = retryPolicy
         self.maxResponseBytes = maxResponseBytes
@@ -64,6 +74,10 @@ public struct AWSHTTPClient: Sendable {
 
     /// Signs (freshly on every attempt) and sends `POST url` with `headers` and `body`; returns the
     /// first 2xx response, or throws `AWSCallError` with the last failure.
+    ///
+    /// The call is one span (`call`'s service and method, e.g. `KMS.GenerateDataKey`, a child of
+    /// the caller's task's context) and counts in the request, latency, retry and throttle metrics.
+    /// Without `call` it is described from `operation` (`Service.Method`) and the signer.
     public func send(
         operation: String,
         url: URL,
@@ -71,7 +85,42 @@ public struct AWSHTTPClient: Sendable {
         body: [UInt8],
         signer: SigV4Signer,
         credentials: any AWSCredentialsProvider,
-        logger: Logger
+        logger: Logger,
+        call: AWSCallDescription? = nil
+    ) async throws -> AWSHTTPResponse {
+        guard let telemetry else {
+            return try await sendAttempts(operation: operation, url: url, headers: headers, body: body, signer: signer,
+                                          credentials: credentials, logger: logger, recorder: nil)
+        }
+        let described = call ?? AWSCallDescription(
+            service: signer.service.uppercased(), method: String(operation.split(separator: ".").last ?? Substring(operation)),
+            region: signer.region)
+        let recorder = AWSCallRecorder(telemetry: telemetry, call: described)
+        let start = ContinuousClock.now
+        do {
+            let response = try await telemetry.withSpan(described.spanName, kind: .client, attributes: described.spanAttributes) { span in
+                let response = try await sendAttempts(operation: operation, url: url, headers: headers, body: body, signer: signer,
+                                                      credentials: credentials, logger: logger, recorder: recorder)
+                span?.attributes["http.response.status_code"] = response.status
+                return response
+            }
+            recorder.finished(outcome: "success", since: start)
+            return response
+        } catch {
+            recorder.finished(outcome: EnvelopeObservability.outcome(of: error), since: start)
+            throw error
+        }
+    }
+
+    private func sendAttempts(
+        operation: String,
+        url: URL,
+        headers: [(name: String, value: String)],
+        body: [UInt8],
+        signer: SigV4Signer,
+        credentials: any AWSCredentialsProvider,
+        logger: Logger,
+        recorder: AWSCallRecorder?
     ) async throws -> AWSHTTPResponse {
         let urlText = url.absoluteString
         let deadline = now().addingTimeInterval(retryPolicy.overallDeadline)
@@ -118,6 +167,7 @@ public struct AWSHTTPClient: Sendable {
                 let error = AWSErrorResponse.decode(status: response.status, headers: response.headers, body: response.body)
                 metadata["aws.error"] = "\(error.code)"
                 lastFailure = .service(error)
+                if AWSErrorResponse.throttlingCodes.contains(error.code) || error.status == 429 { recorder?.throttled() }
                 if !skewRetried, clockSkew.correct(code: error.code, headers: response.headers, now: now()) {
                     // The signing clock was off: retry once at once with the corrected clock; this
                     // extra attempt costs neither an attempt of the policy nor the quota.
@@ -160,6 +210,7 @@ public struct AWSHTTPClient: Sendable {
                 throw stop(.deadlineReached, attempts: attempt)
             }
             metadata["aws.backoff_ms"] = "\(Int(delay * 1000))"
+            recorder?.retrying(after: metadata["aws.error"].map { "\($0)" } ?? "unknown")
             logger.debug("AWS attempt failed, retrying", metadata: metadata)
             try await sleep(delay)
         }

@@ -32,7 +32,8 @@ public struct KMSHTTPTransport: KMSTransport {
     ) {
         self.region = region
         self.endpoint = endpoint
-        self.credentials = credentials is RefreshingCredentialsProvider ? credentials : RefreshingCredentialsProvider(credentials)
+        self.credentials = credentials is RefreshingCredentialsProvider ? credentials
+            : RefreshingCredentialsProvider(credentials, observability: http.observability)
         self.http = http
         self.logger = logger
     }
@@ -76,9 +77,10 @@ public struct KMSHTTPTransport: KMSTransport {
         }
     }
 
-    /// Sends one operation: JSON body, `TrentService.<operation>` target, SigV4 (`kms`).
+    /// Sends one operation: JSON body, `TrentService.<operation>` target, SigV4 (`kms`). Its span
+    /// (`KMS.<operation>`) names the Region and `keyID` (attribute `aws.kms.key_id`), never data.
     public func call<Request: Encodable, Response: Decodable>(
-        _ operation: KMSOperationName, _ request: Request, as: Response.Type
+        _ operation: KMSOperationName, _ request: Request, as: Response.Type, keyID: KMSKeyIdentifier? = nil
     ) async throws -> Response {
         // Encrypt requests carry plaintext in the body: wipe our copies once sent (best effort;
         // the HTTP stack keeps its own buffer until the request is written).
@@ -96,7 +98,9 @@ public struct KMSHTTPTransport: KMSTransport {
                 body: body,
                 signer: SigV4Signer(region: endpoint.signingRegion, service: "kms"),
                 credentials: credentials,
-                logger: logger)
+                logger: logger,
+                call: AWSCallDescription(service: "KMS", method: operation.rawValue, region: region.rawValue,
+                                         attributes: keyID.map { ["aws.kms.key_id": $0.description] } ?? [:]))
         } catch let error as AWSCallError {
             // Each layer's own typed error: KMS's answer, the transport's failure, the credentials'.
             switch error.failure {
@@ -126,37 +130,37 @@ public struct KMSHTTPTransport: KMSTransport {
 
     /// `GenerateDataKey`.
     public func generateDataKey(_ request: GenerateDataKeyRequest) async throws -> GenerateDataKeyResponse {
-        try await call(.generateDataKey, request, as: GenerateDataKeyResponse.self)
+        try await call(.generateDataKey, request, as: GenerateDataKeyResponse.self, keyID: request.keyId)
     }
 
     /// `GenerateDataKeyWithoutPlaintext`.
     public func generateDataKeyWithoutPlaintext(_ request: GenerateDataKeyWithoutPlaintextRequest) async throws -> GenerateDataKeyWithoutPlaintextResponse {
-        try await call(.generateDataKeyWithoutPlaintext, request, as: GenerateDataKeyWithoutPlaintextResponse.self)
+        try await call(.generateDataKeyWithoutPlaintext, request, as: GenerateDataKeyWithoutPlaintextResponse.self, keyID: request.keyId)
     }
 
     /// `Encrypt`.
     public func encrypt(_ request: EncryptRequest) async throws -> EncryptResponse {
-        try await call(.encrypt, request, as: EncryptResponse.self)
+        try await call(.encrypt, request, as: EncryptResponse.self, keyID: request.keyId)
     }
 
     /// `Decrypt`.
     public func decrypt(_ request: DecryptRequest) async throws -> DecryptResponse {
-        try await call(.decrypt, request, as: DecryptResponse.self)
+        try await call(.decrypt, request, as: DecryptResponse.self, keyID: request.keyId)
     }
 
     /// `ReEncrypt`.
     public func reEncrypt(_ request: ReEncryptRequest) async throws -> ReEncryptResponse {
-        try await call(.reEncrypt, request, as: ReEncryptResponse.self)
+        try await call(.reEncrypt, request, as: ReEncryptResponse.self, keyID: request.destinationKeyId)
     }
 
     /// `DescribeKey`.
     public func describeKey(_ request: DescribeKeyRequest) async throws -> DescribeKeyResponse {
-        try await call(.describeKey, request, as: DescribeKeyResponse.self)
+        try await call(.describeKey, request, as: DescribeKeyResponse.self, keyID: request.keyId)
     }
 
     /// `CreateGrant`.
     public func createGrant(_ request: CreateGrantRequest) async throws -> CreateGrantResponse {
-        try await call(.createGrant, request, as: CreateGrantResponse.self)
+        try await call(.createGrant, request, as: CreateGrantResponse.self, keyID: request.keyId)
     }
 
     /// `ListGrants`.
@@ -165,9 +169,9 @@ public struct KMSHTTPTransport: KMSTransport {
     /// when the request named the key by key ARN and the bare ID is that key's, the ARN is put back.
     public func listGrants(_ request: ListGrantsRequest) async throws -> ListGrantsResponse {
         guard case .keyARN(let arn) = request.keyId else {
-            return try await call(.listGrants, request, as: ListGrantsResponse.self)
+            return try await call(.listGrants, request, as: ListGrantsResponse.self, keyID: request.keyId)
         }
-        let raw = try await call(.listGrants, request, as: JSONObject.self)
+        let raw = try await call(.listGrants, request, as: JSONObject.self, keyID: request.keyId)
         var object = raw.value
         if var grants = object["Grants"] as? [[String: Any]] {
             for index in grants.indices where (grants[index]["KeyId"] as? String) == arn.keyID.rawValue {
@@ -181,7 +185,7 @@ public struct KMSHTTPTransport: KMSTransport {
 
     /// `RevokeGrant`.
     public func revokeGrant(_ request: RevokeGrantRequest) async throws -> RevokeGrantResponse {
-        try await call(.revokeGrant, request, as: RevokeGrantResponse.self)
+        try await call(.revokeGrant, request, as: RevokeGrantResponse.self, keyID: request.keyId)
     }
 }
 
