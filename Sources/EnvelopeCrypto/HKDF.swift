@@ -121,11 +121,19 @@ public enum HKDF {
             // previous call's salt. RFC 5869 section 2.2: no salt means HashLen zero bytes, which
             // HMAC treats exactly as an empty key; so an empty salt is passed as those zeros.
             let usesSalt = mode != EVP_KDF_HKDF_MODE_EXPAND_ONLY
+            // OpenSSL 3.0.19 crashes (in SHA*_Update) when a context that expanded a non-empty
+            // info is given an empty one. An empty info never occurs in the ESDK's derivations;
+            // when a caller passes one, that call runs on a context of its own.
+            let emptyInfo = mode != EVP_KDF_HKDF_MODE_EXTRACT_ONLY && info.isEmpty
+            let fresh = emptyInfo ? envelope_hkdf_context(FetchedAlgorithms.hkdf, hash.openSSLCName) : nil
+            if emptyInfo && fresh == nil { throw CryptoError.openSSL("EVP_KDF_CTX_new (HKDF)") }
+            defer { if let fresh { EVP_KDF_CTX_free(fresh) } }
+            let ctx = fresh ?? context
             let ok = try withUnsafeTemporaryAllocation(byteCount: usesSalt && salt.isEmpty ? hash.digestLength : 0, alignment: 1) { zeros in
                 zeros.initializeMemory(as: UInt8.self, repeating: 0)
                 let s = usesSalt && salt.isEmpty ? UnsafeRawBufferPointer(zeros) : salt
                 return key.withUnsafeBytes { k in
-                    envelope_hkdf_run(context, mode, k.bindMemory(to: UInt8.self).baseAddress, k.count,
+                    envelope_hkdf_run(ctx, mode, k.bindMemory(to: UInt8.self).baseAddress, k.count,
                                       s.bindMemory(to: UInt8.self).baseAddress, s.count,
                                       info.bindMemory(to: UInt8.self).baseAddress, info.count,
                                       output.bindMemory(to: UInt8.self).baseAddress, output.count)
