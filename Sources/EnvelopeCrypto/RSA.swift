@@ -33,7 +33,11 @@ public final class RSAPublicKey: Sendable {
     let key: EVPKey
 
     /// Loads a PEM public key.
-    public init(pem: String) throws { key = try EVPKey.publicKey(pem: pem) }
+    public init(pem: String) throws {
+        let loaded = try EVPKey.publicKey(pem: pem)
+        guard loaded.isRSA else { throw KeyTypeError(expected: "RSA", found: loaded.algorithmName) }
+        key = loaded
+    }
 
     init(key: EVPKey) { self.key = key }
 
@@ -61,8 +65,17 @@ public final class RSAPublicKey: Sendable {
 public final class RSAPrivateKey: Sendable {
     let key: EVPKey
 
-    /// Loads a PEM private key.
-    public init(pem: String) throws { key = try EVPKey.privateKey(pem: pem) }
+    /// Loads an unencrypted PEM private key (an encrypted one is refused, never prompted for).
+    /// Throws ``KeyTypeError`` for a private key of another algorithm (EC, Ed25519, …).
+    public convenience init(pem: String) throws { try self.init(pem: pem, passphrase: nil) }
+
+    /// Loads a PEM private key; an encrypted PEM is decrypted with `passphrase` (nil: refused, never
+    /// prompted). Throws ``KeyTypeError`` for a private key of another algorithm.
+    public init(pem: String, passphrase: SecureBytes?) throws {
+        let loaded = try EVPKey.privateKey(pem: pem, passphrase: passphrase)
+        guard loaded.isRSA else { throw KeyTypeError(expected: "RSA", found: loaded.algorithmName) }
+        key = loaded
+    }
 
     /// Generates a key (tests, samples).
     public init(generatingBits bits: Int) throws {
@@ -75,6 +88,9 @@ public final class RSAPrivateKey: Sendable {
 
     /// The key as PEM PKCS#8. Handle the result as a secret.
     public func privatePEM() throws -> String { try key.privatePEM() }
+
+    /// The key as PEM PKCS#8 encrypted under `passphrase` (PBES2 with AES-256-CBC). Handle the result as a secret.
+    public func privatePEM(passphrase: [UInt8]) throws -> String { try key.privatePEM(passphrase: passphrase) }
 
     /// Decrypts into guarded memory; throws `authenticationFailed` when padding does not check out.
     public func decrypt(_ ciphertext: [UInt8], padding: RSAPadding) throws -> SecureBytes {
