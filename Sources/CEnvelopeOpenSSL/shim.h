@@ -83,10 +83,21 @@ static inline EVP_KDF_CTX *envelope_hkdf_context(EVP_KDF *kdf, const char *diges
     return kctx;
 }
 
-/// HKDF on a fresh context made by envelope_hkdf_context (EVP_KDF_CTX_free wipes its copy of the
-/// key), in `mode`: EVP_KDF_HKDF_MODE_EXTRACT_AND_EXPAND (key = input key, salt, info),
+/// Replaces the key copy an HKDF context holds by one zero byte (OpenSSL clears and frees the old
+/// copy), so a context kept for reuse holds no secret. Returns 1 on success.
+static inline int envelope_hkdf_forget_key(EVP_KDF_CTX *kctx) {
+    static const unsigned char zero = 0;
+    OSSL_PARAM params[2];
+    params[0] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, (void *)&zero, 1);
+    params[1] = OSSL_PARAM_construct_end();
+    return EVP_KDF_CTX_set_params(kctx, params) > 0;
+}
+
+/// HKDF on a context made by envelope_hkdf_context (the digest is already set), in `mode`: EVP_KDF_HKDF_MODE_EXTRACT_AND_EXPAND (key = input key, salt, info),
 /// EVP_KDF_HKDF_MODE_EXTRACT_ONLY (key = input key, salt; out = the pseudorandom key) or
-/// EVP_KDF_HKDF_MODE_EXPAND_ONLY (key = the pseudorandom key, info). Returns 1 on success.
+/// EVP_KDF_HKDF_MODE_EXPAND_ONLY (key = the pseudorandom key, info). Every parameter the mode
+/// reads is passed, so a reused context keeps nothing of an earlier call (a non-empty salt: OpenSSL
+/// 3.0 ignores an empty one). Returns 1 on success.
 static inline int envelope_hkdf_run(EVP_KDF_CTX *kctx, int mode, const unsigned char *key, size_t key_len,
                                     const unsigned char *salt, size_t salt_len, const unsigned char *info,
                                     size_t info_len, unsigned char *out, size_t out_len) {
@@ -120,6 +131,15 @@ static inline EVP_MAC_CTX *envelope_hmac_template(EVP_MAC *mac, const char *dige
 /// Sets the IV of a GCM context that already has its cipher and key. Returns 1 on success.
 static inline int envelope_gcm_set_iv(EVP_CIPHER_CTX *ctx, const unsigned char *iv, int enc) {
     return EVP_CipherInit_ex(ctx, NULL, NULL, NULL, iv, enc);
+}
+
+/// Re-keys a GCM context with an all-zero key and IV (it keeps its cipher and direction), so a
+/// context kept for reuse holds no key schedule, hash key or IV-derived state of the last user.
+/// Returns 1 on success.
+static inline int envelope_gcm_forget_key(EVP_CIPHER_CTX *ctx) {
+    static const unsigned char zeros[32] = { 0 };
+    if (EVP_CIPHER_CTX_get_key_length(ctx) > (int)sizeof(zeros)) return 0;
+    return EVP_CipherInit_ex(ctx, NULL, NULL, zeros, zeros, -1);
 }
 
 static inline int envelope_gcm_get_tag(EVP_CIPHER_CTX *ctx, unsigned char *tag, int tag_len) {

@@ -142,7 +142,12 @@ struct BodyAAD {
 
     init(messageID: [UInt8]) {
         idLength = messageID.count
-        storage = messageID + [UInt8](repeating: 0, count: 64)
+        // One allocation: the message ID, then room for the label, sequence number and length.
+        storage = [UInt8](unsafeUninitializedCapacity: messageID.count + 64) { buffer, count in
+            let tail = buffer.initialize(fromContentsOf: messageID)
+            buffer[tail...].initialize(repeating: 0)
+            count = buffer.count
+        }
     }
 
     /// Fills the buffer and calls `body` with the AAD bytes.

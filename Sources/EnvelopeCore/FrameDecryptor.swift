@@ -29,6 +29,8 @@ final class FrameDecryptor {
     private var state: State
     private var expectedSequence: UInt32 = 1
     private var scratch: UnsafeMutableRawBufferPointer
+    /// The size scratch starts at once it is first needed (at most 64 KiB).
+    private let initialScratch: Int
     private var plaintextRegion = UnsafeRawBufferPointer(start: nil, count: 0)
 
     /// The plaintext of the last verified frame: in the caller's output buffer when one was given
@@ -76,7 +78,7 @@ final class FrameDecryptor {
         }
         // Spec: client-apis/decrypt.md ("Verify the header") — AAD = header body ‖ authenticate-only context.
         let headerAAD = onlyAuthenticated.isEmpty ? header.bodyBytes : header.bodyBytes + (try EncryptionContextCodec.serialize(onlyAuthenticated))
-        let iv = header.version == 1 ? header.headerIV : [UInt8](repeating: 0, count: AESGCM.ivLength)
+        let iv = header.version == 1 ? header.headerIV : MessageHeader.zeroIV
         do {
             _ = try context.open([], tag: header.headerTag, iv: iv, authenticating: headerAAD)
         } catch {
@@ -93,9 +95,10 @@ final class FrameDecryptor {
         }
         aad = BodyAAD(messageID: header.messageID)
         state = header.contentType == .framed ? .frames : .nonFramed
-        // Grown to the frame length only once a whole frame has actually arrived.
-        let initial = header.contentType == .framed ? min(Int(header.frameLength), 64 * 1024) : 0
-        scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: max(initial, 1), alignment: 16)
+        // Allocated only when a frame cannot go to the caller's buffer (never for one-shot
+        // in-memory decryption); grown to the frame length only once a whole frame has arrived.
+        scratch = UnsafeMutableRawBufferPointer(start: nil, count: 0)
+        initialScratch = header.contentType == .framed ? min(Int(header.frameLength), 64 * 1024) : 0
     }
 
     deinit {
@@ -116,7 +119,7 @@ final class FrameDecryptor {
         guard scratch.count < count else { return }
         ConstantTime.zero(scratch)
         scratch.deallocate()
-        scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: count, alignment: 16)
+        scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: max(count, initialScratch), alignment: 16)
     }
 
     /// Consumes at most one frame (or the footer) from the start of `input`. A verified frame's

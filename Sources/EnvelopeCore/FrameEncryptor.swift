@@ -53,7 +53,7 @@ final class FrameEncryptor {
         let body = try HeaderCodec.serializeBody(version: version, suite: suite, messageID: messageID, serializedContext: serializedContext,
                                                  encryptedDataKeys: materials.encryptedDataKeys, frameLength: UInt32(frameLength),
                                                  suiteData: derived.commitment)
-        let headerIV = [UInt8](repeating: 0, count: AESGCM.ivLength)
+        let headerIV = MessageHeader.zeroIV
         messageKey = derived.key
         do {
             context = try AESGCMContext(key: derived.key, direction: .seal)

@@ -42,19 +42,22 @@ enum KeyDerivation {
                 }
             case .committingHKDFSHA512:
                 // Both outputs share the input key and the salt (the message ID): one HKDF-Extract,
-                // two HKDF-Expands (RFC 5869: the same bytes as two full derivations).
-                let prk = try messageID.withUnsafeBytes { salt in try HKDF.extract(hash: .sha512, inputKey: dataKey, salt: salt) }
-                let key = try withInfo(suite: suite, deriveKeyLabel) { info in
-                    try HKDF.expandKey(hash: .sha512, pseudorandomKey: prk, info: info, length: suite.dataKeyLength)
-                }
-                let commitment = try [UInt8](unsafeUninitializedCapacity: commitmentLength) { out, n in
-                    n = 0
-                    try commitKeyLabel.withUnsafeBytes { info in
-                        try HKDF.expand(hash: .sha512, pseudorandomKey: prk, info: info, into: UnsafeMutableRawBufferPointer(out))
+                // two HKDF-Expands (RFC 5869: the same bytes as two full derivations), on one
+                // OpenSSL context.
+                return try HKDF.session(hash: .sha512) { kdf in
+                    let prk = try messageID.withUnsafeBytes { salt in try kdf.extract(inputKey: dataKey, salt: salt) }
+                    let key = try withInfo(suite: suite, deriveKeyLabel) { info in
+                        try kdf.expandKey(pseudorandomKey: prk, info: info, length: suite.dataKeyLength)
                     }
-                    n = commitmentLength
+                    let commitment = try [UInt8](unsafeUninitializedCapacity: commitmentLength) { out, n in
+                        n = 0
+                        try commitKeyLabel.withUnsafeBytes { info in
+                            try kdf.expand(pseudorandomKey: prk, info: info, into: UnsafeMutableRawBufferPointer(out))
+                        }
+                        n = commitmentLength
+                    }
+                    return (key, commitment)
                 }
-                return (key, commitment)
             }
         } catch {
             throw EnvelopeError.wrapping(error, "Deriving the message key failed inside the crypto library. Retry; if it persists, report it.")

@@ -30,6 +30,10 @@ struct MessageHeader: Sendable {
     /// Total bytes including header authentication.
     var totalLength: Int
 
+    /// The header IV of every v2 message (and of v1 messages from conforming SDKs): 12 zero
+    /// bytes, allocated once.
+    static let zeroIV = [UInt8](repeating: 0, count: AESGCM.ivLength)
+
     var info: MessageHeaderInfo {
         MessageHeaderInfo(version: version, suite: suite, messageID: messageID, encryptionContext: encryptionContext,
                           encryptedDataKeys: encryptedDataKeys, isFramed: contentType == .framed, frameLength: Int(frameLength))

@@ -5,14 +5,32 @@ import EnvelopeCrypto
 /// Byte-compatible with the official SDKs' raw AES keyring / master key.
 /// Spec: framework/raw-aes-keyring.md.
 public struct RawAESKeyring: Keyring, CustomStringConvertible {
+    /// Everything the keyring holds, behind one reference: the keyring is one word, so passing it
+    /// as `any Keyring` stores it inline in the existential instead of boxing it on the heap (one
+    /// allocation per encrypt or decrypt call that takes a keyring).
+    private final class Storage: Sendable {
+        let keyNamespace: String
+        let keyName: String
+        let wrappingKey: SecureBytes
+        let description: String
+
+        init(keyNamespace: String, keyName: String, wrappingKey: SecureBytes, description: String) {
+            self.keyNamespace = keyNamespace
+            self.keyName = keyName
+            self.wrappingKey = wrappingKey
+            self.description = description
+        }
+    }
+
+    private let storage: Storage
     /// The key namespace, stored as the EDK provider ID.
-    public let keyNamespace: String
+    public var keyNamespace: String { storage.keyNamespace }
     /// The key name, stored at the start of the EDK provider info.
-    public let keyName: String
-    private let wrappingKey: SecureBytes
+    public var keyName: String { storage.keyName }
+    private var wrappingKey: SecureBytes { storage.wrappingKey }
     /// Names the keyring (never the key bytes); built once, as every decrypt puts it in its
     /// ``DataKeyOrigin``.
-    public let description: String
+    public var description: String { storage.description }
 
     /// Creates a keyring. The wrapping key must be 16, 24 or 32 bytes.
     public init(keyNamespace: String, keyName: String, wrappingKey: SecureBytes) throws {
@@ -26,10 +44,8 @@ public struct RawAESKeyring: Keyring, CustomStringConvertible {
         guard keyNamespace.utf8.count <= Int(UInt16.max), keyName.utf8.count <= Int(UInt16.max) - 20 else {
             throw EnvelopeError(.invalidArgument, "The key namespace or name is too long to store in a message. Shorten it.")
         }
-        self.keyNamespace = keyNamespace
-        self.keyName = keyName
-        self.wrappingKey = wrappingKey
-        description = "raw AES keyring \(keyNamespace)/\(keyName) (AES-\(wrappingKey.count * 8))"
+        storage = Storage(keyNamespace: keyNamespace, keyName: keyName, wrappingKey: wrappingKey,
+                          description: "raw AES keyring \(keyNamespace)/\(keyName) (AES-\(wrappingKey.count * 8))")
     }
 
 

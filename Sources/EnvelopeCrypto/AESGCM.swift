@@ -40,31 +40,63 @@ public enum AESGCM {
 /// An OpenSSL `EVP_CIPHER_CTX` keyed once and reused for every frame of a message.
 ///
 /// Not thread-safe: one context serves one task at a time (the parallel pipeline gives each
-/// worker its own). The key schedule lives inside OpenSSL and is wiped by `EVP_CIPHER_CTX_free`.
+/// worker its own). The OpenSSL context comes from a pool per key length and is re-keyed, not
+/// re-created (see ``GCMContextPool``); when this object goes away the context is re-keyed with
+/// zeros before it goes back, so the key schedule never outlives the object.
 public final class AESGCMContext {
     private let context: OpaquePointer
+    private let pool: ContextPool?
     public let direction: AESGCM.Direction
 
     /// Creates a context for a 16-, 24- or 32-byte key.
-    public init(key: SecureBytes, direction: AESGCM.Direction) throws {
+    public convenience init(key: SecureBytes, direction: AESGCM.Direction) throws {
         // Fetched once per process: no implicit fetch by OpenSSL on each init.
         guard let cipher = FetchedAlgorithms.aesGCM(keyLength: key.count) else {
             throw CryptoError(.invalidInput, "an AES-GCM key must be 16, 24 or 32 bytes, not \(key.count)")
         }
-        guard let ctx = EVP_CIPHER_CTX_new() else { throw CryptoError.openSSL("EVP_CIPHER_CTX_new") }
-        context = ctx
-        self.direction = direction
-        let enc: Int32 = direction == .seal ? 1 : 0
-        let ok = key.withUnsafeBytes { k in
-            EVP_CipherInit_ex(ctx, cipher, nil, k.bindMemory(to: UInt8.self).baseAddress, nil, enc) == 1
-        }
-        guard ok else {
-            EVP_CIPHER_CTX_free(ctx)
-            throw CryptoError.openSSL("EVP_CipherInit_ex")
-        }
+        try self.init(key: key, direction: direction, cipher: cipher, pool: GCMContextPool.pool(keyLength: key.count))
     }
 
-    deinit { EVP_CIPHER_CTX_free(context) }
+    /// Creates a context for `cipher`, a fetched cipher whose key length is `key.count`, with its
+    /// OpenSSL context from `pool` when there is one. Tests reach the failure path through it with
+    /// a cipher whose key set-up fails.
+    ///
+    /// Issue 15, point 4: the OpenSSL context is complete (allocated and keyed) before any stored
+    /// property is set, so a failure frees it exactly once, here, and `deinit` never runs.
+    init(key: SecureBytes, direction: AESGCM.Direction, cipher: OpaquePointer, pool: ContextPool?) throws {
+        let enc: Int32 = direction == .seal ? 1 : 0
+        context = try key.withUnsafeBytes { k in
+            let keyBytes = k.bindMemory(to: UInt8.self).baseAddress
+            // A pooled context keeps its cipher: a NULL cipher re-keys it without freeing and
+            // re-allocating OpenSSL's GCM state.
+            if let pooled = pool?.take() {
+                guard EVP_CipherInit_ex(pooled, nil, nil, keyBytes, nil, enc) == 1 else {
+                    EVP_CIPHER_CTX_free(pooled)
+                    throw CryptoError.openSSL("EVP_CipherInit_ex")
+                }
+                return pooled
+            }
+            guard let fresh = EVP_CIPHER_CTX_new() else { throw CryptoError.openSSL("EVP_CIPHER_CTX_new") }
+            guard EVP_CipherInit_ex(fresh, cipher, nil, keyBytes, nil, enc) == 1 else {
+                EVP_CIPHER_CTX_free(fresh)
+                throw CryptoError.openSSL("EVP_CipherInit_ex")
+            }
+            return fresh
+        }
+        self.pool = pool
+        self.direction = direction
+    }
+
+    deinit {
+        // Re-keyed with zeros (a zero IV too, which replaces the IV-derived state) before it is
+        // kept; a context that refuses is freed, which wipes it.
+        if let pool, envelope_gcm_forget_key(context) == 1 {
+            pool.give(context)
+        } else {
+            OpenSSLErrors.clear()
+            EVP_CIPHER_CTX_free(context)
+        }
+    }
 
     /// Seals `plaintext` into `ciphertext` (same length) and writes the tag. No allocation.
     public func seal(
@@ -196,4 +228,22 @@ public final class AESGCMContext {
             offset += n
         }
     }
+}
+
+/// Idle AES-GCM contexts, one ``ContextPool`` per key length (a context keeps its cipher).
+enum GCMContextPool {
+    static let aes128 = make()
+    static let aes192 = make()
+    static let aes256 = make()
+
+    static func pool(keyLength: Int) -> ContextPool? {
+        switch keyLength {
+        case 16: aes128
+        case 24: aes192
+        case 32: aes256
+        default: nil
+        }
+    }
+
+    private static func make() -> ContextPool { ContextPool { EVP_CIPHER_CTX_free($0) } }
 }

@@ -39,8 +39,13 @@ enum FetchedAlgorithms {
 
     // A missing AES-GCM or SHA-2 means a broken OpenSSL installation: nothing can work without them.
     private static func cipher(_ name: String) -> OpaquePointer {
-        guard let cipher = EVP_CIPHER_fetch(nil, name, nil) else { fatalError("OpenSSL has no \(name): \(OpenSSLErrors.drain())") }
+        guard let cipher = fetchCipher(name) else { fatalError("OpenSSL has no \(name): \(OpenSSLErrors.drain())") }
         return cipher
+    }
+
+    /// Any cipher by its OpenSSL name (tests), or nil if OpenSSL has none by that name.
+    static func fetchCipher(_ name: String) -> OpaquePointer? {
+        EVP_CIPHER_fetch(nil, name, nil)
     }
 
     private static func digest(_ name: String) -> OpaquePointer {

@@ -36,8 +36,8 @@ final class GuardedMemoryPool: @unchecked Sendable {
     /// The pool every ``SecureBytes`` uses.
     static let shared = GuardedMemoryPool()
 
-    private let mutex: UnsafeMutablePointer<pthread_mutex_t>
-    // Guarded by `mutex`.
+    private let lock = PThreadLock()
+    // Guarded by `lock`.
     private var chunks: [UnsafeMutableRawPointer] = []
     private var freeSlots: [UnsafeMutableRawPointer] = []
     private var lockFailed = false
@@ -45,23 +45,16 @@ final class GuardedMemoryPool: @unchecked Sendable {
     init() {
         // sodium_malloc aborts unless libsodium is initialised.
         Sodium.ensureReady()
-        mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
-        mutex.initialize(to: pthread_mutex_t())
-        pthread_mutex_init(mutex, nil)
         chunks.reserveCapacity(Self.maxChunks)
     }
 
     deinit {
         // Only test pools are ever freed; the shared pool lives as long as the process.
         for chunk in chunks { sodium_free(chunk) }
-        pthread_mutex_destroy(mutex)
-        mutex.deallocate()
     }
 
     private func withLock<R>(_ body: () throws -> R) rethrows -> R {
-        pthread_mutex_lock(mutex)
-        defer { pthread_mutex_unlock(mutex) }
-        return try body()
+        try lock.withLock(body)
     }
 
     /// True while every chunk the pool allocated could be locked in memory (not swappable).
@@ -98,14 +91,29 @@ final class GuardedMemoryPool: @unchecked Sendable {
         }
     }
 
+    /// A zeroed block of `count` bytes of guarded, locked memory for a secret buffer that lives as
+    /// long as the process (the private random reserve), or nil when libsodium cannot allocate it.
+    /// A refused `mlock` turns ``isLockedInMemory`` false, as for the pool's own chunks.
+    func allocatePermanentBlock(count: Int) -> UnsafeMutableRawPointer? {
+        guard let (block, locked) = Self.guardedBlock(count) else { return nil }
+        if !locked { withLock { lockFailed = true } }
+        return block
+    }
+
+    /// sodium_malloc puts guard pages before and after the block and a canary in front of it, and
+    /// tries to mlock it; the explicit call tells whether that worked.
+    private static func guardedBlock(_ count: Int) -> (UnsafeMutableRawPointer, locked: Bool)? {
+        guard let block = sodium_malloc(count) else { return nil }
+        let locked = sodium_mlock(block, count) == 0
+        sodium_memzero(block, count)
+        return (block, locked)
+    }
+
     private func growLocked() -> Bool {
         guard chunks.count < Self.maxChunks else { return false }
         let chunkBytes = Self.slotSize * Self.slotsPerChunk
-        // sodium_malloc puts guard pages before and after the chunk and a canary in front of it,
-        // and tries to mlock it; the explicit call below tells whether that worked.
-        guard let chunk = sodium_malloc(chunkBytes) else { return false }
-        if sodium_mlock(chunk, chunkBytes) != 0 { lockFailed = true }
-        sodium_memzero(chunk, chunkBytes)
+        guard let (chunk, locked) = Self.guardedBlock(chunkBytes) else { return false }
+        if !locked { lockFailed = true }
         chunks.append(chunk)
         freeSlots.reserveCapacity(chunks.count * Self.slotsPerChunk)
         // Hand out low addresses first (popLast takes from the end).

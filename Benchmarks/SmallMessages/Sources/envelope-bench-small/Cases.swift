@@ -162,16 +162,27 @@ func tasks(_ count: Int, _ seconds: Double) async throws -> (Double, Double) {
 }
 
 
-/// The raw-key 1 KiB case alone, encrypt or decrypt (for a profiler).
-func alone(_ encrypt: Bool, _ seconds: Double) async throws {
+/// One raw-key 1 KiB message, encrypted or decrypted, per call of the returned closure.
+func rawKeyMessage(_ encrypt: Bool) async throws -> () async throws -> Int {
     let client = EnvelopeClient()
     let small = pseudoRandom(kib)
     let message = try await client.encrypt(small, keyring: keyring, encryptionContext: context, suite: committing).ciphertext
-    let body = {
+    return {
         encrypt
             ? try await client.encrypt(small, keyring: keyring, encryptionContext: context, suite: committing).ciphertext.count
             : try await client.decrypt(message, keyring: keyring).plaintext.count
     }
+}
+
+/// The raw-key 1 KiB case alone, encrypt or decrypt (for a profiler).
+func alone(_ encrypt: Bool, _ seconds: Double) async throws {
+    let body = try await rawKeyMessage(encrypt)
     emit(encrypt ? "encrypt" : "decrypt", try await rate(seconds, body))
     if envelope_malloc_counter_active() != 0 { emit("mallocs", try await mallocs(2000, body)) }
+}
+
+/// Exactly `count` raw-key 1 KiB messages after 50 warm-up ones, untimed (for instruction counts).
+func counted(_ encrypt: Bool, _ count: Int) async throws {
+    let body = try await rawKeyMessage(encrypt)
+    emit("mallocs", try await mallocs(count, body))
 }

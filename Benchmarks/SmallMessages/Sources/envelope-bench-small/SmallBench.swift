@@ -4,6 +4,11 @@
 //   envelope-bench-small single SECONDS   one-core cases (run it under `taskset -c 0`)
 //   envelope-bench-small multi SECONDS    small messages from one task per core, all cores
 //   envelope-bench-small encrypt|decrypt SECONDS   the raw-key 1 KiB case alone, and its mallocs per message (for a profiler)
+//   envelope-bench-small count-encrypt|count-decrypt N   exactly N raw-key 1 KiB messages after
+//                                         50 warm-up ones, untimed: instruction counts per message
+//                                         are the difference of two runs under
+//                                         `valgrind --tool=callgrind` divided by the difference of N
+import Dispatch
 import EnvelopeCore
 
 #if canImport(Glibc)
@@ -14,21 +19,32 @@ import Darwin
 
 @main
 enum SmallBench {
-    static func main() async throws {
-        let arguments = CommandLine.arguments
-        guard arguments.count == 3, let seconds = Double(arguments[2]) else {
-            print("usage: envelope-bench-small single|multi|encrypt|decrypt SECONDS")
-            exit(2)
+    // A synchronous entry that waits for the work on a semaphore: an async `main` parks the main
+    // thread in libdispatch's `sigsuspend`, which valgrind 3.19 cannot run (it writes to the
+    // read-only signal mask libdispatch passes).
+    static func main() {
+        let done = DispatchSemaphore(value: 0)
+        Task.detached {
+            do { try await run(CommandLine.arguments) } catch { print("envelope-bench-small: \(error)"); exit(1) }
+            done.signal()
         }
-        switch arguments[1] {
-        case "single": try await single(seconds)
-        case "multi": try await multi(seconds)
-        case "encrypt", "decrypt":
-            try await alone(arguments[1] == "encrypt", seconds)
-        default:
-            print("usage: envelope-bench-small single|multi|encrypt|decrypt SECONDS")
-            exit(2)
-        }
+        done.wait()
         if sink == 42 { print("") }
+    }
+
+    static func run(_ arguments: [String]) async throws {
+        guard arguments.count == 3, let amount = Double(arguments[2]) else { usage() }
+        switch arguments[1] {
+        case "single": try await single(amount)
+        case "multi": try await multi(amount)
+        case "encrypt", "decrypt": try await alone(arguments[1] == "encrypt", amount)
+        case "count-encrypt", "count-decrypt": try await counted(arguments[1] == "count-encrypt", Int(amount))
+        default: usage()
+        }
+    }
+
+    static func usage() -> Never {
+        print("usage: envelope-bench-small single|multi|encrypt|decrypt SECONDS, or count-encrypt|count-decrypt N")
+        exit(2)
     }
 }

@@ -1,0 +1,43 @@
+/// A bounded free list of idle OpenSSL contexts of one kind (an AES-GCM cipher context, an HKDF
+/// context with its digest set), shared by every thread.
+///
+/// Creating such a context costs OpenSSL two to four heap allocations and, for HKDF, a digest
+/// fetch by name; a pooled one is re-keyed instead. Whoever returns a context has already wiped
+/// the secret it held (each pool's user says how), so idle contexts hold no key. At most
+/// ``capacity`` idle contexts are kept (one per thread that was busy at once, in practice); a
+/// context returned to a full pool is freed.
+final class ContextPool: @unchecked Sendable {
+    /// Idle contexts kept at most: more than the threads that ever derive or seal at once.
+    static let defaultCapacity = 64
+
+    private let lock = PThreadLock()
+    // Guarded by `lock`.
+    private var idle: [OpaquePointer] = []
+    private let capacity: Int
+    private let free: (OpaquePointer) -> Void
+
+    /// `free` releases a context the pool does not keep.
+    init(capacity: Int = ContextPool.defaultCapacity, free: @escaping (OpaquePointer) -> Void) {
+        self.capacity = capacity
+        self.free = free
+        idle.reserveCapacity(capacity)
+    }
+
+    /// An idle context, or nil (the caller makes a new one).
+    func take() -> OpaquePointer? {
+        lock.withLock { idle.popLast() }
+    }
+
+    /// Keeps a wiped context for the next ``take()``, or frees it when the pool is full.
+    func give(_ context: OpaquePointer) {
+        let kept = lock.withLock { () -> Bool in
+            guard idle.count < capacity else { return false }
+            idle.append(context)
+            return true
+        }
+        if !kept { free(context) }
+    }
+
+    /// Number of idle contexts (tests).
+    var idleCount: Int { lock.withLock { idle.count } }
+}
