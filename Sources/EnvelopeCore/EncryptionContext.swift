@@ -133,18 +133,17 @@ enum EncryptionContextCodec {
         guard context.count <= Int(UInt16.max) else {
             throw EnvelopeError(.invalidArgument, "The encryption context has \(context.count) pairs; at most 65535 fit in a message. Use fewer pairs.")
         }
-        // Sorted by the UTF-8 bytes of the keys (an order of the dictionary's indices, in a
-        // temporary buffer: on the stack for any usual context), measured, then written once into
-        // an array of exactly the right size: no per-pair arrays, no array of pairs.
-        return try withUnsafeTemporaryAllocation(of: EncryptionContext.Index.self, capacity: context.count) { buffer in
+        // Sorted by the UTF-8 bytes of the keys in a temporary buffer (on the stack for any usual
+        // context), measured, then written once into an array of exactly the right size: no
+        // per-pair arrays, no array of pairs.
+        return try withUnsafeTemporaryAllocation(of: (key: String, value: String).self, capacity: context.count) { buffer in
             var order = buffer
             var n = 0
-            for index in context.indices { order.initializeElement(at: n, to: index); n += 1 }
+            for pair in context { order.initializeElement(at: n, to: pair); n += 1 }
             defer { _ = order.deinitialize() }
-            order.sort { context[$0].key.utf8.lexicographicallyPrecedes(context[$1].key.utf8) }
+            order.sort { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
             var size = 2
-            for index in order {
-                let (key, value) = context[index]
+            for (key, value) in order {
                 let keyLength = key.utf8.count, valueLength = value.utf8.count
                 guard keyLength <= Int(UInt16.max), valueLength <= Int(UInt16.max) else {
                     throw EnvelopeError(.invalidArgument, "An encryption context key or value is longer than 65535 UTF-8 bytes. Shorten it.")
@@ -157,8 +156,7 @@ enum EncryptionContextCodec {
             var out: [UInt8] = []
             out.reserveCapacity(size)
             out.appendUInt16(UInt16(context.count))
-            for index in order {
-                let (key, value) = context[index]
+            for (key, value) in order {
                 out.appendLengthPrefixed16(key.utf8)
                 out.appendLengthPrefixed16(value.utf8)
             }
