@@ -62,13 +62,15 @@ struct SafetyTests {
         process.standardError = FileHandle.nullDevice
         try process.run()
         input.fileHandleForWriting.write(Data(testBytes(1000)))
-        // Wait (bounded) until the temporary output exists: the encryption is under way.
-        var waited = 0
-        while box.temporaryLeftovers().isEmpty && waited < 600 {
+        // Wait for the event itself, the temporary output appearing (the encryption is under way; the
+        // CLI then waits for more standard input, which never comes). The loop also ends if the CLI
+        // exits; its bound (10 min) is a hang guard only, never reached by a slow but working run.
+        var polls = 0
+        while box.temporaryLeftovers().isEmpty && process.isRunning && polls < 12_000 {
             usleep(50_000)
-            waited += 1
+            polls += 1
         }
-        #expect(!box.temporaryLeftovers().isEmpty, "the temporary output never appeared")
+        #expect(!box.temporaryLeftovers().isEmpty, "the temporary output never appeared (CLI running: \(process.isRunning))")
         process.interrupt()
         process.waitUntilExit()
         try? input.fileHandleForWriting.close()

@@ -1,0 +1,45 @@
+// TO ENABLE AFTER MERGING sec15fix (issue 15 point 2): this test uses
+// `RSAPrivateKey.unwrapPKCS1(_:expectedLength:)`, the implicit-rejection unwrap of branch sec15fix,
+// which this branch does not have yet. Once both branches are merged, delete the `#if` line below and
+// its `#endif` at the end of the file.
+#if ENVELOPE_SEC15FIX_MERGED
+import EnvelopeCrypto
+import Testing
+
+/// Project Wycheproof's RSAES-PKCS1-v1_5 vectors against the raw RSA keyring's unwrap, which uses
+/// implicit rejection: no invalid ciphertext is distinguishable from a valid one by the outcome.
+@Suite("Wycheproof: RSAES-PKCS1-v1_5 implicit rejection")
+struct WycheproofImplicitRejectionTests {
+    /// Valid cases unwrap to the exact message. Every invalid case (bad padding, wrong block type,
+    /// ciphertexts out of range or of the wrong length) succeeds like a valid one, with a key of the
+    /// expected length that is not the file's message and is the same on a second call (derived from
+    /// the private key and the ciphertext, so a retry tells an attacker nothing either). The message
+    /// then fails, uniformly, at the header authentication tag.
+    @Test("RSAES-PKCS1-v1_5 unwrap: valid cases exact; invalid ones give a deterministic synthetic key, never an error",
+          arguments: ["rsa_pkcs1_2048_test.json", "rsa_pkcs1_4096_test.json"])
+    func implicitRejection(name: String) throws {
+        let file = try WycheproofFile<WycheproofPublicKeyTests.RSAGroup>.load(name)
+        var tally = WycheproofTally(name, file)
+        for group in file.testGroups {
+            let key = try RSAPrivateKey(pem: group.privateKeyPem)
+            for test in group.tests {
+                let (msg, ct) = try (wycheproofBytes(test.msg), wycheproofBytes(test.ct))
+                // The data key length the keyring expects: the message's for valid cases, a
+                // 32-byte data key for invalid ones (whatever the file's message length).
+                let expectedLength = test.result == .valid ? msg.count : 32
+                let unwrapped = try key.unwrapPKCS1(ct, expectedLength: expectedLength).unprotectedCopy()
+                let again = try key.unwrapPKCS1(ct, expectedLength: expectedLength).unprotectedCopy()
+                tally.judge(test) {
+                    if test.result == .valid { return .accepted(matchesExpected: unwrapped == msg) }
+                    // Invalid: the shape of a success, but a key that was never encrypted.
+                    guard unwrapped.count == expectedLength, unwrapped == again, unwrapped != msg else {
+                        return .accepted(matchesExpected: false)
+                    }
+                    return .refused(CryptoError(.authenticationFailed, "implicitly rejected"))
+                }
+            }
+        }
+        tally.finish(expectedSkipped: 0)
+    }
+}
+#endif
