@@ -81,7 +81,7 @@ static inline EVP_PKEY *envelope_ec_keypair_from_scalar(const char *group_name, 
     }
 done:
     EVP_PKEY_CTX_free(ctx);
-    OSSL_PARAM_clear_free(params);
+    OSSL_PARAM_free(params); // its copy of d sits in its "secure" block, which OSSL_PARAM_free clears
     OSSL_PARAM_BLD_free(builder);
     EC_POINT_free(q);
     BN_clear_free(d);

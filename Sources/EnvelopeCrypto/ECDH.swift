@@ -103,7 +103,7 @@ public final class ECDHPublicKey: Sendable, Equatable {
 
     /// Reads a DER X.509 SubjectPublicKeyInfo (how the raw ECDH keyring takes a recipient's key).
     /// Only a named-curve OID is accepted as parameters, and it must be `curve`.
-    public init(subjectPublicKeyInfo der: [UInt8], curve: ECDHCurve) throws {
+    public convenience init(subjectPublicKeyInfo der: [UInt8], curve: ECDHCurve) throws {
         var algorithm: Int32 = 0
         var curveNID: Int32 = 0
         var pointStart: UnsafePointer<UInt8>?
@@ -130,8 +130,8 @@ public final class ECDHPublicKey: Sendable, Equatable {
     public init(point: [UInt8], curve: ECDHCurve) throws {
         if point == [0] { throw ECDHKeyError(.pointAtInfinity) }
         let shapeOK = switch point.first {
-        case 0x02, 0x03: point.count == curve.compressedPointLength
-        case 0x04: point.count == curve.uncompressedPointLength
+        case 0x02?, 0x03?: point.count == curve.compressedPointLength
+        case 0x04?: point.count == curve.uncompressedPointLength
         default: false
         }
         guard shapeOK else { throw ECDHKeyError(.malformedPoint) }
@@ -142,13 +142,14 @@ public final class ECDHPublicKey: Sendable, Equatable {
             OpenSSLErrors.clear()
             throw ECDHKeyError(.pointNotOnCurve)
         }
-        key = EVPKey(pkey)
+        let imported = EVPKey(pkey)
         guard envelope_ec_public_check(pkey) == 1 else {
             OpenSSLErrors.clear()
             throw ECDHKeyError(.pointNotOnCurve)
         }
+        key = imported
         self.curve = curve
-        uncompressedPoint = try ECDHPublicKey.uncompressedPoint(of: key, curve: curve)
+        uncompressedPoint = try ECDHPublicKey.uncompressedPoint(of: imported, curve: curve)
     }
 
     /// The SEC1 compressed point (02/03 || x).
@@ -193,14 +194,14 @@ public final class ECDHPrivateKey: Sendable {
     public let publicKey: ECDHPublicKey
 
     /// Generates a new key pair (the ephemeral sender key of the raw ECDH keyring).
-    public init(generatingOn curve: ECDHCurve) throws {
+    public convenience init(generatingOn curve: ECDHCurve) throws {
         guard let pkey = envelope_ec_generate(curve.groupName) else { throw CryptoError.openSSL("EC key generation") }
         try self.init(key: EVPKey(pkey), curve: curve)
     }
 
     /// Reads a PEM private key (PKCS#8 "PRIVATE KEY", as the raw ECDH keyring takes it; a SEC1
     /// "EC PRIVATE KEY" block is read too). The key must be on `curve`.
-    public init(pem: String, curve: ECDHCurve) throws {
+    public convenience init(pem: String, curve: ECDHCurve) throws {
         let key: EVPKey
         do { key = try EVPKey.privateKey(pem: pem) } catch { throw ECDHKeyError(.invalidPrivateKey) }
         let found = envelope_ec_curve_nid(key.pointer)
@@ -210,7 +211,7 @@ public final class ECDHPrivateKey: Sendable {
     }
 
     /// Imports a private scalar `d` (big-endian; leading zero bytes allowed), with 0 < d < n.
-    public init(scalar: SecureBytes, curve: ECDHCurve) throws {
+    public convenience init(scalar: SecureBytes, curve: ECDHCurve) throws {
         let pkey = scalar.withUnsafeBytes {
             envelope_ec_keypair_from_scalar(curve.groupName, curve.nid, $0.bindMemory(to: UInt8.self).baseAddress, $0.count)
         }

@@ -19,33 +19,22 @@ import Testing
 ///   printed table shows how many were accepted).
 @Suite("Wycheproof: ECDH")
 struct WycheproofECDHTests {
-    struct ECDHGroup: Decodable {
-        let curve: String
-        let encoding: String
-        let tests: [ECDHCase]
-    }
-
-    struct ECDHCase: WycheproofCase {
-        let tcId: Int
-        let comment: String
-        let flags: [String]
-        let `public`, `private`, shared: String
-        let result: WycheproofResult
-    }
+    struct Encoding: Decodable { let encoding: String }
+    struct ECDHInputs: Decodable { let `public`, `private`, shared: String }
 
     @Test("ECDH: every case; invalid public keys refused with a typed error", arguments: [
         (ECDHCurve.p256, "ecdh_secp256r1_test.json"), (.p384, "ecdh_secp384r1_test.json"),
         (.p521, "ecdh_secp521r1_test.json"), (.p384, "ecdh_secp384r1_ecpoint_test.json"),
     ])
     func ecdh(curve: ECDHCurve, name: String) throws {
-        let file = try WycheproofFile<ECDHGroup>.load(name)
+        let file = try WycheproofFile<Encoding, ECDHInputs>.load(name)
         var tally = WycheproofTally(name, file)
         for group in file.testGroups {
             for test in group.tests {
-                let (publicBytes, shared) = try (wycheproofBytes(test.public), wycheproofBytes(test.shared))
-                let privateKey = try ECDHPrivateKey(scalar: SecureBytes(copying: wycheproofBytes(test.private)), curve: curve)
+                let (publicBytes, shared) = try (wycheproofBytes(test.inputs.public), wycheproofBytes(test.inputs.shared))
+                let privateKey = try ECDHPrivateKey(scalar: SecureBytes(copying: wycheproofBytes(test.inputs.private)), curve: curve)
                 let readPeer = {
-                    group.encoding == "ecpoint"
+                    group.parameters.encoding == "ecpoint"
                         ? try ECDHPublicKey(point: publicBytes, curve: curve)
                         : try ECDHPublicKey(subjectPublicKeyInfo: publicBytes, curve: curve)
                 }

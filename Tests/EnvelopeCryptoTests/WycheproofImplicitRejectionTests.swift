@@ -18,12 +18,12 @@ struct WycheproofImplicitRejectionTests {
     @Test("RSAES-PKCS1-v1_5 unwrap: valid cases exact; invalid ones give a deterministic synthetic key, never an error",
           arguments: ["rsa_pkcs1_2048_test.json", "rsa_pkcs1_4096_test.json"])
     func implicitRejection(name: String) throws {
-        let file = try WycheproofFile<WycheproofPublicKeyTests.RSAGroup>.load(name)
+        let file = try WycheproofFile<WycheproofPublicKeyTests.RSAKey, WycheproofPublicKeyTests.RSAInputs>.load(name)
         var tally = WycheproofTally(name, file)
         for group in file.testGroups {
-            let key = try RSAPrivateKey(pem: group.privateKeyPem)
+            let key = try RSAPrivateKey(pem: group.parameters.privateKeyPem)
             for test in group.tests {
-                let (msg, ct) = try (wycheproofBytes(test.msg), wycheproofBytes(test.ct))
+                let (msg, ct) = try (wycheproofBytes(test.inputs.msg), wycheproofBytes(test.inputs.ct))
                 // The data key length the keyring expects: the message's for valid cases, a
                 // 32-byte data key for invalid ones (whatever the file's message length).
                 let expectedLength = test.result == .valid ? msg.count : 32

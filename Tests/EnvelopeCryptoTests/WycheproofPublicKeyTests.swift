@@ -5,19 +5,11 @@ import Testing
 /// EnvelopeCrypto's public API; each test prints its row of the Wycheproof table.
 @Suite("Wycheproof: ECDSA, RSA-OAEP, RSAES-PKCS1-v1_5")
 struct WycheproofPublicKeyTests {
-    struct ECDSAGroup: Decodable {
+    struct ECDSAKey: Decodable {
         struct PublicKey: Decodable { let uncompressed: String }
         let publicKey: PublicKey
-        let tests: [SignatureCase]
     }
-
-    struct SignatureCase: WycheproofCase {
-        let tcId: Int
-        let comment: String
-        let flags: [String]
-        let msg, sig: String
-        let result: WycheproofResult
-    }
+    struct SignatureInputs: Decodable { let msg, sig: String }
 
     /// ECDSA verification of DER signatures, with the digest each ESDK suite pairs with the curve
     /// (the files use the same pairs). Valid signatures verify; invalid ones (BER encodings, out of
@@ -25,12 +17,12 @@ struct WycheproofPublicKeyTests {
     @Test("ECDSA: every case", arguments: [(ECDSACurve.p256, "ecdsa_secp256r1_sha256_test.json"),
                                           (.p384, "ecdsa_secp384r1_sha384_test.json")])
     func ecdsa(curve: ECDSACurve, name: String) throws {
-        let file = try WycheproofFile<ECDSAGroup>.load(name)
+        let file = try WycheproofFile<ECDSAKey, SignatureInputs>.load(name)
         var tally = WycheproofTally(name, file)
         for group in file.testGroups {
-            let key = try ECDSAPublicKey(point: wycheproofBytes(group.publicKey.uncompressed), curve: curve)
+            let key = try ECDSAPublicKey(point: wycheproofBytes(group.parameters.publicKey.uncompressed), curve: curve)
             for test in group.tests {
-                let (msg, sig) = try (wycheproofBytes(test.msg), wycheproofBytes(test.sig))
+                let (msg, sig) = try (wycheproofBytes(test.inputs.msg), wycheproofBytes(test.inputs.sig))
                 tally.judge(test) {
                     guard key.isValidSignature(sig, forDigest: try curve.hash.digest(msg)) else {
                         return .refused(CryptoError(.authenticationFailed, "signature did not verify"))
@@ -42,19 +34,11 @@ struct WycheproofPublicKeyTests {
         tally.finish(expectedSkipped: 0)
     }
 
-    struct RSAGroup: Decodable {
-        let privateKeyPem: String
-        let tests: [RSACase]
-    }
-
-    struct RSACase: WycheproofCase {
-        let tcId: Int
-        let comment: String
-        let flags: [String]
+    struct RSAKey: Decodable { let privateKeyPem: String }
+    struct RSAInputs: Decodable {
         let msg, ct: String
         /// OAEP only.
         let label: String?
-        let result: WycheproofResult
     }
 
     /// RSAES-OAEP decryption with MGF1 on the same digest. The raw RSA keyring uses no OAEP label
@@ -68,16 +52,16 @@ struct WycheproofPublicKeyTests {
         (.oaepSHA256, "rsa_oaep_4096_sha256_mgf1sha256_test.json", 8),
     ])
     func rsaOAEP(padding: RSAPadding, name: String, labelled: Int) throws {
-        let file = try WycheproofFile<RSAGroup>.load(name)
+        let file = try WycheproofFile<RSAKey, RSAInputs>.load(name)
         var tally = WycheproofTally(name, file)
         for group in file.testGroups {
-            let key = try RSAPrivateKey(pem: group.privateKeyPem)
+            let key = try RSAPrivateKey(pem: group.parameters.privateKeyPem)
             for test in group.tests {
-                guard test.label?.isEmpty ?? true else {
+                guard test.inputs.label?.isEmpty ?? true else {
                     tally.skip(1)
                     continue
                 }
-                let (msg, ct) = try (wycheproofBytes(test.msg), wycheproofBytes(test.ct))
+                let (msg, ct) = try (wycheproofBytes(test.inputs.msg), wycheproofBytes(test.inputs.ct))
                 tally.judge(test, refusalIsExpected: { ($0 as? CryptoError)?.kind == .authenticationFailed }) {
                     .accepted(matchesExpected: try key.decrypt(ct, padding: padding).unprotectedCopy() == msg)
                 }
@@ -92,13 +76,13 @@ struct WycheproofPublicKeyTests {
     @Test("RSAES-PKCS1-v1_5: every case; invalid ones all fail with the same error",
           arguments: ["rsa_pkcs1_2048_test.json", "rsa_pkcs1_4096_test.json"])
     func rsaPKCS1(name: String) throws {
-        let file = try WycheproofFile<RSAGroup>.load(name)
+        let file = try WycheproofFile<RSAKey, RSAInputs>.load(name)
         var tally = WycheproofTally(name, file)
         var refusals: [CryptoError] = []
         for group in file.testGroups {
-            let key = try RSAPrivateKey(pem: group.privateKeyPem)
+            let key = try RSAPrivateKey(pem: group.parameters.privateKeyPem)
             for test in group.tests {
-                let (msg, ct) = try (wycheproofBytes(test.msg), wycheproofBytes(test.ct))
+                let (msg, ct) = try (wycheproofBytes(test.inputs.msg), wycheproofBytes(test.inputs.ct))
                 tally.judge(test, refusalIsExpected: { error in
                     guard let error = error as? CryptoError else { return false }
                     refusals.append(error)

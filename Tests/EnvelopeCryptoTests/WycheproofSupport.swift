@@ -12,18 +12,47 @@ enum WycheproofResult: String, Decodable {
     case acceptable
 }
 
-/// The fields every Wycheproof test case has.
-protocol WycheproofCase: Decodable {
-    var tcId: Int { get }
-    var comment: String { get }
-    var flags: [String] { get }
-    var result: WycheproofResult { get }
+/// One test case: the fields every Wycheproof case has, and the primitive's own fields (inputs and
+/// expected output) decoded from the same JSON object as `Inputs`.
+struct WycheproofTest<Inputs: Decodable>: Decodable {
+    let tcId: Int
+    let comment: String
+    let flags: [String]
+    let result: WycheproofResult
+    let inputs: Inputs
+
+    private enum CodingKeys: String, CodingKey { case tcId, comment, flags, result }
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        tcId = try container.decode(Int.self, forKey: .tcId)
+        comment = try container.decode(String.self, forKey: .comment)
+        flags = try container.decode([String].self, forKey: .flags)
+        result = try container.decode(WycheproofResult.self, forKey: .result)
+        inputs = try Inputs(from: decoder)
+    }
 }
 
-/// A Wycheproof file (`Vectors/wycheproof/NAME`) with its groups decoded as `Group`.
-struct WycheproofFile<Group: Decodable>: Decodable {
+/// A test group: its own fields (key, sizes, curve, …) as `Parameters`, and its cases.
+struct WycheproofGroup<Parameters: Decodable, Inputs: Decodable>: Decodable {
+    let parameters: Parameters
+    let tests: [WycheproofTest<Inputs>]
+
+    private enum CodingKeys: String, CodingKey { case tests }
+
+    init(from decoder: any Decoder) throws {
+        parameters = try Parameters(from: decoder)
+        tests = try decoder.container(keyedBy: CodingKeys.self).decode([WycheproofTest<Inputs>].self, forKey: .tests)
+    }
+}
+
+/// For groups whose fields the test does not need.
+struct NoParameters: Decodable {}
+
+/// A Wycheproof file (`Vectors/wycheproof/NAME`).
+struct WycheproofFile<Parameters: Decodable, Inputs: Decodable>: Decodable {
     let numberOfTests: Int
-    let testGroups: [Group]
+    let testGroups: [WycheproofGroup<Parameters, Inputs>]
 
     static func load(_ name: String) throws -> WycheproofFile {
         let folder = try #require(Bundle.module.url(forResource: "Vectors", withExtension: nil))
@@ -51,7 +80,7 @@ struct WycheproofTally {
     private(set) var acceptableRefused = 0
     private(set) var failures: [String] = []
 
-    init<Group>(_ name: String, _ file: WycheproofFile<Group>) {
+    init<P, I>(_ name: String, _ file: WycheproofFile<P, I>) {
         self.file = name
         numberOfTests = file.numberOfTests
     }
@@ -59,7 +88,7 @@ struct WycheproofTally {
     /// Runs one case. `run` returns whether the output matched the file's; a throw is a refusal.
     /// `refusalIsExpected` checks the error of a refused case (for example: a typed key error,
     /// not a library failure); a refusal it rejects counts as a failure.
-    mutating func judge(_ test: some WycheproofCase, refusalIsExpected: (any Error) -> Bool = { _ in true },
+    mutating func judge<I>(_ test: WycheproofTest<I>, refusalIsExpected: ((any Error) -> Bool)? = nil,
                         _ run: () throws -> WycheproofVerdict) {
         let verdict: WycheproofVerdict
         do { verdict = try run() } catch { verdict = .refused(error) }
@@ -76,7 +105,7 @@ struct WycheproofTally {
         case (.valid, .refused(let error)):
             fail(test, "was refused: \(error)")
         case (.invalid, .refused(let error)), (.acceptable, .refused(let error)):
-            guard refusalIsExpected(error) else { return fail(test, "was refused with an unexpected error: \(error)") }
+            guard refusalIsExpected?(error) ?? true else { return fail(test, "was refused with an unexpected error: \(error)") }
             passed += 1
             if test.result == .acceptable { acceptableRefused += 1 }
         }
@@ -85,7 +114,7 @@ struct WycheproofTally {
     /// Counts cases our API cannot express (see each test for why).
     mutating func skip(_ count: Int) { skipped += count }
 
-    private mutating func fail(_ test: some WycheproofCase, _ what: String) {
+    private mutating func fail<I>(_ test: WycheproofTest<I>, _ what: String) {
         failures.append("tcId \(test.tcId) (\(test.result.rawValue), \(test.flags.joined(separator: ",")), \(test.comment)) \(what)")
     }
 
