@@ -74,6 +74,8 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                // NIOConnectionError (why a connection failed); NIOPosix comes in with AsyncHTTPClient anyway.
+                .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
         .target(
@@ -149,3 +151,9 @@ let package = Package(
         .testTarget(name: "InteropTests", dependencies: ["EnvelopeCore", "EnvelopeCrypto", "EnvelopeTestSupport"]),
     ]
 )
+
+// `make docs` (scripts/docs.sh) sets ENVELOPE_DOCS=1 to add the DocC plugin. Library users and the
+// other builds never resolve it (see scripts/check-library-dependencies.sh).
+if Context.environment["ENVELOPE_DOCS"] == "1" {
+    package.dependencies.append(.package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"))
+}

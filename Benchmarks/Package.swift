@@ -36,6 +36,11 @@ let package = Package(
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
         .executableTarget(
+            name: "envelope-bench-rsa-timing",
+            dependencies: [.product(name: "EnvelopeCrypto", package: "EnvelopeKit")],
+            path: "Sources/envelope-bench-rsa-timing"
+        ),
+        .executableTarget(
             name: "envelope-bench-file",
             dependencies: [
                 .product(name: "EnvelopeCore", package: "EnvelopeKit"),

@@ -19,5 +19,8 @@ let package = Package(
         .executableTarget(name: "FuzzBody", dependencies: ["FuzzSupport", .product(name: "EnvelopeCore", package: "EnvelopeKit"),
                                                            .product(name: "SystemPackage", package: "swift-system")]),
         .executableTarget(name: "FuzzDecrypt", dependencies: ["FuzzSupport", .product(name: "EnvelopeCore", package: "EnvelopeKit")]),
+        // Differential fuzzer against the Python ESDK (scripts/fuzz-diff.sh); a plain program, not a libFuzzer target.
+        .executableTarget(name: "FuzzDiff", dependencies: ["FuzzSupport", .product(name: "EnvelopeCore", package: "EnvelopeKit"),
+                                                           .product(name: "EnvelopeCrypto", package: "EnvelopeKit")]),
     ]
 )

@@ -39,8 +39,11 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "SystemPackage", package: "swift-system"),
             ],
-            path: "EnvelopeCLICore"
+            path: "EnvelopeCLICore",
+            plugins: ["GitCommitPlugin"]
         ),
+        // Bakes the git commit into `envelope --version` ("unknown" outside git).
+        .plugin(name: "GitCommitPlugin", capability: .buildTool(), path: "Plugins/GitCommitPlugin"),
         .executableTarget(
             name: "envelope",
             dependencies: ["EnvelopeCLICore"],
@@ -64,7 +67,9 @@ let package = Package(
             name: "EnvelopeCLITests",
             dependencies: ["envelope", "CrossAccountWalkthrough", "CrossAccountWalkthroughKit", "EnvelopeCLICore"]
                 + kit("EnvelopeCore", "EnvelopeCrypto", "EnvelopeKMS", "EnvelopeKMSHTTP", "EnvelopeKMSPolicy", "EnvelopeLocalKMS", "EnvelopeTestSupport"),
-            path: "Tests/EnvelopeCLITests"
+            path: "Tests/EnvelopeCLITests",
+            // The --help transcripts, read by path (HelpGoldenTests).
+            exclude: ["Resources"]
         ),
     ]
 )

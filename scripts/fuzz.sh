@@ -6,7 +6,9 @@
 # Builds Fuzz/ with -sanitize=fuzzer,address into Fuzz/.build, seeds every target with the official
 # vectors (Tests/EnvelopeCoreTests/Vectors) plus, for the decrypt target, messages under the fixed
 # fuzzing key, fuzzes each target for the given time, then minimises what was found into the
-# committed corpus Fuzz/corpus/<target> (-merge=1). Crashes, leaks, timeouts and out-of-memory
+# committed corpus Fuzz/corpus/<target> (-merge=1). The decrypt and body targets also start from the
+# committed small signed multi-frame messages (Fuzz/corpus/decrypt-signed) and every target uses the
+# format dictionary Fuzz/decrypt.dict. Crashes, leaks, timeouts and out-of-memory
 # inputs land in .build-fuzz/artifacts/<target>/ and make the script fail. `swift test` replays
 # the committed corpus (CorpusReplayTests).
 set -euo pipefail
@@ -36,8 +38,8 @@ status=0
 for target in $TARGETS; do
     case $target in
         header) exe=FuzzHeader; seeds=("$WORK/seeds/vectors") ;;
-        body) exe=FuzzBody; seeds=("$WORK/seeds/vectors" "$WORK/seeds/decrypt") ;;
-        decrypt) exe=FuzzDecrypt; seeds=("$WORK/seeds/decrypt" "$WORK/seeds/vectors") ;;
+        body) exe=FuzzBody; seeds=("$WORK/seeds/vectors" "$WORK/seeds/decrypt" "$ROOT/Fuzz/corpus/decrypt-signed") ;;
+        decrypt) exe=FuzzDecrypt; seeds=("$ROOT/Fuzz/corpus/decrypt-signed" "$WORK/seeds/decrypt" "$WORK/seeds/vectors") ;;
         *) echo "unknown target $target (header, body, decrypt)" >&2; exit 2 ;;
     esac
     corpus=$ROOT/Fuzz/corpus/$target
@@ -47,13 +49,17 @@ for target in $TARGETS; do
     echo "==> fuzzing $target for ${SECONDS_PER_TARGET}s"
     log=$WORK/$target.log
     set +e
+    # LeakSanitizer is part of the ASan runtime on Linux x86-64: detect_leaks=1 (and libFuzzer's
+    # -detect_leaks=1) report any leak as a finding.
     ASAN_OPTIONS=detect_leaks=1 "$BIN/$exe" "$found" "$corpus" "${seeds[@]}" \
         -max_total_time="$SECONDS_PER_TARGET" -max_len=8192 -timeout=10 -rss_limit_mb=2048 \
+        -detect_leaks=1 -dict="$ROOT/Fuzz/decrypt.dict" \
         -print_final_stats=1 -artifact_prefix="$artifacts/" >"$log" 2>&1
     rc=$?
     set -e
     { grep -E "^#[0-9]+[[:space:]]+(INITED|DONE)" "$log" | tail -2 | cut -c1-100 || true; } | sed 's/^/    /'
     { grep -E "stat::number_of_executed_units|stat::peak_rss_mb" "$log" || true; } | sed 's/^/    /'
+    { grep -E "LeakSanitizer|ERROR: AddressSanitizer" "$log" || true; } | head -3 | sed 's/^/    /'
     if [[ $rc -ne 0 ]]; then
         echo "!! $target: libFuzzer exited with $rc; finding(s) in $artifacts (log: $log)" >&2
         grep -E "ERROR|SUMMARY|Fatal error|Test unit written" "$log" | head -10 >&2

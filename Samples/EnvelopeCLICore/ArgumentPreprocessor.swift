@@ -48,6 +48,13 @@ enum ArgumentPreprocessor {
         return out
     }
 
+    /// `arguments` split at the first `--`: the words that may be options, and `--` with the
+    /// words after it (empty when there is no `--`), which are never rewritten.
+    static func splitAtSeparator(_ arguments: [String]) -> (options: ArraySlice<String>, operands: ArraySlice<String>) {
+        let end = arguments.firstIndex(of: "--") ?? arguments.endIndex
+        return (arguments[..<end], arguments[end...])
+    }
+
     /// A word that starts a new option (`-x`, `--name`), as opposed to a SPEC word (`name=value`)
     /// or `-` (stdin/stdout).
     static func looksLikeOption(_ word: String) -> Bool {

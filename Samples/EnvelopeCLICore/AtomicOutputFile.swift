@@ -29,23 +29,39 @@ final class AtomicOutputFile {
         try AtomicOutputFile.checkCanCreate(path, overwrite: overwrite)
         let url = URL(fileURLWithPath: path)
         let directory = url.deletingLastPathComponent().path
-        let suffix = RandomBytes.array(count: 6).map { String(format: "%02x", $0) }.joined()
-        temporaryPath = (directory.isEmpty ? "." : directory) + "/." + url.lastPathComponent + ".envelope-" + suffix + ".tmp"
+        let folder = directory.isEmpty ? "." : directory
+        StaleTemporaryFiles.shared.sweep(folder)
+        temporaryPath = folder + "/" + TemporaryFileName.make(for: url.lastPathComponent)
         fd = try TemporaryFileRegistry.shared.create(temporaryPath, for: path)
     }
 
     deinit { if !finished { discard() } }
 
-    /// Refuses an existing output (unless `overwrite`), and an output that is a directory.
+    /// Refuses an existing output (unless `overwrite`), and an output that is not a regular file.
     static func checkCanCreate(_ path: String, overwrite: Bool) throws(CLIError) {
         var info = stat()
         guard lstat(path, &info) == 0 else { return }
-        if (info.st_mode & S_IFMT) == S_IFDIR {
-            throw CLIError(.cannotCreate, "the output \(path) is a directory", hint: "give a file name with -o, or use -r to process a directory")
-        }
+        try checkReplaceable(path, info)
         if !overwrite {
             throw CLIError(.cannotCreate, "the output \(path) already exists", hint: "choose another -o, or pass --force to replace it")
         }
+    }
+
+    /// Refuses an existing output that is not a regular file, whatever `--force` says: a
+    /// directory, a symbolic link, a device or FIFO (those are written directly, see
+    /// ``OutputTarget/device(_:)``), is never unlinked or replaced. `info` is `lstat(path)`.
+    static func checkReplaceable(_ path: String, _ info: stat) throws(CLIError) {
+        let what: String
+        switch info.st_mode & S_IFMT {
+        case S_IFREG: return
+        case S_IFDIR:
+            throw CLIError(.cannotCreate, "the output \(path) is a directory", hint: "give a file name with -o, or use -r to process a directory")
+        case S_IFLNK: what = "a symbolic link"
+        case S_IFBLK: what = "a block device"
+        default: what = "not a regular file"
+        }
+        throw CLIError(.cannotCreate, "the output \(path) is \(what); envelope replaces only regular files",
+                       hint: "give the path of a regular file (or of what the link points to), or remove it yourself")
     }
 
     /// Appends bytes.
@@ -167,7 +183,10 @@ final class TemporaryFileRegistry: @unchecked Sendable {
                 let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
                 source.setEventHandler { [weak self] in
                     self?.removeAll()
-                    StandardStreams.printStderr("\nenvelope: interrupted; no output was written for unfinished messages\n")
+                    let (bytes, target) = StreamedOutput.written
+                    StandardStreams.printStderr(bytes > 0
+                        ? "\nenvelope: interrupted; \(bytes) bytes already went to \(target) and must be discarded; no output file was written for unfinished messages\n"
+                        : "\nenvelope: interrupted; no output was written for unfinished messages\n")
                     exit(128 + sig)
                 }
                 source.resume()

@@ -13,18 +13,33 @@ import Foundation
 enum CLIFailureKind: String, CaseIterable, Sendable {
     // The message itself.
     case malformedMessage, base64Message, authenticationFailed, commitmentPolicy, tooManyDataKeys, contextMismatch, limitExceeded
-    // No wrapping key could decrypt a data key, and nothing below explains why.
-    case noDataKey
+    // A decrypt limit (--max-frame-length, --max-header-length, --max-body-length) refused the message.
+    case frameTooLarge, headerTooLarge, bodyTooLarge, signedRefused
+    // No wrapping key could decrypt a data key, and nothing below explains why; or a key with the
+    // right name failed to unwrap it (other key bytes, or another encryption context).
+    case noDataKey, wrongWrappingKey
     case invalidArgument
     // Files.
     case inputUnreadable, outputExists, ioFailed
     // KMS answered with an error.
     case kmsAccessDenied, kmsNotFound, kmsInvalidRequest, kmsUnavailable, kmsCredentialsRejected, kmsRefused
+    // NotFound for a key named by ARN (a typo, or the key was deleted); a disabled or pending-deletion key.
+    case kmsNotFoundByARN, kmsKeyDisabled
     // The request did not get an answer / could not be made.
     case unreachable, badAnswer, noCredentials, noEndpoint
     // Configuration and command line.
     case badIdentifier, localKMSState, badPolicyDocument, badAWSSetting
     case cryptoLibrary, other
+
+    /// Whether the failure is the KMS's answer (or about its state), so that the local KMS's
+    /// state directory is worth naming.
+    var concernsKMS: Bool {
+        switch self {
+        case .kmsAccessDenied, .kmsNotFound, .kmsNotFoundByARN, .kmsKeyDisabled, .kmsInvalidRequest, .kmsUnavailable,
+             .kmsCredentialsRejected, .kmsRefused, .localKMSState: true
+        default: false
+        }
+    }
 
     /// Exit status and hint of one kind.
     struct Row: Sendable {
@@ -42,7 +57,12 @@ enum CLIFailureKind: String, CaseIterable, Sendable {
         case .tooManyDataKeys: Row(exit: .dataError, hint: "raise --max-encrypted-data-keys or use fewer -w keys")
         case .contextMismatch: Row(exit: .dataError, hint: "the -c pairs must match the message's encryption context (see --metadata-output)")
         case .limitExceeded: Row(exit: .dataError, hint: "check that the input is a complete AWS Encryption SDK message")
+        case .frameTooLarge: Row(exit: .dataError, hint: "if you trust the message, pass --max-frame-length with its frame length (memory grows with it)")
+        case .headerTooLarge: Row(exit: .dataError, hint: "if you trust the message, pass --max-header-length with its header length")
+        case .bodyTooLarge: Row(exit: .dataError, hint: "if you trust the message, pass --max-body-length with its body length (the body is held in memory)")
+        case .signedRefused: Row(exit: .dataError, hint: "the message is signed; drop --refuse-signed to decrypt it (with -o -, add --buffer to write nothing until the signature verifies)")
         case .noDataKey: Row(exit: .accessDenied, hint: "pass a -w SPEC (or --discovery) for one of the keys listed above")
+        case .wrongWrappingKey: Row(exit: .accessDenied, hint: "a -w key with the message's key name could not unwrap the data key: its bytes differ from the encrypting key's")
         case .invalidArgument: Row(exit: .usage, hint: "see `envelope encrypt --help`")
         case .inputUnreadable: Row(exit: .noInput, hint: "check the path given to -i")
         case .outputExists: Row(exit: .cannotCreate, hint: "use --force to replace it, or choose another -o")
@@ -53,6 +73,8 @@ enum CLIFailureKind: String, CaseIterable, Sendable {
         case .kmsUnavailable: Row(exit: .unavailable, hint: "KMS is busy or unavailable; try again later")
         case .kmsCredentialsRejected: Row(exit: .configuration, hint: "check the access key and secret (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY) and the clock")
         case .kmsRefused: Row(exit: .accessDenied, hint: nil)
+        case .kmsNotFoundByARN: Row(exit: .accessDenied, hint: "check the key ARN (Region, account, key ID) for typos; `envelope kms describe-key --key ARN` shows whether the key exists")
+        case .kmsKeyDisabled: Row(exit: .accessDenied, hint: "the key is disabled or pending deletion; its owner can `envelope kms enable-key --key ARN` (or cancel-key-deletion)")
         case .unreachable: Row(exit: .unavailable, hint: "check the endpoint (--kms-endpoint, AWS_ENDPOINT_URL_KMS) and the network")
         case .badAnswer: Row(exit: .unavailable, hint: "the endpoint did not answer like AWS KMS; check --kms-endpoint / AWS_ENDPOINT_URL_KMS")
         case .noCredentials: Row(exit: .configuration, hint: "set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE with ~/.aws/credentials")
@@ -70,8 +92,11 @@ enum CLIFailureKind: String, CaseIterable, Sendable {
     init(classifying error: any Error) {
         switch error {
         case let e as EnvelopeError: self = Self.kind(of: e)
-        case let e as KMSError: self = Self.kind(of: e.code)
-        case let e as KMSDataKeyError: self = e.underlyingErrors.first.map(Self.init(classifying:)) ?? .kmsRefused
+        case let e as KMSError: self = Self.kind(of: e, requested: nil)
+        case let e as KMSDataKeyError:
+            if let kms = e.kmsError { self = Self.kind(of: kms, requested: e.key) } else {
+                self = e.underlyingErrors.first.map(Self.init(classifying:)) ?? .kmsRefused
+            }
         case let e as AWSCallError: self = Self.kind(of: e)
         case is any CredentialsFailure, is AWSCredentialsError: self = .noCredentials
         case let e as any TransportFailure: self = e.transportFailureKind == .malformedResponse ? .badAnswer : .unreachable
@@ -94,7 +119,14 @@ enum CLIFailureKind: String, CaseIterable, Sendable {
         case .commitmentPolicyViolation: return .commitmentPolicy
         case .tooManyEncryptedDataKeys: return .tooManyDataKeys
         case .encryptionContextMismatch: return .contextMismatch
-        case .limitExceeded: return .limitExceeded
+        case .limitExceeded:
+            switch e.firstCause(LimitFailure.self)?.limit {
+            case .frameLength: return .frameTooLarge
+            case .headerLength: return .headerTooLarge
+            case .nonFramedBodyLength: return .bodyTooLarge
+            default: return .limitExceeded
+            }
+        case .signedSuiteRefused: return .signedRefused
         case .invalidArgument: return .invalidArgument
         case .io: return e.firstCause(IOFailure.self).map(kind(of:)) ?? .ioFailed
         default: break
@@ -103,11 +135,28 @@ enum CLIFailureKind: String, CaseIterable, Sendable {
         // first (they explain every other failure), then what KMS answered.
         let causes = e.allCauses.map(CLIFailureKind.init(classifying:))
         for preferred in [CLIFailureKind.noCredentials, .kmsCredentialsRejected, .unreachable, .badAnswer, .noEndpoint,
-                          .kmsAccessDenied, .kmsNotFound, .kmsUnavailable, .kmsInvalidRequest, .kmsRefused] where causes.contains(preferred) {
+                          .kmsAccessDenied, .kmsKeyDisabled, .kmsNotFoundByARN, .kmsNotFound, .kmsUnavailable, .kmsInvalidRequest,
+                          .kmsRefused] where causes.contains(preferred) {
             return preferred
         }
-        if e.code == .unableToDecryptDataKey { return .noDataKey }
+        if e.code == .unableToDecryptDataKey {
+            return e.allCauses.contains { $0 is CryptoError } ? .wrongWrappingKey : .noDataKey
+        }
         return causes.first { $0 != .other } ?? .other
+    }
+
+    /// A KMS error by what the caller should do; `requested` is the key the keyring asked for
+    /// (else the error's own `keyID`): NotFound for a key named by ARN is a typo or a deleted
+    /// key, for a bare key ID or alias it usually means the key of another account.
+    private static func kind(of e: KMSError, requested: KMSKeyIdentifier?) -> CLIFailureKind {
+        guard e.code == .notFound else { return kind(of: e.code) }
+        let byARN: Bool
+        switch requested {
+        case .keyARN?, .aliasARN?: byARN = true
+        case .keyID?, .aliasName?: byARN = false
+        case nil: byARN = e.keyID?.hasPrefix("arn:") ?? false
+        }
+        return byARN ? .kmsNotFoundByARN : .kmsNotFound
     }
 
     /// KMS error codes by what the caller should do.
@@ -115,6 +164,7 @@ enum CLIFailureKind: String, CaseIterable, Sendable {
         switch code {
         case .accessDenied: .kmsAccessDenied
         case .notFound: .kmsNotFound
+        case .disabled, .invalidState: .kmsKeyDisabled
         case .malformedPolicyDocument, .validation: .kmsInvalidRequest
         case .throttling, .internalError, .dependencyTimeout, .keyUnavailable: .kmsUnavailable
         case _ where credentialsRejected.contains(code): .kmsCredentialsRejected
@@ -155,9 +205,16 @@ extension CLIError {
         let kind = CLIFailureKind(classifying: error)
         // A credentials failure's hint depends on which source failed and how (SSO login, process, …).
         let credentials = kind == .noCredentials ? AWSCredentialsWiring.credentialsError(in: error) : nil
-        return CLIError(kind.row.exit, "\(action) failed: \(describe(error, names: names))",
-                        hint: credentials.flatMap(AWSCredentialsWiring.hint(for:)) ?? kind.row.hint,
-                        denial: kind == .kmsAccessDenied ? denialReason(in: error)?.missingSide : nil)
+        var converted = CLIError(kind.row.exit, "\(action) failed: \(describe(error, names: names, kind: kind))",
+                                 hint: credentials.flatMap(AWSCredentialsWiring.hint(for:)) ?? kind.row.hint,
+                                 denial: kind == .kmsAccessDenied ? denialReason(in: error)?.missingSide : nil)
+        converted.kind = kind
+        converted.details = String(describing: error)
+        // Per encrypted data key, why it was not decrypted: one line each, under the error.
+        converted.items = (error as? EnvelopeError)?.dataKeyFailures.map { oneLine($0.description) } ?? []
+        converted.code = kind.rawValue
+        converted.dataKeyFailures = (error as? EnvelopeError)?.dataKeyFailures ?? []
+        return converted
     }
 
     /// The local KMS's typed explanation of an AccessDeniedException, wherever it sits among the causes.
@@ -169,8 +226,14 @@ extension CLIError {
 
     /// The error's own words on one line, with the per-key failures of a decrypt; I/O failures
     /// name the file as the user named it.
-    static func describe(_ error: any Error, names: (input: String, output: String)?) -> String {
-        guard let e = error as? EnvelopeError else { return oneLine(String(describing: error)) }
+    static func describe(_ error: any Error, names: (input: String, output: String)?, kind: CLIFailureKind? = nil) -> String {
+        // Credentials errors say which source failed and how, in full: that is the whole point.
+        if kind == .noCredentials, let credentials = AWSCredentialsWiring.credentialsError(in: error) {
+            return oneLine(String(describing: credentials))
+        }
+        if kind == .unreachable || kind == .badAnswer, let transport = transportFailure(in: error) { return describe(transport) }
+        if let call = error as? KMSDataKeyError { return clipped(describe(call)) }
+        guard let e = error as? EnvelopeError else { return clipped(oneLine(String(describing: error))) }
         if let io = e.firstCause(IOFailure.self) {
             var failure = io
             if io.path == nil, let names {
@@ -180,15 +243,77 @@ extension CLIError {
             }
             return "could not \(failure)"
         }
+        if let limit = e.firstCause(LimitFailure.self), let text = describe(limit) { return text }
+        // A KMS call that failed: its action, key and error code say it; the keyring's prose is
+        // for --verbose. The call whose kind decided the exit status is the one named.
+        let calls = e.kmsDataKeyErrors.filter { $0.kmsError != nil }
+        if kind?.concernsKMS ?? true,
+           let call = calls.first(where: { kind == nil || CLIFailureKind(classifying: $0) == kind }) ?? calls.first {
+            return clipped(describe(call))
+        }
         var text = oneLine(e.message)
-        if !e.dataKeyFailures.isEmpty {
-            text += " — " + e.dataKeyFailures.map { oneLine($0.description) }.joined(separator: "; ")
-        } else if let cause = e.causes.first, !(cause is LimitFailure) {
+        if e.dataKeyFailures.isEmpty, let cause = e.causes.first, !(cause is LimitFailure) {
             // The cause's words, unless the message already says them (formatting only).
             let causeText = oneLine(String(describing: cause))
             if !text.contains(causeText) { text += " (\(causeText))" }
         }
+        return clipped(text)
+    }
+
+    /// `GenerateDataKey on KEY failed: NotFoundException: MESSAGE` (the AWS SDKs' form), without
+    /// a doubled period.
+    static func describe(_ call: KMSDataKeyError) -> String {
+        guard let kms = call.kmsError else { return oneLine(call.description) }
+        var text = "\(call.action.rawValue) on \(call.key) failed: \(kms.code.rawValue)"
+        let message = oneLine(kms.message).trimmingCharacters(in: CharacterSet(charactersIn: ". "))
+        if !message.isEmpty { text += ": \(message)" }
         return text
+    }
+
+    /// The transport failure among the causes of `error` (a request that got no answer).
+    static func transportFailure(in error: any Error) -> (any TransportFailure)? {
+        if let failure = error as? any TransportFailure { return failure }
+        if let call = error as? AWSCallError, case .transport(let failure) = call.failure { return failure }
+        let causes = (error as? EnvelopeError)?.allCauses ?? (error as? any ErrorWithCauses)?.underlyingErrors ?? []
+        for cause in causes {
+            if let failure = cause as? any TransportFailure { return failure }
+            if let call = cause as? AWSCallError, case .transport(let failure) = call.failure { return failure }
+        }
+        return nil
+    }
+
+    /// `could not connect to URL (connection refused) after 3 attempts`.
+    static func describe(_ failure: any TransportFailure) -> String {
+        guard let aws = failure as? AWSTransportError else {
+            return "the request to \(failure.url) failed (\(failure.transportFailureKind.rawValue))"
+        }
+        let attempts = "after \(aws.attempts) attempt\(aws.attempts == 1 ? "" : "s")"
+        switch aws.detail {
+        case .connect:
+            return "could not connect to \(aws.url)" + (aws.connectFailureReason.map { " (\($0))" } ?? "") + " \(attempts)"
+        case .timeout(let seconds):
+            return "no answer from \(aws.url) within \(String(format: "%.1f", seconds)) s \(attempts)"
+        case .tls:
+            return "TLS with \(aws.url) failed (handshake or certificate)"
+        case .malformedResponse(let status, let what):
+            return "the answer of \(aws.url) (HTTP \(status)) \(what)"
+        }
+    }
+
+    /// A line longer than the terminal's usual width is cut (formatting only); `--verbose`
+    /// prints the whole error.
+    static func clipped(_ text: String, limit: Int = 190) -> String {
+        text.count <= limit ? text : String(text.prefix(limit - 1)) + "…"
+    }
+
+    /// A decrypt limit in the CLI's words (its option names, not the library's).
+    static func describe(_ limit: LimitFailure) -> String? {
+        switch limit.limit {
+        case .frameLength: "the message's frames are \(limit.value) bytes, above --max-frame-length \(limit.maximum)"
+        case .headerLength: "the message header is at least \(limit.value) bytes, above --max-header-length \(limit.maximum)"
+        case .nonFramedBodyLength: "the message's non-framed body is \(limit.value) bytes, above --max-body-length \(limit.maximum)"
+        default: nil
+        }
     }
 
     /// Folds a multi-line description into one line (formatting only; never used to classify).

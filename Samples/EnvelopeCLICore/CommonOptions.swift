@@ -1,7 +1,8 @@
 import ArgumentParser
 import EnvelopeCore
 
-/// `-i`, `-o`, `-r`, `--suffix`, `--metadata-output`, `--jobs`, `--force`, `--quiet`.
+/// `-i`, `-o`, `-r`, `--suffix`, `--metadata-output`, `--jobs`, `--force`, `--quiet`, `--interactive`,
+/// `--no-overwrite`, `--verbose`.
 struct InputOutputOptions: ParsableArguments {
     @Option(name: [.customShort("i"), .customLong("input")], help: ArgumentHelp("Input: a file, a directory (with -r), or - for stdin.", valueName: "IN|-"))
     var input: String
@@ -27,16 +28,61 @@ struct InputOutputOptions: ParsableArguments {
     @Flag(name: [.customShort("q"), .customLong("quiet")], help: "No progress bar.")
     var quiet = false
 
+    @Flag(name: .long, help: "Ask on the terminal before replacing each existing output (as aws-encryption-cli); without a terminal on stdin, existing outputs are refused.")
+    var interactive = false
+
+    @Flag(name: .customLong("no-overwrite"), help: "Never replace an existing output: the run is refused (the default; accepted for aws-encryption-cli scripts).")
+    var noOverwrite = false
+
+    @Flag(name: .customLong("create-dirs"), help: "Create the missing directories of a -o FILE (with -r, output directories are always created).")
+    var createDirectories = false
+
+    @Flag(name: .customLong("skip-existing"), help: "Leave messages whose output already exists alone (e.g. to finish a run that failed part-way) instead of refusing the run.")
+    var skipExisting = false
+
+    @Flag(name: .customLong("fail-on-empty"), help: "With -r: exit 66 when the input directory holds no file to process.")
+    var failOnEmpty = false
+
+    @Flag(name: [.customShort("v"), .customLong("verbose")], help: "Details on stderr: retries, the full cause of an error.")
+    var verbose = false
+
     /// `--jobs`, or the number of cores of this machine (at most 64).
     var concurrency: Int { jobs ?? Swift.min(64, EnvelopeClient.availableCores) }
+
+    /// Whether outputs may replace existing files (`--force`, or `--interactive` after a yes).
+    var overwrite: Bool { force || interactive }
 
     func validateCommon() throws(CLIError) {
         if let jobs, !(1...64).contains(jobs) {
             throw .usage("--jobs must be between 1 and 64, not \(jobs)", hint: "--jobs 2 seals the frames of each message on two cores; omit it to use every core")
         }
-        if let suffix, suffix.isEmpty || suffix.contains("/") {
-            throw .usage("--suffix must be non-empty and contain no /", hint: "e.g. --suffix .enc")
+        if let suffix, suffix.contains("/") {
+            throw .usage("--suffix must contain no /", hint: "e.g. --suffix .enc")
         }
+        if suffix == "", JobPlanner.sameFile(input, output) {
+            throw .usage("--suffix '' would write each output over its input", hint: "give -o another directory, or a non-empty --suffix")
+        }
+        try OverwritePrompt.validate(force: force, interactive: interactive, noOverwrite: noOverwrite)
+        CLIVerbosity.enable(verbose)
+    }
+
+    /// The messages to process: outputs in a directory get `suffix` (or `--suffix`); decrypt
+    /// passes `strip`, the encrypt suffix that is removed from names ending with it.
+    func plan(defaultSuffix: String, strip: String? = nil) throws(CLIError) -> Plan {
+        var request = PlanRequest(input: input, output: output, recursive: recursive, suffix: suffix ?? defaultSuffix)
+        request.stripSuffix = strip
+        request.strippedSuffix = suffix ?? ""
+        request.force = force || interactive
+        request.createDirectories = createDirectories
+        request.skipExisting = skipExisting
+        var plan = try JobPlanner.plan(request)
+        if interactive { plan.jobs = try OverwritePrompt.confirm(plan.jobs) }
+        if plan.isDirectoryRun, plan.jobs.isEmpty, failOnEmpty {
+            let skipped = plan.skippedSummary
+            throw CLIError(.noInput, "no file to process under \(input)" + (skipped.isEmpty ? "" : "; \(skipped)"),
+                           hint: "check -i; without --fail-on-empty an empty tree is not an error")
+        }
+        return plan
     }
 }
 
@@ -45,7 +91,7 @@ struct ClientOptions: ParsableArguments {
     @Option(name: .customLong("commitment-policy"), help: ArgumentHelp("forbid-encrypt-allow-decrypt, require-encrypt-allow-decrypt or require-encrypt-require-decrypt (default).", valueName: "POLICY"))
     var commitmentPolicy: String?
 
-    @Option(name: .customLong("max-encrypted-data-keys"), help: ArgumentHelp("Refuse messages with more encrypted data keys than N (N >= 1; default: no limit).", valueName: "N"))
+    @Option(name: .customLong("max-encrypted-data-keys"), help: ArgumentHelp("Refuse messages with more encrypted data keys than N (N >= 1; default \(ClientOptions.defaultMaxEncryptedDataKeys)).", valueName: "N"))
     var maxEncryptedDataKeys: Int?
 
     @Flag(name: .customLong("encrypt-only"), help: "Use the encrypt-only client, which mirrors a key policy that allows encrypting but never decrypting (decrypt refuses it at once).")
@@ -65,8 +111,12 @@ struct ClientOptions: ParsableArguments {
         return policy
     }
 
+    /// The default of `--max-encrypted-data-keys`: a hostile message cannot make one decrypt try
+    /// thousands of keys (each a KMS call). The official SDKs write one key per wrapping key.
+    static let defaultMaxEncryptedDataKeys = 10
+
     func maxKeys() throws(CLIError) -> Int? {
-        guard let n = maxEncryptedDataKeys else { return nil }
+        guard let n = maxEncryptedDataKeys else { return Self.defaultMaxEncryptedDataKeys }
         guard n >= 1 else { throw .usage("--max-encrypted-data-keys must be at least 1, not \(n)") }
         return n
     }

@@ -18,7 +18,10 @@ struct DecryptCommand: AsyncParsableCommand {
             -c k requires it to have key k.
             Output files appear only when the whole message verified.
             With -o -, frames are written as they verify; on failure the
-            exit status is non-zero: discard what was read.
+            exit status is non-zero: discard what was read. --buffer
+            writes nothing to stdout until the whole message (signature
+            included) verified; --refuse-signed fails right after the
+            header on signed messages, before any output.
 
             Examples:
               envelope decrypt -i report.pdf.encrypted -o report.pdf \\
@@ -48,6 +51,20 @@ struct DecryptCommand: AsyncParsableCommand {
     @Option(name: [.customShort("c"), .customLong("encryption-context")], parsing: .upToNextOption, help: ArgumentHelp("Required encryption context: k=v pairs the message must carry, or bare keys it must have.", valueName: "k=v|k"))
     var context: [String] = []
 
+    @Flag(name: .long, help: "The input is base64 (as aws-encryption-cli --decode; line breaks are ignored). Without it, base64 input is recognised by its first bytes and decoded too (--verbose says so).")
+    var decode = false
+
+    @Option(name: .customLong("strip-suffix"), help: ArgumentHelp("Output names in a directory drop this ending of the input name (then get --suffix, default none); other names get --suffix (default .decrypted). '' turns it off.", valueName: "SUFFIX"))
+    var stripSuffix: String = ".encrypted"
+
+    @OptionGroup var limits: DecryptLimitOptions
+
+    @Flag(name: .customLong("buffer"), help: "With -o -: write nothing until the whole message, signature included, verified (the plaintext waits in a temporary file).")
+    var buffer = false
+
+    @Flag(name: .customLong("refuse-signed"), help: "Fail right after the header, before any output, if the message uses a signed suite.")
+    var refuseSigned = false
+
     @OptionGroup var client: ClientOptions
     @OptionGroup var backend: KMSBackendOptions
     @OptionGroup var caller: CallerOptions
@@ -74,8 +91,11 @@ struct DecryptCommand: AsyncParsableCommand {
             throw CLIError.usage("decrypt needs -w SPEC or --discovery", hint: "name the key(s) that may decrypt with -w, or pass --discovery")
         }
         let (pairs, keys) = try ContextArguments.parse(context, allowBareKeys: true)
-        let envelopeClient = try client.makeClient(concurrency: io.concurrency)
-        let jobs = try JobPlanner.plan(input: io.input, output: io.output, recursive: io.recursive, suffix: io.suffix ?? ".decrypted", force: io.force)
+        var envelopeClient = try client.makeClient(concurrency: io.concurrency)
+        envelopeClient.limits = try limits.limits()
+        envelopeClient.limits.refuseSignedSuites = refuseSigned
+        let plan = try io.plan(defaultSuffix: ".decrypted", strip: stripSuffix)
+        let jobs = plan.jobs
         let metadata = try HelpText.openMetadata(io.metadataOutput, jobs: jobs)
         let keyring: any DecryptionKeyring
         if discovery {
@@ -86,9 +106,12 @@ struct DecryptCommand: AsyncParsableCommand {
             keyring = try await KeyringBuilder.make(specs: specs, backend: backend, principal: caller.principal).decryptionKeyring()
         }
         TemporaryFileRegistry.shared.installSignalHandlers()
-        let overwrite = io.force
-        try await JobRunner(jobs: jobs, verb: "decrypting", quiet: io.quiet, metadata: metadata).run { job, meter in
-            let processor = MessageProcessor(client: envelopeClient, meter: meter, overwrite: overwrite)
+        let overwrite = io.overwrite
+        let buffer = buffer
+        try await JobRunner(jobs: jobs, verb: "decrypting", quiet: io.quiet, metadata: metadata, plan: plan).run { job, meter in
+            var processor = MessageProcessor(client: envelopeClient, meter: meter, overwrite: overwrite)
+            processor.decoding = decode ? .always : .automatic
+            processor.bufferStdout = buffer
             return try await processor.decrypt(job, keyring: keyring, requiredPairs: pairs, requiredKeys: keys)
         }
     }

@@ -38,6 +38,12 @@ struct EncryptCommand: AsyncParsableCommand {
     @Option(name: .customLong("frame-length"), help: ArgumentHelp("Plaintext bytes per frame (1 to 2147483647, default 4096).", valueName: "N"))
     var frameLength: Int?
 
+    @Flag(name: .customLong("allow-large-frames"), help: "Allow --frame-length above 67108864 (64 MiB), which decrypt refuses unless given --max-frame-length.")
+    var allowLargeFrames = false
+
+    @Flag(name: .long, help: "Write the message base64-encoded (standard alphabet, no line breaks), as aws-encryption-cli --encode; decrypt recognises it.")
+    var encode = false
+
     @OptionGroup var client: ClientOptions
     @OptionGroup var backend: KMSBackendOptions
     @OptionGroup var caller: CallerOptions
@@ -49,17 +55,26 @@ struct EncryptCommand: AsyncParsableCommand {
             throw CLIError.usage("encrypt needs at least one -w SPEC", hint: "e.g. -w key=arn:aws:kms:us-east-1:109876543210:key/KEY-ID, or -w provider=raw-aes key-file=F namespace=NS name=N")
         }
         let (pairs, _) = try ContextArguments.parse(context, allowBareKeys: false)
+        if let reserved = pairs.keys.sorted().first(where: { $0.hasPrefix("aws-crypto-") }) {
+            throw CLIError.usage("-c \(reserved): encryption context keys starting with aws-crypto- are reserved for the SDK",
+                                 hint: "rename the key (e.g. -c \(reserved.dropFirst("aws-crypto-".count))=…); the SDK adds aws-crypto-public-key itself for signed suites")
+        }
         let suite = try HelpText.suite(named: algorithm)
         let frameLength = self.frameLength ?? EnvelopeClient.defaultFrameLength
         guard frameLength >= 1, frameLength <= Int(Int32.max) else {
             throw CLIError.usage("--frame-length must be between 1 and 2147483647, not \(frameLength)", hint: "the default is 4096; larger frames (e.g. 65536) are faster for big files")
+        }
+        if frameLength > DecryptionLimits.defaultMaxFrameLength && !allowLargeFrames {
+            throw CLIError.usage("--frame-length \(frameLength) is above \(DecryptionLimits.defaultMaxFrameLength) (64 MiB), which decrypt refuses by default",
+                                 hint: "use a smaller --frame-length (65536 is fast), or pass --allow-large-frames and decrypt with --max-frame-length")
         }
         let envelopeClient = try client.makeClient(concurrency: io.concurrency)
         if let suite, !envelopeClient.commitmentPolicy.allowsEncrypt(with: suite) {
             throw CLIError(.usage, "--algorithm \(suite.name) is not allowed by the commitment policy \(envelopeClient.commitmentPolicy.rawValue)",
                            hint: suite.isCommitting ? "use --commitment-policy require-encrypt-require-decrypt" : "a non-committing suite needs --commitment-policy forbid-encrypt-allow-decrypt")
         }
-        let jobs = try JobPlanner.plan(input: io.input, output: io.output, recursive: io.recursive, suffix: io.suffix ?? ".encrypted", force: io.force)
+        let plan = try io.plan(defaultSuffix: ".encrypted")
+        let jobs = plan.jobs
         let metadata = try HelpText.openMetadata(io.metadataOutput, jobs: jobs)
         let builder = try KeyringBuilder.make(specs: specs, backend: backend, principal: caller.principal)
         let engine: EncryptionEngine
@@ -71,10 +86,11 @@ struct EncryptCommand: AsyncParsableCommand {
             engine = .standard(envelopeClient, DefaultMaterialsManager(encryptionKeyring: try builder.encryptionKeyring()))
         }
         TemporaryFileRegistry.shared.installSignalHandlers()
-        let overwrite = io.force
-        try await JobRunner(jobs: jobs, verb: "encrypting", quiet: io.quiet, metadata: metadata).run { job, meter in
-            let processor = MessageProcessor(client: envelopeClient, meter: meter, overwrite: overwrite)
-            return try await processor.encrypt(job, engine: engine, context: pairs, suite: suite, frameLength: frameLength)
+        let overwrite = io.overwrite
+        try await JobRunner(jobs: jobs, verb: "encrypting", quiet: io.quiet, metadata: metadata, plan: plan).run { job, meter in
+            var processor = MessageProcessor(client: envelopeClient, meter: meter, overwrite: overwrite)
+            processor.encode = encode
+            return try await processor.encrypt(job, engine: engine, context: EncryptionContext(pairs), suite: suite, frameLength: frameLength)
         }
     }
 }

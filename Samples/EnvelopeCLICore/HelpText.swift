@@ -7,11 +7,15 @@ enum HelpText {
           key=ARN|ID|alias [key=…] [region=R] [profile=P]
               an AWS KMS key; another account's key must be named by its
               key ARN or alias ARN
-          provider=raw-aes key-file=F namespace=NS name=N
-              a raw AES key: F holds exactly 16, 24 or 32 raw bytes
+          provider=raw-aes key-file=F namespace=NS name=N [key-encoding=E]
+              a raw AES key: F holds 16, 24 or 32 bytes; E: raw (default),
+              base64 or hex
           provider=raw-rsa key-file=PEM namespace=NS name=N padding=P
+                  [passphrase-file=F | passphrase-env=VAR]
               a raw RSA key; P: pkcs1, oaep-sha1, oaep-sha256, oaep-sha384,
-              oaep-sha512; a public PEM encrypts, a private PEM does both
+              oaep-sha512; a public PEM encrypts, a private PEM does both;
+              an encrypted private PEM needs its passphrase (never prompted)
+              keys under 2048 bits are refused unless allow-weak-key=yes
         KMS backend (after the subcommand):
           --kms local [--kms-state DIR] [--principal ARN]   (the default)
           --kms aws [--kms-endpoint URL]

@@ -62,6 +62,11 @@ enum KMSBackend: Sendable {
         }
     }
 
+    /// Whether the options (or `ENVELOPE_KMS`) name the local KMS, without opening it.
+    static func namesLocal(_ options: KMSBackendOptions, environment: [String: String] = ProcessInfo.processInfo.environment) -> Bool {
+        (options.kms ?? environment["ENVELOPE_KMS"] ?? "local").lowercased() == "local"
+    }
+
     /// The backend and, for the local KMS, the calling principal (required there).
     static func resolveWithCaller(_ options: KMSBackendOptions, principal text: String?,
                                   environment: [String: String] = ProcessInfo.processInfo.environment) throws(CLIError) -> (KMSBackend, AWSPrincipalARN?) {
@@ -76,7 +81,15 @@ enum KMSBackend: Sendable {
         }
     }
 
-    /// Opens (creating if needed) the local KMS state directory.
+    /// Whether this command may create a missing local KMS state (only `kms create-key` does;
+    /// every other command refuses a missing state, so a mistyped `--kms-state` is not a new,
+    /// empty KMS). Set before the backend is resolved.
+    nonisolated(unsafe) static var mayCreateLocalState = false
+
+    /// The local KMS state directory in use, once opened (named in local-KMS errors).
+    nonisolated(unsafe) static var localStateDirectory: String?
+
+    /// Opens the local KMS state directory (creating it only when ``mayCreateLocalState``).
     static func openLocal(stateDirectory: String?, environment: [String: String]) throws(CLIError) -> LocalKMS {
         let directory: String
         if let stateDirectory, !stateDirectory.isEmpty {
@@ -87,6 +100,11 @@ enum KMSBackend: Sendable {
             }
             directory = home + "/.envelope/local-kms"
         }
+        let existing = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        if existing.isEmpty && !mayCreateLocalState {
+            throw CLIError(.configuration, "no local KMS state at \(directory) (set --kms-state or ENVELOPE_KMS_STATE, or create a key first)",
+                           hint: "`envelope kms create-key --account ID --kms-state \(directory)` creates it")
+        }
         let parent = URL(fileURLWithPath: directory).deletingLastPathComponent().path
         if !FileManager.default.fileExists(atPath: parent) {
             do {
@@ -96,6 +114,7 @@ enum KMSBackend: Sendable {
                                hint: "pass --kms-state DIR (or ENVELOPE_KMS_STATE) with a directory you can write")
             }
         }
+        localStateDirectory = directory
         do {
             return try LocalKMS(stateDirectory: directory)
         } catch {
@@ -129,7 +148,7 @@ enum KMSBackend: Sendable {
         case .aws(let endpoint):
             do {
                 return try KMSHTTPTransport.standard(region: region?.rawValue, keyIdentifier: keyIdentifier, profile: profile, customEndpoint: endpoint,
-                                                     credentials: AWSCredentialsWiring.provider(profile: profile))
+                                                     credentials: AWSCredentialsWiring.provider(profile: profile), logger: CLIVerbosity.logger)
             } catch {
                 throw CLIError.from(error, doing: "configuring AWS KMS")
             }

@@ -27,7 +27,7 @@ struct KMSCommand: AsyncParsableCommand {
 
             \(HelpText.exitCodes)
             """,
-        subcommands: [KMSCreateKey.self, KMSCreateAlias.self, KMSDescribeKey.self, KMSListKeys.self, KMSListAliases.self,
+        subcommands: [KMSInit.self, KMSCreateKey.self, KMSCreateAlias.self, KMSDescribeKey.self, KMSListKeys.self, KMSListAliases.self,
                       KMSGetKeyPolicy.self, KMSPutKeyPolicy.self, KMSAddExternalAccount.self, KMSRemoveExternalAccount.self,
                       KMSReplicateKey.self, KMSEnableKey.self, KMSDisableKey.self, KMSScheduleKeyDeletion.self, KMSCancelKeyDeletion.self,
                       KMSCreateGrant.self, KMSListGrants.self, KMSRevokeGrant.self, KMSRetireGrant.self,
@@ -119,16 +119,18 @@ struct AdminTargetOptions: ParsableArguments {
         case .aliasARN(let arn)?: arn.region
         default: nil
         }
+        let owner: AWSAccountID? = switch key {
+        case .keyARN(let arn)?: arn.account
+        case .aliasARN(let arn)?: arn.account
+        default: account
+        }
+        // The command line first: a usage error is reported before the state directory is opened.
+        if owner == nil, KMSBackend.namesLocal(backend) {
+            throw .usage("envelope kms \(command) with --kms local needs the key's ARN, or --account ID", hint: "the local KMS acts as the administrator of that account")
+        }
         switch try KMSBackend.resolve(backend) {
         case .local(let kms):
-            let owner: AWSAccountID? = switch key {
-            case .keyARN(let arn)?: arn.account
-            case .aliasARN(let arn)?: arn.account
-            default: account
-            }
-            guard let owner else {
-                throw .usage("envelope kms \(command) with --kms local needs the key's ARN, or --account ID", hint: "the local KMS acts as the administrator of that account")
-            }
+            guard let owner else { throw CLIError(.failure, "internal: no owner account") }
             return kms.client(principal: owner.rootPrincipal(partition: .aws), region: regionOverride ?? keyRegion ?? LocalKMS.defaultRegion)
         case .aws(let endpoint):
             do {

@@ -28,6 +28,7 @@ struct KMSCreateKey: AsyncParsableCommand {
     @OptionGroup var target: AdminTargetOptions
 
     func run() async throws {
+        KMSBackend.mayCreateLocalState = true
         let owner = try account.map { (text) throws(CLIError) in try KMSAdmin.account(text) }
         let users = try userPrincipals.map { (text) throws(CLIError) in try KMSBackend.parsePrincipal(text, option: "--user-principal") }
         let externals = try externalAccounts.map { (text) throws(CLIError) in try KMSAdmin.account(text, option: "--external-account") }

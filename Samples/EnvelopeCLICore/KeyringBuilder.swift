@@ -34,10 +34,11 @@ struct KeyringBuilder {
         var keyrings: [any EncryptionKeyring] = []
         for spec in specs {
             switch spec.kind {
-            case .rawAES(let file, let namespace, let name):
-                keyrings.append(try rawAES(file: file, namespace: namespace, name: name, spec: spec))
-            case .rawRSA(let file, let namespace, let name, let padding):
-                keyrings.append(try rawRSA(file: file, namespace: namespace, name: name, padding: padding, needPrivate: false, spec: spec))
+            case .rawAES(let file, let namespace, let name, let encoding):
+                keyrings.append(try rawAES(file: file, namespace: namespace, name: name, encoding: encoding, spec: spec))
+            case .rawRSA(let file, let namespace, let name, let padding, let passphrase, let allowWeak):
+                keyrings.append(try rawRSA(file: file, namespace: namespace, name: name, padding: padding, passphrase: passphrase, allowWeak: allowWeak,
+                                           needPrivate: false, spec: spec))
             case .kms(let keys, let region, let profile):
                 keyrings += try KMSKeyringFactory.encryptionKeyrings(keys: keys, region: region, profile: profile, backend: kmsBackend(), principal: principal)
             }
@@ -59,10 +60,11 @@ struct KeyringBuilder {
         var keyrings: [any DecryptionKeyring] = []
         for spec in specs {
             switch spec.kind {
-            case .rawAES(let file, let namespace, let name):
-                keyrings.append(try rawAES(file: file, namespace: namespace, name: name, spec: spec))
-            case .rawRSA(let file, let namespace, let name, let padding):
-                keyrings.append(try rawRSA(file: file, namespace: namespace, name: name, padding: padding, needPrivate: true, spec: spec))
+            case .rawAES(let file, let namespace, let name, let encoding):
+                keyrings.append(try rawAES(file: file, namespace: namespace, name: name, encoding: encoding, spec: spec))
+            case .rawRSA(let file, let namespace, let name, let padding, let passphrase, let allowWeak):
+                keyrings.append(try rawRSA(file: file, namespace: namespace, name: name, padding: padding, passphrase: passphrase, allowWeak: allowWeak,
+                                           needPrivate: true, spec: spec))
             case .kms(let keys, let region, let profile):
                 keyrings += try await KMSKeyringFactory.decryptionKeyrings(keys: keys, region: region, profile: profile, backend: kmsBackend(), principal: principal)
             }
@@ -108,12 +110,27 @@ struct KeyringBuilder {
         return bytes
     }
 
-    private func rawAES(file: String, namespace: String, name: String, spec: WrappingKeySpec) throws(CLIError) -> RawAESKeyring {
-        var bytes = try readKeyFile(file, spec: spec)
+    private func rawAES(file: String, namespace: String, name: String, encoding: KeyFileEncoding, spec: WrappingKeySpec) throws(CLIError) -> RawAESKeyring {
+        var stored = try readKeyFile(file, spec: spec)
+        defer { ConstantTime.zeroArray(&stored) }
+        KeyFileCheck.warnIfShared(file)
+        var bytes = try KeyFileCheck.decode(stored, encoding, file: file, spec: spec)
         defer { ConstantTime.zeroArray(&bytes) }
         guard [16, 24, 32].contains(bytes.count) else {
-            throw .usage("-w \(spec.text): the key file \(file) holds \(bytes.count) bytes; a raw AES key is exactly 16, 24 or 32 raw bytes",
-                         hint: "create one with: head -c 32 /dev/urandom > \(file)")
+            let detected = encoding == .raw ? KeyFileCheck.detectEncoding(stored) : nil
+            let message = "-w \(spec.text): the key file \(file) holds \(bytes.count) \(encoding == .raw ? "bytes" : "decoded bytes"); a raw AES key is 16, 24 or 32 bytes"
+            switch detected {
+            case .base64?:
+                throw .usage(message + " (it looks base64-encoded)", hint: "add key-encoding=base64 to the SPEC, or decode it into a new file: base64 -d \(file) > NEWFILE")
+            case .hex?:
+                throw .usage(message + " (it looks hex-encoded)", hint: "add key-encoding=hex to the SPEC, or decode it into a new file: xxd -r -p \(file) > NEWFILE")
+            default:
+                throw .usage(message, hint: "check key-file=; a new key goes into a new file: (set -C; umask 077; head -c 32 /dev/urandom > NEWFILE)")
+            }
+        }
+        if encoding == .raw, let looks = KeyFileCheck.detectEncoding(stored) {
+            // 32 hex digits or 24/44 base64 characters are also a valid raw key length.
+            StandardStreams.printStderr("envelope: warning: the key file \(file) looks \(looks.rawValue)-encoded but is used as raw bytes; add key-encoding=\(looks.rawValue) to the SPEC if it is\n")
         }
         do {
             return try RawAESKeyring(keyNamespace: namespace, keyName: name, wrappingKey: try SecureBytes(consuming: &bytes))
@@ -122,25 +139,65 @@ struct KeyringBuilder {
         }
     }
 
-    private func rawRSA(file: String, namespace: String, name: String, padding: RSAPadding, needPrivate: Bool, spec: WrappingKeySpec) throws(CLIError) -> RawRSAKeyring {
+    private func rawRSA(file: String, namespace: String, name: String, padding: RSAPadding, passphrase: KeyPassphrase?, allowWeak: Bool,
+                        needPrivate: Bool, spec: WrappingKeySpec) throws(CLIError) -> RawRSAKeyring {
         var bytes = try readKeyFile(file, spec: spec)
         let pem = String(decoding: bytes, as: UTF8.self)
         ConstantTime.zeroArray(&bytes)
+        // A format check of the PEM armor (which block types the file holds), not of an error text.
+        let isPrivate = pem.contains("PRIVATE KEY-----")
+        let isEncrypted = pem.contains("-----BEGIN ENCRYPTED PRIVATE KEY-----") || pem.contains("Proc-Type: 4,ENCRYPTED")
+        if isPrivate { KeyFileCheck.warnIfShared(file) }
+        if isEncrypted && passphrase == nil {
+            throw .usage("-w \(spec.text): the key file \(file) is passphrase-protected", hint: "add passphrase-file=F or passphrase-env=VAR to the SPEC")
+        }
         do {
-            if pem.contains("PRIVATE KEY-----") {
-                let privateKey = try RSAPrivateKey(pem: pem)
-                return try RawRSAKeyring(keyNamespace: namespace, keyName: name, padding: padding, publicKey: nil, privateKey: privateKey)
+            if isPrivate {
+                let secret = try passphrase.map { (source) throws(CLIError) in try Self.readPassphrase(source, spec: spec) }
+                let privateKey = try RSAPrivateKey(pem: pem, passphrase: secret)
+                return try RawRSAKeyring(keyNamespace: namespace, keyName: name, padding: padding, publicKey: nil, privateKey: privateKey, allowWeakKeys: allowWeak)
             }
             guard !needPrivate else {
                 throw CLIError.usage("-w \(spec.text): \(file) holds no RSA private key, which decrypt needs",
                                      hint: "give the PEM file with the private key (-----BEGIN PRIVATE KEY-----)")
             }
-            return try RawRSAKeyring(keyNamespace: namespace, keyName: name, padding: padding, publicKey: try RSAPublicKey(pem: pem), privateKey: nil)
+            return try RawRSAKeyring(keyNamespace: namespace, keyName: name, padding: padding, publicKey: try RSAPublicKey(pem: pem), privateKey: nil, allowWeakKeys: allowWeak)
         } catch let error as CLIError {
             throw error
+        } catch let error as KeyTypeError {
+            throw CLIError(.usage, "-w \(spec.text): \(file) holds an \(error.found) key, not an RSA key",
+                           hint: "provider=raw-rsa needs an RSA key, e.g. openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:3072")
         } catch {
-            throw CLIError(.usage, "-w \(spec.text): \(file) is not a usable RSA PEM key (\(CLIError.oneLine(String(describing: error))))",
-                           hint: "give a PEM public key (to encrypt) or private key (to encrypt and decrypt)")
+            var failure = isEncrypted
+                ? CLIError(.usage, "-w \(spec.text): cannot decrypt the key file \(file) with the passphrase given", hint: "check the passphrase (passphrase-file= or passphrase-env=)")
+                : CLIError(.usage, "-w \(spec.text): \(file) is not a usable RSA PEM key",
+                           hint: "give a PEM public key (to encrypt) or private key (to encrypt and decrypt) of 2048 bits or more; allow-weak-key=yes in the SPEC accepts a smaller key; --verbose shows the reason")
+            failure.details = String(describing: error)
+            throw failure
+        }
+    }
+
+    /// The passphrase of an encrypted PEM: a file (one trailing newline dropped) or an
+    /// environment variable; never a prompt.
+    static func readPassphrase(_ source: KeyPassphrase, spec: WrappingKeySpec) throws(CLIError) -> SecureBytes {
+        var bytes: [UInt8]
+        switch source {
+        case .file(let path):
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw CLIError(.noInput, "-w \(spec.text): cannot read the passphrase file \(path)", hint: "check the passphrase-file= path and its permissions")
+            }
+            bytes = [UInt8](data)
+            PassphraseSource.dropFinalNewline(&bytes)
+        case .environment(let name):
+            guard let value = ProcessInfo.processInfo.environment[name] else {
+                throw .usage("-w \(spec.text): the environment variable \(name) is not set", hint: "export \(name) with the key's passphrase, or use passphrase-file=F")
+            }
+            bytes = Array(value.utf8)
+        }
+        defer { ConstantTime.zeroArray(&bytes) }
+        guard !bytes.isEmpty else { throw .usage("-w \(spec.text): the passphrase is empty") }
+        do { return try SecureBytes(consuming: &bytes) } catch {
+            throw CLIError.from(error, doing: "-w \(spec.text)")
         }
     }
 }

@@ -9,23 +9,47 @@ import EnvelopeKMSPolicy
 import Foundation
 import SystemPackage
 
-/// Where the bytes of one message go: a file that appears only when complete, or stdout.
+/// Where the bytes of one message go: a file that appears only when complete, stdout, or a
+/// device or FIFO opened and written directly (never created, replaced or removed).
 final class OutputSink {
     private let target: OutputTarget
     private let overwrite: Bool
     private var file: AtomicOutputFile?
+    private var deviceDescriptor: Int32?
+    private var stream: StreamedOutput?
 
     init(target: OutputTarget, overwrite: Bool) {
         self.target = target
         self.overwrite = overwrite
     }
 
+    deinit { closeStream() }
+
     /// Opens the temporary file (files only) and returns the descriptor to write to; called
     /// before the first byte is produced, so that an output that cannot be created fails before
     /// any plaintext is released.
     func open() throws(CLIError) -> Int32 {
+        if let stream { return stream.descriptor }
         switch target {
-        case .stdout: return STDOUT_FILENO
+        case .stdout:
+            let created = try StreamedOutput(destination: STDOUT_FILENO, name: "standard output")
+            stream = created
+            return created.descriptor
+        case .device(let path):
+            // No O_CREAT, no O_TRUNC: the node is written as it is, never replaced.
+            let fd = openExistingForWriting(path)
+            guard fd >= 0 else {
+                throw CLIError(.cannotCreate, "cannot open the output \(path) for writing: \(String(cString: strerror(errno)))")
+            }
+            deviceDescriptor = fd
+            do {
+                let created = try StreamedOutput(destination: fd, name: path)
+                stream = created
+                return created.descriptor
+            } catch {
+                closeStream()
+                throw error
+            }
         case .file(let path):
             if let file { return file.descriptor }
             try JobPlanner.createParentDirectory(of: path)
@@ -35,23 +59,44 @@ final class OutputSink {
         }
     }
 
-    /// Makes a file output appear (flushed, renamed into place).
+    /// Makes a file output appear (flushed, renamed into place); for stdout or a device, waits
+    /// until every byte went out.
     func commit() throws(CLIError) {
-        if case .file = target {
+        switch target {
+        case .stdout, .device:
+            _ = try open()
+            let code = stream?.finish() ?? 0
+            closeStream()
+            guard code == 0 else {
+                let name = target == .stdout ? "standard output" : target.display
+                throw CLIError(.ioError, "writing \(name) failed: \(String(cString: strerror(code)))",
+                               hint: target == .stdout ? "check where standard output goes (a full disk, a closed pipe)" : nil)
+            }
+        case .file:
             _ = try open()
             try file!.commit()
         }
     }
 
-    func discard() { file?.discard() }
-
-    /// The descriptor being written, once open (for naming it in errors).
-    var descriptor: Int32? {
-        switch target {
-        case .stdout: STDOUT_FILENO
-        case .file: file?.descriptor
-        }
+    func discard() {
+        file?.discard()
+        closeStream()
     }
+
+    private func closeStream() {
+        _ = stream?.finish()
+        stream = nil
+        if let fd = deviceDescriptor { close(fd) }
+        deviceDescriptor = nil
+    }
+
+    /// Whether bytes of this message may have reached the reader before it failed.
+    var streams: Bool { target.isStream }
+}
+
+/// Opens an existing node for writing (no O_CREAT, no O_TRUNC).
+private func openExistingForWriting(_ path: String) -> Int32 {
+    open(path, O_WRONLY | O_NOCTTY | O_CLOEXEC)
 }
 
 /// The input of one message as an open descriptor: stdin, or a file opened for reading.
@@ -153,11 +198,26 @@ struct MessageProcessor: Sendable {
     /// The shared meter of the progress bar; nil when no bar is drawn (no per-batch reports then).
     let meter: ProgressMeter?
     let overwrite: Bool
+    /// encrypt `--encode`: write the message base64-encoded.
+    var encode = false
+    /// decrypt: `--decode`, or base64 recognised automatically.
+    var decoding = Armor.Decoding.automatic
+    /// `--buffer`: a decrypt to stdout goes to a temporary file first and is copied out only once
+    /// the whole message verified.
+    var bufferStdout = false
 
     private func progressReporter() -> (@Sendable (Int64) -> Void)? {
         guard let meter else { return nil }
         let progress = MessageProgress(meter: meter)
         return { progress.update($0) }
+    }
+
+    /// A failed message streamed to stdout or a device: the error says how many bytes went out.
+    private static func withDiscardNotice(_ error: any Error, sink: OutputSink, doing action: String, job: MessageJob) -> any Error {
+        guard sink.streams, StreamedOutput.written.bytes > 0 else { return error }
+        var converted = CLIError.from(error, doing: action, names: (job.input.display, job.output.display))
+        converted.message += StreamedOutput.discardNotice
+        return converted
     }
 
     /// Encrypts `job`; returns its metadata record. A failed encrypt leaves no output file.
@@ -168,12 +228,14 @@ struct MessageProcessor: Sendable {
         let result: EncryptResult
         do {
             let output = try sink.open()
-            result = try await engine.encrypt(from: input.descriptor, to: output, context: context, suite: suite,
-                                              frameLength: frameLength, progress: progressReporter())
+            result = try await Armor.writing(encode: encode, to: output) { output in
+                try await engine.encrypt(from: input.descriptor, to: output, context: context, suite: suite,
+                                         frameLength: frameLength, progress: progressReporter())
+            }
             try sink.commit()
         } catch {
             sink.discard()
-            throw error
+            throw Self.withDiscardNotice(error, sink: sink, doing: "encrypting \(job.input.display)", job: job)
         }
         return MetadataLog.record(mode: "encrypt", input: job.input.display, output: job.output.display, header: result.header)
     }
@@ -187,12 +249,21 @@ struct MessageProcessor: Sendable {
         let result: DecryptResult
         do {
             let output = try sink.open()
-            result = try await client.decrypt(from: FileDescriptor(rawValue: input.descriptor), to: FileDescriptor(rawValue: output),
-                                              materialsManager: manager, encryptionContext: requiredPairs, progress: progressReporter())
+            result = try await Armor.reading(decoding, from: input.descriptor, name: job.input.display == "-" ? "standard input" : job.input.display) { input in
+                if bufferStdout, case .stdout = job.output {
+                    let held = try HeldOutput()
+                    let result = try await client.decrypt(from: FileDescriptor(rawValue: input), to: FileDescriptor(rawValue: held.descriptor),
+                                                          materialsManager: manager, encryptionContext: EncryptionContext(requiredPairs), progress: progressReporter())
+                    try held.copy(to: output)
+                    return result
+                }
+                return try await client.decrypt(from: FileDescriptor(rawValue: input), to: FileDescriptor(rawValue: output),
+                                                materialsManager: manager, encryptionContext: EncryptionContext(requiredPairs), progress: progressReporter())
+            }
             try sink.commit()
         } catch {
             sink.discard()
-            throw error
+            throw Self.withDiscardNotice(error, sink: sink, doing: "decrypting \(job.input.display)", job: job)
         }
         return MetadataLog.record(mode: "decrypt", input: job.input.display, output: job.output.display, header: result.header,
                                   origin: result.dataKeyOrigin)
@@ -207,6 +278,19 @@ struct JobRunner {
     let verb: String
     let quiet: Bool
     let metadata: MetadataLog?
+    /// The plan of a directory run, for the summary line on stderr (nil: no summary).
+    var plan: Plan? = nil
+
+    /// The summary of a directory run: "envelope: encrypted 3 of 3 files under in; 1 skipped (symbolic link: 1)".
+    private func printSummary(failed: Int) {
+        guard let plan, plan.isDirectoryRun else { return }
+        let done = verb == "encrypting" ? "encrypted" : "decrypted"
+        var line = jobs.isEmpty ? "envelope: no files to \(verb.dropLast(3)) under the input directory"
+                                : "envelope: \(done) \(jobs.count - failed) of \(jobs.count) file\(jobs.count == 1 ? "" : "s")"
+        let skipped = plan.skippedSummary
+        if !skipped.isEmpty { line += "; \(skipped)" }
+        StandardStreams.printStderr(line + "\n")
+    }
 
     /// `body` gets the shared meter when the progress bar is drawn, nil otherwise.
     func run(_ body: (MessageJob, ProgressMeter?) async throws -> JSONValue) async throws {
@@ -227,6 +311,7 @@ struct JobRunner {
             }
         }
         await bar?.finish()
+        printSummary(failed: failures.count)
         guard let first = failures.first else { return }
         if failures.count == 1 && jobs.count == 1 { throw first.1 }
         for (_, error) in failures.dropLast() {
@@ -238,4 +323,42 @@ struct JobRunner {
         throw last
     }
 
+}
+
+/// `decrypt --buffer -o -`: an anonymous temporary file (already unlinked, gone when closed) that
+/// holds the plaintext until the message verified, then is copied to stdout.
+final class HeldOutput {
+    let descriptor: Int32
+    private let stream: UnsafeMutablePointer<FILE>
+
+    init() throws(CLIError) {
+        guard let stream = tmpfile() else {
+            throw CLIError(.cannotCreate, "no temporary file for --buffer: \(String(cString: strerror(errno)))", hint: "set TMPDIR to a writable directory with room for the plaintext")
+        }
+        self.stream = stream
+        descriptor = fileno(stream)
+    }
+
+    deinit { fclose(stream) }
+
+    /// Copies everything written so far to `output`.
+    func copy(to output: Int32) throws(CLIError) {
+        guard lseek(descriptor, 0, SEEK_SET) == 0 else {
+            throw CLIError(.ioError, "rewinding the --buffer temporary file failed: \(String(cString: strerror(errno)))")
+        }
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+            if n < 0 && errno == EINTR { continue }
+            guard n >= 0 else { throw CLIError(.ioError, "reading the --buffer temporary file failed: \(String(cString: strerror(errno)))") }
+            if n == 0 { return }
+            var offset = 0
+            while offset < n {
+                let w = chunk.withUnsafeBytes { write(output, $0.baseAddress! + offset, n - offset) }
+                if w < 0 && errno == EINTR { continue }
+                guard w > 0 else { throw CLIError(.ioError, "writing the plaintext to stdout failed: \(String(cString: strerror(errno)))") }
+                offset += w
+            }
+        }
+    }
 }

@@ -3,12 +3,27 @@ import EnvelopeCrypto
 import EnvelopeKMS
 import Foundation
 
+/// How a raw AES key file holds its bytes (`key-encoding=` in the SPEC).
+enum KeyFileEncoding: String, Sendable, Equatable {
+    case raw, base64, hex
+}
+
+/// Where the passphrase of an encrypted PEM private key comes from (never a prompt).
+enum KeyPassphrase: Sendable, Equatable {
+    /// A file holding the passphrase (one trailing newline is ignored).
+    case file(String)
+    /// An environment variable holding it.
+    case environment(String)
+}
+
 /// One `-w SPEC`: the wrapping keys it names, in the words of aws-encryption-cli.
 ///
 /// ```
 /// key=ARN|ID|alias [key=…] [region=R] [profile=P]                  AWS KMS key(s)
-/// provider=raw-aes key-file=F namespace=NS name=N                 16/24/32 raw key bytes in F
+/// provider=raw-aes key-file=F namespace=NS name=N [key-encoding=E] 16/24/32 key bytes in F; E: raw (default), base64, hex
 /// provider=raw-rsa key-file=PEM namespace=NS name=N padding=P      P: pkcs1, oaep-sha1, oaep-sha256, oaep-sha384, oaep-sha512
+///     [passphrase-file=F | passphrase-env=VAR]                   for a passphrase-protected private key
+///   [allow-weak-key=yes]                                            accept an RSA key under 2048 bits
 /// ```
 struct WrappingKeySpec: Sendable, Equatable {
     /// What the SPEC names.
@@ -16,9 +31,11 @@ struct WrappingKeySpec: Sendable, Equatable {
         /// AWS KMS keys (the first is the generator when this SPEC comes first), with optional Region and profile.
         case kms(keys: [KMSKeyIdentifier], region: String?, profile: String?)
         /// A raw AES wrapping key read from a file.
-        case rawAES(keyFile: String, namespace: String, name: String)
-        /// A raw RSA key pair (or public key only, to encrypt) read from a PEM file.
-        case rawRSA(keyFile: String, namespace: String, name: String, padding: RSAPadding)
+        case rawAES(keyFile: String, namespace: String, name: String, encoding: KeyFileEncoding = .raw)
+        /// A raw RSA key pair (or public key only, to encrypt) read from a PEM file; keys under
+        /// 2048 bits only with `allow-weak-key=yes`.
+        case rawRSA(keyFile: String, namespace: String, name: String, padding: RSAPadding, passphrase: KeyPassphrase? = nil,
+                    allowWeakKey: Bool = false)
     }
 
     /// What the SPEC names.
@@ -83,16 +100,31 @@ struct WrappingKeySpec: Sendable, Equatable {
             }
             return .kms(keys: keys, region: try single("region"), profile: try single("profile"))
         case "raw-aes":
-            try onlyAllowed(["provider", "key-file", "namespace", "name"], "provider=raw-aes")
-            return .rawAES(keyFile: try required("key-file", provider), namespace: try required("namespace", provider), name: try required("name", provider))
+            try onlyAllowed(["provider", "key-file", "namespace", "name", "key-encoding"], "provider=raw-aes")
+            let encodingText = try single("key-encoding") ?? "raw"
+            guard let encoding = KeyFileEncoding(rawValue: encodingText) else {
+                throw .usage("-w \(text): key-encoding=\(encodingText) is not known", hint: "key-encoding is raw (the default), base64 or hex")
+            }
+            return .rawAES(keyFile: try required("key-file", provider), namespace: try required("namespace", provider), name: try required("name", provider),
+                           encoding: encoding)
         case "raw-rsa":
-            try onlyAllowed(["provider", "key-file", "namespace", "name", "padding"], "provider=raw-rsa")
+            try onlyAllowed(["provider", "key-file", "namespace", "name", "padding", "passphrase-file", "passphrase-env", "allow-weak-key"], "provider=raw-rsa")
+            let passphraseFile = try single("passphrase-file"), passphraseEnv = try single("passphrase-env")
+            if passphraseFile != nil && passphraseEnv != nil {
+                throw .usage("-w \(text): give passphrase-file= or passphrase-env=, not both")
+            }
+            let passphrase = passphraseFile.map(KeyPassphrase.file) ?? passphraseEnv.map(KeyPassphrase.environment)
+            let allowWeak = try single("allow-weak-key")
+            guard allowWeak == nil || allowWeak == "yes" else {
+                throw .usage("-w \(text): allow-weak-key=\(allowWeak!) is not known", hint: "allow-weak-key=yes accepts an RSA key under 2048 bits; omit it otherwise")
+            }
             let paddingText = try required("padding", provider)
             guard let padding = WrappingKeySpec.paddings[paddingText] else {
                 throw .usage("-w \(text): padding=\(paddingText) is not known", hint: "padding is one of pkcs1, oaep-sha1, oaep-sha256, oaep-sha384, oaep-sha512")
             }
             return .rawRSA(keyFile: try required("key-file", provider), namespace: try required("namespace", provider),
-                           name: try required("name", provider), padding: padding)
+                           name: try required("name", provider), padding: padding, passphrase: passphrase,
+                           allowWeakKey: allowWeak == "yes")
         default:
             throw .usage("-w \(text): provider=\(provider) is not known", hint: "provider is aws-kms (the default), raw-aes or raw-rsa")
         }

@@ -55,12 +55,17 @@ static inline EVP_PKEY *envelope_ec_public_from_point(const char *group_name, co
 
 /// Writes the SEC1 compressed encoding of an EC public key. Returns the length, 0 on failure.
 /// (OpenSSL 3.0 applies the conversion format to "pub", not to "encoded-pub-key".)
-static inline size_t envelope_ec_compressed_point(EVP_PKEY *pkey, unsigned char *out, size_t out_len) {
+/// The SEC1 compressed public point of an EC key. The conversion format is set on a private copy,
+/// never on `pkey` itself, which other threads may be using (signing, encoding) at the same time.
+static inline size_t envelope_ec_compressed_point(const EVP_PKEY *pkey, unsigned char *out, size_t out_len) {
     size_t written = 0;
-    if (EVP_PKEY_set_utf8_string_param(pkey, OSSL_PKEY_PARAM_EC_POINT_CONVERSION_FORMAT, "compressed") <= 0)
+    EVP_PKEY *copy = EVP_PKEY_dup((EVP_PKEY *)pkey);
+    if (copy == NULL)
         return 0;
-    if (EVP_PKEY_get_octet_string_param(pkey, OSSL_PKEY_PARAM_PUB_KEY, out, out_len, &written) <= 0)
-        return 0;
+    if (EVP_PKEY_set_utf8_string_param(copy, OSSL_PKEY_PARAM_EC_POINT_CONVERSION_FORMAT, "compressed") <= 0
+        || EVP_PKEY_get_octet_string_param(copy, OSSL_PKEY_PARAM_PUB_KEY, out, out_len, &written) <= 0)
+        written = 0;
+    EVP_PKEY_free(copy);
     return written;
 }
 
@@ -136,6 +141,20 @@ static inline EVP_PKEY *envelope_rsa_generate(unsigned int bits) {
     }
     EVP_PKEY_CTX_free(ctx);
     return pkey;
+}
+
+/// Switches the RSA PKCS#1 v1.5 implicit rejection of a decrypt context on or off (the provider
+/// parameter "implicit-rejection", which OpenSSL has from 3.2). Returns 1 when the provider has the
+/// parameter and took the value, 0 when it has no such parameter (OpenSSL 3.0, 3.1), -1 on failure.
+static inline int envelope_rsa_set_implicit_rejection(EVP_PKEY_CTX *ctx, int on) {
+    const OSSL_PARAM *settable = EVP_PKEY_CTX_settable_params(ctx);
+    if (settable == NULL || OSSL_PARAM_locate_const(settable, "implicit-rejection") == NULL)
+        return 0;
+    unsigned int value = on ? 1 : 0;
+    OSSL_PARAM params[2];
+    params[0] = OSSL_PARAM_construct_uint("implicit-rejection", &value);
+    params[1] = OSSL_PARAM_construct_end();
+    return EVP_PKEY_CTX_set_params(ctx, params) > 0 ? 1 : -1;
 }
 
 /// Copies the contents of a memory BIO into a freshly allocated buffer the caller frees with

@@ -31,6 +31,6 @@ public struct DataKeyOrigin: Sendable, Hashable, CustomStringConvertible {
 
     /// One line: provider, key, keyring and notes.
     public var description: String {
-        "provider \"\(providerID)\" key \"\(keyName)\" (\(keyring))" + (notes.isEmpty ? "" : "; " + notes.joined(separator: "; "))
+        "provider \"\(UntrustedText.escaped(providerID))\" key \"\(UntrustedText.escaped(keyName))\" (\(keyring))" + (notes.isEmpty ? "" : "; " + notes.joined(separator: "; "))
     }
 }

@@ -15,6 +15,13 @@ public struct DecryptionLimits: Sendable, Hashable {
     /// The largest body a legacy non-framed message may declare. A non-framed body can only be
     /// authenticated as a whole, so a streaming decrypt buffers all of it. Default 64 MiB.
     public var maxNonFramedBodyLength: Int
+    /// Refuse messages of signed suites (0x0378, 0x0578) right after the header is parsed, before
+    /// any key work or output. A streaming decrypt of a signed message releases frames before the
+    /// footer signature is checked; a caller that cannot hold or roll back output, and expects
+    /// only unsigned messages, sets this so such a message never produces any. Default false.
+    /// (The counterpart of the official CLI's `--decrypt-unsigned` and the SDKs' unsigned-only
+    /// streaming decrypt.)
+    public var refuseSignedSuites: Bool = false
 
     /// 1 MiB.
     public static let defaultMaxHeaderLength = 1 << 20
@@ -46,8 +53,12 @@ public struct DecryptionLimits: Sendable, Hashable {
         }
     }
 
-    /// Refuses a parsed header whose length or frame length exceeds the limits.
+    /// Refuses a parsed header whose length or frame length exceeds the limits, or whose suite is
+    /// signed when ``refuseSignedSuites`` is set.
     func check(_ header: MessageHeader) throws {
+        if refuseSignedSuites, header.suite.isSigned {
+            throw EnvelopeError(.signedSuiteRefused, "The message uses the signed suite \(header.suite.name), and this client refuses signed messages (refuseSignedSuites). Decrypt it without that option, buffering the output until the signature verifies.")
+        }
         if header.totalLength > maxHeaderLength {
             throw EnvelopeError.limit(LimitFailure(.headerLength, value: UInt64(header.totalLength), maximum: UInt64(maxHeaderLength)), "The message header is \(header.totalLength) bytes, more than the limit of \(maxHeaderLength). If you trust the message, raise DecryptionLimits.maxHeaderLength.")
         }

@@ -68,7 +68,12 @@ public struct DefaultMaterialsManager: EncryptionMaterialsManager, DecryptionMat
         guard !result.encryptedDataKeys.isEmpty else {
             throw EnvelopeError(.keyringFailure, "\(keyring) returned no encrypted data key. Check the keyring configuration.")
         }
-        return result
+        // Spec: default-cmm.md — obtain only the plaintext data key and the encrypted data keys from
+        // the keyring; the suite, context and signing key stay this manager's.
+        var out = materials
+        out.plaintextDataKey = dataKey
+        out.encryptedDataKeys = result.encryptedDataKeys
+        return out
     }
 
     // Spec: framework/default-cmm.md ("Decrypt Materials").
@@ -86,8 +91,9 @@ public struct DefaultMaterialsManager: EncryptionMaterialsManager, DecryptionMat
         var required: [String] = []
         for (key, value) in request.reproducedEncryptionContext.sorted(by: { $0.key < $1.key }) {
             if let stored = context[key] {
-                guard stored == value else {
-                    throw EnvelopeError(.encryptionContextMismatch, "The message's encryption context has a different value for \"\(key)\" than the one you supplied. Check that you are decrypting the right message with the right context.")
+                // Byte for byte: a canonically equivalent but different value is another value.
+                guard stored.utf8.elementsEqual(value.utf8) else {
+                    throw EnvelopeError(.encryptionContextMismatch, "The message's encryption context has a different value for \"\(UntrustedText.escaped(key))\" than the one you supplied. Check that you are decrypting the right message with the right context.")
                 }
             } else {
                 context[key] = value
@@ -112,7 +118,12 @@ public struct DefaultMaterialsManager: EncryptionMaterialsManager, DecryptionMat
         guard let dataKey = result.plaintextDataKey, dataKey.count == request.suite.dataKeyLength else {
             throw EnvelopeError(.keyringFailure, "\(keyring) returned no data key of the right length for \(request.suite.name).")
         }
-        return result
+        // Spec: default-cmm.md — obtain only the plaintext data key from the keyring (and its
+        // report of which encrypted data key it was).
+        var out = materials
+        out.plaintextDataKey = dataKey
+        out.dataKeyOrigin = result.dataKeyOrigin
+        return out
     }
 }
 

@@ -33,5 +33,5 @@ public struct EncryptedDataKey: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// Provider ID and key name (no key bytes).
-    public var description: String { "EncryptedDataKey(provider: \(providerID), key: \(keyName), \(ciphertext.count) bytes)" }
+    public var description: String { "EncryptedDataKey(provider: \"\(UntrustedText.escaped(providerID))\", key: \"\(UntrustedText.escaped(keyName))\", \(ciphertext.count) bytes)" }
 }

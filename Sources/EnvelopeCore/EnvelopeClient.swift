@@ -8,7 +8,14 @@ import EnvelopeCrypto
 public struct EnvelopeClient: Sendable {
     /// Which suites may be used to encrypt and decrypt.
     public let commitmentPolicy: CommitmentPolicy
-    /// The most encrypted data keys a message may carry (nil: no limit).
+    /// The most encrypted data keys a message may carry, both ways.
+    ///
+    /// The library default is nil: no count limit, so the number is bounded only by
+    /// ``DecryptionLimits/maxHeaderLength`` (1 MiB by default, about 4000 KMS encrypted data keys).
+    /// The KMS keyrings already try identical encrypted data keys once and stop after
+    /// `maxFailedDecryptAttempts` (10) failed KMS calls per message, but a service decrypting
+    /// messages from others should set this to the number of wrapping keys its writers use (the
+    /// `envelope` CLI defaults to 10).
     public let maxEncryptedDataKeys: Int?
     /// Where the client logs (trace/debug only; silent by default). Never logs keys or plaintext.
     public let logger: Logger
@@ -57,19 +64,17 @@ public struct EnvelopeClient: Sendable {
         guard frameLength >= 1, frameLength <= BodyCodec.maxFrameLength else {
             throw EnvelopeError(.invalidArgument, "The frame length must be between 1 and \(BodyCodec.maxFrameLength) bytes, not \(frameLength). The default is 4096.")
         }
+        // The suite is resolved here (the policy's default when none is named) and passed down, so
+        // every manager sees it and what comes back is always checked against it.
+        let suite = suite ?? commitmentPolicy.defaultSuite
         // Spec: client-apis/encrypt.md — the requested suite must be allowed by the commitment policy.
-        if let suite, !commitmentPolicy.allowsEncrypt(with: suite) {
+        guard commitmentPolicy.allowsEncrypt(with: suite) else {
             throw CommitmentChecks.encryptRefused(suite, commitmentPolicy)
         }
         let request = EncryptionMaterialsRequest(encryptionContext: encryptionContext, suite: suite,
                                                  commitmentPolicy: commitmentPolicy, maxPlaintextLength: plaintextLength)
         let materials = try await materialsManager.getEncryptionMaterials(request)
-        if let suite, materials.suite != suite {
-            throw EnvelopeError(.keyringFailure, "The materials manager chose \(materials.suite.name) although \(suite.name) was requested.")
-        }
-        guard commitmentPolicy.allowsEncrypt(with: materials.suite) else {
-            throw CommitmentChecks.encryptRefused(materials.suite, commitmentPolicy)
-        }
+        try MaterialsChecks.checkEncryption(materials, suite: suite, policy: commitmentPolicy, manager: "The materials manager \(materialsManager)")
         // Spec: client-apis/encrypt.md — fail when the materials exceed the maximum EDK count.
         if let max = maxEncryptedDataKeys, materials.encryptedDataKeys.count > max {
             throw EnvelopeError(.tooManyEncryptedDataKeys, "The keyring produced \(materials.encryptedDataKeys.count) encrypted data keys, more than the configured maximum of \(max). Use fewer wrapping keys or raise maxEncryptedDataKeys.",
@@ -94,6 +99,7 @@ public struct EnvelopeClient: Sendable {
                                                  encryptedDataKeys: header.encryptedDataKeys, encryptionContext: header.encryptionContext,
                                                  reproducedEncryptionContext: reproducedEncryptionContext)
         let materials = try await materialsManager.decryptMaterials(request)
+        try MaterialsChecks.checkDecryption(materials, suite: header.suite, policy: commitmentPolicy, manager: "The materials manager \(materialsManager)")
         let decryptor = try FrameDecryptor(header: header, materials: materials)
         decryptor.limits = limits
         logger.debug("decrypting", metadata: ["suite": "\(header.suite.idHex)", "frameLength": "\(header.frameLength)", "edks": "\(header.encryptedDataKeys.count)"])

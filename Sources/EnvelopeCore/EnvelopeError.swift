@@ -40,6 +40,8 @@ public struct EnvelopeError: Error, Sendable, CustomStringConvertible {
         /// The message is larger than the format allows (frame count, content length), or
         /// larger than the client's ``DecryptionLimits``; the cause is a ``LimitFailure``.
         public static let limitExceeded = Code(rawValue: "limit-exceeded")
+        /// The message uses a signed suite and the client's ``DecryptionLimits/refuseSignedSuites`` is set.
+        public static let signedSuiteRefused = Code(rawValue: "signed-suite-refused")
         /// Memory for the frame pipeline could not be obtained.
         public static let outOfMemory = Code(rawValue: "out-of-memory")
     }
@@ -65,7 +67,7 @@ public struct EnvelopeError: Error, Sendable, CustomStringConvertible {
 
         /// One line: provider, key, keyring, reason.
         public var description: String {
-            "provider \"\(providerID)\" key \"\(keyName)\" (\(keyring)): \(reason)"
+            "provider \"\(UntrustedText.escaped(providerID))\" key \"\(UntrustedText.escaped(keyName))\" (\(keyring)): \(reason)"
         }
     }
 

@@ -4,6 +4,15 @@ import EnvelopeCrypto
 ///
 /// Either key may be absent: a public-only keyring can only encrypt, a private-only one only decrypt.
 /// Spec: framework/raw-rsa-keyring.md.
+///
+/// With PKCS #1 v1.5 padding, unwrapping uses implicit rejection: an encrypted data key of this
+/// keyring's namespace and name that does not unwrap (bad padding, a key of the wrong length, or
+/// a key wrapped for another RSA key) yields a key derived from the private key and the
+/// ciphertext, and the message then fails at its header authentication tag, exactly as a message
+/// with a wrong key does. No error says which of these happened (no padding oracle). A consequence:
+/// such an encrypted data key is never skipped in favour of a later one.
+///
+/// Keys under 2048 bits are refused unless `allowWeakKeys` is true.
 public struct RawRSAKeyring: Keyring, CustomStringConvertible {
     /// The key namespace, stored as the EDK provider ID.
     public let keyNamespace: String
@@ -14,10 +23,20 @@ public struct RawRSAKeyring: Keyring, CustomStringConvertible {
     private let publicKey: RSAPublicKey?
     private let privateKey: RSAPrivateKey?
 
+    /// The smallest RSA modulus accepted without `allowWeakKeys`: 2048 bits.
+    public static let minimumKeyBits = 2048
+
     /// Creates a keyring; at least one of the keys must be given.
-    public init(keyNamespace: String, keyName: String, padding: RSAPadding, publicKey: RSAPublicKey?, privateKey: RSAPrivateKey?) throws {
+    /// - Parameter allowWeakKeys: accept keys under ``minimumKeyBits`` (e.g. to decrypt old
+    ///   messages); off by default.
+    public init(keyNamespace: String, keyName: String, padding: RSAPadding, publicKey: RSAPublicKey?, privateKey: RSAPrivateKey?,
+                allowWeakKeys: Bool = false) throws {
         guard publicKey != nil || privateKey != nil else {
             throw EnvelopeError(.invalidArgument, "A raw RSA keyring needs a public key (to encrypt), a private key (to decrypt), or both.")
+        }
+        let bits = min(publicKey?.bits ?? Int.max, privateKey?.bits ?? Int.max)
+        guard allowWeakKeys || bits >= Self.minimumKeyBits else {
+            throw EnvelopeError(.invalidArgument, "The RSA key has \(bits) bits; keys under \(Self.minimumKeyBits) bits are refused. Use a key of 2048 bits or more, or pass allowWeakKeys: true if you must use this one.")
         }
         // Spec: framework/raw-rsa-keyring.md ("Initialization") — the namespace MUST NOT be "aws-kms".
         guard keyNamespace != "aws-kms" else {
@@ -61,7 +80,6 @@ public struct RawRSAKeyring: Keyring, CustomStringConvertible {
     public func onDecrypt(_ materials: DecryptionMaterials, encryptedDataKeys: [EncryptedDataKey]) async throws -> DecryptionMaterials {
         try KeyringChecks.requireNoDataKey(materials, keyring: description)
         var failures: [EnvelopeError.DataKeyFailure] = []
-        var causes: [any Error] = []
         let name = Array(keyName.utf8)
         for edk in encryptedDataKeys {
             func fail(_ reason: String) {
@@ -76,20 +94,27 @@ public struct RawRSAKeyring: Keyring, CustomStringConvertible {
             guard let privateKey else {
                 fail("this keyring has no private key"); continue
             }
-            do {
-                let key = try privateKey.decrypt(edk.ciphertext, padding: padding)
-                guard key.count == materials.suite.dataKeyLength else {
-                    fail("unwrapped key is \(key.count) bytes, expected \(materials.suite.dataKeyLength)"); continue
+            let length = materials.suite.dataKeyLength
+            let key: SecureBytes
+            if padding == .pkcs1 {
+                // Implicit rejection: never fails for the ciphertext (see the type's documentation).
+                do {
+                    key = try privateKey.unwrapPKCS1(edk.ciphertext, expectedLength: length)
+                } catch {
+                    throw EnvelopeError.wrapping(error, "\(self) could not run RSA decryption in the crypto library. Retry; if it persists, report it.")
                 }
-                var result = materials
-                result.plaintextDataKey = key
-                result.dataKeyOrigin = DataKeyOrigin(decrypted: edk, keyring: description)
-                return result
-            } catch {
-                causes.append(error)
-                fail("RSA unwrap failed: wrong private key or padding (\(padding))")
+            } else {
+                // One reason for every OAEP failure, without lengths.
+                guard let unwrapped = try? privateKey.decrypt(edk.ciphertext, padding: padding), unwrapped.count == length else {
+                    fail("RSA unwrap failed: wrong private key, padding or ciphertext"); continue
+                }
+                key = unwrapped
             }
+            var result = materials
+            result.plaintextDataKey = key
+            result.dataKeyOrigin = DataKeyOrigin(decrypted: edk, keyring: description)
+            return result
         }
-        throw KeyringChecks.unableToDecrypt(failures, keyring: description, keyCount: encryptedDataKeys.count, causes: causes)
+        throw KeyringChecks.unableToDecrypt(failures, keyring: description, keyCount: encryptedDataKeys.count)
     }
 }

@@ -12,9 +12,18 @@ final class EVPKey: @unchecked Sendable {
     deinit { EVP_PKEY_free(pointer) }
 
     /// Loads a PEM private key (PKCS#8 or traditional).
-    static func privateKey(pem: String) throws -> EVPKey {
+    /// Loads a PEM private key; an encrypted PEM is decrypted with `passphrase`. Without one,
+    /// an empty passphrase is given, so OpenSSL never prompts on the terminal.
+    static func privateKey(pem: String, passphrase: SecureBytes? = nil) throws -> EVPKey {
         try withMemoryBIO(pem) { bio in
-            guard let key = PEM_read_bio_PrivateKey(bio, nil, nil, nil) else {
+            // With a NULL callback, OpenSSL reads the passphrase from `u` as a C string.
+            var secret = [CChar](repeating: 0, count: (passphrase?.count ?? 0) + 1)
+            defer { secret.withUnsafeMutableBytes { ConstantTime.zero($0) } }
+            passphrase?.withUnsafeBytes { bytes in
+                for (index, byte) in bytes.enumerated() { secret[index] = CChar(bitPattern: byte) }
+            }
+            let loaded = secret.withUnsafeMutableBytes { PEM_read_bio_PrivateKey(bio, nil, nil, $0.baseAddress) }
+            guard let key = loaded else {
                 throw CryptoError(.invalidInput, "the PEM text is not a private key OpenSSL can read: \(OpenSSLErrors.drain())")
             }
             return EVPKey(key)
@@ -33,6 +42,15 @@ final class EVPKey: @unchecked Sendable {
         }
     }
 
+    /// The key's algorithm as OpenSSL names it (`RSA`, `EC`, `ED25519`, …).
+    var algorithmName: String {
+        guard let name = EVP_PKEY_get0_type_name(pointer) else { return "unknown" }
+        return String(cString: name)
+    }
+
+    /// Whether this is an RSA key.
+    var isRSA: Bool { EVP_PKEY_is_a(pointer, "RSA") == 1 }
+
     /// The public part as PEM SubjectPublicKeyInfo.
     func publicPEM() throws -> String {
         try writePEM { PEM_write_bio_PUBKEY($0, pointer) == 1 }
@@ -41,6 +59,21 @@ final class EVPKey: @unchecked Sendable {
     /// The private key as PEM PKCS#8 (tests and key files only).
     func privatePEM() throws -> String {
         try writePEM { PEM_write_bio_PrivateKey($0, pointer, nil, nil, 0, nil, nil) == 1 }
+    }
+
+    /// The private key as PEM PKCS#8 encrypted under `passphrase` (PBES2: PBKDF2 and AES-256-CBC,
+    /// OpenSSL's defaults), readable by `openssl pkey` and by ``privateKey(pem:)`` callers that pass it.
+    func privatePEM(passphrase: [UInt8]) throws -> String {
+        guard !passphrase.isEmpty, passphrase.count <= Int(Int32.max) else {
+            throw CryptoError(.invalidInput, "the passphrase must not be empty")
+        }
+        return try writePEM { bio in
+            passphrase.withUnsafeBufferPointer { bytes in
+                bytes.withMemoryRebound(to: CChar.self) { chars in
+                    PEM_write_bio_PKCS8PrivateKey(bio, pointer, EVP_aes_256_cbc(), chars.baseAddress, Int32(chars.count), nil, nil) == 1
+                }
+            }
+        }
     }
 
     private func writePEM(_ write: (OpaquePointer) -> Bool) throws -> String {

@@ -28,7 +28,7 @@ public enum HKDF {
     }
 
     /// Derives `output.count` bytes into a caller buffer (for public values such as a key
-    /// commitment; secrets go to ``deriveKey(hash:inputKey:salt:info:length:)``).
+    /// commitment; secrets go to ``deriveKey(hash:inputKey:salt:info:length:)-(_,_,UnsafeRawBufferPointer,_,_)``).
     public static func derive(
         hash: HashFunction, inputKey: SecureBytes, salt: UnsafeRawBufferPointer, info: UnsafeRawBufferPointer,
         into output: UnsafeMutableRawBufferPointer

@@ -20,7 +20,7 @@ enum FuzzCorpus {
         return names.sorted().map { dir.appendingPathComponent($0) }
     }
 
-    static var all: [URL] { ["header", "body", "decrypt"].flatMap(files) }
+    static var all: [URL] { ["header", "body", "decrypt", "decrypt-signed"].flatMap(files) }
 
     /// The fuzzing key of Fuzz/Sources/FuzzSupport/FuzzKeys.swift (bytes 0x00...0x1F).
     static func keyring() throws -> RawAESKeyring {
@@ -35,6 +35,27 @@ struct CorpusReplayTests {
         for target in ["header", "body", "decrypt"] {
             #expect(FuzzCorpus.files(target).count >= 10, "Fuzz/corpus/\(target) is missing or nearly empty; run scripts/fuzz.sh")
         }
+    }
+
+    // Issue 15: the decrypt target starts from small signed multi-frame messages (Fuzz/corpus/decrypt-signed,
+    // written by FuzzSupport.writeSignedSeeds), so it reaches the footer's signature check from its first run.
+    @Test("the committed signed seeds are complete signed messages of several frames, for every signed suite")
+    func signedSeeds() async throws {
+        let keyring = try FuzzCorpus.keyring()
+        let client = try EnvelopeClient(commitmentPolicy: .requireEncryptAllowDecrypt)
+        var suites: Set<UInt16> = []
+        var multiFrame = 0
+        for file in FuzzCorpus.files("decrypt-signed") {
+            let bytes = [UInt8](try Data(contentsOf: file))
+            let result = try await client.decrypt(bytes, keyring: keyring)
+            #expect(result.suite.isSigned, "\(file.lastPathComponent) is not signed")
+            suites.insert(result.suite.id)
+            // Every seed uses frames of at most 8 bytes; more plaintext than that means several frames.
+            if result.plaintext.count > 8 { multiFrame += 1 }
+            #expect(bytes.count < 600, "\(file.lastPathComponent) is not small")
+        }
+        #expect(suites == Set(AlgorithmSuite.all.filter(\.isSigned).map(\.id)))
+        #expect(multiFrame >= 4)
     }
 
     @Test("every corpus input parses, walks and decrypts to success or a clean EnvelopeError; one-shot and streaming agree")

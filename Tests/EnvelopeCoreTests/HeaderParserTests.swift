@@ -76,7 +76,7 @@ struct HeaderParserTests {
 
     @Test("encryption context codec: sorted, round-trips, rejects duplicates and bad UTF-8")
     func contextCodec() throws {
-        let context = ["b": "2", "a": "1", "ä": "x", "aa": ""]
+        let context: EncryptionContext = ["b": "2", "a": "1", "ä": "x", "aa": ""]
         let bytes = try EncryptionContextCodec.serialize(context)
         #expect(Array(bytes[0..<2]) == [0, 4])
         #expect(Array(bytes[2..<5]) == [0, 1, UInt8(ascii: "a")])

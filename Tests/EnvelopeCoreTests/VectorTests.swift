@@ -55,7 +55,7 @@ struct VectorTests {
             let ciphertext = try Vectors.file(set, scenario["ciphertext"] as! String)
             let expected = try Vectors.file(set, scenario["result"] as! String)
             do {
-                let result = try await decrypt(ciphertext, kind, context: scenario["reproduced-encryption-context"] as? [String: String] ?? [:])
+                let result = try await decrypt(ciphertext, kind, context: EncryptionContext(scenario["reproduced-encryption-context"] as? [String: String] ?? [:]))
                 #expect(result.plaintext == expected, "\(name)")
                 #expect(result.suite.idHex == scenario["algorithmSuiteId"] as? String, "\(name)")
                 if result.plaintext == expected { passed += 1 }
@@ -81,9 +81,9 @@ struct VectorTests {
         let keyring = try MultiDecryptionKeyring(keyrings: keyrings)
         if test["cmm"] as? String == "RequiredEncryptionContext" {
             return (.cmm(RequiredEncryptionContextMaterialsManager(decryptionUnderlying: DefaultMaterialsManager(decryptionKeyring: keyring),
-                                                                   requiredKeys: Array(context.keys))), context)
+                                                                   requiredKeys: Array(context.keys))), EncryptionContext(context))
         }
-        return (.keyring(keyring), context)
+        return (.keyring(keyring), EncryptionContext(context))
     }
 
     @Test("ESDK-.NET v4 sets: net-v4-Net-4.0.1 (99 offline) and net-valid-Net-4.0.0 (5) decrypt",

@@ -42,7 +42,7 @@ struct TransportConcurrencyTests {
         var messages: [([UInt8], [UInt8], EncryptionContext)] = []
         for i in 0..<16 {
             let plaintext = Array("message \(i)".utf8)
-            let context = ["n": "\(i)"]
+            let context: EncryptionContext = ["n": "\(i)"]
             messages.append((try await client.encrypt(plaintext, keyring: encryptKeyring, encryptionContext: context).ciphertext, plaintext, context))
         }
         let frozen = messages

@@ -90,3 +90,8 @@ extension EncryptionContext {
     /// The context without the SDK's reserved `aws-crypto-public-key` pair (signed suites add it).
     var withoutPublicKey: EncryptionContext { filter { $0.key != "aws-crypto-public-key" } }
 }
+
+extension Dictionary where Key == String, Value == String {
+    /// A context the peer reported, without the SDK's reserved public-key pair.
+    var withoutPublicKey: EncryptionContext { EncryptionContext(self).withoutPublicKey }
+}

@@ -53,7 +53,7 @@ struct MultiKeyInteropTests {
         let testCase = InteropCase(suite: suite, frameLength: 512, plaintextLength: 1536, context: InteropMatrix.richContext)
         let job = PeerJob(op: "encrypt", inputHex: hexString(testCase.plaintext), key: nil, keys: [aes.peerKey, rsa.peerKey],
                           commitmentPolicy: testCase.encryptPolicy.peerName, suite: "0x\(suite.idHex)",
-                          frameLength: testCase.frameLength, context: testCase.context)
+                          frameLength: testCase.frameLength, context: testCase.context.dictionary)
         let result = try #require(try await peer.run([job]).first)
         let message = try #require(result.output, "the Python ESDK could not encrypt: \(result.failure)")
         #expect(result.encryptedDataKeys?.count == 2)

@@ -13,7 +13,7 @@ struct PythonToEnvelopeTests {
         let jobs = cases.map { testCase in
             PeerJob(op: "encrypt", inputHex: hexString(testCase.plaintext), key: key.peerKey,
                     commitmentPolicy: testCase.encryptPolicy.peerName,
-                    suite: "0x\(testCase.suite.idHex)", frameLength: testCase.frameLength, context: testCase.context)
+                    suite: "0x\(testCase.suite.idHex)", frameLength: testCase.frameLength, context: testCase.context.dictionary)
         }
         let results = try await peer.run(jobs)
         return try zip(cases, results).map { testCase, result in

@@ -71,7 +71,7 @@ struct StreamingInteropTests {
         // Framed (1024) and, decrypt-only for us, non-framed (0).
         let jobs = [1024, 0].map { frameLength in
             PeerJob(op: "encrypt", inputHex: hexString(Self.plaintext), key: key.peerKey, commitmentPolicy: encryptPolicy.peerName,
-                    suite: "0x\(suite.idHex)", frameLength: frameLength, context: context)
+                    suite: "0x\(suite.idHex)", frameLength: frameLength, context: context.dictionary)
         }
         let results = try await peer.run(jobs)
         let client = EnvelopeClient(commitmentPolicy: decryptPolicy)

@@ -1,5 +1,6 @@
 // libFuzzer target: the whole decrypt path (one-shot and streaming) with a fixed raw AES key.
-// Set ENVELOPE_FUZZ_WRITE_SEEDS=DIR to write seed messages under that key into DIR and exit.
+// Set ENVELOPE_FUZZ_WRITE_SEEDS=DIR to write seed messages under that key into DIR and exit
+// (ENVELOPE_FUZZ_WRITE_SIGNED_SEEDS=DIR: the small signed multi-frame seeds of Fuzz/corpus/decrypt-signed).
 import Foundation
 import EnvelopeCore
 import FuzzSupport
@@ -14,6 +15,13 @@ public func fuzzInitialize(_ argc: UnsafeMutablePointer<CInt>, _ argv: UnsafeMut
             do { return try await writeDecryptSeeds(to: directory) } catch { fatalError("writing seeds failed: \(error)") }
         }
         print("wrote \(count) seed messages to \(directory)")
+        exit(0)
+    }
+    if let directory = ProcessInfo.processInfo.environment["ENVELOPE_FUZZ_WRITE_SIGNED_SEEDS"] {
+        let count = runBlocking { () -> Int in
+            do { return try await writeSignedSeeds(to: directory) } catch { fatalError("writing signed seeds failed: \(error)") }
+        }
+        print("wrote \(count) signed seed messages to \(directory)")
         exit(0)
     }
     return 0

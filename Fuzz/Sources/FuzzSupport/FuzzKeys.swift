@@ -55,3 +55,25 @@ public func writeDecryptSeeds(to directory: String) async throws -> Int {
     }
     return written
 }
+
+/// Writes the committed seed corpus of small signed messages (Fuzz/corpus/decrypt-signed): every
+/// signed suite, frames of 1 to 8 bytes, so that one message of under 400 bytes carries several
+/// regular frames, a final frame and a footer. The decrypt target starts from complete signed
+/// multi-frame messages instead of having to find the signature path by chance.
+public func writeSignedSeeds(to directory: String) async throws -> Int {
+    try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    let keyring = try FuzzKeys.keyring()
+    var written = 0
+    for suite in AlgorithmSuite.all where suite.isSigned {
+        let client = try EnvelopeClient(commitmentPolicy: suite.isCommitting ? .requireEncryptAllowDecrypt : .forbidEncryptAllowDecrypt)
+        for (frameLength, size) in [(1, 0), (1, 3), (4, 8), (4, 13), (8, 24)] {
+            let plaintext = (0..<size).map { UInt8(truncatingIfNeeded: $0 &* 13 &+ 1) }
+            let context: EncryptionContext = size % 2 == 0 ? [:] : ["k": "v"]
+            let message = try await client.encrypt(plaintext, keyring: keyring, encryptionContext: context,
+                                                   suite: suite, frameLength: frameLength).ciphertext
+            try Data(message).write(to: URL(fileURLWithPath: "\(directory)/signed-\(suite.idHex)-f\(frameLength)-n\(size).bin"))
+            written += 1
+        }
+    }
+    return written
+}

@@ -23,7 +23,9 @@ private struct SampleTransportFailure: TransportFailure {
 struct CLIErrorTableTests {
     static let key = KMSKeyIdentifier.keyARN(try! KMSKeyARN(parsing: "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"))
 
-    static func kms(_ code: KMSErrorCode) -> any Error {
+    static let alias = KMSKeyIdentifier.aliasName(try! KMSAliasName(validating: "alias/SharedKey"))
+
+    static func kms(_ code: KMSErrorCode, key: KMSKeyIdentifier = key) -> any Error {
         // As a keyring reports it: the KMS error inside the per-call error inside the EnvelopeError.
         EnvelopeError(.unableToDecryptDataKey, "no key", causes: [KMSDataKeyError(key: key, action: .decrypt,
                                                                                   reason: .kms(KMSError(code: code, message: "m")))])
@@ -41,18 +43,25 @@ struct CLIErrorTableTests {
         .commitmentPolicy: EnvelopeError(.commitmentPolicyViolation, "m"),
         .tooManyDataKeys: EnvelopeError(.tooManyEncryptedDataKeys, "m", causes: [LimitFailure(.encryptedDataKeys, value: 3, maximum: 2)]),
         .contextMismatch: EnvelopeError(.encryptionContextMismatch, "m"),
-        .limitExceeded: EnvelopeError(.limitExceeded, "m", causes: [LimitFailure(.frameLength, value: 1 << 30, maximum: 1 << 26)]),
+        .limitExceeded: EnvelopeError(.limitExceeded, "m", causes: [LimitFailure(.frameCount, value: 1 << 32, maximum: 1 << 32 - 1)]),
+        .frameTooLarge: EnvelopeError(.limitExceeded, "m", causes: [LimitFailure(.frameLength, value: 1 << 30, maximum: 1 << 26)]),
+        .headerTooLarge: EnvelopeError(.limitExceeded, "m", causes: [LimitFailure(.headerLength, value: 1 << 21, maximum: 1 << 20)]),
+        .bodyTooLarge: EnvelopeError(.limitExceeded, "m", causes: [LimitFailure(.nonFramedBodyLength, value: 1 << 30, maximum: 1 << 26)]),
         .noDataKey: EnvelopeError(.unableToDecryptDataKey, "m", dataKeyFailures: [.init(providerID: "p", keyName: "k", keyring: "r", reason: "wrong key")]),
+        .wrongWrappingKey: EnvelopeError(.unableToDecryptDataKey, "m", causes: [CryptoError(.authenticationFailed, "tag mismatch")],
+                                         dataKeyFailures: [.init(providerID: "p", keyName: "k", keyring: "r", reason: "AES-GCM unwrap failed")]),
         .invalidArgument: EnvelopeError(.invalidArgument, "m"),
         .inputUnreadable: io(.open, .input, path: "in.bin", ENOENT),
         .outputExists: io(.exists, .output, path: "out.bin", EEXIST),
         .ioFailed: io(.write, .output, path: nil, EPIPE),
         .kmsAccessDenied: kms(.accessDenied),
-        .kmsNotFound: kms(.notFound),
+        .kmsNotFound: kms(.notFound, key: alias),
+        .kmsNotFoundByARN: kms(.notFound),
+        .kmsKeyDisabled: kms(.disabled),
         .kmsInvalidRequest: KMSError(code: .malformedPolicyDocument, message: "m"),
         .kmsUnavailable: kms(.throttling),
         .kmsCredentialsRejected: kms(.unrecognizedClient),
-        .kmsRefused: kms(.disabled),
+        .kmsRefused: kms(.invalidKeyUsage),
         .unreachable: EnvelopeError(.unableToDecryptDataKey, "m", causes: [
             KMSDataKeyError(key: key, action: .decrypt, reason: .transport(SampleTransportFailure(transportFailureKind: .connect, url: "http://127.0.0.1:9"))),
         ]),
@@ -64,6 +73,7 @@ struct CLIErrorTableTests {
         .badPolicyDocument: PolicyDocumentError("not JSON"),
         .badAWSSetting: AWSConfigurationError(setting: "AWS_MAX_ATTEMPTS", value: "0", expected: "a whole number greater than 0"),
         .cryptoLibrary: CryptoError(.libraryFailure, "EVP failed"),
+        .signedRefused: EnvelopeError(.signedSuiteRefused, "the message is signed"),
         .other: EnvelopeError(.keyringFailure, "a keyring returned nothing"),
     ]
 
@@ -76,6 +86,31 @@ struct CLIErrorTableTests {
         #expect(cli.exitCode == kind.row.exit)
         #expect(cli.hint == kind.row.hint)
         #expect(cli.message.hasPrefix("decrypt m.enc failed: "))
+    }
+
+    @Test("a hint never contradicts the error: NotFound for an ARN is not the cross-account hint; a disabled key has one; messages end with one period")
+    func hintsMatch() {
+        let byARN = CLIError.from(Self.kms(.notFound), doing: "encrypt")
+        #expect(!(byARN.hint ?? "").contains("another account"))
+        #expect(CLIError.from(Self.kms(.notFound, key: Self.alias), doing: "encrypt").hint?.contains("another account") == true)
+        #expect(CLIError.from(Self.kms(.disabled), doing: "encrypt").hint?.contains("enable-key") == true)
+        #expect(CLIError.from(Self.kms(.invalidState), doing: "encrypt").hint?.contains("enable-key") == true)
+        for kind in CLIFailureKind.allCases {
+            let cli = CLIError.from(Self.samples[kind]!, doing: "decrypt m.enc")
+            #expect(!cli.message.contains(".."), "\(kind): \(cli.message)")
+            #expect(cli.message.count < 200, "\(kind): \(cli.message)")
+            // Only "no key matched" suggests another -w.
+            #expect(kind.row.hint.map { !$0.contains("-w SPEC") } ?? true || kind == .noDataKey, "\(kind)")
+        }
+    }
+
+    @Test("a decrypt limit is reported with the CLI's option, never the library's name")
+    func limitWords() {
+        for kind in [CLIFailureKind.frameTooLarge, .headerTooLarge, .bodyTooLarge] {
+            let cli = CLIError.from(Self.samples[kind]!, doing: "decrypt m.enc")
+            #expect(cli.message.contains("--max-"), "\(cli.message)")
+            #expect(!cli.message.contains("DecryptionLimits") && !cli.message.contains("maxFrameLength"), "\(cli.message)")
+        }
     }
 
     @Test("an unreachable endpoint is exit 69 and never suggests -w, however deep the transport failure is")

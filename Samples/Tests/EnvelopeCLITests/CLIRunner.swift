@@ -173,6 +173,49 @@ struct RawAESKey {
     static func make(in sandbox: Sandbox, name: String = "key1", namespace: String = "cli-tests", length: Int = 32, seed: UInt8 = 1) throws -> RawAESKey {
         let bytes = testBytes(length, seed: seed)
         try sandbox.write(name + ".bin", bytes)
+        // Key files are private (envelope warns about a key file readable by group or others).
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: sandbox.file(name + ".bin").path)
         return RawAESKey(file: name + ".bin", namespace: namespace, name: name, bytes: bytes)
+    }
+}
+
+/// An `envelope` run reading a pipe that stays open (so it is still running), for tests that
+/// signal or kill it part-way.
+struct PipedRun {
+    let process: Process
+    let input: Pipe
+
+    /// Starts `arguments` in `box` with stdin a pipe fed `bytes` (kept open); stdout and stderr
+    /// go to `output` and `errors` (discarded when nil).
+    static func start(_ arguments: [String], in box: Sandbox, feeding bytes: [UInt8], output: Pipe? = nil, errors: Pipe? = nil) throws -> PipedRun {
+        let process = Process()
+        process.executableURL = CLIRunner.envelope
+        process.arguments = arguments
+        process.currentDirectoryURL = box.url
+        process.environment = ["HOME": box.path, "PATH": "/usr/bin:/bin"]
+        let input = Pipe()
+        process.standardInput = input
+        process.standardOutput = output ?? FileHandle.nullDevice
+        process.standardError = errors ?? FileHandle.nullDevice
+        try process.run()
+        input.fileHandleForWriting.write(Data(bytes))
+        return PipedRun(process: process, input: input)
+    }
+
+    /// Waits (bounded: 30 s) until a temporary output exists in `box`: the run is writing.
+    func waitForTemporaryFile(in box: Sandbox) {
+        // Waits for the event itself; stops early if the CLI exits. The bound (10 min) is a hang
+        // guard only, never reached by a slow but working run (TSan, parallel suites).
+        var polls = 0
+        while box.temporaryLeftovers().isEmpty && process.isRunning && polls < 12_000 {
+            usleep(50_000)
+            polls += 1
+        }
+    }
+
+    /// Waits for the end of the process and closes stdin.
+    func finish() {
+        process.waitUntilExit()
+        try? input.fileHandleForWriting.close()
     }
 }

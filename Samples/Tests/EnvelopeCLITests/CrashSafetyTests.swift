@@ -148,7 +148,7 @@ struct CrashSafetyTests {
             let dec = try box.run(["decrypt", "-i", outDir, "-o", "back-\(i)", "-r"] + key.spec)
             #expect(dec.status == 0, "run \(i): a present output is damaged: \(dec)")
             for name in present {
-                let back = name.replacingOccurrences(of: "in/", with: "back-\(i)/") + ".encrypted.decrypted"
+                let back = name.replacingOccurrences(of: "in/", with: "back-\(i)/")
                 #expect(try box.read(back) == files[name], "run \(i): \(back)")
             }
         }

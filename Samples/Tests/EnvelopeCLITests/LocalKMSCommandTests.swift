@@ -208,6 +208,12 @@ struct LocalKMSCommandTests {
     @Test("create-access-key prints AccessKeyId and SecretAccessKey; the IAM commands are local-only and say so")
     func accessKeyAndAWSRefusal() throws {
         let box = try Sandbox()
+        // A missing state directory is refused; kms init creates it (as create-key would).
+        let missing = try box.run(["kms", "create-access-key", "--principal", KMSFixture.externalUser, "--kms-state", box.file("s").path])
+        #expect(missing.status == 78, "\(missing)")
+        let initialized = try box.run(["kms", "init", "--kms-state", box.file("s").path])
+        #expect(initialized.status == 0, "\(initialized)")
+        #expect(try initialized.json()["StateDirectory"] as? String == box.file("s").path)
         let result = try box.run(["kms", "create-access-key", "--principal", KMSFixture.externalUser, "--kms-state", box.file("s").path])
         #expect(result.status == 0, "\(result)")
         let json = try result.json()

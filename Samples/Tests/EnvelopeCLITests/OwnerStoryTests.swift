@@ -46,6 +46,9 @@ final class OwnerStory {
             owner = KMSFixture.owner
         case .serve:
             owner = KMSFixture.owner
+            // Only kms init (or create-key) creates the state the IAM setup below goes into.
+            let initialized = try box.run(["kms", "init", "--kms-state", state])
+            #expect(initialized.status == 0, "\(initialized)")
             // The owner's administrator: an IAM user of the owner account whose IAM policy allows kms:*.
             let admin = "arn:aws:iam::\(owner):user/Admin"
             try attachIAMPolicy(principal: admin, #"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"kms:*","Resource":"*"}]}"#)

@@ -51,29 +51,13 @@ struct SafetyTests {
     func interrupted() throws {
         let box = try Sandbox()
         let key = try RawAESKey.make(in: box)
-        let process = Process()
-        process.executableURL = CLIRunner.envelope
-        process.arguments = ["encrypt", "-i", "-", "-o", "never.enc"] + key.spec
-        process.currentDirectoryURL = box.url
-        process.environment = ["HOME": box.path, "PATH": "/usr/bin:/bin"]
-        let input = Pipe()
-        process.standardInput = input
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        input.fileHandleForWriting.write(Data(testBytes(1000)))
-        // Wait for the event itself, the temporary output appearing (the encryption is under way; the
-        // CLI then waits for more standard input, which never comes). The loop also ends if the CLI
-        // exits; its bound (10 min) is a hang guard only, never reached by a slow but working run.
-        var polls = 0
-        while box.temporaryLeftovers().isEmpty && process.isRunning && polls < 12_000 {
-            usleep(50_000)
-            polls += 1
-        }
-        #expect(!box.temporaryLeftovers().isEmpty, "the temporary output never appeared (CLI running: \(process.isRunning))")
-        process.interrupt()
-        process.waitUntilExit()
-        try? input.fileHandleForWriting.close()
+        let run = try PipedRun.start(["encrypt", "-i", "-", "-o", "never.enc"] + key.spec, in: box, feeding: testBytes(1000))
+        // Wait (bounded) until the temporary output exists: the encryption is under way.
+        run.waitForTemporaryFile(in: box)
+        #expect(!box.temporaryLeftovers().isEmpty, "the temporary output never appeared")
+        run.process.interrupt()
+        run.finish()
+        let process = run.process
         #expect(process.terminationStatus == 130)
         #expect(box.temporaryLeftovers().isEmpty, "the temporary file was removed")
         #expect(!box.exists("never.enc"))

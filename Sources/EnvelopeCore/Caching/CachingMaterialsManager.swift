@@ -105,7 +105,16 @@ public struct CachingMaterialsManager: EncryptionMaterialsManager, DecryptionMat
         guard let underlying = encryptionUnderlying else {
             throw EnvelopeError(.invalidArgument, "This caching materials manager was built for decryption only and cannot encrypt. Build it with an encryption materials manager.")
         }
+        // The suite is resolved once and passed down, so the cache entry, the bypass decision and
+        // the underlying manager all see the same suite; what comes back is checked against it.
         let suite = request.suite ?? request.commitmentPolicy.defaultSuite
+        let policy = request.commitmentPolicy
+        guard policy.allowsEncrypt(with: suite) else {
+            throw CommitmentChecks.encryptRefused(suite, policy)
+        }
+        var resolved = request
+        resolved.suite = suite
+        let manager = "\(underlying)"
         let bypass: MaterialsCacheBypassReason?
         if suite.keyDerivation == .identity {
             bypass = .identityKDF
@@ -120,17 +129,23 @@ public struct CachingMaterialsManager: EncryptionMaterialsManager, DecryptionMat
         }
         if let bypass {
             await cache.recordBypass(bypass)
-            return try await underlying.getEncryptionMaterials(request)
+            let materials = try await underlying.getEncryptionMaterials(resolved)
+            try MaterialsChecks.checkEncryption(materials, suite: suite, policy: policy, manager: manager)
+            return materials
         }
         let id = try CacheEntryIdentifier.encryption(partitionID: partitionID, suite: suite, encryptionContext: request.encryptionContext,
                                                      requiredKeys: request.requiredEncryptionContextKeys)
         // Spec: framework/caching-cmm.md — the underlying request carries Max Plaintext Length = Limit Bytes.
-        var underlyingRequest = request
+        var underlyingRequest = resolved
         underlyingRequest.maxPlaintextLength = Int(clamping: maxBytesPerDataKey)
         let limits = LocalMaterialsCache.EncryptionLimits(maxAge: maxAge, maxMessages: maxMessagesPerDataKey, maxBytes: maxBytesPerDataKey)
         let frozen = underlyingRequest
         return try await cache.encryptionMaterials(id: id, plaintextLength: UInt64(request.maxPlaintextLength!), limits: limits) {
-            try await underlying.getEncryptionMaterials(frozen)
+            // Checked before the cache stores it: materials of another suite (e.g. one without key
+            // derivation, whose every message would reuse GCM nonces under one key) never get in.
+            let materials = try await underlying.getEncryptionMaterials(frozen)
+            try MaterialsChecks.checkEncryption(materials, suite: suite, policy: policy, manager: manager)
+            return materials
         }
     }
 
@@ -140,18 +155,23 @@ public struct CachingMaterialsManager: EncryptionMaterialsManager, DecryptionMat
         guard let underlying = decryptionUnderlying else {
             throw EnvelopeError(.invalidArgument, "This caching materials manager was built for encryption only and cannot decrypt. Build it with a decryption materials manager.")
         }
-        if request.suite.keyDerivation == .identity || cache.capacity == 0 {
-            await cache.recordBypass(request.suite.keyDerivation == .identity ? .identityKDF : .zeroCapacity)
-            return try await underlying.decryptMaterials(request)
-        }
         // The commitment policy is checked before the cache so that a hit never lets through a
         // suite the caller's policy refuses.
         guard request.commitmentPolicy.allowsDecrypt(of: request.suite) else {
             throw CommitmentChecks.decryptRefused(request.suite, request.commitmentPolicy)
         }
+        let manager = "\(underlying)"
+        if request.suite.keyDerivation == .identity || cache.capacity == 0 {
+            await cache.recordBypass(request.suite.keyDerivation == .identity ? .identityKDF : .zeroCapacity)
+            let materials = try await underlying.decryptMaterials(request)
+            try MaterialsChecks.checkDecryption(materials, suite: request.suite, policy: request.commitmentPolicy, manager: manager)
+            return materials
+        }
         let id = try CacheEntryIdentifier.decryption(partitionID: partitionID, request: request)
         return try await cache.decryptionMaterials(id: id, maxAge: maxAge) {
-            try await underlying.decryptMaterials(request)
+            let materials = try await underlying.decryptMaterials(request)
+            try MaterialsChecks.checkDecryption(materials, suite: request.suite, policy: request.commitmentPolicy, manager: manager)
+            return materials
         }
     }
 }

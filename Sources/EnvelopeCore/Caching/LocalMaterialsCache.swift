@@ -2,8 +2,11 @@
 /// between tasks (an actor) and between caching materials managers (each keeps to its partition).
 ///
 /// Spec: framework/local-cryptographic-materials-cache.md. Entries expire at a fixed age (TTL)
-/// and are never returned afterwards; expired entries are pruned on every insertion; when an
-/// insertion takes the cache over its capacity, the least recently used entries are evicted.
+/// and are never returned afterwards. Expired entries, which still hold plaintext data keys, are
+/// removed on every access of the cache (lookup or insertion) once the earliest expiry has passed,
+/// and whenever ``pruneExpired()`` is called (e.g. by a periodic task), so an idle cache does not
+/// keep them. When an insertion takes the cache over its capacity, the least recently used entries
+/// are evicted. Materials of a suite without key derivation are never stored.
 ///
 /// Concurrent requests for the same entry are coalesced: while one request fetches materials from
 /// the underlying manager, the others wait for that result instead of fetching their own, so N
@@ -32,6 +35,8 @@ public actor LocalMaterialsCache {
     private var encryptionsInFlight: [[UInt8]: Task<EncryptionMaterials, any Error>] = [:]
     private var decryptionsInFlight: [[UInt8]: Task<DecryptionMaterials, any Error>] = [:]
     private var useCounter: UInt64 = 0
+    /// The earliest expiry of any stored entry (nil when empty): pruning scans only once it passed.
+    private var earliestExpiry: ContinuousClock.Instant?
     private var stats = MaterialsCacheStatistics()
 
     /// Creates an empty cache.
@@ -59,6 +64,42 @@ public actor LocalMaterialsCache {
     public func removeAll() {
         stats.evictions[.cleared, default: 0] += entries.count
         entries.removeAll()
+        earliestExpiry = nil
+    }
+
+    /// Removes every expired entry now and returns how many were removed (each counted as an
+    /// `.expired` eviction). Lookups and insertions already do this; call it periodically to free
+    /// the data keys of a cache that is not being used.
+    @discardableResult
+    public func pruneExpired() -> Int {
+        var removed = 0
+        prune { _ in removed += 1 }
+        return removed
+    }
+
+    /// Prunes, and tells whether the entry `id` was among the expired entries removed.
+    private func pruneExpired(reporting id: [UInt8]) -> Bool {
+        var found = false
+        prune { if $0 == id { found = true } }
+        return found
+    }
+
+    private func prune(_ removedEntry: ([UInt8]) -> Void) {
+        let current = now()
+        guard let earliest = earliestExpiry, current >= earliest else { return }
+        var removed = 0
+        var next: ContinuousClock.Instant? = nil
+        for (key, entry) in entries {
+            if current >= entry.expiry {
+                entries[key] = nil
+                removed += 1
+                removedEntry(key)
+            } else if next.map({ entry.expiry < $0 }) ?? true {
+                next = entry.expiry
+            }
+        }
+        earliestExpiry = next
+        stats.evictions[.expired, default: 0] += removed
     }
 
     /// Counts a request that did not use the cache.
@@ -80,12 +121,10 @@ public actor LocalMaterialsCache {
                              produce: @escaping @Sendable () async throws -> EncryptionMaterials) async throws -> EncryptionMaterials {
         var waited = false
         while true {
+            let expired = pruneExpired(reporting: id)
             if var entry = entries[id], case .encryption(let materials) = entry.payload {
                 var reason: MaterialsCacheMissReason? = nil
-                if now() >= entry.expiry {
-                    reason = .expired
-                    evict(id, .expired)
-                } else if entry.messagesEncrypted >= limits.maxMessages {
+                if entry.messagesEncrypted >= limits.maxMessages {
                     reason = .messageLimitReached
                     evict(id, .messageLimit)
                 } else if entry.bytesEncrypted > limits.maxBytes - min(plaintextLength, limits.maxBytes) {
@@ -110,7 +149,8 @@ public actor LocalMaterialsCache {
                 try await wait(for: pending, waited: &waited)
                 continue
             }
-            return try await fetchEncryption(id: id, plaintextLength: plaintextLength, limits: limits, reason: .notCached, produce: produce)
+            return try await fetchEncryption(id: id, plaintextLength: plaintextLength, limits: limits, reason: expired ? .expired : .notCached,
+                                             produce: produce)
         }
     }
 
@@ -121,16 +161,12 @@ public actor LocalMaterialsCache {
                              produce: @escaping @Sendable () async throws -> DecryptionMaterials) async throws -> DecryptionMaterials {
         var waited = false
         while true {
-            var reason = MaterialsCacheMissReason.notCached
+            let reason: MaterialsCacheMissReason = pruneExpired(reporting: id) ? .expired : .notCached
             if var entry = entries[id], case .decryption(let materials) = entry.payload {
-                if now() < entry.expiry {
-                    entry.lastUse = nextUse()
-                    entries[id] = entry
-                    stats.hits += 1
-                    return materials
-                }
-                reason = .expired
-                evict(id, .expired)
+                entry.lastUse = nextUse()
+                entries[id] = entry
+                stats.hits += 1
+                return materials
             }
             if let pending = decryptionsInFlight[id] {
                 try await wait(for: pending, waited: &waited)
@@ -202,13 +238,17 @@ public actor LocalMaterialsCache {
     // Spec: framework/local-cryptographic-materials-cache.md ("Put Cache Entry", "Pruning").
     private func store(_ id: [UInt8], _ payload: Payload, maxAge: Duration, plaintextLength: UInt64?) {
         finish(id)
-        guard capacity > 0 else { return }
-        let current = now()
-        for (key, entry) in entries where current >= entry.expiry {
-            entries[key] = nil
-            stats.evictions[.expired, default: 0] += 1
+        let suite = switch payload {
+        case .encryption(let materials): materials.suite
+        case .decryption(let materials): materials.suite
         }
-        entries[id] = Entry(payload: payload, expiry: current.advanced(by: maxAge),
+        // A suite without key derivation uses the data key as the message key: sharing it between
+        // messages would reuse GCM nonces. Such materials are never stored, whoever produced them.
+        guard capacity > 0, suite.keyDerivation != .identity else { return }
+        pruneExpired()
+        let expiry = now().advanced(by: maxAge)
+        earliestExpiry = earliestExpiry.map { min($0, expiry) } ?? expiry
+        entries[id] = Entry(payload: payload, expiry: expiry,
                             messagesEncrypted: plaintextLength == nil ? 0 : 1, bytesEncrypted: plaintextLength ?? 0,
                             lastUse: nextUse())
         while entries.count > capacity {

@@ -181,11 +181,11 @@ public struct EncryptOnlyClient: Sendable, CustomStringConvertible {
         do {
             let transport = try transports.transport(for: key.arnRegion)
             if action == .generateDataKey {
-                _ = try await transport.generateDataKey(GenerateDataKeyRequest(keyId: key, encryptionContext: encryptionContext, numberOfBytes: length,
+                _ = try await transport.generateDataKey(GenerateDataKeyRequest(keyId: key, encryptionContext: encryptionContext.dictionary, numberOfBytes: length,
                                                                                grantTokens: grantTokens, dryRun: true))
             } else {
                 _ = try await transport.encrypt(EncryptRequest(keyId: key, plaintext: try RandomBytes.secure(count: length),
-                                                               encryptionContext: encryptionContext, grantTokens: grantTokens, dryRun: true))
+                                                               encryptionContext: encryptionContext.dictionary, grantTokens: grantTokens, dryRun: true))
             }
             // A transport that ignores DryRun and succeeds still shows the call is allowed.
             return KMSAccessCheck(key: key, action: action, failure: nil)

@@ -17,6 +17,10 @@ public struct KMSDiscoveryKeyring: DecryptionKeyring, CustomStringConvertible {
     public let multiRegionAware: Bool
     /// Grant tokens sent with every Decrypt.
     public let grantTokens: [String]
+    /// After this many failed KMS Decrypt calls for one message, stop trying its remaining
+    /// encrypted data keys (at least 1; default ``kmsDefaultMaxFailedDecryptAttempts``, 10).
+    /// Identical encrypted data keys are always tried once only.
+    public var maxFailedDecryptAttempts = kmsDefaultMaxFailedDecryptAttempts
     private let transport: any KMSTransport
 
     /// Creates the keyring. The filter is required: `.accounts([…], partition:)` or, explicitly, `.anyAccount`.
@@ -44,7 +48,7 @@ public struct KMSDiscoveryKeyring: DecryptionKeyring, CustomStringConvertible {
         let region = transport.region
         let aware = multiRegionAware
         return try await KMSDecryptAttempts.run(materials: materials, encryptedDataKeys: encryptedDataKeys, keyring: description,
-                                                transport: transport, grantTokens: grantTokens, notes: []) { stored in
+                                                transport: transport, grantTokens: grantTokens, notes: [], maxFailedAttempts: maxFailedDecryptAttempts) { stored in
             // Spec: aws-kms-discovery-keyring.md — partition and account must pass the filter.
             if let rejection = filter.rejection(of: stored) { return .skip(rejection) }
             if stored.region == region { return .attempt(stored) }

@@ -65,7 +65,7 @@ public struct KMSEncryptionKeyring: EncryptionKeyring, CustomStringConvertible {
         case .generateDataKey:
             // Spec: framework/aws-kms/aws-kms-keyring.md ("OnEncrypt") — GenerateDataKey with
             // NumberOfBytes = the suite's key derivation input length, the EC and grant tokens.
-            let request = GenerateDataKeyRequest(keyId: keyID, encryptionContext: materials.encryptionContext,
+            let request = GenerateDataKeyRequest(keyId: keyID, encryptionContext: materials.encryptionContext.dictionary,
                                                  numberOfBytes: suite.dataKeyLength, grantTokens: grantTokens)
             let response: GenerateDataKeyResponse
             do {
@@ -95,7 +95,7 @@ public struct KMSEncryptionKeyring: EncryptionKeyring, CustomStringConvertible {
     // Spec: framework/aws-kms/aws-kms-keyring.md ("OnEncrypt") — Encrypt with the configured key,
     // the plaintext data key, the EC and the grant tokens; the EDK stores the response KeyId.
     private func wrap(_ dataKey: SecureBytes, materials: EncryptionMaterials, role: String) async throws -> EncryptedDataKey {
-        let request = EncryptRequest(keyId: keyID, plaintext: dataKey, encryptionContext: materials.encryptionContext, grantTokens: grantTokens)
+        let request = EncryptRequest(keyId: keyID, plaintext: dataKey, encryptionContext: materials.encryptionContext.dictionary, grantTokens: grantTokens)
         do {
             let response = try await transport.encrypt(request)
             return EncryptedDataKey(providerID: awsKMSProviderID, providerInfo: Array(response.keyId.description.utf8), ciphertext: response.ciphertextBlob)

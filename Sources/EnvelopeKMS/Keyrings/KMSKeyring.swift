@@ -10,7 +10,13 @@ public struct KMSKeyring: Keyring, CustomStringConvertible {
     /// The encrypt side.
     public let encryption: KMSEncryptionKeyring
     /// The decrypt side.
-    public let decryption: KMSStrictDecryptionKeyring
+    public private(set) var decryption: KMSStrictDecryptionKeyring
+
+    /// See ``KMSStrictDecryptionKeyring/maxFailedDecryptAttempts`` (default 10).
+    public var maxFailedDecryptAttempts: Int {
+        get { decryption.maxFailedDecryptAttempts }
+        set { decryption.maxFailedDecryptAttempts = newValue }
+    }
 
     /// A keyring for `keyARN`.
     public init(keyARN: KMSKeyARN, transport: any KMSTransport, grantTokens: [String] = [], multiRegionAware: Bool = false) throws {

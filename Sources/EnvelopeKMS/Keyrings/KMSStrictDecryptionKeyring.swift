@@ -19,6 +19,10 @@ public struct KMSStrictDecryptionKeyring: DecryptionKeyring, CustomStringConvert
     public let multiRegionAware: Bool
     /// Grant tokens sent with every Decrypt.
     public let grantTokens: [String]
+    /// After this many failed KMS Decrypt calls for one message, stop trying its remaining
+    /// encrypted data keys (at least 1; default ``kmsDefaultMaxFailedDecryptAttempts``, 10).
+    /// Identical encrypted data keys are always tried once only.
+    public var maxFailedDecryptAttempts = kmsDefaultMaxFailedDecryptAttempts
     private let transport: any KMSTransport
 
     /// A keyring for `keyARN`; `transport` must call the key's Region.
@@ -67,7 +71,7 @@ public struct KMSStrictDecryptionKeyring: DecryptionKeyring, CustomStringConvert
         let aware = multiRegionAware
         return try await KMSDecryptAttempts.run(materials: materials, encryptedDataKeys: encryptedDataKeys, keyring: label,
                                                 transport: transport, grantTokens: grantTokens,
-                                                notes: resolution.map { [$0.description] } ?? [], multiRegionAware: aware) { stored in
+                                                notes: resolution.map { [$0.description] } ?? [], multiRegionAware: aware, maxFailedAttempts: maxFailedDecryptAttempts) { stored in
             if aware {
                 // Spec: aws-kms-mrk-keyring.md — filter with MRK Match for Decrypt; Decrypt with the configured key.
                 return KMSMultiRegionKeys.matchForDecrypt(configured, stored) ? .attempt(configured)

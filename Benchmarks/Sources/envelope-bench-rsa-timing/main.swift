@@ -1,0 +1,79 @@
+// A statistical timing check of RSA PKCS #1 v1.5 unwrapping with implicit rejection (issue 15,
+// point 2): valid ciphertexts, ciphertexts with bad padding and ciphertexts of secrets of the
+// wrong length are unwrapped in a random interleaved order, and Welch's t-test compares the
+// timing of each invalid class with the valid one (the dudect method: |t| above 4.5 is evidence
+// of a timing difference). Timing belongs here, not in the tests: its verdict depends on the
+// machine and its load. Run (release build):
+//   swift run -c release envelope-bench-rsa-timing [SAMPLES_PER_CLASS]
+// Exit status 0 when every |t| < 4.5, 1 otherwise.
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import EnvelopeCrypto
+
+func nanoseconds() -> UInt64 {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
+}
+
+struct Stats {
+    var samples: [Double] = []
+
+    /// Mean and variance after dropping the slowest 5 % (interrupts, page faults).
+    func cropped() -> (mean: Double, variance: Double, n: Double) {
+        let kept = samples.sorted().prefix(Int(Double(samples.count) * 0.95))
+        let n = Double(kept.count)
+        let mean = kept.reduce(0, +) / n
+        let variance = kept.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / (n - 1)
+        return (mean, variance, n)
+    }
+}
+
+func welchT(_ a: Stats, _ b: Stats) -> Double {
+    let x = a.cropped(), y = b.cropped()
+    return (x.mean - y.mean) / (x.variance / x.n + y.variance / y.n).squareRoot()
+}
+
+let perClass = CommandLine.arguments.count > 1 ? Int(CommandLine.arguments[1]) ?? 5000 : 5000
+let key = try RSAPrivateKey(generatingBits: 2048)
+let pool = 64
+func ciphertexts(_ make: () throws -> [UInt8]) rethrows -> [[UInt8]] { try (0..<pool).map { _ in try make() } }
+let classes: [(name: String, inputs: [[UInt8]])] = [
+    ("valid", try ciphertexts { try key.publicKey.encrypt(try RandomBytes.secure(count: 32), padding: .pkcs1) }),
+    ("bad padding", try ciphertexts {
+        var bytes = try RandomBytes.secure(count: 256).unprotectedCopy()
+        bytes[0] &= 0x7F
+        return bytes
+    }),
+    ("wrong length", try ciphertexts { try key.publicKey.encrypt(try RandomBytes.secure(count: 31), padding: .pkcs1) }),
+]
+var stats = [Stats](repeating: Stats(), count: classes.count)
+var order: [Int] = []
+for c in classes.indices { order += [Int](repeating: c, count: perClass) }
+order.shuffle()
+// Warm up (page in code and tables).
+for c in classes.indices { for input in classes[c].inputs.prefix(8) { _ = try key.unwrapPKCS1(input, expectedLength: 32) } }
+for (i, c) in order.enumerated() {
+    let input = classes[c].inputs[i % pool]
+    let start = nanoseconds()
+    let secret = try key.unwrapPKCS1(input, expectedLength: 32)
+    let elapsed = nanoseconds() - start
+    precondition(secret.count == 32)
+    stats[c].samples.append(Double(elapsed))
+}
+var worst = 0.0
+print("RSA-2048 PKCS#1 v1.5 unwrap with implicit rejection, \(perClass) samples per class")
+for c in classes.indices {
+    let s = stats[c].cropped()
+    print("  \(classes[c].name): mean \(Int(s.mean)) ns")
+}
+for c in classes.indices.dropFirst() {
+    let t = welchT(stats[0], stats[c])
+    worst = max(worst, abs(t))
+    print("  t(valid vs \(classes[c].name)) = \(t)")
+}
+print(worst < 4.5 ? "no timing difference detected (|t| < 4.5)" : "TIMING DIFFERENCE: |t| = \(worst) >= 4.5")
+exit(worst < 4.5 ? 0 : 1)
