@@ -1,3 +1,7 @@
+import EnvelopeCrypto
+import Testing
+
+/// Project Wycheproof's RSAES-PKCS1-v1_5 vectors against the raw RSA keyring's unwrap, which uses
 /// implicit rejection: no invalid ciphertext is distinguishable from a valid one by the outcome.
 @Suite("Wycheproof: RSAES-PKCS1-v1_5 implicit rejection")
 struct WycheproofImplicitRejectionTests {
