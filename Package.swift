@@ -120,7 +120,8 @@ let package = Package(
             ],
             path: "Tests/EnvelopeTestSupport"
         ),
-        .testTarget(name: "EnvelopeCryptoTests", dependencies: ["EnvelopeCrypto", "EnvelopeTestSupport"]),
+        // Vectors: Project Wycheproof's JSON files (Vectors/SOURCE.md).
+        .testTarget(name: "EnvelopeCryptoTests", dependencies: ["EnvelopeCrypto", "EnvelopeTestSupport"], resources: [.copy("Vectors")]),
         .testTarget(
             name: "EnvelopeSigV4Tests",
             dependencies: ["EnvelopeSigV4", "EnvelopeCrypto", "EnvelopeTestSupport"],

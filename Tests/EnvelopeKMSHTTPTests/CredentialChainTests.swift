@@ -168,7 +168,8 @@ struct CredentialChainTests {
         let second = FakeAWSCredentials(tag: "imdstwo", expiration: clock.value.addingTimeInterval(7200))
         let current = Box(first)
         let imds = try AWSEndpointFakes.imds { current.value }
-        let config = AWSSharedConfig(environment: ["AWS_EC2_METADATA_SERVICE_ENDPOINT": imds.url.absoluteString, "HOME": "/nonexistent"])
+        let config = AWSSharedConfig(environment: ["AWS_EC2_METADATA_SERVICE_ENDPOINT": imds.url.absoluteString, "HOME": "/nonexistent",
+                                                   "AWS_METADATA_SERVICE_TIMEOUT": CredentialsSandbox.metadataTimeout])
         let provider = RefreshingCredentialsProvider(InstanceMetadataCredentialsProvider(client: InstanceMetadataClient(config: config)),
                                                      refreshMargin: 300, clock: { clock.value })
         #expect(try await provider.credentials(logger: silent).accessKeyId == first.accessKeyId)

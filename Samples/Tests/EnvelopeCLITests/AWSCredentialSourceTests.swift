@@ -36,6 +36,9 @@ struct AWSCredentialSourceTests {
                 "AWS_SHARED_CREDENTIALS_FILE": box.file("aws/credentials").path,
                 "AWS_ENDPOINT_URL_KMS": kms.url.absoluteString,
                 "AWS_EC2_METADATA_SERVICE_ENDPOINT": try LoopbackHTTPServer.closedPortURL().absoluteString,
+                // IMDS waits 1 s per attempt by default; the fake answers at once, and a loaded machine
+                // (TSan, parallel suites) must not turn its answer into a timeout.
+                "AWS_METADATA_SERVICE_TIMEOUT": "60",
             ]
         }
 

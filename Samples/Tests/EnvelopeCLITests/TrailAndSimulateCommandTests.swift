@@ -65,9 +65,11 @@ struct TrailAndSimulateCommandTests {
         let output = Pipe()
         process.standardOutput = output
         try process.run()
-        // A failure guard only: if lines never come, the process is stopped and the reads end.
+        // A hang guard only: if lines never come, the process is stopped and the reads end. Ten
+        // minutes, so that a slow machine (TSan, parallel suites) running the CLI and the encrypt
+        // below never reaches it; the reads wait for the lines themselves.
         let guardTimer = DispatchWorkItem { if process.isRunning { process.terminate() } }
-        DispatchQueue.global().asyncAfter(deadline: .now() + 60, execute: guardTimer)
+        DispatchQueue.global().asyncAfter(deadline: .now() + 600, execute: guardTimer)
         defer { guardTimer.cancel(); if process.isRunning { process.terminate() }; process.waitUntilExit() }
         var received = Data()
         func readLines(until count: Int) -> Int {
