@@ -23,7 +23,7 @@ struct CrossAccountStoryTests {
         let transport = story.transport(Self.principal(who))
         let identifier: KMSKeyIdentifier = naming == .keyARN ? .keyARN(story.key) : .aliasARN(story.aliasARN)
         let encrypted = try await client.encrypt(samplePlaintext, keyring: try KMSEncryptionKeyring(keyID: identifier, transport: transport),
-                                                 encryptionContext: CrossAccountStory.context)
+                                                 encryptionContext: CrossAccountStory.encryptionContext)
         #expect(transport.count(.generateDataKey) == 1)
         #expect(encrypted.header.encryptedDataKeys.map(\.providerID) == ["aws-kms"])
         #expect(encrypted.header.encryptedDataKeys.map(\.keyName) == [story.key.description])
@@ -52,7 +52,7 @@ struct CrossAccountStoryTests {
     func strictFromAliasARN() async throws {
         let story = try await CrossAccountStory.make()
         let encrypted = try await client.encrypt(samplePlaintext, keyring: try KMSEncryptionKeyring(keyID: .keyARN(story.key), transport: story.transport(CrossAccountStory.user1)),
-                                                 encryptionContext: CrossAccountStory.context)
+                                                 encryptionContext: CrossAccountStory.encryptionContext)
         let transport = story.transport(CrossAccountStory.externalUser)
         let keyring = try await KMSStrictDecryptionKeyring.resolving(.aliasARN(story.aliasARN), transport: transport)
         #expect(keyring.keyARN == story.key)
@@ -89,7 +89,7 @@ struct CrossAccountStoryTests {
     func discoveryFilters() async throws {
         let story = try await CrossAccountStory.make()
         let encrypted = try await client.encrypt(samplePlaintext, keyring: try KMSEncryptionKeyring(keyID: .aliasARN(story.aliasARN), transport: story.transport(CrossAccountStory.user1)),
-                                                 encryptionContext: CrossAccountStory.context)
+                                                 encryptionContext: CrossAccountStory.encryptionContext)
         let transport = story.transport(CrossAccountStory.externalUser)
         let matching = try KMSDiscoveryKeyring(transport: transport, filter: try .accounts([CrossAccountStory.owner], partition: .aws))
         #expect(try await client.decrypt(encrypted.ciphertext, keyring: matching).plaintext == samplePlaintext)
@@ -140,7 +140,7 @@ struct CrossAccountStoryTests {
                                                    userPrincipals: [CrossAccountStory.externalUser]).arn
         let transports = KMSTransportSupplier { region in story.kms.client(principal: CrossAccountStory.externalUser, region: region ?? CrossAccountStory.region) }
         let keyring = try await KMSMultiKeyrings.strict(generator: .keyARN(story.key), children: [.keyARN(ownKey)], transports: transports)
-        let encrypted = try await client.encrypt(samplePlaintext, keyring: keyring, encryptionContext: CrossAccountStory.context)
+        let encrypted = try await client.encrypt(samplePlaintext, keyring: keyring, encryptionContext: CrossAccountStory.encryptionContext)
         #expect(encrypted.header.encryptedDataKeys.map(\.keyName) == [story.key.description, ownKey.description])
 
         try await story.kms.removeExternalAccount(CrossAccountStory.external, key: story.key)
@@ -170,7 +170,7 @@ struct CrossAccountStoryTests {
     func perKeyErrorReport() async throws {
         let story = try await CrossAccountStory.make()
         let encrypted = try await client.encrypt(samplePlaintext, keyring: try KMSKeyring(keyARN: story.key, transport: story.transport(CrossAccountStory.user1)),
-                                                 encryptionContext: CrossAccountStory.context)
+                                                 encryptionContext: CrossAccountStory.encryptionContext)
         // Bob of the external account has no IAM policy for the key: the key policy delegates, IAM does not allow.
         let bob = AWSPrincipalARN("arn:aws:iam::012345678901:user/Bob")!
         let keyring = try KMSStrictDecryptionKeyring(keyARN: story.key, transport: story.transport(bob))

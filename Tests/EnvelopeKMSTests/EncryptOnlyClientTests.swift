@@ -48,7 +48,7 @@ struct EncryptOnlyClientTests {
         let transport = story.transport(CrossAccountStory.externalUser)
         let encryptOnly = try EncryptOnlyClient(generatorKey: key, transports: .single(transport))
         #expect(encryptOnly.dataKeyGeneration == .generateDataKey)
-        let encrypted = try await encryptOnly.encrypt(samplePlaintext, encryptionContext: CrossAccountStory.context)
+        let encrypted = try await encryptOnly.encrypt(samplePlaintext, encryptionContext: CrossAccountStory.encryptionContext)
         #expect(transport.counts == [.generateDataKey: 1])
         #expect(encrypted.header.suite == .aes256GCMHKDFSHA512CommitKeyECDSAP384, "signed suite by default")
 
@@ -77,7 +77,7 @@ struct EncryptOnlyClientTests {
         let transport = story.transport(CrossAccountStory.externalUser)
         let encryptOnly = try EncryptOnlyClient(generatorKey: key, transports: .single(transport))
         #expect(encryptOnly.dataKeyGeneration == .localRandomThenEncrypt)
-        let encrypted = try await encryptOnly.encrypt(samplePlaintext, encryptionContext: CrossAccountStory.context)
+        let encrypted = try await encryptOnly.encrypt(samplePlaintext, encryptionContext: CrossAccountStory.encryptionContext)
         #expect(transport.counts == [.encrypt: 1], "no GenerateDataKey call at all")
         #expect(encrypted.header.encryptedDataKeys.map(\.keyName) == [story.key.description])
         // GenerateDataKey really is denied to this principal.
@@ -86,7 +86,7 @@ struct EncryptOnlyClientTests {
         })
         #expect(gdk.kmsDataKeyErrors.first?.kmsError?.code == .accessDenied)
         let owner = try KMSStrictDecryptionKeyring(keyARN: story.key, transport: story.transport(CrossAccountStory.user1))
-        #expect(try await EnvelopeClient().decrypt(encrypted.ciphertext, keyring: owner, encryptionContext: CrossAccountStory.context).plaintext == samplePlaintext)
+        #expect(try await EnvelopeClient().decrypt(encrypted.ciphertext, keyring: owner, encryptionContext: CrossAccountStory.encryptionContext).plaintext == samplePlaintext)
     }
 
     @Test("A missing permission fails when the client is built, before any KMS call, naming the action and the key")
@@ -121,7 +121,7 @@ struct EncryptOnlyClientTests {
         let (story, _, _) = try await Self.encryptOnlyStory()
         let transport = story.transport(CrossAccountStory.externalUser)
         let encryptOnly = try EncryptOnlyClient(key: .keyARN(story.key), permissions: .encryptOnly, transport: transport)
-        let checks = try await encryptOnly.verifyAccess(encryptionContext: CrossAccountStory.context)
+        let checks = try await encryptOnly.verifyAccess(encryptionContext: CrossAccountStory.encryptionContext)
         #expect(checks.count == 1 && checks[0].isAllowed && checks[0].action == .generateDataKey)
         #expect(transport.count(.generateDataKey) == 1)
 
@@ -162,7 +162,7 @@ struct EncryptOnlyClientTests {
         let encryptOnly = try EncryptOnlyClient(key: .keyARN(story.key), permissions: .encryptOnly, transport: transport,
                                                 cache: DataKeyCaching(cache: cache, maxAge: .seconds(60), maxMessagesPerDataKey: 100))
         var messages: [[UInt8]] = []
-        for _ in 0..<8 { messages.append(try await encryptOnly.encrypt(samplePlaintext, encryptionContext: CrossAccountStory.context).ciphertext) }
+        for _ in 0..<8 { messages.append(try await encryptOnly.encrypt(samplePlaintext, encryptionContext: CrossAccountStory.encryptionContext).ciphertext) }
         #expect(transport.counts == [.generateDataKey: 1])
         #expect(await cache.statistics.hits == 7)
         let owner = try KMSStrictDecryptionKeyring(keyARN: story.key, transport: story.transport(CrossAccountStory.user1))
@@ -200,7 +200,7 @@ struct EncryptOnlyClientTests {
         let input = try FileDescriptor.open(plain.path, .readOnly)
         let output = try FileDescriptor.open(enc.path, .writeOnly, options: [.create, .truncate], permissions: .ownerReadWrite)
         let last = LastProgress()
-        let result = try await encryptOnly.encrypt(from: input, to: output, encryptionContext: CrossAccountStory.context,
+        let result = try await encryptOnly.encrypt(from: input, to: output, encryptionContext: CrossAccountStory.encryptionContext,
                                                    frameLength: 4096, progress: { last.set($0) })
         try input.close(); try output.close()
         #expect(result.header.suite == encryptOnly.defaultSuite)

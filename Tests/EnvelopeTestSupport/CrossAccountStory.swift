@@ -1,3 +1,4 @@
+import EnvelopeCore
 import EnvelopeKMS
 import EnvelopeKMSPolicy
 import EnvelopeLocalKMS
@@ -42,6 +43,8 @@ public struct CrossAccountStory: Sendable {
     public static let thirdUser = AWSPrincipalARN("arn:aws:iam::\(Names.third):user/Mallory")!
     /// The encryption context the story's messages use.
     public static let context = ["purpose": "cross-account story", "Department": "IT"]
+    /// ``context`` as a message's encryption context.
+    public static var encryptionContext: EncryptionContext { EncryptionContext(context) }
 
     public let kms: LocalKMS
     /// The shared key.
