@@ -54,7 +54,7 @@ struct VerifyAccessCommand: AsyncParsableCommand {
             for key in keys {
                 var checks: [KMSAccessCheck] = []
                 for action in Self.actions {
-                    checks += try await Self.check(key, action, transports: transports, context: pairs)
+                    checks += try await Self.check(key, action, transports: transports, context: EncryptionContext(pairs))
                 }
                 rows.append((key, checks))
             }
