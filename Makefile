@@ -80,7 +80,7 @@ $(VENV_CLI_STAMP): $(REQUIREMENTS_CLI)
 	@touch $@
 
 man: deps check-swift
-	$(SWIFT) package --package-path Samples generate-manual --multi-page=false --authors "EnvelopeKit contributors"
+	$(SWIFT) package --package-path Samples generate-manual --configuration debug --authors "EnvelopeKit contributors"
 	@mkdir -p .build/man
 	@cp "$$(find Samples/.build/plugins -path '*GenerateManual*' -name envelope.1 | head -n 1)" .build/man/envelope.1
 	@echo "man: .build/man/envelope.1 (read it with: man ./.build/man/envelope.1)"
