@@ -27,7 +27,11 @@ extension EnvelopeClient {
     /// per frame. A frame's plaintext is yielded only after its tag verifies; see ``DecryptReleasePolicy``.
     ///
     /// - Parameters:
+    ///   - input: the message, in chunks of any size.
+    ///   - keyring: unwraps one of the message's encrypted data keys.
     ///   - encryptionContext: the reproduced / required context (as for one-shot decrypt).
+    ///   - releasePolicy: when verified plaintext may be released (signed suites hold the final
+    ///     frame, or everything, until the signature verifies).
     ///   - onHeader: called once the header has been authenticated, before any plaintext.
     public func decryptStream<S: AsyncSequence & Sendable>(
         _ input: S, keyring: any DecryptionKeyring, encryptionContext: EncryptionContext = [:],

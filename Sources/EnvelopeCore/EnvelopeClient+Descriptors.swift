@@ -7,9 +7,16 @@ extension EnvelopeClient {
     /// closed. Message bytes are written as they are produced; if an error is thrown, what was
     /// written is not a complete message.
     ///
-    /// - Parameter progress: when given, called (on a pipeline thread, at most once per batch of
-    ///   frames) with the cumulative number of plaintext bytes read so far; the last call gives the
-    ///   whole input's size. Without it there is no per-batch cost.
+    /// - Parameters:
+    ///   - input: an open descriptor to read the plaintext from, up to its end.
+    ///   - output: an open descriptor to write the message to.
+    ///   - keyring: wraps the message's data key.
+    ///   - encryptionContext: pairs bound to the message (authenticated, stored in the header).
+    ///   - suite: the algorithm suite; nil picks the commitment policy's default.
+    ///   - frameLength: the plaintext bytes per frame.
+    ///   - progress: when given, called (on a pipeline thread, at most once per batch of frames)
+    ///     with the cumulative number of plaintext bytes read so far; the last call gives the whole
+    ///     input's size. Without it there is no per-batch cost.
     /// - Returns: the message's metadata (``EncryptResult/ciphertext`` is empty).
     public func encrypt(from input: FileDescriptor, to output: FileDescriptor, keyring: any EncryptionKeyring,
                         encryptionContext: EncryptionContext = [:], suite: AlgorithmSuite? = nil,
@@ -34,9 +41,15 @@ extension EnvelopeClient {
     /// verifies. If an error is thrown, discard what was written. Neither descriptor is closed;
     /// bytes after the end of the message are an error.
     ///
-    /// - Parameter progress: when given, called (on a pipeline thread, at most once per batch of
-    ///   frames) with the cumulative number of message bytes read so far, header included; the
-    ///   last call gives the whole message's size. Without it there is no per-batch cost.
+    /// - Parameters:
+    ///   - input: an open descriptor to read the message from.
+    ///   - output: an open descriptor to write the plaintext to.
+    ///   - keyring: unwraps one of the message's encrypted data keys.
+    ///   - encryptionContext: pairs the message must carry (its stored context, or the required
+    ///     context it was encrypted with).
+    ///   - progress: when given, called (on a pipeline thread, at most once per batch of frames)
+    ///     with the cumulative number of message bytes read so far, header included; the last call
+    ///     gives the whole message's size. Without it there is no per-batch cost.
     /// - Returns: the message's metadata (``DecryptResult/plaintext`` is empty).
     public func decrypt(from input: FileDescriptor, to output: FileDescriptor, keyring: any DecryptionKeyring,
                         encryptionContext: EncryptionContext = [:],

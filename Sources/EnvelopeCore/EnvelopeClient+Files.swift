@@ -12,7 +12,14 @@ extension EnvelopeClient {
     ///
     /// The output is written to a temporary file in the output's directory and renamed into
     /// place only when complete; on failure the temporary file is removed.
-    /// - Parameter overwrite: replace an existing output file (default: refuse).
+    /// - Parameters:
+    ///   - input: the plaintext file.
+    ///   - output: the message file to create.
+    ///   - keyring: wraps the message's data key.
+    ///   - encryptionContext: pairs bound to the message (authenticated, stored in the header).
+    ///   - suite: the algorithm suite; nil picks the commitment policy's default.
+    ///   - frameLength: the plaintext bytes per frame.
+    ///   - overwrite: replace an existing output file (default: refuse).
     /// - Returns: the header information (``EncryptResult/ciphertext`` is empty).
     public func encryptFile(at input: URL, to output: URL, keyring: any EncryptionKeyring, encryptionContext: EncryptionContext = [:],
                             suite: AlgorithmSuite? = nil, frameLength: Int = EnvelopeClient.defaultFrameLength,

@@ -99,6 +99,8 @@ public struct SigV4Verifier: Sendable {
     /// Verifies `request` (path and query decoded, all headers as received).
     ///
     /// - Parameters:
+    ///   - request: the request as received.
+    ///   - now: the server's current time, to check the request's date against the allowed skew.
     ///   - secretFor: returns the secret of an access key ID and its session token (if it is temporary),
     ///     or `nil` if the key is unknown.
     /// - Returns: the parsed authorization (its `accessKeyId` names the caller).

@@ -37,6 +37,7 @@ public struct CachingMaterialsManager: EncryptionMaterialsManager, DecryptionMat
     /// A caching manager over `underlying` (for both encryption and decryption).
     ///
     /// - Parameters:
+    ///   - underlying: the manager asked for materials on a cache miss.
     ///   - cache: the cache; share one between managers to bound the total number of entries.
     ///   - maxAge: how long a data key may be reused; must be positive.
     ///   - partitionID: managers with the same partition ID share entries; by default each manager

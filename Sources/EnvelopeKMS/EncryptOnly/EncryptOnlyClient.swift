@@ -16,7 +16,7 @@ import SystemPackage
 ///   the data key through the encryption context KMS authenticates, so a principal that can only
 ///   decrypt cannot forge a message that seems to come from an encrypting one. Unsigned suites are
 ///   refused unless `allowUnsignedSuites` is set.
-/// - ``verifyAccess(encryptionContext:)`` checks with KMS `DryRun` requests that the principal
+/// - ``verifyAccess(encryptionContext:requireAll:)`` checks with KMS `DryRun` requests that the principal
 ///   may encrypt with its keys, for a start-up health check.
 public struct EncryptOnlyClient: Sendable, CustomStringConvertible {
     /// The key that makes each data key.
@@ -43,12 +43,16 @@ public struct EncryptOnlyClient: Sendable, CustomStringConvertible {
     ///   - generatorKey: makes the data key; needs kms:GenerateDataKey, or kms:Encrypt (local generation).
     ///   - additionalKeys: each needs kms:Encrypt.
     ///   - transports: the KMS transport per Region (``KMSTransportSupplier/single(_:)`` for one Region).
-    ///   - commitmentPolicy: as ``EnvelopeClient``; the default suite is the policy's signed default
+    ///   - grantTokens: grant tokens sent with every KMS request (for grants not yet consistent).
+    ///   - commitmentPolicy: as ``EnvelopeCore/EnvelopeClient``; the default suite is the policy's signed default
     ///     (0x0578, or 0x0378 under forbid-encrypt-allow-decrypt).
-    ///   - cache: optionally reuse data keys across messages through a ``CachingMaterialsManager``
+    ///   - maxEncryptedDataKeys: refuse to write more encrypted data keys than this (nil: no limit).
+    ///   - allowUnsignedSuites: accept an unsigned suite when a message asks for one (default: refuse).
+    ///   - cache: optionally reuse data keys across messages through a ``EnvelopeCore/CachingMaterialsManager``
     ///     over this cache, with these limits.
     ///   - concurrency: cores that seal the frames of one message at once (≥ 1, default 1), as
-    ///     ``EnvelopeClient/concurrency``; see ``EnvelopeClient/availableCores``.
+    ///     ``EnvelopeCore/EnvelopeClient/concurrency``; see ``EnvelopeCore/EnvelopeClient/availableCores``.
+    ///   - logger: receives debug records of the client's KMS calls (default: discards them).
     /// - Throws: ``KMSPermissionError`` before any KMS call when a key lacks the permission it needs.
     public init(generatorKey: EncryptOnlyKey, additionalKeys: [EncryptOnlyKey] = [], transports: KMSTransportSupplier,
                 grantTokens: [String] = [], commitmentPolicy: CommitmentPolicy = .requireEncryptRequireDecrypt,
@@ -103,7 +107,7 @@ public struct EncryptOnlyClient: Sendable, CustomStringConvertible {
     /// The commitment policy.
     public var commitmentPolicy: CommitmentPolicy { envelope.commitmentPolicy }
 
-    /// How many cores seal the frames of one message at once (see ``EnvelopeClient/concurrency``).
+    /// How many cores seal the frames of one message at once (see ``EnvelopeCore/EnvelopeClient/concurrency``).
     public var concurrency: Int { envelope.concurrency }
 
     /// `encrypt-only client(generator …, additional […], …)`.
@@ -119,21 +123,21 @@ public struct EncryptOnlyClient: Sendable, CustomStringConvertible {
         return chosen
     }
 
-    /// Encrypts a byte buffer. See ``EnvelopeClient/encrypt(_:materialsManager:encryptionContext:suite:frameLength:)``.
+    /// Encrypts a byte buffer. See ``EnvelopeCore/EnvelopeClient/encrypt(_:materialsManager:encryptionContext:suite:frameLength:)``.
     public func encrypt(_ plaintext: [UInt8], encryptionContext: EncryptionContext = [:], suite: AlgorithmSuite? = nil,
                         frameLength: Int = EnvelopeClient.defaultFrameLength) async throws -> EncryptResult {
         try await envelope.encrypt(plaintext, materialsManager: materialsManager, encryptionContext: encryptionContext,
                                    suite: try chooseSuite(suite), frameLength: frameLength)
     }
 
-    /// Encrypts an asynchronous sequence of chunks. See ``EnvelopeClient/encryptStream(_:materialsManager:encryptionContext:suite:frameLength:)``.
+    /// Encrypts an asynchronous sequence of chunks. See ``EnvelopeCore/EnvelopeClient/encryptStream(_:materialsManager:encryptionContext:suite:frameLength:)``.
     public func encryptStream<S: AsyncSequence & Sendable>(_ input: S, encryptionContext: EncryptionContext = [:], suite: AlgorithmSuite? = nil,
                                                           frameLength: Int = EnvelopeClient.defaultFrameLength) throws -> EncryptingStream<S> where S.Element == [UInt8] {
         envelope.encryptStream(input, materialsManager: materialsManager, encryptionContext: encryptionContext,
                                suite: try chooseSuite(suite), frameLength: frameLength)
     }
 
-    /// Encrypts a file into another, written atomically. See ``EnvelopeClient/encryptFile(at:to:materialsManager:encryptionContext:suite:frameLength:overwrite:)``.
+    /// Encrypts a file into another, written atomically. See ``EnvelopeCore/EnvelopeClient/encryptFile(at:to:materialsManager:encryptionContext:suite:frameLength:overwrite:)``.
     public func encryptFile(at input: URL, to output: URL, encryptionContext: EncryptionContext = [:], suite: AlgorithmSuite? = nil,
                             frameLength: Int = EnvelopeClient.defaultFrameLength, overwrite: Bool = false) async throws -> EncryptResult {
         try await envelope.encryptFile(at: input, to: output, materialsManager: materialsManager, encryptionContext: encryptionContext,
@@ -142,7 +146,7 @@ public struct EncryptOnlyClient: Sendable, CustomStringConvertible {
 
     /// Encrypts everything readable from the open descriptor `input` into `output` through the
     /// parallel frame pipeline (``concurrency`` cores). See
-    /// ``EnvelopeClient/encrypt(from:to:materialsManager:encryptionContext:suite:frameLength:progress:)``.
+    /// ``EnvelopeCore/EnvelopeClient/encrypt(from:to:materialsManager:encryptionContext:suite:frameLength:progress:)``.
     public func encrypt(from input: FileDescriptor, to output: FileDescriptor, encryptionContext: EncryptionContext = [:],
                         suite: AlgorithmSuite? = nil, frameLength: Int = EnvelopeClient.defaultFrameLength,
                         progress: (@Sendable (Int64) -> Void)? = nil) async throws -> EncryptResult {
@@ -155,7 +159,9 @@ public struct EncryptOnlyClient: Sendable, CustomStringConvertible {
     /// needs: GenerateDataKey (or Encrypt, for local generation) on the generator key and Encrypt on
     /// every additional key. A check passes when KMS answers `DryRunOperationException`.
     ///
-    /// - Parameter encryptionContext: the context to check with, for policies with context conditions.
+    /// - Parameters:
+    ///   - encryptionContext: the context to check with, for policies with context conditions.
+    ///   - requireAll: throw when any check fails, instead of returning the failures.
     /// - Returns: one result per call; throws only when `requireAll` is set and a check failed.
     @discardableResult
     public func verifyAccess(encryptionContext: EncryptionContext = [:], requireAll: Bool = true) async throws -> [KMSAccessCheck] {
@@ -194,7 +200,7 @@ public struct EncryptOnlyClient: Sendable, CustomStringConvertible {
     }
 }
 
-/// Data-key caching settings for an ``EncryptOnlyClient`` (see ``CachingMaterialsManager``).
+/// Data-key caching settings for an ``EncryptOnlyClient`` (see ``EnvelopeCore/CachingMaterialsManager``).
 public struct DataKeyCaching: Sendable {
     /// The cache (may be shared).
     public let cache: LocalMaterialsCache

@@ -219,6 +219,7 @@ public struct PolicyRequestContext: Sendable, Equatable {
 
     /// The context KMS builds for a request by `caller` on a key.
     /// - Parameters:
+    ///   - caller: the principal making the request.
     ///   - action: the `kms:` action.
     ///   - encryptionContext: the request's encryption context, for actions that take one.
     ///   - viaService: the integrated service making the call on the caller's behalf, if any
