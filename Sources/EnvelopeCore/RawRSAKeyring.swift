@@ -27,8 +27,14 @@ public struct RawRSAKeyring: Keyring, CustomStringConvertible {
     public static let minimumKeyBits = 2048
 
     /// Creates a keyring; at least one of the keys must be given.
-    /// - Parameter allowWeakKeys: accept keys under ``minimumKeyBits`` (e.g. to decrypt old
-    ///   messages); off by default.
+    /// - Parameters:
+    ///   - keyNamespace: the provider ID written into encrypted data keys (the key's namespace).
+    ///   - keyName: the key's name, written into encrypted data keys and matched on decrypt.
+    ///   - padding: the RSA padding that wraps data keys.
+    ///   - publicKey: the key that wraps (encrypt); nil to derive it from `privateKey`.
+    ///   - privateKey: the key that unwraps (decrypt), and wraps too when `publicKey` is nil.
+    ///   - allowWeakKeys: accept keys under ``minimumKeyBits`` (e.g. to decrypt old messages); off
+    ///     by default.
     public init(keyNamespace: String, keyName: String, padding: RSAPadding, publicKey: RSAPublicKey?, privateKey: RSAPrivateKey?,
                 allowWeakKeys: Bool = false) throws {
         guard publicKey != nil || privateKey != nil else {

@@ -230,7 +230,7 @@ public final class AESGCMContext {
     }
 }
 
-/// Idle AES-GCM contexts, one ``ContextPool`` per key length (a context keeps its cipher).
+/// Idle AES-GCM contexts, one `ContextPool` per key length (a context keeps its cipher).
 enum GCMContextPool {
     static let aes128 = make()
     static let aes192 = make()

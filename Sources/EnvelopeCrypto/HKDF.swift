@@ -5,7 +5,7 @@ import CEnvelopeOpenSSL
 ///
 /// OpenSSL 3.0's HKDF cannot duplicate a prepared context (no `dupctx` before 3.1), and a fresh
 /// context costs two allocations and a fetch of its digest by name. So derivations run on
-/// contexts kept in a ``ContextPool`` per digest, their digest set once; after use the key copy a
+/// contexts kept in a `ContextPool` per digest, their digest set once; after use the key copy a
 /// context holds is replaced (OpenSSL wipes and frees it), so idle contexts hold no secret.
 /// Several derivations from one key (a message key and its commitment) share one ``Session``.
 public enum HKDF {
@@ -144,7 +144,7 @@ public enum HKDF {
     }
 }
 
-/// Idle HKDF contexts, one ``ContextPool`` per digest (a context's digest is set once, at creation).
+/// Idle HKDF contexts, one `ContextPool` per digest (a context's digest is set once, at creation).
 enum HKDFContextPool {
     static let sha1 = make()
     static let sha256 = make()

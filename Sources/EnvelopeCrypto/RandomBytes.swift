@@ -14,8 +14,8 @@ import Musl
 /// Secrets come from the private DRBG (`RAND_priv_bytes`), public values (IVs, message IDs) from
 /// the public one (`RAND_bytes`). A DRBG call costs about as much as the rest of a small message's
 /// key work whatever its size (locking, a reseed check, two AES re-keys of the DRBG state), so
-/// small requests are served from a reserve per DRBG, drawn ``RandomReserve/blockSize`` bytes at
-/// a time (see ``RandomReserve``). Requests above ``RandomReserve/largeRequest`` bytes go to the
+/// small requests are served from a reserve per DRBG, drawn `RandomReserve.blockSize` bytes at
+/// a time (see `RandomReserve`). Requests above `RandomReserve.largeRequest` bytes go to the
 /// DRBG directly.
 public enum RandomBytes {
     /// Returns `count` random bytes in an ordinary array (for IVs, message IDs and other public values).

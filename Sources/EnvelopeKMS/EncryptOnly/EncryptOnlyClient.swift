@@ -44,14 +44,14 @@ public struct EncryptOnlyClient: Sendable, CustomStringConvertible {
     ///   - additionalKeys: each needs kms:Encrypt.
     ///   - transports: the KMS transport per Region (``KMSTransportSupplier/single(_:)`` for one Region).
     ///   - grantTokens: grant tokens sent with every KMS request (for grants not yet consistent).
-    ///   - commitmentPolicy: as ``EnvelopeCore/EnvelopeClient``; the default suite is the policy's signed default
+    ///   - commitmentPolicy: as `EnvelopeClient`; the default suite is the policy's signed default
     ///     (0x0578, or 0x0378 under forbid-encrypt-allow-decrypt).
     ///   - maxEncryptedDataKeys: refuse to write more encrypted data keys than this (nil: no limit).
     ///   - allowUnsignedSuites: accept an unsigned suite when a message asks for one (default: refuse).
-    ///   - cache: optionally reuse data keys across messages through a ``EnvelopeCore/CachingMaterialsManager``
+    ///   - cache: optionally reuse data keys across messages through a `CachingMaterialsManager`
     ///     over this cache, with these limits.
     ///   - concurrency: cores that seal the frames of one message at once (≥ 1, default 1), as
-    ///     ``EnvelopeCore/EnvelopeClient/concurrency``; see ``EnvelopeCore/EnvelopeClient/availableCores``.
+    ///     `EnvelopeClient/concurrency`; see `EnvelopeClient/availableCores`.
     ///   - logger: receives debug records of the client's KMS calls (default: discards them).
     /// - Throws: ``KMSPermissionError`` before any KMS call when a key lacks the permission it needs.
     public init(generatorKey: EncryptOnlyKey, additionalKeys: [EncryptOnlyKey] = [], transports: KMSTransportSupplier,
@@ -107,7 +107,7 @@ public struct EncryptOnlyClient: Sendable, CustomStringConvertible {
     /// The commitment policy.
     public var commitmentPolicy: CommitmentPolicy { envelope.commitmentPolicy }
 
-    /// How many cores seal the frames of one message at once (see ``EnvelopeCore/EnvelopeClient/concurrency``).
+    /// How many cores seal the frames of one message at once (see `EnvelopeClient/concurrency`).
     public var concurrency: Int { envelope.concurrency }
 
     /// `encrypt-only client(generator …, additional […], …)`.
@@ -123,21 +123,21 @@ public struct EncryptOnlyClient: Sendable, CustomStringConvertible {
         return chosen
     }
 
-    /// Encrypts a byte buffer. See ``EnvelopeCore/EnvelopeClient/encrypt(_:materialsManager:encryptionContext:suite:frameLength:)``.
+    /// Encrypts a byte buffer. See `EnvelopeClient/encrypt(_:materialsManager:encryptionContext:suite:frameLength:)`.
     public func encrypt(_ plaintext: [UInt8], encryptionContext: EncryptionContext = [:], suite: AlgorithmSuite? = nil,
                         frameLength: Int = EnvelopeClient.defaultFrameLength) async throws -> EncryptResult {
         try await envelope.encrypt(plaintext, materialsManager: materialsManager, encryptionContext: encryptionContext,
                                    suite: try chooseSuite(suite), frameLength: frameLength)
     }
 
-    /// Encrypts an asynchronous sequence of chunks. See ``EnvelopeCore/EnvelopeClient/encryptStream(_:materialsManager:encryptionContext:suite:frameLength:)``.
+    /// Encrypts an asynchronous sequence of chunks. See `EnvelopeClient/encryptStream(_:materialsManager:encryptionContext:suite:frameLength:)`.
     public func encryptStream<S: AsyncSequence & Sendable>(_ input: S, encryptionContext: EncryptionContext = [:], suite: AlgorithmSuite? = nil,
                                                           frameLength: Int = EnvelopeClient.defaultFrameLength) throws -> EncryptingStream<S> where S.Element == [UInt8] {
         envelope.encryptStream(input, materialsManager: materialsManager, encryptionContext: encryptionContext,
                                suite: try chooseSuite(suite), frameLength: frameLength)
     }
 
-    /// Encrypts a file into another, written atomically. See ``EnvelopeCore/EnvelopeClient/encryptFile(at:to:materialsManager:encryptionContext:suite:frameLength:overwrite:)``.
+    /// Encrypts a file into another, written atomically. See `EnvelopeClient/encryptFile(at:to:materialsManager:encryptionContext:suite:frameLength:overwrite:)`.
     public func encryptFile(at input: URL, to output: URL, encryptionContext: EncryptionContext = [:], suite: AlgorithmSuite? = nil,
                             frameLength: Int = EnvelopeClient.defaultFrameLength, overwrite: Bool = false) async throws -> EncryptResult {
         try await envelope.encryptFile(at: input, to: output, materialsManager: materialsManager, encryptionContext: encryptionContext,
@@ -146,7 +146,7 @@ public struct EncryptOnlyClient: Sendable, CustomStringConvertible {
 
     /// Encrypts everything readable from the open descriptor `input` into `output` through the
     /// parallel frame pipeline (``concurrency`` cores). See
-    /// ``EnvelopeCore/EnvelopeClient/encrypt(from:to:materialsManager:encryptionContext:suite:frameLength:progress:)``.
+    /// `EnvelopeClient/encrypt(from:to:materialsManager:encryptionContext:suite:frameLength:progress:)`.
     public func encrypt(from input: FileDescriptor, to output: FileDescriptor, encryptionContext: EncryptionContext = [:],
                         suite: AlgorithmSuite? = nil, frameLength: Int = EnvelopeClient.defaultFrameLength,
                         progress: (@Sendable (Int64) -> Void)? = nil) async throws -> EncryptResult {
@@ -200,7 +200,7 @@ public struct EncryptOnlyClient: Sendable, CustomStringConvertible {
     }
 }
 
-/// Data-key caching settings for an ``EncryptOnlyClient`` (see ``EnvelopeCore/CachingMaterialsManager``).
+/// Data-key caching settings for an ``EncryptOnlyClient`` (see `CachingMaterialsManager`).
 public struct DataKeyCaching: Sendable {
     /// The cache (may be shared).
     public let cache: LocalMaterialsCache

@@ -3,15 +3,15 @@ import EnvelopeCore
 /// Why a KMS keyring could not wrap or unwrap one data key: the key, the KMS action, and the
 /// exact KMS error (e.g. `AccessDeniedException` for `kms:Decrypt`).
 ///
-/// KMS keyrings put these in the `causes` of the ``EnvelopeCore/EnvelopeError`` they throw, and their text in
-/// its `dataKeyFailures`; ``EnvelopeCore/EnvelopeError/kmsDataKeyErrors`` collects them from a whole error tree.
+/// KMS keyrings put these in the `causes` of the `EnvelopeError` they throw, and their text in
+/// its `dataKeyFailures`; `EnvelopeError/kmsDataKeyErrors` collects them from a whole error tree.
 public struct KMSDataKeyError: Error, Sendable, CustomStringConvertible {
     /// What went wrong.
     public enum Reason: Sendable {
         /// KMS answered with this error.
         case kms(KMSError)
         /// The transport failed before KMS answered (network, credentials, configuration): the
-        /// transport's own typed error (e.g. a ``EnvelopeCore/TransportFailure`` or ``EnvelopeCore/CredentialsFailure``).
+        /// transport's own typed error (e.g. a `TransportFailure` or `CredentialsFailure`).
         case transport(any Error)
         /// KMS answered for another key than the one asked for.
         case unexpectedKey(KMSKeyARN)

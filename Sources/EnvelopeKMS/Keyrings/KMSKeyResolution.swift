@@ -1,7 +1,7 @@
 import EnvelopeCore
 
 /// How a decrypt keyring configured with an alias or a bare key ID found its key ARN: one
-/// `DescribeKey` call when the keyring was built. Reported in ``EnvelopeCore/DataKeyOrigin/notes``.
+/// `DescribeKey` call when the keyring was built. Reported in `DataKeyOrigin/notes`.
 public struct KMSKeyResolution: Sendable, Hashable, CustomStringConvertible {
     /// The identifier the keyring was configured with.
     public let configured: KMSKeyIdentifier

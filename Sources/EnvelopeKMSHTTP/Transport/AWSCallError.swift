@@ -5,9 +5,9 @@ import Foundation
 /// The final failure of an AWS call after the retry policy gave up: what the last attempt ended
 /// with (typed), how many attempts were made and why no further one was.
 ///
-/// The KMS transport unwraps it: a service error is thrown as ``EnvelopeKMS/KMSError``, a transport failure as
-/// ``AWSTransportError`` (a ``EnvelopeCore/TransportFailure``), a credentials failure as ``AWSCredentialsError``.
-/// Other clients (STS, SSO) wrap it as a value in their own errors (``EnvelopeCore/ErrorWithCauses``).
+/// The KMS transport unwraps it: a service error is thrown as `KMSError`, a transport failure as
+/// ``AWSTransportError`` (a `TransportFailure`), a credentials failure as ``AWSCredentialsError``.
+/// Other clients (STS, SSO) wrap it as a value in their own errors (`ErrorWithCauses`).
 public struct AWSCallError: Error, Sendable, CustomStringConvertible {
     /// What the last attempt ended with.
     public enum Failure: Sendable {
@@ -57,7 +57,7 @@ public struct AWSCallError: Error, Sendable, CustomStringConvertible {
         return nil
     }
 
-    /// The service error as a typed ``EnvelopeKMS/KMSError`` (for KMS operations).
+    /// The service error as a typed `KMSError` (for KMS operations).
     public var kmsError: KMSError? {
         serviceError.map {
             KMSError(code: KMSErrorCode(rawValue: $0.code), message: $0.message, httpStatus: $0.status, requestID: $0.requestId)

@@ -231,7 +231,7 @@ public struct PolicyPrincipal: Sendable, Equatable {
 
     /// Whether the element names `caller` directly, through its account, or not at all.
     /// `principalARN` is the caller's IAM identity (for a session, its role with its path;
-    /// defaults to ``EnvelopeKMS/AWSPrincipalARN/policyPrincipal``).
+    /// defaults to `AWSPrincipalARN/policyPrincipal`).
     public func match(_ caller: AWSPrincipalARN, principalARN: AWSPrincipalARN? = nil) -> Match {
         if isBareWildcard { return .direct }
         guard let aws else { return .none }
