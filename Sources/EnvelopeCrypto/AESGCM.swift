@@ -41,7 +41,7 @@ public enum AESGCM {
 ///
 /// Not thread-safe: one context serves one task at a time (the parallel pipeline gives each
 /// worker its own). The OpenSSL context comes from a pool per key length and is re-keyed, not
-/// re-created (see ``GCMContextPool``); when this object goes away the context is re-keyed with
+/// re-created (see `GCMContextPool`); when this object goes away the context is re-keyed with
 /// zeros before it goes back, so the key schedule never outlives the object.
 public final class AESGCMContext {
     private let context: OpaquePointer
