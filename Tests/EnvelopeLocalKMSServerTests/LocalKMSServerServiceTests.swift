@@ -28,7 +28,8 @@ struct ShutdownReporting<Base: Service>: Service {
 struct LocalKMSServerServiceTests {
     @Test("in a ServiceGroup: a request in flight when graceful shutdown begins is answered, then run() returns")
     func gracefulShutdownDrainsInFlightRequest() async throws {
-        let (kms, key, user1, _) = try await ServedKMS.prepare()
+        let (story, user1, _) = try await ServedKMS.prepare()
+        let kms = story.kms, key = story.key
         let (ports, portReported) = AsyncStream<Int>.makeStream()
         let (entered, requestEntered) = AsyncStream<Void>.makeStream()
         let (shutdown, shutdownBegan) = AsyncStream<Void>.makeStream()

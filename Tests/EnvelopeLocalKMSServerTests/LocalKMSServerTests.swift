@@ -20,17 +20,15 @@ struct ServedKMS: Sendable {
     let noAccess: LocalKMSAccessKey
 
     static func start() async throws -> ServedKMS {
-        let story = try await CrossAccountStory.make(externalIAM: nil)
-        let user1Key = try await story.kms.createAccessKey(principal: CrossAccountStory.user1)
-        let noAccessKey = try await story.kms.createAccessKey(principal: CrossAccountStory.ownerOther)
+        let (story, user1Key, noAccessKey) = try await prepare()
         let server = try await LocalKMSServer(kms: story.kms, port: 0).start()
         return ServedKMS(kms: story.kms, server: server, key: story.key, aliasARN: story.aliasARN.description, user1: user1Key, noAccess: noAccessKey)
     }
 
     /// The story's local KMS with access keys of User1 (a key user) and of a principal without access.
-    static func prepare() async throws -> (LocalKMS, KMSKeyARN, user1: LocalKMSAccessKey, noAccess: LocalKMSAccessKey) {
+    static func prepare() async throws -> (story: CrossAccountStory, user1: LocalKMSAccessKey, noAccess: LocalKMSAccessKey) {
         let story = try await CrossAccountStory.make(externalIAM: nil)
-        return (story.kms, story.key, try await story.kms.createAccessKey(principal: CrossAccountStory.user1),
+        return (story, try await story.kms.createAccessKey(principal: CrossAccountStory.user1),
                 try await story.kms.createAccessKey(principal: CrossAccountStory.ownerOther))
     }
 
