@@ -106,6 +106,9 @@ extension LocalKMS {
         try refresh()
         // A ciphertext of an RSA key pair carries no key: it decrypts only when KeyId names the key (API_Decrypt.html).
         if let key = keyPair(named: request.keyId, for: caller) { return try decryptWithKeyPair(request, key: key, caller: caller) }
+        if request.keyId == nil, let algorithm = request.encryptionAlgorithm, KMSEncryptionAlgorithm.rsaAlgorithms.contains(algorithm) {
+            throw LocalKMSErrors.validation("KeyId is required with EncryptionAlgorithm \(algorithm): the ciphertext of an asymmetric KMS key does not name its key. Name the key pair by key ARN.")
+        }
         try LocalKMS.checkAlgorithm(request.encryptionAlgorithm)
         try checkGrantTokens(request.grantTokens)
         let (parsed, key) = try keyForCiphertext(request.ciphertextBlob, named: request.keyId, caller: caller)

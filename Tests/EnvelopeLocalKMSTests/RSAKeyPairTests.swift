@@ -81,7 +81,7 @@ struct RSAKeyPairTests {
         tampered[100] ^= 0x01
         await expectCode(.invalidCiphertext) { try await client.decrypt(DecryptRequest(ciphertextBlob: tampered, keyId: key, encryptionAlgorithm: .rsaesOAEPSHA256)) }
         // Without KeyId nothing names the key of a bare RSA ciphertext.
-        await expectCode(.invalidCiphertext) { try await client.decrypt(DecryptRequest(ciphertextBlob: blob, keyId: nil, encryptionAlgorithm: .rsaesOAEPSHA256)) }
+        await expectCode(.validation) { try await client.decrypt(DecryptRequest(ciphertextBlob: blob, keyId: nil, encryptionAlgorithm: .rsaesOAEPSHA256)) }
         // https://docs.aws.amazon.com/kms/latest/APIReference/API_GenerateDataKey.html — "To generate a data key, specify the symmetric encryption KMS key".
         await expectCode(.invalidKeyUsage) { try await client.generateDataKey(GenerateDataKeyRequest(keyId: key, keySpec: .aes256)) }
         await expectCode(.invalidKeyUsage) { try await client.generateDataKeyWithoutPlaintext(GenerateDataKeyWithoutPlaintextRequest(keyId: key, keySpec: .aes256)) }
