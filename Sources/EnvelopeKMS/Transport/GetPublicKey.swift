@@ -1,4 +1,4 @@
-/// `GetPublicKey` input: the public half of an asymmetric KMS key.
+/// `GetPublicKey` input: the public half of an asymmetric KMS key. The same members as DescribeKey's.
 public struct GetPublicKeyRequest: Sendable, Codable, Equatable {
     /// The asymmetric KMS key (another account's key needs a key ARN or alias ARN). JSON `KeyId`.
     public var keyId: KMSKeyIdentifier
@@ -11,21 +11,15 @@ public struct GetPublicKeyRequest: Sendable, Codable, Equatable {
         self.grantTokens = grantTokens
     }
 
-    /// The exact KMS JSON member names.
-    enum CodingKeys: String, CodingKey { case keyId = "KeyId", grantTokens = "GrantTokens" }
-
-    /// Decodes the KMS JSON form.
+    /// Decodes the KMS JSON form (`KeyId`, `GrantTokens`), as DescribeKey's.
     public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        keyId = try c.decode(KMSKeyIdentifier.self, forKey: .keyId)
-        grantTokens = try c.decodeTokens(forKey: .grantTokens)
+        let r = try DescribeKeyRequest(from: decoder)
+        self.init(keyId: r.keyId, grantTokens: r.grantTokens)
     }
 
     /// Encodes the KMS JSON form.
     public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(keyId, forKey: .keyId)
-        try c.encodeTokens(grantTokens, forKey: .grantTokens)
+        try DescribeKeyRequest(keyId: keyId, grantTokens: grantTokens).encode(to: encoder)
     }
 }
 
