@@ -203,10 +203,10 @@ enum EncryptionContextCodec {
         guard count > 0 else { throw EnvelopeError.malformed("the encryption context has a length but no pairs") }
         var context: EncryptionContext = [:]
         for _ in 0..<count {
-            guard let key = reader.readLengthPrefixed16(), let value = reader.readLengthPrefixed16() else {
+            guard let key = reader.readLengthPrefixed16Slice(), let value = reader.readLengthPrefixed16Slice() else {
                 throw EnvelopeError.malformed("an encryption context pair runs past the context length")
             }
-            guard let k = String(validating: key, as: UTF8.self), let v = String(validating: value, as: UTF8.self) else {
+            guard let k = String(utf8Bytes: key), let v = String(utf8Bytes: value) else {
                 throw EnvelopeError.malformed("an encryption context key or value is not valid UTF-8")
             }
             guard context.updateValue(v, forKey: k) == nil else {

@@ -197,8 +197,8 @@ enum HeaderCodec {
         var edks: [EncryptedDataKey] = []
         edks.reserveCapacity(Int(min(edkCount, 64)))
         for _ in 0..<edkCount {
-            guard let provider = r.readLengthPrefixed16() else { return .needMoreBytes }
-            guard let providerID = String(validating: provider, as: UTF8.self) else {
+            guard let provider = r.readLengthPrefixed16Slice() else { return .needMoreBytes }
+            guard let providerID = String(utf8Bytes: provider) else {
                 throw EnvelopeError.malformed("an encrypted data key's provider ID is not valid UTF-8")
             }
             guard let info = r.readLengthPrefixed16(), let ciphertext = r.readLengthPrefixed16() else { return .needMoreBytes }

@@ -162,14 +162,17 @@ func tasks(_ count: Int, _ seconds: Double) async throws -> (Double, Double) {
 }
 
 
-/// One raw-key 1 KiB message, encrypted or decrypted, per call of the returned closure.
-func rawKeyMessage(_ encrypt: Bool) async throws -> () async throws -> Int {
+/// One raw-key message of `size` bytes (default 1 KiB) in frames of `frameLength`, encrypted or
+/// decrypted, per call of the returned closure.
+func rawKeyMessage(_ encrypt: Bool, size: Int = kib, frameLength: Int = EnvelopeClient.defaultFrameLength) async throws -> () async throws -> Int {
     let client = EnvelopeClient()
-    let small = pseudoRandom(kib)
-    let message = try await client.encrypt(small, keyring: keyring, encryptionContext: context, suite: committing).ciphertext
+    let small = pseudoRandom(size)
+    let message = try await client.encrypt(small, keyring: keyring, encryptionContext: context, suite: committing,
+                                           frameLength: frameLength).ciphertext
     return {
         encrypt
-            ? try await client.encrypt(small, keyring: keyring, encryptionContext: context, suite: committing).ciphertext.count
+            ? try await client.encrypt(small, keyring: keyring, encryptionContext: context, suite: committing,
+                                       frameLength: frameLength).ciphertext.count
             : try await client.decrypt(message, keyring: keyring).plaintext.count
     }
 }
@@ -182,7 +185,10 @@ func alone(_ encrypt: Bool, _ seconds: Double) async throws {
 }
 
 /// Exactly `count` raw-key 1 KiB messages after 50 warm-up ones, untimed (for instruction counts).
-func counted(_ encrypt: Bool, _ count: Int) async throws {
-    let body = try await rawKeyMessage(encrypt)
+/// With `mib`, 1 MiB messages in frames of `BENCH_FRAME` bytes (default 4096), for the
+/// per-frame cost.
+func counted(_ encrypt: Bool, _ count: Int, mib big: Bool = false) async throws {
+    let frame = getenv("BENCH_FRAME").flatMap { Int(String(cString: $0)) } ?? EnvelopeClient.defaultFrameLength
+    let body = try await rawKeyMessage(encrypt, size: big ? mib : kib, frameLength: frame)
     emit("mallocs", try await mallocs(count, body))
 }
