@@ -246,17 +246,9 @@ struct GCMOperations {
         plaintext: UnsafeRawBufferPointer, iv: UnsafeRawBufferPointer, aad: UnsafeRawBufferPointer,
         ciphertext: UnsafeMutableRawBufferPointer, tag: UnsafeMutableRawBufferPointer
     ) throws {
-        precondition(direction == .seal, "this AES-GCM context opens, it cannot seal")
-        guard iv.count == AESGCM.ivLength, tag.count == AESGCM.tagLength, ciphertext.count >= plaintext.count
-        else { throw CryptoError(.invalidInput, "AES-GCM seal needs a 12-byte IV, a 16-byte tag and room for the ciphertext") }
-        try start(iv: iv, aad: aad)
+        try begin(.seal, iv: iv, tagCount: tag.count, outputFits: ciphertext.count >= plaintext.count, aad: aad)
         try update(input: plaintext, output: ciphertext)
-        var finalLength: Int32 = 0
-        var scratch = (UInt64(0), UInt64(0))
-        let finalOK = withUnsafeMutableBytes(of: &scratch) {
-            EVP_CipherFinal_ex(context, $0.bindMemory(to: UInt8.self).baseAddress, &finalLength) == 1
-        }
-        guard finalOK else { throw CryptoError.openSSL("EVP_EncryptFinal_ex") }
+        guard finish() else { throw CryptoError.openSSL("EVP_EncryptFinal_ex") }
         guard envelope_gcm_get_tag(context, tag.bindMemory(to: UInt8.self).baseAddress, Int32(AESGCM.tagLength)) == 1
         else { throw CryptoError.openSSL("EVP_CTRL_GCM_GET_TAG") }
     }
@@ -269,19 +261,12 @@ struct GCMOperations {
         ciphertext: UnsafeRawBufferPointer, tag: UnsafeRawBufferPointer, iv: UnsafeRawBufferPointer,
         aad: UnsafeRawBufferPointer, plaintext: UnsafeMutableRawBufferPointer
     ) throws {
-        precondition(direction == .open, "this AES-GCM context seals, it cannot open")
-        guard iv.count == AESGCM.ivLength, tag.count == AESGCM.tagLength, plaintext.count >= ciphertext.count
-        else { throw CryptoError(.invalidInput, "AES-GCM open needs a 12-byte IV, a 16-byte tag and room for the plaintext") }
-        try start(iv: iv, aad: aad)
+        try begin(.open, iv: iv, tagCount: tag.count, outputFits: plaintext.count >= ciphertext.count, aad: aad)
         let output = UnsafeMutableRawBufferPointer(rebasing: plaintext[0..<ciphertext.count])
         try update(input: ciphertext, output: output)
         guard envelope_gcm_set_tag(context, tag.bindMemory(to: UInt8.self).baseAddress, Int32(AESGCM.tagLength)) == 1
         else { throw CryptoError.openSSL("EVP_CTRL_GCM_SET_TAG") }
-        var finalLength: Int32 = 0
-        var scratch = (UInt64(0), UInt64(0))
-        let verified = withUnsafeMutableBytes(of: &scratch) {
-            EVP_CipherFinal_ex(context, $0.bindMemory(to: UInt8.self).baseAddress, &finalLength) == 1
-        }
+        let verified = finish()
         guard verified else {
             OpenSSLErrors.clear()
             ConstantTime.zero(output)
@@ -289,6 +274,27 @@ struct GCMOperations {
         }
     }
 
+    /// Checks the call (direction, a 12-byte IV, a 16-byte tag, room for the output), then sets
+    /// the IV and feeds the AAD.
+    private func begin(_ expected: AESGCM.Direction, iv: UnsafeRawBufferPointer, tagCount: Int, outputFits: Bool,
+                       aad: UnsafeRawBufferPointer) throws {
+        precondition(direction == expected, expected == .seal ? "this AES-GCM context opens, it cannot seal"
+                                                                : "this AES-GCM context seals, it cannot open")
+        guard iv.count == AESGCM.ivLength, tagCount == AESGCM.tagLength, outputFits else {
+            throw CryptoError(.invalidInput, "AES-GCM \(expected == .seal ? "seal" : "open") needs a 12-byte IV, a 16-byte tag and room for the \(expected == .seal ? "ciphertext" : "plaintext")")
+        }
+        try start(iv: iv, aad: aad)
+    }
+
+    /// `EVP_CipherFinal_ex` (GCM writes no bytes there; the API wants a buffer): true on success,
+    /// which for opening means the tag verified.
+    private func finish() -> Bool {
+        var finalLength: Int32 = 0
+        var scratch = (UInt64(0), UInt64(0))
+        return withUnsafeMutableBytes(of: &scratch) {
+            EVP_CipherFinal_ex(context, $0.bindMemory(to: UInt8.self).baseAddress, &finalLength) == 1
+        }
+    }
 
     private func start(iv: UnsafeRawBufferPointer, aad: UnsafeRawBufferPointer) throws {
         let enc: Int32 = direction == .seal ? 1 : 0

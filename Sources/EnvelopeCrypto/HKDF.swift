@@ -147,7 +147,7 @@ public enum HKDF {
             // allocation and about 700 instructions fewer).
             let keepKey = fresh == nil && held.pointee.mode == mode && held.pointee.key === key
             held.pointee = Held()
-            let ok = try withUnsafeTemporaryAllocation(byteCount: usesSalt && salt.isEmpty ? hash.digestLength : 0, alignment: 1) { zeros in
+            let ok = withUnsafeTemporaryAllocation(byteCount: usesSalt && salt.isEmpty ? hash.digestLength : 0, alignment: 1) { zeros in
                 zeros.initializeMemory(as: UInt8.self, repeating: 0)
                 let s = usesSalt && salt.isEmpty ? UnsafeRawBufferPointer(zeros) : salt
                 return key.withUnsafeBytes { k in
