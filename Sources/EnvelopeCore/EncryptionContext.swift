@@ -124,6 +124,13 @@ public let reservedEncryptionContextPrefix = "aws-crypto-"
 /// The key under which signed suites store the base64 compressed verification key.
 public let publicKeyEncryptionContextKey = "aws-crypto-public-key"
 
+extension EncryptionContext {
+    /// The spec's serialization of the pairs (sorted by key bytes; no bytes at all when empty), for
+    /// keyrings of other modules that authenticate the context (the hierarchical keyring's AAD).
+    /// Spec: framework/structures.md ("Serialization").
+    package func serialized() throws -> [UInt8] { try EncryptionContextCodec.serialize(self) }
+}
+
 enum EncryptionContextCodec {
     /// Serializes pairs sorted by the UTF-8 bytes of their keys: count, then length-prefixed key
     /// and value. An empty context serializes to no bytes at all.
