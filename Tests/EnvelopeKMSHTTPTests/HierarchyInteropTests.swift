@@ -21,11 +21,13 @@ struct HierarchyInteropTests {
 
     /// The branch key version of the EDK a decrypt used.
     static func version(of result: DecryptResult) throws -> String {
-        HierarchyEDKVersion.text(try #require(result.dataKeyOrigin?.encryptedDataKey))
+        let edk = try #require(result.dataKeyOrigin?.encryptedDataKey)
+        return try #require(HierarchicalKeyring.branchKey(of: edk)?.version)
     }
 
     static func version(of result: EncryptResult) throws -> String {
-        HierarchyEDKVersion.text(try #require(result.header.encryptedDataKeys.first))
+        let edk = try #require(result.header.encryptedDataKeys.first)
+        return try #require(HierarchicalKeyring.branchKey(of: edk)?.version)
     }
 
     @Test("Python writes the table and a branch key; each side reads the other's messages, before and after rotation")
@@ -81,13 +83,5 @@ struct HierarchyInteropTests {
                                                "--", "decrypt", branchKeyID, path("sw1.msg"), path("sw1b.out"), "tenant=a"])
         #expect(try [UInt8](Data(contentsOf: URL(fileURLWithPath: path("sw2.out")))) == swiftPlaintext)
         #expect(try [UInt8](Data(contentsOf: URL(fileURLWithPath: path("sw1b.out")))) == swiftPlaintext)
-    }
-}
-
-/// The branch key version a hierarchical-keyring EDK names (ciphertext bytes 28..<44) as a UUID string.
-enum HierarchyEDKVersion {
-    static func text(_ edk: EncryptedDataKey) -> String {
-        let hex = Array(hexString(edk.ciphertext[28..<44]))
-        return [hex[0..<8], hex[8..<12], hex[12..<16], hex[16..<20], hex[20..<32]].map { String($0) }.joined(separator: "-")
     }
 }

@@ -33,6 +33,9 @@ struct HierarchicalKeyringTests {
         #expect(edk.ciphertext.count == expectedLength, "salt, IV, version, 32-byte key, tag")
         let versionBytes = Array(edk.ciphertext[28..<44])
         #expect(hexString(versionBytes) == version.replacingOccurrences(of: "-", with: ""))
+        #expect(HierarchicalKeyring.branchKey(of: edk)?.identifier == "bk-1")
+        #expect(HierarchicalKeyring.branchKey(of: edk)?.version == version)
+        #expect(HierarchicalKeyring.branchKey(of: EncryptedDataKey(providerID: "aws-kms", providerInfo: [], ciphertext: edk.ciphertext)) == nil)
         let decrypted = try await client.decrypt(encrypted.ciphertext, keyring: keyring)
         #expect(decrypted.plaintext == plaintext)
         #expect(decrypted.dataKeyOrigin?.notes == ["branch key version \(version)"])
@@ -254,11 +257,7 @@ struct HierarchicalKeyringTests {
     }
 }
 
-/// The branch key version an EDK of the hierarchical keyring names (bytes 28..<44 as a UUID string).
+/// The branch key version an EDK of the hierarchical keyring names.
 enum HierarchyVersionText {
-    static func of(_ edk: EncryptedDataKey) -> String {
-        let hex = hexString(Array(edk.ciphertext[28..<44]))
-        let c = Array(hex)
-        return [String(c[0..<8]), String(c[8..<12]), String(c[12..<16]), String(c[16..<20]), String(c[20..<32])].joined(separator: "-")
-    }
+    static func of(_ edk: EncryptedDataKey) -> String { HierarchicalKeyring.branchKey(of: edk)?.version ?? "not a hierarchy EDK" }
 }

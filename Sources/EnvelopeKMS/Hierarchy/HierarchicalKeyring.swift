@@ -209,6 +209,18 @@ public struct HierarchicalKeyring: Keyring, CustomStringConvertible {
                             causes: causes, dataKeyFailures: failures)
     }
 
+    /// The branch key ID and version that an encrypted data key of this keyring was wrapped
+    /// under (for example to find messages still under an old version after a rotation), or nil
+    /// for an encrypted data key of another kind.
+    ///
+    /// - Parameter encryptedDataKey: An encrypted data key from a message header.
+    public static func branchKey(of encryptedDataKey: EncryptedDataKey) -> (identifier: String, version: String)? {
+        guard encryptedDataKey.providerID == HierarchyKeyWrapping.providerID,
+              encryptedDataKey.ciphertext.count > HierarchyKeyWrapping.prefixLength,
+              let id = String(validating: encryptedDataKey.providerInfo, as: UTF8.self) else { return nil }
+        return (id, HierarchyKeyWrapping.version(in: encryptedDataKey.ciphertext).text)
+    }
+
     // MARK: - Shared steps
 
     /// The branch key ID of a message: the configured one, or the supplier's choice.
