@@ -118,7 +118,6 @@ public struct DynamoDBHTTPTransport: DynamoDBTransport {
                           detail: .malformedResponse(status: status, what: what))
     }
 
-    /// `GetItem`.
     public func getItem(tableName: String, key: DynamoDBItem, consistentRead: Bool) async throws -> DynamoDBItem? {
         let output = try await call("GetItem", tables: [tableName],
                                     ["TableName": tableName, "Key": DynamoDBWire.json(key), "ConsistentRead": consistentRead])
@@ -129,14 +128,12 @@ public struct DynamoDBHTTPTransport: DynamoDBTransport {
         return item
     }
 
-    /// `TransactWriteItems` of puts.
     public func transactWriteItems(_ puts: [DynamoDBPut]) async throws {
         var tables: [String] = []
         for put in puts where !tables.contains(put.tableName) { tables.append(put.tableName) }
         _ = try await call("TransactWriteItems", tables: tables, ["TransactItems": puts.map(DynamoDBWire.json)])
     }
 
-    /// `DescribeTable`.
     public func describeTable(tableName: String) async throws -> DynamoDBTableDescription {
         let output = try await call("DescribeTable", tables: [tableName], ["TableName": tableName])
         guard let table = (output["Table"] as? [String: Any]).flatMap(DynamoDBWire.tableDescription) else {
@@ -145,7 +142,6 @@ public struct DynamoDBHTTPTransport: DynamoDBTransport {
         return table
     }
 
-    /// `CreateTable` (on-demand billing, key attributes of type `S`).
     public func createTable(tableName: String, keySchema: [DynamoDBKeySchemaElement]) async throws -> DynamoDBTableDescription {
         let output = try await call("CreateTable", tables: [tableName], [
             "TableName": tableName,
