@@ -40,8 +40,7 @@ public struct DynamoDBHTTPTransport: DynamoDBTransport {
     ) {
         self.region = region
         self.endpoint = endpoint
-        self.credentials = credentials is RefreshingCredentialsProvider ? credentials
-            : RefreshingCredentialsProvider(credentials, observability: http.observability)
+        self.credentials = AWSStandardSetup.refreshing(credentials, http: http)
         self.http = http
         self.logger = logger
     }
@@ -69,13 +68,10 @@ public struct DynamoDBHTTPTransport: DynamoDBTransport {
         http: AWSHTTPClient? = nil,
         logger: Logger = Logger(label: "EnvelopeKMSHTTP", factory: { _ in SwiftLogNoOpLogHandler() })
     ) throws -> DynamoDBHTTPTransport {
-        let config = AWSSharedConfig(profile: profile, environment: environment)
-        let resolver = try AWSEndpointResolver(config: config)
-        let endpoint = try resolver.endpoint(for: .dynamoDB, region: region ?? config.region, explicitURL: customEndpoint, useFIPS: useFIPS)
-        let awsRegion = try AWSRegion(validating: endpoint.signingRegion)
-        let client = try http ?? AWSHTTPClient(retryPolicy: RetryPolicy.configured(config))
-        let provider = credentials ?? AWSCredentialsProviderChain.standard(profile: profile, environment: environment, http: client)
-        return DynamoDBHTTPTransport(region: awsRegion, endpoint: endpoint, credentials: provider, http: client, logger: logger)
+        let setup = try AWSStandardSetup.resolve(
+            service: .dynamoDB, region: region, profile: profile, customEndpoint: customEndpoint, useFIPS: useFIPS,
+            credentials: credentials, environment: environment, http: http)
+        return DynamoDBHTTPTransport(region: setup.region, endpoint: setup.endpoint, credentials: setup.credentials, http: setup.http, logger: logger)
     }
 
     /// Sends one operation and returns its JSON output object.
