@@ -135,7 +135,7 @@ import Testing
     @Test func wrongKMSKeyARNIsRefused() async throws {
         let setup = try await Self.setup()
         let id = try await setup.store.createKey()
-        let other = KMSKeyARN(region: CrossAccountStory.region, account: CrossAccountStory.owner, keyID: "11111111-2222-3333-4444-555555555555")
+        let other = try KMSKeyARN(parsing: "arn:aws:kms:us-east-1:109876543210:key/11111111-2222-3333-4444-555555555555")
         setup.kms.reset()
         let error = await caughtError(BranchKeyStoreError.self) { try await setup.store(.keyARN(other)).activeBranchKey(branchKeyIdentifier: id) }
         #expect(error?.kind == .kmsKeyNotAllowed)
@@ -269,7 +269,7 @@ import Testing
         let setup = try await Self.setup()
         let id = try await setup.store.createKey()
         let short = KMSBranchKeyStore(tableName: Self.table, logicalKeyStoreName: Self.logicalName, kmsConfiguration: .keyARN(setup.story.key),
-                                      kms: ShortDecryptKMS(base: setup.kms), dynamoDB: setup.dynamoDB)
+                                      kms: RecordingKMSTransport(setup.kms, shortDecrypt: true), dynamoDB: setup.dynamoDB)
         #expect(await caughtError(BranchKeyStoreError.self) { try await short.activeBranchKey(branchKeyIdentifier: id) }?.kind == .unexpectedKMSResponse)
     }
 
@@ -289,7 +289,7 @@ import Testing
         }?.isConditionalCheckFailure == true)
         #expect(await caughtError(DynamoDBError.self) { try await db.describeTable(tableName: "u") }?.code == .resourceNotFound)
         #expect(await caughtError(DynamoDBError.self) { try await db.createTable(tableName: "t", keySchema: []) }?.code == .resourceInUse)
-        #expect(await db.callCount("TransactWriteItems") == 3)
+        #expect(await db.callCount("TransactWriteItems") == 4)
     }
 
     @Test func timestampHasMicrosecondPrecision() {
@@ -297,14 +297,18 @@ import Testing
     }
 }
 
-/// Records the write requests the store sends to KMS.
+/// Records the write requests the store sends to KMS; with `shortDecrypt`, Decrypt answers a 16-byte plaintext.
 final class RecordingKMSTransport: KMSTransport, @unchecked Sendable {
     let base: any KMSTransport
+    let shortDecrypt: Bool
     private let lock = NSLock()
     private var generatedRequests: [GenerateDataKeyWithoutPlaintextRequest] = []
     private var reEncryptRequests: [ReEncryptRequest] = []
 
-    init(_ base: any KMSTransport) { self.base = base }
+    init(_ base: any KMSTransport, shortDecrypt: Bool = false) {
+        self.base = base
+        self.shortDecrypt = shortDecrypt
+    }
 
     var generated: [GenerateDataKeyWithoutPlaintextRequest] { lock.withLock { generatedRequests } }
     var reEncrypted: [ReEncryptRequest] { lock.withLock { reEncryptRequests } }
@@ -320,27 +324,11 @@ final class RecordingKMSTransport: KMSTransport, @unchecked Sendable {
     }
     func generateDataKey(_ request: GenerateDataKeyRequest) async throws -> GenerateDataKeyResponse { try await base.generateDataKey(request) }
     func encrypt(_ request: EncryptRequest) async throws -> EncryptResponse { try await base.encrypt(request) }
-    func decrypt(_ request: DecryptRequest) async throws -> DecryptResponse { try await base.decrypt(request) }
-    func describeKey(_ request: DescribeKeyRequest) async throws -> DescribeKeyResponse { try await base.describeKey(request) }
-    func createGrant(_ request: CreateGrantRequest) async throws -> CreateGrantResponse { try await base.createGrant(request) }
-    func listGrants(_ request: ListGrantsRequest) async throws -> ListGrantsResponse { try await base.listGrants(request) }
-    func revokeGrant(_ request: RevokeGrantRequest) async throws -> RevokeGrantResponse { try await base.revokeGrant(request) }
-}
-
-/// A KMS whose Decrypt answers a 16-byte plaintext.
-struct ShortDecryptKMS: KMSTransport {
-    let base: any KMSTransport
-    var region: AWSRegion { base.region }
     func decrypt(_ request: DecryptRequest) async throws -> DecryptResponse {
         let response = try await base.decrypt(request)
+        guard shortDecrypt else { return response }
         return DecryptResponse(keyId: response.keyId, plaintext: try SecureBytes(copying: [UInt8](repeating: 7, count: 16)))
     }
-    func generateDataKeyWithoutPlaintext(_ request: GenerateDataKeyWithoutPlaintextRequest) async throws -> GenerateDataKeyWithoutPlaintextResponse {
-        try await base.generateDataKeyWithoutPlaintext(request)
-    }
-    func reEncrypt(_ request: ReEncryptRequest) async throws -> ReEncryptResponse { try await base.reEncrypt(request) }
-    func generateDataKey(_ request: GenerateDataKeyRequest) async throws -> GenerateDataKeyResponse { try await base.generateDataKey(request) }
-    func encrypt(_ request: EncryptRequest) async throws -> EncryptResponse { try await base.encrypt(request) }
     func describeKey(_ request: DescribeKeyRequest) async throws -> DescribeKeyResponse { try await base.describeKey(request) }
     func createGrant(_ request: CreateGrantRequest) async throws -> CreateGrantResponse { try await base.createGrant(request) }
     func listGrants(_ request: ListGrantsRequest) async throws -> ListGrantsResponse { try await base.listGrants(request) }

@@ -40,8 +40,7 @@ public struct DynamoDBHTTPTransport: DynamoDBTransport {
     ) {
         self.region = region
         self.endpoint = endpoint
-        self.credentials = credentials is RefreshingCredentialsProvider ? credentials
-            : RefreshingCredentialsProvider(credentials, observability: http.observability)
+        self.credentials = AWSStandardSetup.refreshing(credentials, http: http)
         self.http = http
         self.logger = logger
     }
@@ -69,13 +68,10 @@ public struct DynamoDBHTTPTransport: DynamoDBTransport {
         http: AWSHTTPClient? = nil,
         logger: Logger = Logger(label: "EnvelopeKMSHTTP", factory: { _ in SwiftLogNoOpLogHandler() })
     ) throws -> DynamoDBHTTPTransport {
-        let config = AWSSharedConfig(profile: profile, environment: environment)
-        let resolver = try AWSEndpointResolver(config: config)
-        let endpoint = try resolver.endpoint(for: .dynamoDB, region: region ?? config.region, explicitURL: customEndpoint, useFIPS: useFIPS)
-        let awsRegion = try AWSRegion(validating: endpoint.signingRegion)
-        let client = try http ?? AWSHTTPClient(retryPolicy: RetryPolicy.configured(config))
-        let provider = credentials ?? AWSCredentialsProviderChain.standard(profile: profile, environment: environment, http: client)
-        return DynamoDBHTTPTransport(region: awsRegion, endpoint: endpoint, credentials: provider, http: client, logger: logger)
+        let setup = try AWSStandardSetup.resolve(
+            service: .dynamoDB, region: region, profile: profile, customEndpoint: customEndpoint, useFIPS: useFIPS,
+            credentials: credentials, environment: environment, http: http)
+        return DynamoDBHTTPTransport(region: setup.region, endpoint: setup.endpoint, credentials: setup.credentials, http: setup.http, logger: logger)
     }
 
     /// Sends one operation and returns its JSON output object.
@@ -118,7 +114,6 @@ public struct DynamoDBHTTPTransport: DynamoDBTransport {
                           detail: .malformedResponse(status: status, what: what))
     }
 
-    /// `GetItem`.
     public func getItem(tableName: String, key: DynamoDBItem, consistentRead: Bool) async throws -> DynamoDBItem? {
         let output = try await call("GetItem", tables: [tableName],
                                     ["TableName": tableName, "Key": DynamoDBWire.json(key), "ConsistentRead": consistentRead])
@@ -129,14 +124,12 @@ public struct DynamoDBHTTPTransport: DynamoDBTransport {
         return item
     }
 
-    /// `TransactWriteItems` of puts.
     public func transactWriteItems(_ puts: [DynamoDBPut]) async throws {
         var tables: [String] = []
         for put in puts where !tables.contains(put.tableName) { tables.append(put.tableName) }
         _ = try await call("TransactWriteItems", tables: tables, ["TransactItems": puts.map(DynamoDBWire.json)])
     }
 
-    /// `DescribeTable`.
     public func describeTable(tableName: String) async throws -> DynamoDBTableDescription {
         let output = try await call("DescribeTable", tables: [tableName], ["TableName": tableName])
         guard let table = (output["Table"] as? [String: Any]).flatMap(DynamoDBWire.tableDescription) else {
@@ -145,7 +138,6 @@ public struct DynamoDBHTTPTransport: DynamoDBTransport {
         return table
     }
 
-    /// `CreateTable` (on-demand billing, key attributes of type `S`).
     public func createTable(tableName: String, keySchema: [DynamoDBKeySchemaElement]) async throws -> DynamoDBTableDescription {
         let output = try await call("CreateTable", tables: [tableName], [
             "TableName": tableName,
