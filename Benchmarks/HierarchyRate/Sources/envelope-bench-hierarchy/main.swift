@@ -131,7 +131,7 @@ func run() async throws {
 }
 
 let finished = DispatchSemaphore(value: 0)
-Task {
+Task.detached {
     do { try await run() } catch { print("failed: \(error)"); exit(1) }
     finished.signal()
 }
