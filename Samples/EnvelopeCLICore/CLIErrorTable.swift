@@ -30,6 +30,9 @@ enum CLIFailureKind: String, CaseIterable, Sendable {
     // Configuration and command line.
     case badIdentifier, localKMSState, badPolicyDocument, badAWSSetting
     case cryptoLibrary, other
+    // The branch key store (`branch-key`, `-w hierarchy=`): its table, its items, DynamoDB.
+    case branchKeyTableMissing, branchKeyNotFound, branchKeyExists, branchKeyConflict, branchKeyKMSKeyMismatch, branchKeyItemInvalid
+    case dynamoDBUnreachable, dynamoDBUnavailable, dynamoDBRefused
 
     /// Whether the failure is the KMS's answer (or about its state), so that the local KMS's
     /// state directory is worth naming.
@@ -84,6 +87,15 @@ enum CLIFailureKind: String, CaseIterable, Sendable {
         case .badPolicyDocument: Row(exit: .dataError, hint: "fix the JSON; `envelope policy render` prints valid statements to start from")
         case .badAWSSetting: Row(exit: .configuration, hint: "fix the named environment variable or ~/.aws/config setting")
         case .cryptoLibrary: Row(exit: .failure, hint: nil)
+        case .branchKeyTableMissing: Row(exit: .configuration, hint: "check --table and the Region (the KMS key's), or create the table: `envelope branch-key create --create-table …`")
+        case .branchKeyNotFound: Row(exit: .noInput, hint: "check the branch key ID (and version); `envelope branch-key describe --branch-key-id ID …` shows what the table holds")
+        case .branchKeyExists: Row(exit: .cannotCreate, hint: "rotate it with `envelope branch-key version --branch-key-id ID …`, or choose another --branch-key-id")
+        case .branchKeyConflict: Row(exit: .unavailable, hint: "another writer versioned the key at the same time; run the command again")
+        case .branchKeyKMSKeyMismatch: Row(exit: .accessDenied, hint: "the table's items name another KMS key: pass that key ARN as --kms-key")
+        case .branchKeyItemInvalid: Row(exit: .dataError, hint: "the table's item is not a branch key store item of hierarchy version 1, or was modified")
+        case .dynamoDBUnreachable: Row(exit: .unavailable, hint: "check the DynamoDB endpoint (--dynamodb-endpoint, AWS_ENDPOINT_URL_DYNAMODB) and the network")
+        case .dynamoDBUnavailable: Row(exit: .unavailable, hint: "DynamoDB is busy or unavailable; try again later")
+        case .dynamoDBRefused: Row(exit: .accessDenied, hint: "check the credentials and that they may use the table")
         case .other: Row(exit: .failure, hint: nil)
         }
     }
@@ -98,6 +110,8 @@ enum CLIFailureKind: String, CaseIterable, Sendable {
                 self = e.underlyingErrors.first.map(Self.init(classifying:)) ?? .kmsRefused
             }
         case let e as AWSCallError: self = Self.kind(of: e)
+        case let e as BranchKeyStoreError: self = Self.kind(of: e)
+        case let e as DynamoDBError: self = e.isRetryable ? .dynamoDBUnavailable : .dynamoDBRefused
         case is any CredentialsFailure, is AWSCredentialsError: self = .noCredentials
         case let e as any TransportFailure: self = e.transportFailureKind == .malformedResponse ? .badAnswer : .unreachable
         case let e as IOFailure: self = Self.kind(of: e)
@@ -184,6 +198,29 @@ enum CLIFailureKind: String, CaseIterable, Sendable {
         case .service(let response): kind(of: KMSErrorCode(rawValue: response.code))
         case .credentials: .noCredentials
         case .transport(let failure): failure.transportFailureKind == .malformedResponse ? .badAnswer : .unreachable
+        }
+    }
+
+    /// A branch key store failure by its kind; a failed call by what KMS or DynamoDB answered.
+    private static func kind(of e: BranchKeyStoreError) -> CLIFailureKind {
+        switch e.kind {
+        case .tableNotFound: return .branchKeyTableMissing
+        case .itemNotFound: return .branchKeyNotFound
+        case .branchKeyExists: return .branchKeyExists
+        case .concurrentModification: return .branchKeyConflict
+        case .kmsKeyNotAllowed: return .branchKeyKMSKeyMismatch
+        case .malformedItem, .unsupportedHierarchyVersion, .unexpectedKMSResponse, .tableKeySchemaMismatch: return .branchKeyItemInvalid
+        case .invalidRequest, .discoveryCannotWrite: return .invalidArgument
+        case .kmsCallFailed: return e.cause.map(CLIFailureKind.init(classifying:)) ?? .kmsRefused
+        case .dynamoDBCallFailed:
+            guard let cause = e.cause else { return .dynamoDBRefused }
+            let kind = CLIFailureKind(classifying: cause)
+            switch kind {
+            case .unreachable, .badAnswer: return .dynamoDBUnreachable
+            case .noCredentials, .badAWSSetting, .noEndpoint: return kind
+            case .dynamoDBUnavailable, .dynamoDBRefused: return kind
+            default: return .dynamoDBRefused
+            }
         }
     }
 

@@ -13,7 +13,7 @@ struct EnvelopeCommand: AsyncParsableCommand {
             """,
         version: VersionReport.text,
         subcommands: [EncryptCommand.self, DecryptCommand.self, KMSCommand.self, PolicyCommand.self, AWSCommand.self,
-                      KeygenCommand.self, VerifyAccessCommand.self])
+                      KeygenCommand.self, VerifyAccessCommand.self, BranchKeyCommand.self])
 }
 
 /// Runs `envelope` with a command line and returns the exit status.

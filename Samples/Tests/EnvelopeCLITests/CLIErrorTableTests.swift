@@ -75,6 +75,16 @@ struct CLIErrorTableTests {
         .cryptoLibrary: CryptoError(.libraryFailure, "EVP failed"),
         .signedRefused: EnvelopeError(.signedSuiteRefused, "the message is signed"),
         .other: EnvelopeError(.keyringFailure, "a keyring returned nothing"),
+        .branchKeyTableMissing: BranchKeyStoreError(.tableNotFound, "table t does not exist", cause: DynamoDBError(code: .resourceNotFound, message: "m")),
+        .branchKeyNotFound: BranchKeyStoreError(.itemNotFound, branchKeyIdentifier: "b", "no item"),
+        .branchKeyExists: BranchKeyStoreError(.branchKeyExists, branchKeyIdentifier: "b", "exists"),
+        .branchKeyConflict: BranchKeyStoreError(.concurrentModification, branchKeyIdentifier: "b", "changed"),
+        .branchKeyKMSKeyMismatch: BranchKeyStoreError(.kmsKeyNotAllowed, branchKeyIdentifier: "b", "another key"),
+        .branchKeyItemInvalid: BranchKeyStoreError(.malformedItem, branchKeyIdentifier: "b", "no enc"),
+        .dynamoDBUnreachable: BranchKeyStoreError(.dynamoDBCallFailed, "GetItem failed",
+                                                  cause: SampleTransportFailure(transportFailureKind: .connect, url: "http://127.0.0.1:9")),
+        .dynamoDBUnavailable: BranchKeyStoreError(.dynamoDBCallFailed, "GetItem failed", cause: DynamoDBError(code: .throttling, message: "m")),
+        .dynamoDBRefused: DynamoDBError(code: .accessDenied, message: "m"),
     ]
 
     @Test("every row: its sample error is classified as that kind and gets the row's exit status and hint",

@@ -32,8 +32,7 @@ public struct KMSHTTPTransport: KMSTransport {
     ) {
         self.region = region
         self.endpoint = endpoint
-        self.credentials = credentials is RefreshingCredentialsProvider ? credentials
-            : RefreshingCredentialsProvider(credentials, observability: http.observability)
+        self.credentials = AWSStandardSetup.refreshing(credentials, http: http)
         self.http = http
         self.logger = logger
     }
@@ -58,14 +57,10 @@ public struct KMSHTTPTransport: KMSTransport {
         http: AWSHTTPClient? = nil,
         logger: Logger = Logger(label: "EnvelopeKMSHTTP", factory: { _ in SwiftLogNoOpLogHandler() })
     ) throws -> KMSHTTPTransport {
-        let config = AWSSharedConfig(profile: profile, environment: environment)
-        let regionName = region ?? keyIdentifier.flatMap(Self.region(of:)) ?? config.region
-        let resolver = try AWSEndpointResolver(config: config)
-        let endpoint = try resolver.endpoint(for: .kms, region: regionName, explicitURL: customEndpoint, useFIPS: useFIPS)
-        let awsRegion = try AWSRegion(validating: endpoint.signingRegion)
-        let client = try http ?? AWSHTTPClient(retryPolicy: RetryPolicy.configured(config))
-        let provider = credentials ?? AWSCredentialsProviderChain.standard(profile: profile, environment: environment, http: client)
-        return KMSHTTPTransport(region: awsRegion, endpoint: endpoint.kmsEndpoint, credentials: provider, http: client, logger: logger)
+        let setup = try AWSStandardSetup.resolve(
+            service: .kms, region: region ?? keyIdentifier.flatMap(Self.region(of:)), profile: profile, customEndpoint: customEndpoint,
+            useFIPS: useFIPS, credentials: credentials, environment: environment, http: http)
+        return KMSHTTPTransport(region: setup.region, endpoint: setup.endpoint.kmsEndpoint, credentials: setup.credentials, http: setup.http, logger: logger)
     }
 
     /// The region named by a key ARN or alias ARN; `nil` for bare key IDs and alias names.

@@ -10,13 +10,17 @@ public struct AWSErrorResponse: Error, Sendable, Equatable, CustomStringConverti
     public let message: String
     /// `x-amzn-RequestId` / `x-amz-request-id`, if sent.
     public let requestId: String?
+    /// DynamoDB `TransactionCanceledException`: the `Code` of each item's `CancellationReasons`
+    /// entry, in order (`None` for items that were not the cause); empty otherwise.
+    public let cancellationReasons: [String]
 
     /// Creates an error response.
-    public init(status: Int, code: String, message: String, requestId: String? = nil) {
+    public init(status: Int, code: String, message: String, requestId: String? = nil, cancellationReasons: [String] = []) {
         self.status = status
         self.code = code
         self.message = message
         self.requestId = requestId
+        self.cancellationReasons = cancellationReasons
     }
 
     /// `code (HTTP status): message`.
@@ -34,15 +38,17 @@ public struct AWSErrorResponse: Error, Sendable, Equatable, CustomStringConverti
         let requestId = header("x-amzn-RequestId") ?? header("x-amz-request-id")
         var code = header("X-Amzn-ErrorType").flatMap { $0.isEmpty ? nil : $0 }
         var message: String?
+        var reasons: [String] = []
         if let json = (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any] {
             if code == nil { code = (json["code"] as? String) ?? (json["__type"] as? String) }
             message = (json["message"] as? String) ?? (json["Message"] as? String) ?? (json["errorMessage"] as? String)
+            reasons = (json["CancellationReasons"] as? [[String: Any]])?.map { ($0["Code"] as? String) ?? "None" } ?? []
         } else if let text = String(bytes: body, encoding: .utf8), text.contains("<") {
             if code == nil { code = xmlElement("Code", in: text) }
             message = xmlElement("Message", in: text)
         }
         let finalCode = code.map(sanitize).flatMap { $0.isEmpty ? nil : $0 } ?? fallbackCode(status: status)
-        return AWSErrorResponse(status: status, code: finalCode, message: message ?? "", requestId: requestId)
+        return AWSErrorResponse(status: status, code: finalCode, message: message ?? "", requestId: requestId, cancellationReasons: reasons)
     }
 
     /// Keeps the text before the first `:`, then the text after the first `#`.
