@@ -22,6 +22,9 @@ func nanoseconds() -> UInt64 {
 struct Stats {
     var samples: [Double] = []
 
+    /// The middle sample: robust against the long tail a loaded machine adds.
+    var median: Double { samples.sorted()[samples.count / 2] }
+
     /// Mean and variance after dropping the slowest 5 % (interrupts, page faults).
     func cropped() -> (mean: Double, variance: Double, n: Double) {
         let kept = samples.sorted().prefix(Int(Double(samples.count) * 0.95))
@@ -68,7 +71,7 @@ var worst = 0.0
 print("RSA-2048 PKCS#1 v1.5 unwrap with implicit rejection, \(perClass) samples per class")
 for c in classes.indices {
     let s = stats[c].cropped()
-    print("  \(classes[c].name): mean \(Int(s.mean)) ns")
+    print("  \(classes[c].name): mean \(Int(s.mean)) ns, standard deviation \(Int(s.variance.squareRoot())) ns, median \(Int(stats[c].median)) ns")
 }
 for c in classes.indices.dropFirst() {
     let t = welchT(stats[0], stats[c])
