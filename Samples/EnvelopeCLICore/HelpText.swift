@@ -16,6 +16,11 @@ enum HelpText {
               oaep-sha512; a public PEM encrypts, a private PEM does both;
               an encrypted private PEM needs its passphrase (never prompted)
               keys under 2048 bits are refused unless allow-weak-key=yes
+          provider=raw-ecdh curve=C schema=S [key-file=PEM] [recipient-key=PUB]
+              raw ECDH key agreement; C: p256, p384, p521; S: static (your
+              key-file= and their recipient-key=), ephemeral (encrypt only,
+              recipient-key=), discovery (decrypt only, key-file=); PEM is a
+              PKCS#8 private key, PUB a DER or PEM public key
         KMS backend (after the subcommand):
           --kms local [--kms-state DIR] [--principal ARN]   (the default)
           --kms aws [--kms-endpoint URL]

@@ -10,7 +10,7 @@ import EnvelopeCrypto
 struct KeygenCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "keygen",
-        abstract: "Create raw wrapping keys (key files for provider=raw-aes and provider=raw-rsa SPECs).",
+        abstract: "Create raw wrapping keys (key files for provider=raw-aes, raw-rsa and raw-ecdh SPECs).",
         discussion: """
             Key files are created with mode 0600 and never replace an existing
             file (a key file may be the only copy of a key).
@@ -20,8 +20,9 @@ struct KeygenCommand: ParsableCommand {
               envelope encrypt -i f -o f.encrypted \\
                 -w provider=raw-aes key-file=k.bin namespace=ns name=k1
               envelope keygen raw-rsa -o rsa.pem --public-output rsa.pub.pem
+              envelope keygen raw-ecdh --curve p384 -o me.pem --public-output me.pub.pem
             """,
-        subcommands: [KeygenRawAESCommand.self, KeygenRawRSACommand.self])
+        subcommands: [KeygenRawAESCommand.self, KeygenRawRSACommand.self, KeygenRawECDHCommand.self])
 }
 
 /// `envelope keygen raw-aes -o FILE`.

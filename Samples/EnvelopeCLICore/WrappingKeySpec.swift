@@ -24,6 +24,7 @@ enum KeyPassphrase: Sendable, Equatable {
 /// provider=raw-rsa key-file=PEM namespace=NS name=N padding=P      P: pkcs1, oaep-sha1, oaep-sha256, oaep-sha384, oaep-sha512
 ///     [passphrase-file=F | passphrase-env=VAR]                   for a passphrase-protected private key
 ///   [allow-weak-key=yes]                                            accept an RSA key under 2048 bits
+/// provider=raw-ecdh curve=C schema=S [key-file=PEM] [recipient-key=PUB]   see ``RawECDHSpec``
 /// ```
 struct WrappingKeySpec: Sendable, Equatable {
     /// What the SPEC names.
@@ -36,6 +37,8 @@ struct WrappingKeySpec: Sendable, Equatable {
         /// 2048 bits only with `allow-weak-key=yes`.
         case rawRSA(keyFile: String, namespace: String, name: String, padding: RSAPadding, passphrase: KeyPassphrase? = nil,
                     allowWeakKey: Bool = false)
+        /// A raw ECDH key agreement (static, ephemeral or discovery schema).
+        case rawECDH(RawECDHSpec)
     }
 
     /// What the SPEC names.
@@ -125,8 +128,11 @@ struct WrappingKeySpec: Sendable, Equatable {
             return .rawRSA(keyFile: try required("key-file", provider), namespace: try required("namespace", provider),
                            name: try required("name", provider), padding: padding, passphrase: passphrase,
                            allowWeakKey: allowWeak == "yes")
+        case "raw-ecdh":
+            try onlyAllowed(RawECDHSpec.allowedNames, "provider=raw-ecdh")
+            return .rawECDH(try RawECDHSpec(text: text, value: single))
         default:
-            throw .usage("-w \(text): provider=\(provider) is not known", hint: "provider is aws-kms (the default), raw-aes or raw-rsa")
+            throw .usage("-w \(text): provider=\(provider) is not known", hint: "provider is aws-kms (the default), raw-aes, raw-rsa or raw-ecdh")
         }
     }
 
