@@ -63,11 +63,8 @@ struct KeygenRawRSACommand: ParsableCommand {
         guard (2048...16384).contains(bits) else {
             throw CLIError.usage("--bits must be between 2048 and 16384, not \(bits)", hint: "3072 (the default) or 4096 are the usual sizes")
         }
-        if let publicOutput, publicOutput == output { throw CLIError.usage("--public-output and -o name the same file") }
         // Refuse before the (slow) generation when a destination exists.
-        for path in [output] + (publicOutput.map { [$0] } ?? []) where KeyFileWriter.exists(path) {
-            throw KeyFileWriter.existsError(path)
-        }
+        try KeyFileWriter.checkKeyPairDestinations(output, publicOutput)
         var passphrase = try passphraseFile.map { (path) throws(CLIError) in try PassphraseSource.read(file: path) }
         defer { if passphrase != nil { ConstantTime.zeroArray(&passphrase!) } }
         let pem: String
@@ -79,12 +76,7 @@ struct KeygenRawRSACommand: ParsableCommand {
         } catch {
             throw CLIError.from(error, doing: "generating the RSA key")
         }
-        var bytes = Array(pem.utf8)
-        defer { ConstantTime.zeroArray(&bytes) }
-        try KeyFileWriter.create(output, contents: bytes, what: "RSA private key")
-        if let publicOutput {
-            try KeyFileWriter.create(publicOutput, contents: Array(publicPEM.utf8), what: "RSA public key", mode: 0o644)
-        }
+        try KeyFileWriter.createKeyPair(privatePEM: pem, at: output, publicPEM: publicPEM, at: publicOutput, what: "RSA")
     }
 }
 
@@ -98,6 +90,25 @@ enum KeyFileWriter {
     static func existsError(_ path: String) -> CLIError {
         CLIError(.cannotCreate, "\(path) already exists; keygen never replaces a file",
                  hint: "choose another -o (the existing file may be the only copy of a key)")
+    }
+
+    /// Refuses a key pair's destinations when they are the same file or one exists.
+    static func checkKeyPairDestinations(_ output: String, _ publicOutput: String?) throws(CLIError) {
+        if let publicOutput, publicOutput == output { throw CLIError.usage("--public-output and -o name the same file") }
+        for path in [output] + (publicOutput.map { [$0] } ?? []) where exists(path) {
+            throw existsError(path)
+        }
+    }
+
+    /// Writes a private key (mode 0600; its bytes are wiped afterwards) and, when asked, its public
+    /// key (mode 0644).
+    static func createKeyPair(privatePEM: String, at output: String, publicPEM: String, at publicOutput: String?, what: String) throws(CLIError) {
+        var bytes = Array(privatePEM.utf8)
+        defer { ConstantTime.zeroArray(&bytes) }
+        try create(output, contents: bytes, what: "\(what) private key")
+        if let publicOutput {
+            try create(publicOutput, contents: Array(publicPEM.utf8), what: "\(what) public key", mode: 0o644)
+        }
     }
 
     /// Writes `contents` to a new file `path` with `mode`; on failure nothing is left behind.

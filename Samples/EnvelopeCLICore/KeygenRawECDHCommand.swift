@@ -24,10 +24,7 @@ struct KeygenRawECDHCommand: ParsableCommand {
         guard let ecdhCurve = RawECDHSpec.curves[curve] else {
             throw CLIError.usage("--curve \(curve) is not known", hint: "the curve is p256 (the default), p384 or p521")
         }
-        if let publicOutput, publicOutput == output { throw CLIError.usage("--public-output and -o name the same file") }
-        for path in [output] + (publicOutput.map { [$0] } ?? []) where KeyFileWriter.exists(path) {
-            throw KeyFileWriter.existsError(path)
-        }
+        try KeyFileWriter.checkKeyPairDestinations(output, publicOutput)
         let pem: String
         let publicPEM: String
         do {
@@ -37,11 +34,6 @@ struct KeygenRawECDHCommand: ParsableCommand {
         } catch {
             throw CLIError.from(error, doing: "generating the EC key")
         }
-        var bytes = Array(pem.utf8)
-        defer { ConstantTime.zeroArray(&bytes) }
-        try KeyFileWriter.create(output, contents: bytes, what: "EC private key")
-        if let publicOutput {
-            try KeyFileWriter.create(publicOutput, contents: Array(publicPEM.utf8), what: "EC public key", mode: 0o644)
-        }
+        try KeyFileWriter.createKeyPair(privatePEM: pem, at: output, publicPEM: publicPEM, at: publicOutput, what: "EC")
     }
 }

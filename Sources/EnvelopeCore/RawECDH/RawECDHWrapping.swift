@@ -82,9 +82,10 @@ enum RawECDHWrapping {
         -> (commitmentKey: SecureBytes, wrappingKey: SecureBytes) {
         let material = try CounterModeKDF.deriveKey(hash: .sha384, key: sharedSecret, label: fixedInfo, context: Array(nonce),
                                                     length: commitmentKeyLength + wrappingKeyLength)
+        // Each half is copied straight into its own guarded memory (no ordinary array holds it).
         return try material.withUnsafeBytes { bytes in
-            (try SecureBytes(copying: bytes[0..<commitmentKeyLength].map { $0 }),
-             try SecureBytes(copying: bytes[commitmentKeyLength...].map { $0 }))
+            (try SecureBytes(count: commitmentKeyLength) { $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[..<commitmentKeyLength])) },
+             try SecureBytes(count: wrappingKeyLength) { $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[commitmentKeyLength...])) })
         }
     }
 
