@@ -131,7 +131,8 @@ struct RawECDHSpec: Sendable, Equatable {
     private func refused(_ error: any Error, file: String, spec: WrappingKeySpec, what: String) -> CLIError {
         var failure: CLIError
         if let keyError = error as? ECDHKeyError, case .wrongCurve(_, let found) = keyError.reason {
-            failure = CLIError(.usage, "-w \(spec.text): \(file) holds a key on \(found), not on \(curve)",
+            let name = Self.curveNames[found] ?? found
+            failure = CLIError(.usage, "-w \(spec.text): \(file) holds a key on \(name), not on \(curve)",
                                hint: "set curve= to the key's curve, or give a key on \(curve)")
         } else {
             failure = CLIError(.usage, "-w \(spec.text): \(file) is not \(what)", hint: "envelope keygen raw-ecdh --curve C -o KEY.pem --public-output KEY.pub makes a key pair")
@@ -139,6 +140,9 @@ struct RawECDHSpec: Sendable, Equatable {
         failure.details = String(describing: error)
         return failure
     }
+
+    /// OpenSSL's short names of the NIST curves, as `ECDHKeyError.wrongCurve` reports a key's curve.
+    static let curveNames = ["prime256v1": "P-256", "secp384r1": "P-384", "secp521r1": "P-521"]
 
     /// The DER inside a `-----BEGIN PUBLIC KEY-----` block, or nil when `bytes` is not PEM text.
     static func derFromPEM(_ bytes: [UInt8]) -> [UInt8]? {
