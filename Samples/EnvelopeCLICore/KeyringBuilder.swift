@@ -39,6 +39,8 @@ struct KeyringBuilder {
             case .rawRSA(let file, let namespace, let name, let padding, let passphrase, let allowWeak):
                 keyrings.append(try rawRSA(file: file, namespace: namespace, name: name, padding: padding, passphrase: passphrase, allowWeak: allowWeak,
                                            needPrivate: false, spec: spec))
+            case .rawECDH(let ecdh):
+                keyrings.append(try ecdh.encryptionKeyring(spec: spec) { (path) throws(CLIError) in try readKeyFile(path, spec: spec) })
             case .kms(let keys, let region, let profile):
                 keyrings += try KMSKeyringFactory.encryptionKeyrings(keys: keys, region: region, profile: profile, backend: kmsBackend(), principal: principal)
             case .kmsRSA:
@@ -67,6 +69,8 @@ struct KeyringBuilder {
             case .rawRSA(let file, let namespace, let name, let padding, let passphrase, let allowWeak):
                 keyrings.append(try rawRSA(file: file, namespace: namespace, name: name, padding: padding, passphrase: passphrase, allowWeak: allowWeak,
                                            needPrivate: true, spec: spec))
+            case .rawECDH(let ecdh):
+                keyrings.append(try ecdh.decryptionKeyring(spec: spec) { (path) throws(CLIError) in try readKeyFile(path, spec: spec) })
             case .kms(let keys, let region, let profile):
                 keyrings += try await KMSKeyringFactory.decryptionKeyrings(keys: keys, region: region, profile: profile, backend: kmsBackend(), principal: principal)
             case .kmsRSA:

@@ -26,6 +26,7 @@ enum KeyPassphrase: Sendable, Equatable {
 ///   [allow-weak-key=yes]                                            accept an RSA key under 2048 bits
 /// provider=aws-kms-rsa key=ARN algorithm=A [public-key-file=F]     an asymmetric KMS key; A: RSAES_OAEP_SHA_1, RSAES_OAEP_SHA_256
 ///     [region=R] [profile=P]
+/// provider=raw-ecdh curve=C schema=S [key-file=PEM] [recipient-key=PUB]   see ``RawECDHSpec``
 /// ```
 struct WrappingKeySpec: Sendable, Equatable {
     /// What the SPEC names.
@@ -40,6 +41,8 @@ struct WrappingKeySpec: Sendable, Equatable {
                     allowWeakKey: Bool = false)
         /// An asymmetric KMS key (RSA key pair): the public key from `publicKeyFile` or GetPublicKey.
         case kmsRSA(key: KMSKeyIdentifier, algorithm: KMSEncryptionAlgorithm, publicKeyFile: String?, region: String?, profile: String?)
+        /// A raw ECDH key agreement (static, ephemeral or discovery schema).
+        case rawECDH(RawECDHSpec)
     }
 
     /// What the SPEC names.
@@ -131,8 +134,11 @@ struct WrappingKeySpec: Sendable, Equatable {
                            allowWeakKey: allowWeak == "yes")
         case "aws-kms-rsa":
             return try parseKMSRSA(single: single, onlyAllowed: onlyAllowed, text: text)
+        case "raw-ecdh":
+            try onlyAllowed(RawECDHSpec.allowedNames, "provider=raw-ecdh")
+            return .rawECDH(try RawECDHSpec(text: text, value: single))
         default:
-            throw .usage("-w \(text): provider=\(provider) is not known", hint: "provider is aws-kms (the default), raw-aes, raw-rsa or aws-kms-rsa")
+            throw .usage("-w \(text): provider=\(provider) is not known", hint: "provider is aws-kms (the default), raw-aes, raw-rsa, raw-ecdh or aws-kms-rsa")
         }
     }
 
