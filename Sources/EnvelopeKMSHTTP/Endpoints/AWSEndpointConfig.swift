@@ -23,6 +23,8 @@ public struct AWSServiceID: Sendable, Hashable, CustomStringConvertible {
 
     /// AWS Key Management Service.
     public static let kms = AWSServiceID(serviceId: "KMS", signingName: "kms", hostPrefix: "kms")
+    /// Amazon DynamoDB (the branch key store's table).
+    public static let dynamoDB = AWSServiceID(serviceId: "DynamoDB", signingName: "dynamodb", hostPrefix: "dynamodb")
     /// AWS Security Token Service.
     public static let sts = AWSServiceID(serviceId: "STS", signingName: "sts", hostPrefix: "sts")
     /// The IAM Identity Center (SSO) portal (`GetRoleCredentials`).
