@@ -22,6 +22,11 @@ enum FetchedAlgorithms {
         return kdf
     }()
 
+    nonisolated(unsafe) static let kbkdf: OpaquePointer = {
+        guard let kdf = EVP_KDF_fetch(nil, "KBKDF", nil) else { fatalError("OpenSSL has no KBKDF: \(OpenSSLErrors.drain())") }
+        return kdf
+    }()
+
     nonisolated(unsafe) static let hmac: OpaquePointer = {
         guard let mac = EVP_MAC_fetch(nil, "HMAC", nil) else { fatalError("OpenSSL has no HMAC: \(OpenSSLErrors.drain())") }
         return mac

@@ -1,0 +1,38 @@
+import CEnvelopeOpenSSL
+
+/// The key-based KDF in counter mode of NIST SP 800-108 (section 4.1) with an HMAC PRF, through
+/// OpenSSL's `KBKDF`.
+///
+/// Block *i* is `HMAC(key, [i]₃₂ ‖ label ‖ 0x00 ‖ context ‖ [L]₃₂)` with `L` the output length in
+/// bits, both integers 32-bit big-endian, as the AWS Material Providers Library derives the
+/// hierarchical keyring's wrapping keys (HMAC-SHA-256, label `aws-kms-hierarchy`) and the raw
+/// ECDH keyring's (HMAC-SHA-384).
+public enum CounterModeKDF {
+    /// Derives `length` bytes into guarded memory.
+    ///
+    /// - Parameters:
+    ///   - hash: The HMAC digest.
+    ///   - key: The key derivation key.
+    ///   - label: The label (the purpose of the derived key).
+    ///   - context: The context (for example a per-message salt).
+    ///   - length: Output bytes, 1 … 1024.
+    public static func deriveKey(hash: HashFunction, key: SecureBytes, label: [UInt8], context: [UInt8], length: Int) throws -> SecureBytes {
+        guard length > 0, length <= 1024 else {
+            throw CryptoError(.invalidInput, "counter-mode KDF output length \(length) is out of range (1…1024 bytes)")
+        }
+        return try SecureBytes(count: length) { out in
+            let ok = key.withUnsafeBytes { k in
+                label.withUnsafeBytes { l in
+                    context.withUnsafeBytes { c in
+                        envelope_kbkdf_counter_hmac(FetchedAlgorithms.kbkdf, hash.openSSLCName,
+                                                    k.bindMemory(to: UInt8.self).baseAddress, k.count,
+                                                    l.bindMemory(to: UInt8.self).baseAddress, l.count,
+                                                    c.bindMemory(to: UInt8.self).baseAddress, c.count,
+                                                    out.bindMemory(to: UInt8.self).baseAddress, out.count)
+                    }
+                }
+            }
+            guard ok == 1 else { throw CryptoError.openSSL("KBKDF (counter mode, HMAC-\(hash))") }
+        }
+    }
+}

@@ -1,0 +1,43 @@
+import EnvelopeCrypto
+import EnvelopeTestSupport
+import Testing
+
+/// NIST SP 800-108 counter mode with HMAC, as the Material Providers Library uses it (32-bit
+/// counter before the fixed input, 0x00 separator, 32-bit length in bits). The expected outputs
+/// come from an independent implementation: pyca/cryptography 50.0.2's `KBKDFHMAC` (`Mode.CounterMode`,
+/// `rlen=4`, `llen=4`, `CounterLocation.BeforeFixed`).
+@Suite("Counter-mode KDF (SP 800-108)")
+struct CounterModeKDFTests {
+    struct Case: Sendable, CustomTestStringConvertible {
+        let hash: HashFunction
+        let key: [UInt8]
+        let label: [UInt8]
+        let context: [UInt8]
+        let expected: String
+        var testDescription: String { "HMAC-\(hash), \(expected.count / 2) bytes" }
+    }
+
+    static let cases: [Case] = [
+        Case(hash: .sha256, key: Array(0..<32), label: Array("aws-kms-hierarchy".utf8), context: Array(100..<116),
+             expected: "158fc6a614fd99d6004e1fe18a50b033eebdf21f70d63f2b8af9a1def888d927"),
+        Case(hash: .sha384, key: Array(0..<48), label: Array("ecdh-key-derivation".utf8), context: Array(7..<39),
+             expected: "8cf99fb8fb86e0ff5527eb4536c31db52f1bd2039c248a95182ae8f6b9644bf1ab9bc6c47175600388b5844d70acb0662107cd65577641e1a3bfa8009e320320"),
+        // Three blocks, so the counter is exercised past 1.
+        Case(hash: .sha256, key: [UInt8](repeating: 0x0b, count: 20), label: Array("L".utf8), context: Array("C".utf8),
+             expected: "8241efb4159c6c78a8ee14ff483bccb532d2cd6cf1095fe44010df5ada77e1672d6e8f24a1b22208a6d9650a0b39c42d83baf09892898123a089861129f896660f5c1b873da3bc1831ff592bfc93a882"),
+    ]
+
+    @Test("known answers", arguments: cases)
+    func knownAnswer(_ c: Case) throws {
+        let out = try CounterModeKDF.deriveKey(hash: c.hash, key: try SecureBytes(copying: c.key), label: c.label,
+                                               context: c.context, length: c.expected.count / 2)
+        #expect(hexString(out.withUnsafeBytes { Array($0) }) == c.expected)
+    }
+
+    @Test("an output length out of range is refused")
+    func lengthRange() throws {
+        let key = try SecureBytes(copying: [UInt8](repeating: 1, count: 32))
+        #expect(throws: CryptoError.self) { try CounterModeKDF.deriveKey(hash: .sha256, key: key, label: [1], context: [2], length: 0) }
+        #expect(throws: CryptoError.self) { try CounterModeKDF.deriveKey(hash: .sha256, key: key, label: [1], context: [2], length: 1025) }
+    }
+}
