@@ -113,9 +113,11 @@ demo: deps check-swift
 docs: deps check-swift
 	SWIFT=$(SWIFT) ./scripts/docs.sh
 
-# Public API changes that would break clients, against the newest version tag (or API_BASELINE=REV).
+# Public API changes that would break clients (scripts/api-check.sh): against API_BASELINE=REV if
+# given, else the newest v* tag, else (no release yet) main's merge base, or HEAD~1 on main itself.
+API_BASELINE ?=
 api-check: deps check-swift
-	SWIFT=$(SWIFT) ./scripts/api-check.sh
+	SWIFT=$(SWIFT) ./scripts/api-check.sh $(API_BASELINE)
 
 FUZZ_SECONDS ?= 60
 fuzz: deps check-swift

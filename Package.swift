@@ -129,13 +129,17 @@ let package = Package(
         ),
         .testTarget(
             name: "EnvelopeCoreTests",
-            dependencies: ["EnvelopeCore", "EnvelopeCrypto", "EnvelopeTestSupport", .product(name: "SystemPackage", package: "swift-system")],
+            dependencies: ["EnvelopeCore", "EnvelopeCrypto", "EnvelopeTestSupport", .product(name: "SystemPackage", package: "swift-system"),
+                           .product(name: "MetricsTestKit", package: "swift-metrics"),
+                           .product(name: "InMemoryTracing", package: "swift-distributed-tracing")],
             resources: [.copy("Vectors")]
         ),
         .testTarget(
             name: "EnvelopeKMSTests",
             dependencies: ["EnvelopeKMS", "EnvelopeKMSPolicy", "EnvelopeLocalKMS", "EnvelopeCore", "EnvelopeCrypto", "EnvelopeTestSupport",
-                           .product(name: "SystemPackage", package: "swift-system")],
+                           .product(name: "SystemPackage", package: "swift-system"),
+                           .product(name: "MetricsTestKit", package: "swift-metrics"),
+                           .product(name: "InMemoryTracing", package: "swift-distributed-tracing")],
             resources: [.copy("Vectors")]
         ),
         .testTarget(

@@ -25,6 +25,9 @@ public struct DecryptedMessageInfo: Sendable {
 extension EnvelopeClient {
     /// Decrypts an asynchronous sequence of message chunks (any sizes) into plaintext chunks, one
     /// per frame. A frame's plaintext is yielded only after its tag verifies; see ``DecryptReleasePolicy``.
+    /// Cancelling the iterating task ends the stream with `CancellationError`. The message has a
+    /// span and metrics as every decryption (see ``EnvelopeObservability``), from the first
+    /// iteration to the end, a failure, or the iterator's release before the end.
     ///
     /// - Parameters:
     ///   - input: the message, in chunks of any size.
@@ -90,6 +93,8 @@ public struct DecryptingStream<Base: AsyncSequence & Sendable>: AsyncSequence, S
         /// huge chunk is never copied whole.
         private var carry: [UInt8] = []
         private var carryOffset = 0
+        /// The message's span and metrics; nil when nothing is observed, and once finished.
+        private var observation: MessageObservation?
         /// How often the header parser ran (bounded: see ``HeaderReader``).
         var headerParseAttempts: Int { cursor.headerReader.attempts }
         /// Header and encryption context, once the header has been authenticated.
@@ -108,10 +113,21 @@ public struct DecryptingStream<Base: AsyncSequence & Sendable>: AsyncSequence, S
         /// The next verified plaintext chunk, or nil at the end of the message.
         public mutating func next() async throws -> [UInt8]? {
             do {
-                return try await advance()
+                try Task.checkCancellation()
+                if phase == .header, observation == nil, let telemetry = stream.client.telemetry {
+                    observation = MessageObservation(telemetry, .decrypt)
+                }
+                let chunk = try await advance()
+                if phase == .done, let info {
+                    observation?.succeeded(suite: info.suite)
+                    observation = nil
+                }
+                return chunk
             } catch {
                 phase = .done
                 cursor.abandon()
+                observation?.failed(error)
+                observation = nil
                 throw error
             }
         }
@@ -121,9 +137,12 @@ public struct DecryptingStream<Base: AsyncSequence & Sendable>: AsyncSequence, S
         private mutating func pull() async throws -> Bool {
             if carryOffset == carry.count {
                 guard let chunk = try await upstream.next() else {
+                    // An input that ended because the task was cancelled is not a truncated message.
+                    try Task.checkCancellation()
                     inputEnded = true
                     return false
                 }
+                observation?.inputBytes += Int64(chunk.count)
                 carry = chunk
                 carryOffset = 0
             }
@@ -148,9 +167,13 @@ public struct DecryptingStream<Base: AsyncSequence & Sendable>: AsyncSequence, S
                         _ = try await pull()
                         continue
                     }
-                    let (decryptor, materials) = try await stream.client.makeDecryptor(
-                        header: header, materialsManager: stream.materialsManager,
-                        reproducedEncryptionContext: stream.encryptionContext)
+                    let stream = self.stream
+                    observation?.noteSuite(header.suite)
+                    let (decryptor, materials) = try await MessageObservation.run(observation) {
+                        try await stream.client.makeDecryptor(
+                            header: header, materialsManager: stream.materialsManager,
+                            reproducedEncryptionContext: stream.encryptionContext)
+                    }
                     cursor.start(decryptor, releasePolicy: stream.releasePolicy)
                     let info = DecryptedMessageInfo(header: header.info, encryptionContext: materials.encryptionContext, dataKeyOrigin: materials.dataKeyOrigin)
                     self.info = info
@@ -191,6 +214,7 @@ public struct DecryptingStream<Base: AsyncSequence & Sendable>: AsyncSequence, S
                         throw EnvelopeError.malformed("\(carry.count - carryOffset) unexpected bytes follow the end of the message")
                     }
                     while let chunk = try await upstream.next() {
+                        observation?.inputBytes += Int64(chunk.count)
                         guard chunk.isEmpty else {
                             throw EnvelopeError.malformed("unexpected bytes follow the end of the message")
                         }

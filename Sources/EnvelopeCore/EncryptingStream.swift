@@ -6,6 +6,10 @@ extension EnvelopeClient {
     ///
     /// Pull-based: nothing is read from `input` until the output is iterated, and each step reads
     /// only enough to fill one frame, so memory stays at about one frame whatever the input size.
+    /// Cancelling the iterating task ends the stream with `CancellationError` (an input that ends
+    /// because of the cancellation is not taken for the end of the plaintext). The message has a
+    /// span and metrics as every encryption (see ``EnvelopeObservability``), from the first
+    /// iteration to the end, a failure, or the iterator's release before the end.
     public func encryptStream<S: AsyncSequence & Sendable>(
         _ input: S, keyring: any EncryptionKeyring, encryptionContext: EncryptionContext = [:],
         suite: AlgorithmSuite? = nil, frameLength: Int = EnvelopeClient.defaultFrameLength
@@ -58,6 +62,8 @@ public struct EncryptingStream<Base: AsyncSequence & Sendable>: AsyncSequence, S
         private var carryOffset = 0
         private var upstreamDone = false
         private var done = false
+        /// The message's span and metrics; nil when nothing is observed, and once finished.
+        private var observation: MessageObservation?
         /// The header of the message being written (set once the first chunk was produced).
         public private(set) var header: MessageHeaderInfo?
         /// Frames sealed so far.
@@ -74,17 +80,32 @@ public struct EncryptingStream<Base: AsyncSequence & Sendable>: AsyncSequence, S
         public mutating func next() async throws -> [UInt8]? {
             if done { return nil }
             do {
+                try Task.checkCancellation()
                 guard let cursor else {
-                    let encryptor = try await stream.client.makeEncryptor(
-                        materialsManager: stream.materialsManager, encryptionContext: stream.encryptionContext,
-                        suite: stream.suite, frameLength: stream.frameLength, plaintextLength: nil)
+                    let stream = self.stream
+                    if let telemetry = stream.client.telemetry {
+                        observation = MessageObservation(telemetry, .encrypt, attributes: EnvelopeClient.encryptAttributes(frameLength: stream.frameLength))
+                    }
+                    let encryptor = try await MessageObservation.run(observation) {
+                        try await stream.client.makeEncryptor(
+                            materialsManager: stream.materialsManager, encryptionContext: stream.encryptionContext,
+                            suite: stream.suite, frameLength: stream.frameLength, plaintextLength: nil)
+                    }
                     cursor = try EncryptCursor(encryptor)
                     header = encryptor.header.info
+                    observation?.noteSuite(encryptor.suite)
                     return encryptor.headerBytes
                 }
-                return try await nextFrame(cursor)
+                let chunk = try await nextFrame(cursor)
+                if done, let header {
+                    observation?.succeeded(suite: header.suite)
+                    observation = nil
+                }
+                return chunk
             } catch {
                 done = true
+                observation?.failed(error)
+                observation = nil
                 throw error
             }
         }
@@ -107,8 +128,12 @@ public struct EncryptingStream<Base: AsyncSequence & Sendable>: AsyncSequence, S
                 }
                 if upstreamDone { break }
                 if let next = try await upstream.next() {
+                    observation?.inputBytes += Int64(next.count)
                     carry = next
                 } else {
+                    // An input that ended because the task was cancelled (AsyncStream does so) is
+                    // not the end of the plaintext: no final frame for it.
+                    try Task.checkCancellation()
                     upstreamDone = true
                     carry = []
                 }

@@ -34,6 +34,7 @@ public struct EnvelopeClient: Sendable {
     /// body size); hostile messages beyond them are refused before any key work.
     public var limits = DecryptionLimits()
 
+#if !ENVELOPEKIT_NO_TELEMETRY
     /// Where messages report metrics and spans (``EnvelopeObservability``; default: the backends
     /// bootstrapped when the client is created, nothing at all when none was).
     public var observability = EnvelopeObservability.default {
@@ -41,6 +42,16 @@ public struct EnvelopeClient: Sendable {
     }
     /// `observability` resolved; nil when there is nothing to report to.
     var telemetry = EnvelopeTelemetry(.default)
+#else
+    // Benchmarks only (`-Xswiftc -DENVELOPEKIT_NO_TELEMETRY`): the client without its telemetry, the
+    // optimizer dropping every observed path, to measure what the no-op default costs
+    // (Benchmarks/results/observability-overhead.md).
+    public var observability: EnvelopeObservability {
+        get { .default }
+        set {}
+    }
+    var telemetry: EnvelopeTelemetry? { nil }
+#endif
 
     /// Creates a client with no limit on encrypted data keys and one core per message.
     /// - Parameters:

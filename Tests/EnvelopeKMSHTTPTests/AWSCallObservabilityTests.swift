@@ -109,4 +109,42 @@ struct AWSCallObservabilityTests {
         #expect(!text.contains(moto.allowedSecret))
         #expect(!text.contains(hexString(plaintext.prefix(16))))
     }
+
+    @Test("a DynamoDB JSON 1.0 call through the shared client: DynamoDB spans and metrics, described by the caller or from the wire")
+    func dynamoDBCalls() async throws {
+        let server = try FaultServer(script: [.json(200, "{}"), .error(400, "ConditionalCheckFailedException", "The conditional request failed")])
+        defer { server.shutdown() }
+        let metrics = TestMetrics(), tracer = InMemoryTracer()
+        let http = AWSHTTPClient(retryPolicy: RetryPolicy(maxAttempts: 1, attemptTimeout: 120, overallDeadline: 600), sleep: { _ in },
+                                 observability: EnvelopeObservability(metricsFactory: metrics, tracer: tracer))
+        let credentials = StaticCredentialsProvider(try AWSCredentials(accessKeyId: "AKIDTEST", secretAccessKey: "secret-for-tests"))
+        func send(_ method: String, call: AWSCallDescription?) async throws {
+            let target = "DynamoDB_20120810.\(method)"
+            _ = try await http.send(operation: target, url: server.url,
+                                    headers: [("Content-Type", "application/x-amz-json-1.0"), ("X-Amz-Target", target)],
+                                    body: Array(#"{"TableName":"branch-keys"}"#.utf8), signer: SigV4Signer(region: "eu-west-1", service: "dynamodb"),
+                                    credentials: credentials, logger: StandardRetryTests.quiet, call: call)
+        }
+        // Described by the caller (as a DynamoDB client does), then from the target and the signer alone.
+        try await send("GetItem", call: AWSCallDescription(service: "DynamoDB", method: "GetItem", region: "eu-west-1",
+                                                           attributes: ["aws.dynamodb.table_names": "branch-keys"]))
+        await #expect(throws: AWSCallError.self) { try await send("PutItem", call: nil) }
+
+        let get = try #require(tracer.finishedSpans.first { $0.operationName == "DynamoDB.GetItem" })
+        let put = try #require(tracer.finishedSpans.first { $0.operationName == "DynamoDB.PutItem" })
+        for (span, method) in [(get, "GetItem"), (put, "PutItem")] {
+            #expect(span.kind == .client)
+            #expect(span.string("rpc.system") == "aws-api")
+            #expect(span.string("rpc.service") == "DynamoDB")
+            #expect(span.string("rpc.method") == method)
+            #expect(span.string("aws.region") == "eu-west-1")
+        }
+        #expect(get.string("aws.dynamodb.table_names") == "branch-keys")
+        #expect(put.string("error.type") == "ConditionalCheckFailedException")
+        let service = ("service", "DynamoDB")
+        #expect(metrics.counterTotal(label: "envelopekit_aws_requests_total", dimensions: [service, ("operation", "GetItem"), ("outcome", "success")]) == 1)
+        #expect(metrics.counterTotal(label: "envelopekit_aws_requests_total",
+                                     dimensions: [service, ("operation", "PutItem"), ("outcome", "ConditionalCheckFailedException")]) == 1)
+        #expect(metrics.timers(label: "envelopekit_aws_request_duration").count == 2)
+    }
 }

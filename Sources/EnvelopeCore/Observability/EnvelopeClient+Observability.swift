@@ -2,8 +2,9 @@ import Foundation
 import Tracing
 
 // One span and the message metrics around every encrypt and decrypt (issue 18). The engine's
-// two entry points (EnvelopeClient+Engine.swift) are wrapped here; with no backend bootstrapped
-// `telemetry` is nil and the wrapper is one branch.
+// two entry points (EnvelopeClient+Engine.swift) are wrapped here; the streams open a
+// ``MessageObservation`` themselves. With no backend bootstrapped `telemetry` is nil and the
+// wrapper is one branch.
 
 extension EnvelopeError: ObservableErrorCode {
     /// The error's ``code`` (e.g. `authentication-failed`).
@@ -42,8 +43,8 @@ extension EnvelopeClient {
                                                suite: suite, frameLength: frameLength, progress: progress)
         }
         let tally = ProgressTally(forwarding: progress)
-        return try await observeMessage(telemetry, operation: "encrypt", span: MessageMetrics.encryptSpan, source: source, tally: tally,
-                                        attributes: ["envelope.frame_length": .int64(Int64(frameLength))]) {
+        return try await observeMessage(MessageObservation(telemetry, .encrypt, attributes: Self.encryptAttributes(frameLength: frameLength)),
+                                        source: source, tally: tally) {
             try await runEncryptMessage(from: source, to: sink, materialsManager: materialsManager, encryptionContext: encryptionContext,
                                         suite: suite, frameLength: frameLength, progress: { tally.report($0) })
         } suite: { $0.suite }
@@ -58,41 +59,31 @@ extension EnvelopeClient {
                                                progress: progress, sink: sink)
         }
         let tally = ProgressTally(forwarding: progress)
-        return try await observeMessage(telemetry, operation: "decrypt", span: MessageMetrics.decryptSpan, source: source, tally: tally,
-                                        attributes: [:]) {
+        return try await observeMessage(MessageObservation(telemetry, .decrypt), source: source, tally: tally) {
             try await runDecryptMessage(from: source, materialsManager: materialsManager, encryptionContext: encryptionContext,
                                         progress: { tally.report($0) }, sink: sink)
         } suite: { $0.suite }
     }
 
-    /// Runs one message under a span and records `messages_total`, `message_bytes_total` (bytes
-    /// read from the input: plaintext for encrypt, the message for decrypt) and `message_duration`,
-    /// each with `operation`, `suite` (hex ID, `unknown` before one is known) and `outcome`.
-    private func observeMessage<R>(_ telemetry: EnvelopeTelemetry, operation: String, span name: String, source: BodySource,
-                                   tally: ProgressTally, attributes: SpanAttributes, _ body: () async throws -> R,
-                                   suite: (R) -> AlgorithmSuite) async throws -> R {
-        let start = ContinuousClock.now
-        var attributes = attributes
-        attributes["envelope.operation"] = operation
-        var chosen = "unknown"
-        var outcome = "success"
-        defer {
-            let inputBytes: Int64
-            if case .bytes(let bytes, let offset) = source { inputBytes = Int64(bytes.count - offset) } else { inputBytes = tally.last }
-            let dimensions = [("operation", operation), ("suite", chosen), ("outcome", outcome)]
-            telemetry.count(MessageMetrics.messages, dimensions)
-            telemetry.count(MessageMetrics.bytes, by: inputBytes, dimensions)
-            telemetry.time(MessageMetrics.duration, since: start, dimensions)
+    /// The span attributes of an encryption besides its operation.
+    static func encryptAttributes(frameLength: Int) -> SpanAttributes {
+        ["envelope.frame_length": .int64(Int64(frameLength))]
+    }
+
+    /// Runs one message under `observation` (see ``MessageObservation``). The bytes read are the
+    /// input's size for a buffer, else what the body engine last reported.
+    private func observeMessage<R>(_ observation: MessageObservation, source: BodySource, tally: ProgressTally,
+                                   _ body: () async throws -> R, suite: (R) -> AlgorithmSuite) async throws -> R {
+        func inputBytes() -> Int64 {
+            if case .bytes(let bytes, let offset) = source { return Int64(bytes.count - offset) }
+            return tally.last
         }
         do {
-            return try await telemetry.withSpan(name, kind: .internal, attributes: attributes) { span in
-                let result = try await body()
-                chosen = "0x" + suite(result).idHex
-                span?.attributes["envelope.suite"] = chosen
-                return result
-            }
+            let result = try await observation.withContext(body)
+            observation.succeeded(suite: suite(result), inputBytes: inputBytes())
+            return result
         } catch {
-            outcome = EnvelopeObservability.outcome(of: error)
+            observation.failed(error, inputBytes: inputBytes())
             throw error
         }
     }

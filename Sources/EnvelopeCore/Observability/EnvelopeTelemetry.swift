@@ -43,21 +43,33 @@ package struct EnvelopeTelemetry: Sendable {
     /// error's text is not recorded: it is the caller's to show).
     package func withSpan<T>(_ name: String, kind: SpanKind, attributes: SpanAttributes,
                              _ body: (_ span: (any Span)?) async throws -> T) async throws -> T {
-        guard let tracer else { return try await body(nil) }
-        return try await Self.run(tracer, name, kind, attributes, body)
-    }
-
-    private static func run<Tr: Tracer, T>(_ tracer: Tr, _ name: String, _ kind: SpanKind, _ attributes: SpanAttributes,
-                                           _ body: ((any Span)?) async throws -> T) async throws -> T {
-        let span = tracer.startSpan(name, context: ServiceContext.current ?? .topLevel, ofKind: kind)
-        span.attributes = attributes
+        guard let span = startSpan(name, kind: kind, attributes: attributes) else { return try await body(nil) }
         defer { span.end() }
         do {
             return try await ServiceContext.$current.withValue(span.context) { try await body(span) }
         } catch {
-            span.attributes["error.type"] = EnvelopeObservability.outcome(of: error)
-            span.setStatus(SpanStatus(code: .error))
+            Self.markFailed(span, outcome: EnvelopeObservability.outcome(of: error))
             throw error
         }
+    }
+
+    /// Starts a span named `name` with `attributes`, a child of the caller's task's
+    /// `ServiceContext`; nil when no tracer is active. The caller ends it.
+    package func startSpan(_ name: String, kind: SpanKind, attributes: SpanAttributes) -> (any Span)? {
+        guard let tracer else { return nil }
+        let span = Self.start(tracer, name, kind)
+        span.attributes = attributes
+        return span
+    }
+
+    /// Marks `span` failed: status error and the attribute `error.type` = `outcome` (an error
+    /// code, never an error's text).
+    package static func markFailed(_ span: any Span, outcome: String) {
+        span.attributes["error.type"] = outcome
+        span.setStatus(SpanStatus(code: .error))
+    }
+
+    private static func start<Tr: Tracer>(_ tracer: Tr, _ name: String, _ kind: SpanKind) -> any Span {
+        tracer.startSpan(name, context: ServiceContext.current ?? .topLevel, ofKind: kind)
     }
 }

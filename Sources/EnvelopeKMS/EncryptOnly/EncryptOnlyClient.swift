@@ -34,7 +34,7 @@ public struct EncryptOnlyClient: Sendable, CustomStringConvertible {
 
     private let keyring: MultiEncryptionKeyring
     private let materialsManager: any EncryptionMaterialsManager
-    private let envelope: EnvelopeClient
+    private var envelope: EnvelopeClient
     private let transports: KMSTransportSupplier
 
     /// Creates a client for one generator key (and optional additional keys).
@@ -109,6 +109,14 @@ public struct EncryptOnlyClient: Sendable, CustomStringConvertible {
 
     /// How many cores seal the frames of one message at once (see `EnvelopeClient/concurrency`).
     public var concurrency: Int { envelope.concurrency }
+
+    /// Where messages report their span and metrics, as `EnvelopeClient/observability` (default:
+    /// the backends bootstrapped when the client was created, nothing when none was). The KMS calls
+    /// report to their transport's own setting, a cache to its own.
+    public var observability: EnvelopeObservability {
+        get { envelope.observability }
+        set { envelope.observability = newValue }
+    }
 
     /// `encrypt-only client(generator …, additional […], …)`.
     public var description: String {

@@ -31,6 +31,16 @@ public struct AWSCallDescription: Sendable {
         self.attributes = attributes
     }
 
+    /// Describes a call from what is on the wire, for a caller that passes no description: the
+    /// service ID of the SigV4 signing name (`kms` → `KMS`, `dynamodb` → `DynamoDB`, `sts` → `STS`;
+    /// see ``AWSServiceID``; another name as it is) and the method from the part of `operation`
+    /// after its last `.` (`DynamoDB_20120810.GetItem` → `GetItem`, `TrentService.Decrypt` → `Decrypt`).
+    init(operation: String, signer: SigV4Signer) {
+        let method = operation.split(separator: ".").last.map(String.init) ?? operation
+        let service = AWSServiceID.called.first { $0.signingName == signer.service }?.serviceId ?? signer.service
+        self.init(service: service, method: method, region: signer.region)
+    }
+
     /// The span's name, `<service>.<method>` as the AWS SDKs name theirs (e.g. `KMS.GenerateDataKey`).
     var spanName: String { "\(service).\(method)" }
 
@@ -68,6 +78,11 @@ struct AWSCallRecorder {
         telemetry.count(AWSCallMetrics.requests, dimensions)
         telemetry.time(AWSCallMetrics.duration, since: start, dimensions)
     }
+}
+
+extension AWSServiceID {
+    /// The services EnvelopeKit calls through ``AWSHTTPClient``.
+    static let called: [AWSServiceID] = [.kms, .sts, .sso, .dynamoDB]
 }
 
 extension AWSCallError: ObservableErrorCode {

@@ -75,9 +75,11 @@ public struct AWSHTTPClient: Sendable {
     /// Signs (freshly on every attempt) and sends `POST url` with `headers` and `body`; returns the
     /// first 2xx response, or throws `AWSCallError` with the last failure.
     ///
-    /// The call is one span (`call`'s service and method, e.g. `KMS.GenerateDataKey`, a child of
-    /// the caller's task's context) and counts in the request, latency, retry and throttle metrics.
-    /// Without `call` it is described from `operation` (`Service.Method`) and the signer.
+    /// The call is one span (`call`'s service and method, e.g. `KMS.GenerateDataKey` or
+    /// `DynamoDB.GetItem`, a child of the caller's task's context) and counts in the request,
+    /// latency, retry and throttle metrics under `call`'s service and method: nothing here is
+    /// specific to KMS. Without `call` it is described from the signer's service name and the
+    /// method in `operation` (see ``AWSCallDescription``).
     public func send(
         operation: String,
         url: URL,
@@ -92,9 +94,7 @@ public struct AWSHTTPClient: Sendable {
             return try await sendAttempts(operation: operation, url: url, headers: headers, body: body, signer: signer,
                                           credentials: credentials, logger: logger, recorder: nil)
         }
-        let described = call ?? AWSCallDescription(
-            service: signer.service.uppercased(), method: String(operation.split(separator: ".").last ?? Substring(operation)),
-            region: signer.region)
+        let described = call ?? AWSCallDescription(operation: operation, signer: signer)
         let recorder = AWSCallRecorder(telemetry: telemetry, call: described)
         let start = ContinuousClock.now
         do {
