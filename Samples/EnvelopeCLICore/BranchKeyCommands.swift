@@ -62,7 +62,7 @@ struct BranchKeyCreate: AsyncParsableCommand {
     @OptionGroup var store: BranchKeyStoreOptions
 
     func run() async throws {
-        let pairs = Dictionary(try PolicySimulateCommand.pairs(context, option: "-c"), uniquingKeysWith: { _, new in new })
+        let pairs = Dictionary(try PolicySimulate.pairs(context, option: "-c"), uniquingKeysWith: { _, new in new })
         if branchKeyID != nil && pairs.isEmpty {
             throw CLIError.usage("--branch-key-id needs an encryption context (-c k=v)", hint: "the specification binds a chosen identifier to an encryption context; or drop --branch-key-id for a new UUID")
         }

@@ -67,7 +67,7 @@ struct BranchKeyCommandTests {
         let env = Self.environment(box, moto: moto)
         let created = try box.run(["branch-key", "create", "--create-table", "--branch-key-id", "k", "-c", "a=b"] + Self.store(moto), environment: env)
         #expect(created.status == 0, "\(created)")
-        let other = moto.keyARN.split(separator: "/")[0] + "/11111111-2222-3333-4444-555555555555"
+        let other = String(moto.keyARN.split(separator: "/")[0]) + "/11111111-2222-3333-4444-555555555555"
         let result = try box.run(["branch-key", "version", "--branch-key-id", "k"] + Self.store(moto, key: other), environment: env)
         #expect(result.status == 77, "\(result)")
         #expect(result.stderr.contains("--kms-key"), "\(result)")
