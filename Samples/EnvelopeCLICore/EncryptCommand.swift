@@ -83,7 +83,7 @@ struct EncryptCommand: AsyncParsableCommand {
                                                                          maxEncryptedDataKeys: try client.maxKeys(),
                                                                          concurrency: io.concurrency))
         } else {
-            engine = .standard(envelopeClient, DefaultMaterialsManager(encryptionKeyring: try builder.encryptionKeyring()))
+            engine = .standard(envelopeClient, DefaultMaterialsManager(encryptionKeyring: try await builder.encryptionKeyring()))
         }
         TemporaryFileRegistry.shared.installSignalHandlers()
         let overwrite = io.overwrite

@@ -111,7 +111,7 @@ public enum EnvelopeCLI {
     static func subcommandPath(_ arguments: [String]) -> String {
         let known: Set<String> = ["encrypt", "decrypt", "kms", "policy", "create-key", "add-external-account", "remove-external-account",
                                   "put-key-policy", "get-key-policy", "attach-user-policy", "create-access-key", "serve", "render", "aws", "whoami", "init",
-                                  "keygen", "raw-aes", "raw-rsa", "verify-access"]
+                                  "keygen", "raw-aes", "raw-rsa", "raw-ecdh", "verify-access"]
         return arguments.prefix { known.contains($0) }.joined(separator: " ")
     }
 }

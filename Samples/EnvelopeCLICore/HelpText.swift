@@ -16,6 +16,18 @@ enum HelpText {
               oaep-sha512; a public PEM encrypts, a private PEM does both;
               an encrypted private PEM needs its passphrase (never prompted)
               keys under 2048 bits are refused unless allow-weak-key=yes
+          provider=aws-kms-rsa key=ARN algorithm=A [public-key-file=F]
+                  [region=R] [profile=P]
+              an asymmetric KMS key (RSA key pair): encrypts locally with the
+              public key (F: PEM or DER; else kms:GetPublicKey), decrypts with
+              kms:Decrypt; A: RSAES_OAEP_SHA_1 or RSAES_OAEP_SHA_256; only
+              suites without signing (e.g. --algorithm
+              AES_256_GCM_HKDF_SHA512_COMMIT_KEY)
+          provider=raw-ecdh curve=C schema=S [key-file=PEM] [recipient-key=PUB]
+              raw ECDH key agreement; C: p256, p384, p521; S: static (your
+              key-file= and their recipient-key=), ephemeral (encrypt only,
+              recipient-key=), discovery (decrypt only, key-file=); PEM is a
+              PKCS#8 private key, PUB a DER or PEM public key
         KMS backend (after the subcommand):
           --kms local [--kms-state DIR] [--principal ARN]   (the default)
           --kms aws [--kms-endpoint URL]

@@ -7,7 +7,7 @@ import Foundation
 struct KMSCreateKey: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "create-key",
-        abstract: "Create a symmetric encryption key (CreateKey); prints {\"KeyMetadata\": {…, \"Arn\", \"KeyId\", \"KeyState\"}} (and \"AliasArn\" with --alias).",
+        abstract: "Create a KMS key (CreateKey): symmetric, or with --key-spec an RSA key pair for encryption; prints {\"KeyMetadata\": {…, \"Arn\", \"KeyId\", \"KeyState\"}} (and \"AliasArn\" with --alias).",
         discussion: """
             The key policy: --policy-file F, else, with --user-principal or
             --external-account, the default statement for --account plus
@@ -23,6 +23,8 @@ struct KMSCreateKey: AsyncParsableCommand {
     @Option(name: .customLong("external-account"), parsing: .upToNextOption, help: ArgumentHelp("External accounts allowed to use the key.", valueName: "ID")) var externalAccounts: [String] = []
     @Option(name: .customLong("policy-file"), help: ArgumentHelp("The key policy document (- for stdin) instead of a rendered one.", valueName: "F|-")) var policyFile: String?
     @Option(name: .long, help: ArgumentHelp("A description of the key.", valueName: "TEXT")) var description: String?
+    @Option(name: .customLong("key-spec"), help: ArgumentHelp("SYMMETRIC_DEFAULT (the default), or RSA_2048, RSA_3072, RSA_4096 for an RSA key pair (for -w provider=aws-kms-rsa).", valueName: "SPEC")) var keySpec: String?
+    @Option(name: .customLong("key-usage"), help: ArgumentHelp("ENCRYPT_DECRYPT (the default; the only usage the local KMS creates).", valueName: "USAGE")) var keyUsage: String?
     @Flag(name: .customLong("multi-region"), help: "A multi-Region primary key (mrk-…).") var multiRegion = false
     @Flag(name: .customLong("bypass-lockout-safety-check"), help: "Skip KMS's policy lockout safety check (BypassPolicyLockoutSafetyCheck).") var bypassLockout = false
     @OptionGroup var target: AdminTargetOptions
@@ -54,7 +56,8 @@ struct KMSCreateKey: AsyncParsableCommand {
             try await target.registerInLocalIAM([owner.rootPrincipal(partition: .aws)] + principals)
         }
         let kms = try target.transport(key: nil, account: owner, command: "create-key")
-        let request = CreateKeyRequest(policy: policy, keyDescription: description, bypassPolicyLockoutSafetyCheck: bypassLockout, multiRegion: multiRegion)
+        let request = CreateKeyRequest(policy: policy, keyDescription: description, keyUsage: keyUsage, keySpec: keySpec,
+                                       bypassPolicyLockoutSafetyCheck: bypassLockout, multiRegion: multiRegion)
         let metadata = try await KMSAdmin.runPolicyChange("creating the key") { try await kms.createKey(request) }.keyMetadata
         if let owner, metadata.awsAccountId != owner {
             StandardStreams.printStderr("warning: the key was created in account \(metadata.awsAccountId) (the credentials' account), not --account \(owner)\n")

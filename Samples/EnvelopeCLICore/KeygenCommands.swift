@@ -10,7 +10,7 @@ import EnvelopeCrypto
 struct KeygenCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "keygen",
-        abstract: "Create raw wrapping keys (key files for provider=raw-aes and provider=raw-rsa SPECs).",
+        abstract: "Create raw wrapping keys (key files for provider=raw-aes, raw-rsa and raw-ecdh SPECs).",
         discussion: """
             Key files are created with mode 0600 and never replace an existing
             file (a key file may be the only copy of a key).
@@ -20,8 +20,9 @@ struct KeygenCommand: ParsableCommand {
               envelope encrypt -i f -o f.encrypted \\
                 -w provider=raw-aes key-file=k.bin namespace=ns name=k1
               envelope keygen raw-rsa -o rsa.pem --public-output rsa.pub.pem
+              envelope keygen raw-ecdh --curve p384 -o me.pem --public-output me.pub.pem
             """,
-        subcommands: [KeygenRawAESCommand.self, KeygenRawRSACommand.self])
+        subcommands: [KeygenRawAESCommand.self, KeygenRawRSACommand.self, KeygenRawECDHCommand.self])
 }
 
 /// `envelope keygen raw-aes -o FILE`.
@@ -62,11 +63,8 @@ struct KeygenRawRSACommand: ParsableCommand {
         guard (2048...16384).contains(bits) else {
             throw CLIError.usage("--bits must be between 2048 and 16384, not \(bits)", hint: "3072 (the default) or 4096 are the usual sizes")
         }
-        if let publicOutput, publicOutput == output { throw CLIError.usage("--public-output and -o name the same file") }
         // Refuse before the (slow) generation when a destination exists.
-        for path in [output] + (publicOutput.map { [$0] } ?? []) where KeyFileWriter.exists(path) {
-            throw KeyFileWriter.existsError(path)
-        }
+        try KeyFileWriter.checkKeyPairDestinations(output, publicOutput)
         var passphrase = try passphraseFile.map { (path) throws(CLIError) in try PassphraseSource.read(file: path) }
         defer { if passphrase != nil { ConstantTime.zeroArray(&passphrase!) } }
         let pem: String
@@ -78,12 +76,7 @@ struct KeygenRawRSACommand: ParsableCommand {
         } catch {
             throw CLIError.from(error, doing: "generating the RSA key")
         }
-        var bytes = Array(pem.utf8)
-        defer { ConstantTime.zeroArray(&bytes) }
-        try KeyFileWriter.create(output, contents: bytes, what: "RSA private key")
-        if let publicOutput {
-            try KeyFileWriter.create(publicOutput, contents: Array(publicPEM.utf8), what: "RSA public key", mode: 0o644)
-        }
+        try KeyFileWriter.createKeyPair(privatePEM: pem, at: output, publicPEM: publicPEM, at: publicOutput, what: "RSA")
     }
 }
 
@@ -97,6 +90,25 @@ enum KeyFileWriter {
     static func existsError(_ path: String) -> CLIError {
         CLIError(.cannotCreate, "\(path) already exists; keygen never replaces a file",
                  hint: "choose another -o (the existing file may be the only copy of a key)")
+    }
+
+    /// Refuses a key pair's destinations when they are the same file or one exists.
+    static func checkKeyPairDestinations(_ output: String, _ publicOutput: String?) throws(CLIError) {
+        if let publicOutput, publicOutput == output { throw CLIError.usage("--public-output and -o name the same file") }
+        for path in [output] + (publicOutput.map { [$0] } ?? []) where exists(path) {
+            throw existsError(path)
+        }
+    }
+
+    /// Writes a private key (mode 0600; its bytes are wiped afterwards) and, when asked, its public
+    /// key (mode 0644).
+    static func createKeyPair(privatePEM: String, at output: String, publicPEM: String, at publicOutput: String?, what: String) throws(CLIError) {
+        var bytes = Array(privatePEM.utf8)
+        defer { ConstantTime.zeroArray(&bytes) }
+        try create(output, contents: bytes, what: "\(what) private key")
+        if let publicOutput {
+            try create(publicOutput, contents: Array(publicPEM.utf8), what: "\(what) public key", mode: 0o644)
+        }
     }
 
     /// Writes `contents` to a new file `path` with `mode`; on failure nothing is left behind.

@@ -30,7 +30,7 @@ struct KeyringBuilder {
     }
 
     /// The encrypt side.
-    func encryptionKeyring() throws(CLIError) -> any EncryptionKeyring {
+    func encryptionKeyring() async throws(CLIError) -> any EncryptionKeyring {
         var keyrings: [any EncryptionKeyring] = []
         for spec in specs {
             switch spec.kind {
@@ -39,8 +39,12 @@ struct KeyringBuilder {
             case .rawRSA(let file, let namespace, let name, let padding, let passphrase, let allowWeak):
                 keyrings.append(try rawRSA(file: file, namespace: namespace, name: name, padding: padding, passphrase: passphrase, allowWeak: allowWeak,
                                            needPrivate: false, spec: spec))
+            case .rawECDH(let ecdh):
+                keyrings.append(try ecdh.encryptionKeyring(spec: spec) { (path) throws(CLIError) in try readKeyFile(path, spec: spec) })
             case .kms(let keys, let region, let profile):
                 keyrings += try KMSKeyringFactory.encryptionKeyrings(keys: keys, region: region, profile: profile, backend: kmsBackend(), principal: principal)
+            case .kmsRSA:
+                keyrings.append(try await kmsRSA(spec))
             }
         }
         guard let generator = keyrings.first else {
@@ -65,8 +69,12 @@ struct KeyringBuilder {
             case .rawRSA(let file, let namespace, let name, let padding, let passphrase, let allowWeak):
                 keyrings.append(try rawRSA(file: file, namespace: namespace, name: name, padding: padding, passphrase: passphrase, allowWeak: allowWeak,
                                            needPrivate: true, spec: spec))
+            case .rawECDH(let ecdh):
+                keyrings.append(try ecdh.decryptionKeyring(spec: spec) { (path) throws(CLIError) in try readKeyFile(path, spec: spec) })
             case .kms(let keys, let region, let profile):
                 keyrings += try await KMSKeyringFactory.decryptionKeyrings(keys: keys, region: region, profile: profile, backend: kmsBackend(), principal: principal)
+            case .kmsRSA:
+                keyrings.append(try await kmsRSA(spec, decrypting: true))
             }
         }
         guard let first = keyrings.first else {
@@ -174,6 +182,38 @@ struct KeyringBuilder {
                            hint: "give a PEM public key (to encrypt) or private key (to encrypt and decrypt) of 2048 bits or more; allow-weak-key=yes in the SPEC accepts a smaller key; --verbose shows the reason")
             failure.details = String(describing: error)
             throw failure
+        }
+    }
+
+    /// `provider=aws-kms-rsa`: the KMS RSA keyring, with the public key from `public-key-file=`
+    /// (PEM or DER SubjectPublicKeyInfo; then `key=` must be the key ARN) or from GetPublicKey.
+    /// Decrypting with a key ARN needs no public key (only kms:Decrypt), so none is fetched.
+    private func kmsRSA(_ spec: WrappingKeySpec, decrypting: Bool = false) async throws(CLIError) -> KMSRSAKeyring {
+        guard case .kmsRSA(let key, let algorithm, let publicKeyFile, let region, let profile) = spec.kind else {
+            throw CLIError(.failure, "internal: not an aws-kms-rsa SPEC")
+        }
+        let transports = try KMSKeyringFactory.supplier(backend: kmsBackend(), defaultRegion: region, profile: profile, principal: principal)
+        do {
+            let transport = try transports.transport(for: KMSKeyringFactory.region(of: key))
+            if decrypting, case .keyARN(let arn) = key {
+                return try KMSRSAKeyring(keyARN: arn, encryptionAlgorithm: algorithm, publicKey: nil, transport: transport)
+            }
+            guard let publicKeyFile else {
+                return try await KMSRSAKeyring.resolving(key, encryptionAlgorithm: algorithm, transport: transport)
+            }
+            guard case .keyARN(let arn) = key else {
+                throw CLIError.usage("-w \(spec.text): with public-key-file=, key= must be the key ARN (encrypted data keys record it)",
+                                     hint: "omit public-key-file= to resolve an alias with kms:GetPublicKey")
+            }
+            let bytes = try readKeyFile(publicKeyFile, spec: spec)
+            let publicKey = bytes.first == 0x30
+                ? try RSAPublicKey(subjectPublicKeyInfo: bytes)
+                : try RSAPublicKey(pem: String(decoding: bytes, as: UTF8.self))
+            return try KMSRSAKeyring(keyARN: arn, encryptionAlgorithm: algorithm, publicKey: publicKey, transport: transport)
+        } catch let error as CLIError {
+            throw error
+        } catch {
+            throw CLIError.from(error, doing: "-w \(spec.text)")
         }
     }
 

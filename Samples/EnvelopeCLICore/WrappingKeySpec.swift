@@ -24,6 +24,9 @@ enum KeyPassphrase: Sendable, Equatable {
 /// provider=raw-rsa key-file=PEM namespace=NS name=N padding=P      P: pkcs1, oaep-sha1, oaep-sha256, oaep-sha384, oaep-sha512
 ///     [passphrase-file=F | passphrase-env=VAR]                   for a passphrase-protected private key
 ///   [allow-weak-key=yes]                                            accept an RSA key under 2048 bits
+/// provider=aws-kms-rsa key=ARN algorithm=A [public-key-file=F]     an asymmetric KMS key; A: RSAES_OAEP_SHA_1, RSAES_OAEP_SHA_256
+///     [region=R] [profile=P]
+/// provider=raw-ecdh curve=C schema=S [key-file=PEM] [recipient-key=PUB]   see ``RawECDHSpec``
 /// ```
 struct WrappingKeySpec: Sendable, Equatable {
     /// What the SPEC names.
@@ -36,6 +39,10 @@ struct WrappingKeySpec: Sendable, Equatable {
         /// 2048 bits only with `allow-weak-key=yes`.
         case rawRSA(keyFile: String, namespace: String, name: String, padding: RSAPadding, passphrase: KeyPassphrase? = nil,
                     allowWeakKey: Bool = false)
+        /// An asymmetric KMS key (RSA key pair): the public key from `publicKeyFile` or GetPublicKey.
+        case kmsRSA(key: KMSKeyIdentifier, algorithm: KMSEncryptionAlgorithm, publicKeyFile: String?, region: String?, profile: String?)
+        /// A raw ECDH key agreement (static, ephemeral or discovery schema).
+        case rawECDH(RawECDHSpec)
     }
 
     /// What the SPEC names.
@@ -125,14 +132,39 @@ struct WrappingKeySpec: Sendable, Equatable {
             return .rawRSA(keyFile: try required("key-file", provider), namespace: try required("namespace", provider),
                            name: try required("name", provider), padding: padding, passphrase: passphrase,
                            allowWeakKey: allowWeak == "yes")
+        case "aws-kms-rsa":
+            return try parseKMSRSA(single: single, onlyAllowed: onlyAllowed, text: text)
+        case "raw-ecdh":
+            try onlyAllowed(RawECDHSpec.allowedNames, "provider=raw-ecdh")
+            return .rawECDH(try RawECDHSpec(text: text, value: single))
         default:
-            throw .usage("-w \(text): provider=\(provider) is not known", hint: "provider is aws-kms (the default), raw-aes or raw-rsa")
+            throw .usage("-w \(text): provider=\(provider) is not known", hint: "provider is aws-kms (the default), raw-aes, raw-rsa, raw-ecdh or aws-kms-rsa")
         }
+    }
+
+    /// `provider=aws-kms-rsa key=ARN algorithm=A [public-key-file=F] [region=R] [profile=P]`.
+    private static func parseKMSRSA(single: (String) throws(CLIError) -> String?, onlyAllowed: (Set<String>, String) throws(CLIError) -> Void,
+                                    text: String) throws(CLIError) -> Kind {
+        try onlyAllowed(["provider", "key", "algorithm", "public-key-file", "region", "profile"], "provider=aws-kms-rsa")
+        let example = "provider=aws-kms-rsa key=arn:aws:kms:REGION:ACCOUNT:key/KEY-ID algorithm=RSAES_OAEP_SHA_256"
+        guard let keyText = try single("key") else { throw .usage("-w \(text): provider=aws-kms-rsa needs key=", hint: example) }
+        let key: KMSKeyIdentifier
+        do { key = try KMSKeyIdentifier(parsing: keyText) } catch {
+            throw .usage("-w \(text): \(error.description)", hint: "a key of another account must be named by key ARN or alias ARN")
+        }
+        guard let algorithmText = try single("algorithm") else { throw .usage("-w \(text): provider=aws-kms-rsa needs algorithm=", hint: example) }
+        let algorithm = KMSEncryptionAlgorithm(rawValue: algorithmText)
+        guard KMSEncryptionAlgorithm.rsaAlgorithms.contains(algorithm) else {
+            throw .usage("-w \(text): algorithm=\(algorithmText) is not an RSA encryption algorithm of KMS", hint: "algorithm is RSAES_OAEP_SHA_1 or RSAES_OAEP_SHA_256")
+        }
+        return .kmsRSA(key: key, algorithm: algorithm, publicKeyFile: try single("public-key-file"), region: try single("region"), profile: try single("profile"))
     }
 
     /// Whether this SPEC names KMS keys (so the command needs a KMS backend).
     var usesKMS: Bool {
-        if case .kms = kind { return true }
-        return false
+        switch kind {
+        case .kms, .kmsRSA: true
+        case .rawAES, .rawRSA: false
+        }
     }
 }

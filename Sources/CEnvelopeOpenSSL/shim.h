@@ -97,14 +97,18 @@ static inline int envelope_hkdf_forget_key(EVP_KDF_CTX *kctx) {
 /// EVP_KDF_HKDF_MODE_EXTRACT_ONLY (key = input key, salt; out = the pseudorandom key) or
 /// EVP_KDF_HKDF_MODE_EXPAND_ONLY (key = the pseudorandom key, info). Every parameter the mode
 /// reads is passed, so a reused context keeps nothing of an earlier call (a non-empty salt: OpenSSL
-/// 3.0 ignores an empty one). Returns 1 on success.
+/// 3.0 ignores an empty one). A NULL `key` keeps the mode and key of the context's previous call
+/// (the caller knows they are the same): OpenSSL then copies no key (one allocation and the
+/// parameter lookups fewer). Returns 1 on success.
 static inline int envelope_hkdf_run(EVP_KDF_CTX *kctx, int mode, const unsigned char *key, size_t key_len,
                                     const unsigned char *salt, size_t salt_len, const unsigned char *info,
                                     size_t info_len, unsigned char *out, size_t out_len) {
     OSSL_PARAM params[5];
     int n = 0;
-    params[n++] = OSSL_PARAM_construct_int(OSSL_KDF_PARAM_MODE, &mode);
-    params[n++] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, (void *)key, key_len);
+    if (key != NULL) {
+        params[n++] = OSSL_PARAM_construct_int(OSSL_KDF_PARAM_MODE, &mode);
+        params[n++] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, (void *)key, key_len);
+    }
     if (mode != EVP_KDF_HKDF_MODE_EXPAND_ONLY)
         params[n++] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SALT, (void *)salt, salt_len);
     if (mode != EVP_KDF_HKDF_MODE_EXTRACT_ONLY)

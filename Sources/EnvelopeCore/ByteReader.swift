@@ -55,12 +55,30 @@ struct ByteReader {
 
     /// Reads a uint16 length followed by that many bytes.
     mutating func readLengthPrefixed16() -> [UInt8]? {
+        readLengthPrefixed16Slice().map { Array($0) }
+    }
+
+    /// Reads a uint16 length and returns a view of that many following bytes (no copy).
+    mutating func readLengthPrefixed16Slice() -> UnsafeRawBufferPointer? {
         let saved = offset
-        guard let length = readUInt16(), let value = readBytes(Int(length)) else {
+        guard let length = readUInt16(), let value = readSlice(Int(length)) else {
             offset = saved
             return nil
         }
         return value
+    }
+}
+
+extension String {
+    /// The string of `bytes` when they are well-formed UTF-8, else nil: what
+    /// `String(validating:as:)` answers, without its unspecialized generic path (about 300
+    /// instructions and a metadata lookup per call). `String(decoding:as:)` always produces
+    /// well-formed UTF-8 (it replaces ill-formed input with U+FFFD), so its bytes equal the input
+    /// exactly when the input was well-formed.
+    init?(utf8Bytes bytes: UnsafeRawBufferPointer) {
+        let decoded = String(decoding: bytes, as: UTF8.self)
+        guard decoded.utf8.elementsEqual(bytes) else { return nil }
+        self = decoded
     }
 }
 

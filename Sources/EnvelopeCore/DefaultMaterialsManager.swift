@@ -89,7 +89,7 @@ public struct DefaultMaterialsManager: EncryptionMaterialsManager, DecryptionMat
         // (authenticated only), as the material-providers library does.
         var context = request.encryptionContext
         var required: [String] = []
-        for (key, value) in request.reproducedEncryptionContext.sorted(by: { $0.key < $1.key }) {
+        for (key, value) in request.reproducedEncryptionContext.isEmpty ? [] : request.reproducedEncryptionContext.sorted(by: { $0.key < $1.key }) {
             if let stored = context[key] {
                 // Byte for byte: a canonically equivalent but different value is another value.
                 guard stored.utf8.elementsEqual(value.utf8) else {

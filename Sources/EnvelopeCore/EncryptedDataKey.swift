@@ -21,16 +21,20 @@ public struct EncryptedDataKey: Sendable, Hashable, CustomStringConvertible {
     /// Raw AES provider info ends with tag length (128 bits), IV length (12) and the IV; that tail
     /// is removed. Bytes that are not UTF-8 are shown as hex.
     public var keyName: String {
-        var info = providerInfo
-        let tail: [UInt8] = [0, 0, 0, 128, 0, 0, 0, 12]
-        if info.count >= 20, Array(info[(info.count - 20)..<(info.count - 12)]) == tail {
-            info.removeLast(20)
+        providerInfo.withUnsafeBytes { info in
+            var name = info
+            if info.count >= 20, info[(info.count - 20)..<(info.count - 12)].elementsEqual(Self.rawAESInfoTail) {
+                name = UnsafeRawBufferPointer(rebasing: info[0..<(info.count - 20)])
+            }
+            if let text = String(utf8Bytes: name), !text.unicodeScalars.contains(where: { $0.value < 0x20 }) {
+                return text
+            }
+            return "0x" + name.map { String($0, radix: 16).count == 1 ? "0" + String($0, radix: 16) : String($0, radix: 16) }.joined()
         }
-        if let name = String(validating: info, as: UTF8.self), !name.unicodeScalars.contains(where: { $0.value < 0x20 }) {
-            return name
-        }
-        return "0x" + info.map { String($0, radix: 16).count == 1 ? "0" + String($0, radix: 16) : String($0, radix: 16) }.joined()
     }
+
+    /// What follows the key name in raw AES provider info, before the IV: tag bits (128) and IV length (12).
+    private static let rawAESInfoTail: [UInt8] = [0, 0, 0, 128, 0, 0, 0, 12]
 
     /// Provider ID and key name (no key bytes).
     public var description: String { "EncryptedDataKey(provider: \"\(UntrustedText.escaped(providerID))\", key: \"\(UntrustedText.escaped(keyName))\", \(ciphertext.count) bytes)" }

@@ -13,8 +13,7 @@ public struct EncryptionContext: Sendable, Hashable, Sequence, ExpressibleByDict
         let text: String
         static func == (a: ByteKey, b: ByteKey) -> Bool { a.text.utf8.elementsEqual(b.text.utf8) }
         func hash(into hasher: inout Hasher) {
-            hasher.combine(text.utf8.count)
-            for byte in text.utf8 { hasher.combine(byte) }
+            EncryptionContext.hashBytes(of: text, into: &hasher)
         }
     }
 
@@ -83,9 +82,28 @@ public struct EncryptionContext: Sendable, Hashable, Sequence, ExpressibleByDict
     }
 
     /// Iterates the pairs in no particular order.
-    public func makeIterator() -> AnyIterator<Element> {
-        var base = storage.makeIterator()
-        return AnyIterator { base.next().map { (key: $0.key.text, value: $0.value) } }
+    public func makeIterator() -> Iterator {
+        Iterator(base: storage.makeIterator())
+    }
+
+    /// The iterator of ``EncryptionContext``: the pairs in no particular order. A concrete type
+    /// (not `AnyIterator`), so a loop over a context allocates nothing.
+    public struct Iterator: IteratorProtocol {
+        fileprivate var base: Dictionary<ByteKey, String>.Iterator
+
+        /// The next pair, or nil after the last.
+        public mutating func next() -> Element? {
+            base.next().map { (key: $0.key.text, value: $0.value) }
+        }
+    }
+
+    /// Feeds the length and the UTF-8 bytes of `text` to `hasher` (in one call when the string
+    /// is stored contiguously, as native strings are).
+    fileprivate static func hashBytes(of text: String, into hasher: inout Hasher) {
+        let utf8 = text.utf8
+        hasher.combine(utf8.count)
+        let done: Void? = utf8.withContiguousStorageIfAvailable { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
+        if done == nil { for byte in utf8 { hasher.combine(byte) } }
     }
 
     /// Same pairs, byte for byte.
@@ -103,8 +121,7 @@ public struct EncryptionContext: Sendable, Hashable, Sequence, ExpressibleByDict
         for (key, value) in storage {
             var pair = Hasher()
             pair.combine(key)
-            pair.combine(value.utf8.count)
-            for byte in value.utf8 { pair.combine(byte) }
+            EncryptionContext.hashBytes(of: value, into: &pair)
             combined ^= pair.finalize()
         }
         hasher.combine(count)
@@ -124,19 +141,36 @@ public let reservedEncryptionContextPrefix = "aws-crypto-"
 /// The key under which signed suites store the base64 compressed verification key.
 public let publicKeyEncryptionContextKey = "aws-crypto-public-key"
 
+extension EncryptionContext {
+    /// The spec's serialization of the pairs (sorted by key bytes; no bytes at all when empty), for
+    /// keyrings of other modules that authenticate the context (the hierarchical keyring's AAD).
+    /// Spec: framework/structures.md ("Serialization").
+    package func serialized() throws -> [UInt8] { try EncryptionContextCodec.serialize(self) }
+}
+
 enum EncryptionContextCodec {
     /// Serializes pairs sorted by the UTF-8 bytes of their keys: count, then length-prefixed key
     /// and value. An empty context serializes to no bytes at all.
     /// Spec: framework/structures.md ("Serialization").
     static func serialize(_ context: EncryptionContext) throws -> [UInt8] {
-        if context.isEmpty { return [] }
+        try withSortedPairs(context) { pairs, size in
+            var out: [UInt8] = []
+            out.reserveCapacity(size)
+            append(pairs, to: &out)
+            return out
+        }
+    }
+
+    /// Runs `body` with the pairs sorted by the UTF-8 bytes of their keys (in a temporary buffer,
+    /// on the stack for any usual context: no per-pair arrays, no array of pairs) and the size of
+    /// their serialization, checked to fit the format's 16-bit lengths. An empty context has size 0.
+    static func withSortedPairs<R>(_ context: EncryptionContext,
+                                   _ body: (UnsafeBufferPointer<EncryptionContext.Element>, Int) throws -> R) throws -> R {
+        if context.isEmpty { return try body(UnsafeBufferPointer(start: nil, count: 0), 0) }
         guard context.count <= Int(UInt16.max) else {
             throw EnvelopeError(.invalidArgument, "The encryption context has \(context.count) pairs; at most 65535 fit in a message. Use fewer pairs.")
         }
-        // Sorted by the UTF-8 bytes of the keys in a temporary buffer (on the stack for any usual
-        // context), measured, then written once into an array of exactly the right size: no
-        // per-pair arrays, no array of pairs.
-        return try withUnsafeTemporaryAllocation(of: (key: String, value: String).self, capacity: context.count) { buffer in
+        return try withUnsafeTemporaryAllocation(of: EncryptionContext.Element.self, capacity: context.count) { buffer in
             var order = buffer
             var n = 0
             for pair in context { order.initializeElement(at: n, to: pair); n += 1 }
@@ -153,14 +187,17 @@ enum EncryptionContextCodec {
             guard size <= Int(UInt16.max) else {
                 throw EnvelopeError(.invalidArgument, "The serialized encryption context is \(size) bytes; at most 65535 fit in a message header. Use fewer or shorter pairs.")
             }
-            var out: [UInt8] = []
-            out.reserveCapacity(size)
-            out.appendUInt16(UInt16(context.count))
-            for (key, value) in order {
-                out.appendLengthPrefixed16(key.utf8)
-                out.appendLengthPrefixed16(value.utf8)
-            }
-            return out
+            return try body(UnsafeBufferPointer(order), size)
+        }
+    }
+
+    /// Appends the serialization of pairs sorted by ``withSortedPairs(_:_:)`` (nothing for none).
+    static func append(_ pairs: UnsafeBufferPointer<EncryptionContext.Element>, to out: inout [UInt8]) {
+        if pairs.isEmpty { return }
+        out.appendUInt16(UInt16(pairs.count))
+        for (key, value) in pairs {
+            out.appendLengthPrefixed16(key.utf8)
+            out.appendLengthPrefixed16(value.utf8)
         }
     }
 
@@ -173,10 +210,10 @@ enum EncryptionContextCodec {
         guard count > 0 else { throw EnvelopeError.malformed("the encryption context has a length but no pairs") }
         var context: EncryptionContext = [:]
         for _ in 0..<count {
-            guard let key = reader.readLengthPrefixed16(), let value = reader.readLengthPrefixed16() else {
+            guard let key = reader.readLengthPrefixed16Slice(), let value = reader.readLengthPrefixed16Slice() else {
                 throw EnvelopeError.malformed("an encryption context pair runs past the context length")
             }
-            guard let k = String(validating: key, as: UTF8.self), let v = String(validating: value, as: UTF8.self) else {
+            guard let k = String(utf8Bytes: key), let v = String(utf8Bytes: value) else {
                 throw EnvelopeError.malformed("an encryption context key or value is not valid UTF-8")
             }
             guard context.updateValue(v, forKey: k) == nil else {
@@ -190,7 +227,14 @@ enum EncryptionContextCodec {
     /// Refuses caller-supplied keys with the reserved `aws-crypto-` prefix.
     /// Spec: client-apis/encrypt.md ("Encryption Context").
     static func checkNoReservedKeys(_ context: EncryptionContext) throws {
-        if let key = context.keys.sorted().first(where: { $0.hasPrefix(reservedEncryptionContextPrefix) }) {
+        // The smallest reserved key, so the error names the same key whatever the dictionary
+        // order; no array of keys on the usual path.
+        var found: String? = nil
+        for (key, _) in context where key.hasPrefix(reservedEncryptionContextPrefix) {
+            if let earlier = found, earlier <= key { continue }
+            found = key
+        }
+        if let key = found {
             throw EnvelopeError(.encryptionContextMismatch, "The encryption context key \"\(key)\" uses the reserved prefix \"\(reservedEncryptionContextPrefix)\". Rename the key; the SDK sets such keys itself.")
         }
     }

@@ -5,7 +5,7 @@ import EnvelopeCrypto
 
 extension EnvelopeClient {
     /// Encrypts from `source` to `sink`. For a file sink the caller has the output open.
-    func runEncryptMessage(from source: BodySource, to sink: BodySink, materialsManager: any EncryptionMaterialsManager,
+    func runEncryptMessage(from source: BodySource, to sink: BodySink, materialsManager: some EncryptionMaterialsManager,
                         encryptionContext: EncryptionContext, suite: AlgorithmSuite?, frameLength: Int,
                         progress: (@Sendable (Int64) -> Void)? = nil) async throws -> EncryptResult {
         let inMemoryLength: Int?
@@ -21,7 +21,7 @@ extension EnvelopeClient {
     /// Decrypts from `source` (a whole message). `sink` is called once the header verified and the
     /// data key is known, before any body byte is read: it opens the output and runs the body
     /// into it with the function it is given (the default collects the plaintext in memory).
-    func runDecryptMessage(from source: BodySource, materialsManager: any DecryptionMaterialsManager,
+    func runDecryptMessage(from source: BodySource, materialsManager: some DecryptionMaterialsManager,
                         encryptionContext: EncryptionContext, progress: (@Sendable (Int64) -> Void)? = nil,
                         sink: (_ run: (BodySink) async throws -> [UInt8]) async throws -> [UInt8] = { try await $0(.bytes) }) async throws -> DecryptResult {
         let header: MessageHeader

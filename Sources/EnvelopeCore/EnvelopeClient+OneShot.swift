@@ -11,8 +11,9 @@ extension EnvelopeClient {
     ///   - frameLength: 1...2^31-1 bytes per frame (default 4096).
     public func encrypt(_ plaintext: [UInt8], keyring: any EncryptionKeyring, encryptionContext: EncryptionContext = [:],
                         suite: AlgorithmSuite? = nil, frameLength: Int = EnvelopeClient.defaultFrameLength) async throws -> EncryptResult {
-        try await encrypt(plaintext, materialsManager: DefaultMaterialsManager(encryptionKeyring: keyring),
-                          encryptionContext: encryptionContext, suite: suite, frameLength: frameLength)
+        // The manager goes to the engine as its concrete type (generic, not `any`): no heap box per call.
+        try await encryptMessage(from: .bytes(plaintext, offset: 0), to: .bytes, materialsManager: DefaultMaterialsManager(encryptionKeyring: keyring),
+                                 encryptionContext: encryptionContext, suite: suite, frameLength: frameLength)
     }
 
     /// Encrypts a byte buffer with a materials manager.
@@ -31,7 +32,8 @@ extension EnvelopeClient {
     ///     required pairs that were authenticated but not stored.
     /// - Returns: the plaintext, the full encryption context and the suite found.
     public func decrypt(_ message: [UInt8], keyring: any DecryptionKeyring, encryptionContext: EncryptionContext = [:]) async throws -> DecryptResult {
-        try await decrypt(message, materialsManager: DefaultMaterialsManager(decryptionKeyring: keyring), encryptionContext: encryptionContext)
+        try await decryptMessage(from: .bytes(message, offset: 0), materialsManager: DefaultMaterialsManager(decryptionKeyring: keyring),
+                                 encryptionContext: encryptionContext)
     }
 
     /// Decrypts a complete message with a materials manager. Nothing is returned unless every

@@ -89,7 +89,7 @@ public struct EnvelopeClient: Sendable {
     // MARK: - shared setup
 
     /// Validates the request, obtains materials and builds the frame encryptor (header included).
-    func makeEncryptor(materialsManager: any EncryptionMaterialsManager, encryptionContext: EncryptionContext,
+    func makeEncryptor(materialsManager: some EncryptionMaterialsManager, encryptionContext: EncryptionContext,
                        suite: AlgorithmSuite?, frameLength: Int, plaintextLength: Int?) async throws -> FrameEncryptor {
         // Spec: client-apis/encrypt.md ("Encryption Context") — reserved prefix refused.
         try EncryptionContextCodec.checkNoReservedKeys(encryptionContext)
@@ -121,7 +121,7 @@ public struct EnvelopeClient: Sendable {
     }
 
     /// Obtains decryption materials for a parsed header and builds the frame decryptor.
-    func makeDecryptor(header: MessageHeader, materialsManager: any DecryptionMaterialsManager,
+    func makeDecryptor(header: MessageHeader, materialsManager: some DecryptionMaterialsManager,
                        reproducedEncryptionContext: EncryptionContext) async throws -> (FrameDecryptor, DecryptionMaterials) {
         // Spec: client-apis/decrypt.md — refuse suites the commitment policy forbids before any key work.
         guard commitmentPolicy.allowsDecrypt(of: header.suite) else {

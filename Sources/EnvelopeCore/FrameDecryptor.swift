@@ -60,36 +60,60 @@ final class FrameDecryptor {
             throw EnvelopeError(.keyringFailure, "The message is signed but the materials hold no verification key.")
         }
         self.header = header
-        let derived = try KeyDerivation.derive(suite: header.suite, dataKey: dataKey, messageID: header.messageID)
+        // The derived commitment stays on the stack; the header's is a range of its bytes.
+        var commitmentBytes = (UInt64(0), UInt64(0), UInt64(0), UInt64(0))
+        let commitmentLength = header.suite.isCommitting ? KeyDerivation.commitmentLength : 0
+        let key = try withUnsafeMutableBytes(of: &commitmentBytes) { commitment in
+            try KeyDerivation.derive(suite: header.suite, dataKey: dataKey, messageID: header.messageID,
+                                     commitment: UnsafeMutableRawBufferPointer(rebasing: commitment[0..<commitmentLength]))
+        }
         // Spec: client-apis/decrypt.md ("Verify the header") — commitment compared in constant time.
         if header.suite.isCommitting {
-            guard ConstantTime.equal(derived.commitment, header.suiteData) else {
+            let matches = withUnsafeBytes(of: &commitmentBytes) { derived in
+                header.bytes.withUnsafeBytes { all in
+                    ConstantTime.equal(UnsafeRawBufferPointer(rebasing: derived[0..<commitmentLength]),
+                                       UnsafeRawBufferPointer(rebasing: all[header.suiteDataRange]))
+                }
+            }
+            guard matches else {
                 throw EnvelopeError(.authenticationFailed, "The message's key commitment does not match its data key: the message is invalid or was crafted to decrypt differently under different keys. Do not trust it.")
             }
         }
         let required = Set(materials.requiredEncryptionContextKeys)
         let onlyAuthenticated: EncryptionContext = required.isEmpty ? [:]
             : materials.encryptionContext.filter { required.contains($0.key) && header.encryptionContext[$0.key] == nil }
-        messageKey = derived.key
+        messageKey = key
+        let gcm: AESGCMContext
         do {
-            context = try AESGCMContext(key: derived.key, direction: .open)
+            gcm = try AESGCMContext(key: key, direction: .open)
         } catch {
             throw EnvelopeError.wrapping(error, "Setting up message decryption failed in the crypto library.")
         }
+        context = gcm
         // Spec: client-apis/decrypt.md ("Verify the header") — AAD = header body ‖ authenticate-only context.
-        let headerAAD = onlyAuthenticated.isEmpty ? header.bodyBytes : header.bodyBytes + (try EncryptionContextCodec.serialize(onlyAuthenticated))
-        let iv = header.version == 1 ? header.headerIV : MessageHeader.zeroIV
+        let extraAAD = onlyAuthenticated.isEmpty ? [] : try EncryptionContextCodec.serialize(onlyAuthenticated)
         do {
-            _ = try context.open([], tag: header.headerTag, iv: iv, authenticating: headerAAD)
+            try header.bytes.withUnsafeBytes { all in
+                let tag = UnsafeRawBufferPointer(rebasing: all[header.headerTagRange])
+                let body = UnsafeRawBufferPointer(rebasing: all[0..<header.bodyLength])
+                let none = UnsafeMutableRawBufferPointer(start: nil, count: 0)
+                try Self.withHeaderIV(header, all) { iv in
+                    if extraAAD.isEmpty {
+                        try gcm.open(ciphertext: UnsafeRawBufferPointer(none), tag: tag, iv: iv, aad: body, plaintext: none)
+                    } else {
+                        let aad = Array(body) + extraAAD
+                        try aad.withUnsafeBytes { try gcm.open(ciphertext: UnsafeRawBufferPointer(none), tag: tag, iv: iv, aad: $0, plaintext: none) }
+                    }
+                }
+            }
         } catch {
             throw EnvelopeError(.authenticationFailed, "The message header tag did not verify: the header was modified, or the encryption context you supplied for decryption (required pairs not stored in the message) differs from the one used to encrypt. Check the context; do not trust this message.")
         }
         verificationKey = materials.verificationKey
         if let hash = header.suite.signatureHash {
             do { digest = try IncrementalHash(hash) } catch { throw EnvelopeError.wrapping(error, "Creating the message digest failed.") }
-            digest?.update(header.bodyBytes)
-            digest?.update(header.headerIV)
-            digest?.update(header.headerTag)
+            // Body, (v1) IV and tag: the whole header, in wire order.
+            digest?.update(header.bytes)
         } else {
             digest = nil
         }
@@ -99,6 +123,14 @@ final class FrameDecryptor {
         // in-memory decryption); grown to the frame length only once a whole frame has arrived.
         scratch = UnsafeMutableRawBufferPointer(start: nil, count: 0)
         initialScratch = header.contentType == .framed ? min(Int(header.frameLength), 64 * 1024) : 0
+    }
+
+    /// Runs `body` with the header IV: the v1 header's own (a range of `all`, its bytes), else
+    /// the zero IV of v2.
+    private static func withHeaderIV<R>(_ header: MessageHeader, _ all: UnsafeRawBufferPointer,
+                                        _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        if header.version == 1 { return try body(UnsafeRawBufferPointer(rebasing: all[header.headerIVRange])) }
+        return try MessageHeader.zeroIV.withUnsafeBytes(body)
     }
 
     deinit {

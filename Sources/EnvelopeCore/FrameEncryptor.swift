@@ -43,31 +43,55 @@ final class FrameEncryptor {
         self.encryptionContext = materials.encryptionContext
         let version = suite.messageFormatVersion
         let messageID = fixedMessageID ?? RandomBytes.array(count: suite.messageIDLength)
-        let derived = try KeyDerivation.derive(suite: suite, dataKey: dataKey, messageID: messageID)
+        // The commitment goes from the derivation (on the stack) straight into the header.
+        var commitmentBytes = (UInt64(0), UInt64(0), UInt64(0), UInt64(0))
+        let commitmentLength = suite.isCommitting ? KeyDerivation.commitmentLength : 0
+        let key = try withUnsafeMutableBytes(of: &commitmentBytes) { commitment in
+            try KeyDerivation.derive(suite: suite, dataKey: dataKey, messageID: messageID,
+                                     commitment: UnsafeMutableRawBufferPointer(rebasing: commitment[0..<commitmentLength]))
+        }
         // Spec: client-apis/encrypt.md ("Construct the header") — required pairs are authenticated, not stored.
         // Without required keys (the common case) the context is stored as it is: no filtered copies.
         let required = Set(materials.requiredEncryptionContextKeys)
         let stored = required.isEmpty ? materials.encryptionContext : materials.encryptionContext.filter { !required.contains($0.key) }
         let onlyAuthenticated: EncryptionContext = required.isEmpty ? [:] : materials.encryptionContext.filter { required.contains($0.key) }
-        let serializedContext = try EncryptionContextCodec.serialize(stored)
-        let body = try HeaderCodec.serializeBody(version: version, suite: suite, messageID: messageID, serializedContext: serializedContext,
-                                                 encryptedDataKeys: materials.encryptedDataKeys, frameLength: UInt32(frameLength),
-                                                 suiteData: derived.commitment)
-        let headerIV = MessageHeader.zeroIV
-        messageKey = derived.key
+        // The whole header in one array: the body (the context serialized in place), then room
+        // for the v1 IV and the tag, which is sealed straight into it.
+        let ivLength = version == 1 ? AESGCM.ivLength : 0
+        var bytes = try EncryptionContextCodec.withSortedPairs(stored) { pairs, contextLength in
+            try withUnsafeBytes(of: &commitmentBytes) { commitment in
+                try HeaderCodec.serializeBody(version: version, suite: suite, messageID: messageID, contextLength: contextLength,
+                                              writeContext: { EncryptionContextCodec.append(pairs, to: &$0) },
+                                              encryptedDataKeys: materials.encryptedDataKeys, frameLength: UInt32(frameLength),
+                                              suiteData: UnsafeRawBufferPointer(rebasing: commitment[0..<commitmentLength]),
+                                              reserving: ivLength + AESGCM.tagLength)
+            }
+        }
+        let bodyLength = bytes.count
+        bytes.append(contentsOf: repeatElement(0, count: ivLength + AESGCM.tagLength))
+        messageKey = key
         do {
-            context = try AESGCMContext(key: derived.key, direction: .seal)
+            let gcm = try AESGCMContext(key: key, direction: .seal)
+            context = gcm
             // Spec: client-apis/encrypt.md ("Header Authentication") — IV of zeros, empty plaintext.
-            let aad = onlyAuthenticated.isEmpty ? body : body + (try EncryptionContextCodec.serialize(onlyAuthenticated))
-            let tag = try context.seal([], iv: headerIV, authenticating: aad).tag
-            var bytes = body
-            if version == 1 { bytes += headerIV }
-            bytes += tag
+            let extraAAD = onlyAuthenticated.isEmpty ? [] : try EncryptionContextCodec.serialize(onlyAuthenticated)
+            try MessageHeader.zeroIV.withUnsafeBytes { iv in
+                try bytes.withUnsafeMutableBytes { all in
+                    let body = UnsafeRawBufferPointer(rebasing: all[0..<bodyLength])
+                    let tag = UnsafeMutableRawBufferPointer(rebasing: all[(bodyLength + ivLength)...])
+                    let none = UnsafeMutableRawBufferPointer(start: nil, count: 0)
+                    if extraAAD.isEmpty {
+                        try gcm.seal(plaintext: UnsafeRawBufferPointer(none), iv: iv, aad: body, ciphertext: none, tag: tag)
+                    } else {
+                        let aad = Array(body) + extraAAD
+                        try aad.withUnsafeBytes { try gcm.seal(plaintext: UnsafeRawBufferPointer(none), iv: iv, aad: $0, ciphertext: none, tag: tag) }
+                    }
+                }
+            }
             headerBytes = bytes
             header = MessageHeader(version: version, suite: suite, messageID: messageID, encryptionContext: stored,
-                                   serializedEncryptionContext: serializedContext, encryptedDataKeys: materials.encryptedDataKeys,
-                                   contentType: .framed, frameLength: UInt32(frameLength), suiteData: derived.commitment,
-                                   headerIV: version == 1 ? headerIV : [], headerTag: tag, bodyBytes: body, totalLength: bytes.count)
+                                   encryptedDataKeys: materials.encryptedDataKeys, contentType: .framed,
+                                   frameLength: UInt32(frameLength), bytes: bytes, bodyLength: bodyLength)
             if let hash = suite.signatureHash {
                 digest = try IncrementalHash(hash)
                 digest?.update(bytes)

@@ -23,7 +23,7 @@
 /// its `withLock`; the stages below only decide, under the lock, what to do next, and do the
 /// work (fill, transform, hash, write) outside it.
 final class FramePipeline: @unchecked Sendable {
-    typealias ThreadStarter = (@escaping @Sendable () -> Void) throws -> Void
+    typealias ThreadStarter = (@escaping @Sendable () -> Void) throws -> JoinableThread
     typealias Fill = (PipelineSlot) throws -> Void
     /// Seals or opens `frames` of the slot with AES context number `context` (0..<jobs).
     typealias Transform = (PipelineSlot, _ frames: Range<Int>, _ context: Int) throws -> Void
@@ -43,14 +43,14 @@ final class FramePipeline: @unchecked Sendable {
     private let hash: Hash?
     private let hashesInput: Bool
     private let write: Write
-    /// Starts a thread (``startThread(_:)``; tests inject one that fails).
+    /// Starts a thread (`startJoinableThread(_:)`; tests inject one that fails).
     private let threadStarter: ThreadStarter
 
     /// Dedicated transform threads; the filler is the last of the `jobs` when it helps.
     private var workerThreads: Int { jobs == 1 ? 1 : jobs - 1 }
 
     init(slots: [PipelineSlot], jobs: Int, fill: @escaping Fill, transform: @escaping Transform,
-         hash: Hash?, hashesInput: Bool, write: @escaping Write, threadStarter: @escaping ThreadStarter = startThread) {
+         hash: Hash?, hashesInput: Bool, write: @escaping Write, threadStarter: @escaping ThreadStarter = startJoinableThread) {
         precondition(slots.count >= 2 && jobs >= 1)
         self.slots = slots
         self.jobs = jobs
@@ -88,30 +88,31 @@ final class FramePipeline: @unchecked Sendable {
     func run() throws -> PipelineState.Statistics {
         let threads = workerThreads + 1 + (hash == nil ? 0 : 1)
         lock.withLock { $0.running = threads }
-        var started = 0
+        var started: [JoinableThread] = []
         do {
             for worker in 0..<workerThreads {
-                try spawn { self.workerLoop(context: worker) }
-                started += 1
+                started.append(try spawn { self.workerLoop(context: worker) })
             }
             if hash != nil {
-                try spawn { self.hashLoop() }
-                started += 1
+                started.append(try spawn { self.hashLoop() })
             }
-            try spawn { self.writeLoop() }
-            started += 1
+            started.append(try spawn { self.writeLoop() })
             fillLoop()
         } catch {
             // A thread could not start: stop the ones that did, and count those that never ran as done.
             fail(error)
-            lock.withLock { $0.running -= threads - started }
+            lock.withLock { $0.running -= threads - started.count }
         }
         let (failure, statistics) = lock.withLock(waitingOn: Waiter.runner.rawValue, while: { $0.running > 0 }) { ($0.failure, $0.statistics) }
+        // Each thread holds this pipeline, and through it the stages' captures (the caller's files
+        // and buffers), until it ends: joined here, so everything is released by the time run()
+        // returns, never by a thread that outlives the call.
+        started.forEach { $0.join() }
         if let failure { throw failure }
         return statistics
     }
 
-    private func spawn(_ body: @escaping @Sendable () -> Void) throws {
+    private func spawn(_ body: @escaping @Sendable () -> Void) throws -> JoinableThread {
         try threadStarter {
             body()
             self.lock.withLock { $0.running -= 1 }

@@ -23,24 +23,34 @@ enum KeyDerivation {
 
     /// Returns the content key and the 32-byte commitment (empty for non-committing suites).
     static func derive(suite: AlgorithmSuite, dataKey: SecureBytes, messageID: [UInt8]) throws -> (key: SecureBytes, commitment: [UInt8]) {
+        let length = suite.isCommitting ? commitmentLength : 0
+        var commitment = [UInt8](repeating: 0, count: length)
+        let key = try commitment.withUnsafeMutableBytes { try derive(suite: suite, dataKey: dataKey, messageID: messageID, commitment: $0) }
+        return (key, commitment)
+    }
+
+    /// Returns the content key and writes the 32-byte commitment of committing suites into
+    /// `commitment` (which must be that long; it is not touched for other suites).
+    static func derive(suite: AlgorithmSuite, dataKey: SecureBytes, messageID: [UInt8],
+                       commitment: UnsafeMutableRawBufferPointer) throws -> SecureBytes {
         guard dataKey.count == suite.dataKeyLength else {
             throw EnvelopeError(.keyringFailure, "The plaintext data key is \(dataKey.count) bytes but suite \(suite.name) needs \(suite.dataKeyLength). Check the keyring or materials manager.")
         }
         do {
             switch suite.keyDerivation {
             case .identity:
-                return (dataKey, [])
+                return dataKey
             case .hkdf(let hash):
                 // info = suite ID ‖ message ID; salt = digest-length zeros. Built on the stack.
                 return try withInfo(suite: suite, messageID) { info in
                     try withUnsafeTemporaryAllocation(byteCount: hash.digestLength, alignment: 1) { salt in
                         salt.initializeMemory(as: UInt8.self, repeating: 0)
-                        let key = try HKDF.deriveKey(hash: hash, inputKey: dataKey, salt: UnsafeRawBufferPointer(salt),
-                                                     info: info, length: suite.dataKeyLength)
-                        return (key, [])
+                        return try HKDF.deriveKey(hash: hash, inputKey: dataKey, salt: UnsafeRawBufferPointer(salt),
+                                                  info: info, length: suite.dataKeyLength)
                     }
                 }
             case .committingHKDFSHA512:
+                precondition(commitment.count == commitmentLength, "the commitment buffer must be 32 bytes")
                 // Both outputs share the input key and the salt (the message ID): one HKDF-Extract,
                 // two HKDF-Expands (RFC 5869: the same bytes as two full derivations), on one
                 // OpenSSL context.
@@ -49,14 +59,10 @@ enum KeyDerivation {
                     let key = try withInfo(suite: suite, deriveKeyLabel) { info in
                         try kdf.expandKey(pseudorandomKey: prk, info: info, length: suite.dataKeyLength)
                     }
-                    let commitment = try [UInt8](unsafeUninitializedCapacity: commitmentLength) { out, n in
-                        n = 0
-                        try commitKeyLabel.withUnsafeBytes { info in
-                            try kdf.expand(pseudorandomKey: prk, info: info, into: UnsafeMutableRawBufferPointer(out))
-                        }
-                        n = commitmentLength
+                    try commitKeyLabel.withUnsafeBytes { info in
+                        try kdf.expand(pseudorandomKey: prk, info: info, into: commitment)
                     }
-                    return (key, commitment)
+                    return key
                 }
             }
         } catch {

@@ -14,21 +14,54 @@ struct MessageHeader: Sendable {
     var messageID: [UInt8]
     /// The pairs stored in the header (without the "only authenticated" required pairs).
     var encryptionContext: EncryptionContext
-    /// The serialized context exactly as it appears in the header.
-    var serializedEncryptionContext: [UInt8]
     var encryptedDataKeys: [EncryptedDataKey]
     var contentType: ContentType
     /// 0 for non-framed bodies.
     var frameLength: UInt32
-    /// v2 only: the 32-byte key commitment.
-    var suiteData: [UInt8]
-    /// v1 only: the header IV (12 zero bytes when written by a conforming SDK).
-    var headerIV: [UInt8]
-    var headerTag: [UInt8]
-    /// The header body bytes (everything before the header authentication).
-    var bodyBytes: [UInt8]
+    /// The whole serialized header in one array: the body (everything the tag authenticates),
+    /// the v1 header IV, the tag. The other byte fields are ranges of it, not arrays of their own.
+    let bytes: [UInt8]
+    /// Where the header body ends (the v1 IV or the tag starts).
+    let bodyLength: Int
+
+    /// A header over its serialized `bytes`, whose body is the first `bodyLength` bytes.
+    init(version: Int, suite: AlgorithmSuite, messageID: [UInt8], encryptionContext: EncryptionContext,
+         encryptedDataKeys: [EncryptedDataKey], contentType: ContentType, frameLength: UInt32, bytes: [UInt8], bodyLength: Int) {
+        self.version = version
+        self.suite = suite
+        self.messageID = messageID
+        self.encryptionContext = encryptionContext
+        self.encryptedDataKeys = encryptedDataKeys
+        self.contentType = contentType
+        self.frameLength = frameLength
+        self.bytes = bytes
+        self.bodyLength = bodyLength
+    }
+
     /// Total bytes including header authentication.
-    var totalLength: Int
+    var totalLength: Int { bytes.count }
+    /// The header body bytes (everything before the header authentication).
+    var bodyBytes: ArraySlice<UInt8> { bytes[0..<bodyLength] }
+    /// Where the serialized context sits: after version (and v1 type), suite ID, message ID and its length.
+    var serializedEncryptionContextRange: Range<Int> {
+        let lengthOffset = (version == 1 ? 2 : 1) + 2 + messageID.count
+        let length = Int(bytes[lengthOffset]) << 8 | Int(bytes[lengthOffset + 1])
+        return (lengthOffset + 2)..<(lengthOffset + 2 + length)
+    }
+    /// The serialized context exactly as it appears in the header.
+    var serializedEncryptionContext: [UInt8] { Array(bytes[serializedEncryptionContextRange]) }
+    /// v2 only: where the 32-byte key commitment sits (the end of the body); empty for v1.
+    var suiteDataRange: Range<Int> { version == 2 ? (bodyLength - 32)..<bodyLength : bodyLength..<bodyLength }
+    /// v2 only: the 32-byte key commitment.
+    var suiteData: [UInt8] { Array(bytes[suiteDataRange]) }
+    /// v1 only: where the header IV sits; empty for v2.
+    var headerIVRange: Range<Int> { version == 1 ? bodyLength..<(bodyLength + AESGCM.ivLength) : bodyLength..<bodyLength }
+    /// v1 only: the header IV (12 zero bytes when written by a conforming SDK).
+    var headerIV: [UInt8] { Array(bytes[headerIVRange]) }
+    /// Where the header tag sits: the last 16 bytes.
+    var headerTagRange: Range<Int> { (bytes.count - AESGCM.tagLength)..<bytes.count }
+    /// The header tag.
+    var headerTag: [UInt8] { Array(bytes[headerTagRange]) }
 
     /// The header IV of every v2 message (and of v1 messages from conforming SDKs): 12 zero
     /// bytes, allocated once.
@@ -63,11 +96,21 @@ enum HeaderCodec {
     /// Spec: data-format/message-header.md ("Header Body Version 1.0" / "Version 2.0").
     static func serializeBody(version: Int, suite: AlgorithmSuite, messageID: [UInt8], serializedContext: [UInt8],
                               encryptedDataKeys: [EncryptedDataKey], frameLength: UInt32, suiteData: [UInt8]) throws -> [UInt8] {
+        try serializeBody(version: version, suite: suite, messageID: messageID, contextLength: serializedContext.count,
+                          writeContext: { $0.append(contentsOf: serializedContext) }, encryptedDataKeys: encryptedDataKeys,
+                          frameLength: frameLength, suiteData: suiteData, reserving: 0)
+    }
+
+    /// Serializes a header body whose context (`contextLength` bytes) `writeContext` appends in
+    /// place, into an array with room for `reserving` more bytes (the IV and tag that follow):
+    /// measured first, then every field written once.
+    static func serializeBody(version: Int, suite: AlgorithmSuite, messageID: [UInt8], contextLength: Int,
+                              writeContext: (inout [UInt8]) -> Void, encryptedDataKeys: [EncryptedDataKey],
+                              frameLength: UInt32, suiteData: UnsafeRawBufferPointer, reserving tail: Int) throws -> [UInt8] {
         guard !encryptedDataKeys.isEmpty, encryptedDataKeys.count <= Int(UInt16.max) else {
             throw EnvelopeError(.keyringFailure, "A message needs between 1 and 65535 encrypted data keys, not \(encryptedDataKeys.count). Check the keyring configuration.")
         }
-        // Measure first, then write every field once into one array of exactly that size.
-        var size = (version == 1 ? 2 : 1) + 2 + messageID.count + 2 + serializedContext.count + 2
+        var size = (version == 1 ? 2 : 1) + 2 + messageID.count + 2 + contextLength + 2
         for edk in encryptedDataKeys {
             let providerLength = edk.providerID.utf8.count
             guard providerLength <= Int(UInt16.max), edk.providerInfo.count <= Int(UInt16.max), edk.ciphertext.count <= Int(UInt16.max) else {
@@ -77,13 +120,13 @@ enum HeaderCodec {
         }
         size += 1 + (version == 1 ? 5 : 0) + 4 + (version == 2 ? suiteData.count : 0)
         var out: [UInt8] = []
-        out.reserveCapacity(size)
+        out.reserveCapacity(size + tail)
         out.append(UInt8(version))
         if version == 1 { out.append(0x80) }
         out.appendUInt16(suite.id)
         out.append(contentsOf: messageID)
-        out.appendUInt16(UInt16(serializedContext.count))
-        out.append(contentsOf: serializedContext)
+        out.appendUInt16(UInt16(contextLength))
+        writeContext(&out)
         out.appendUInt16(UInt16(encryptedDataKeys.count))
         for edk in encryptedDataKeys {
             out.appendLengthPrefixed16(edk.providerID.utf8)
@@ -99,6 +142,16 @@ enum HeaderCodec {
         if version == 2 { out.append(contentsOf: suiteData) }
         assert(out.count == size, "header size computed wrongly")
         return out
+    }
+
+    /// The array form of ``serializeBody(version:suite:messageID:contextLength:writeContext:encryptedDataKeys:frameLength:suiteData:reserving:)``'s suite data.
+    private static func serializeBody(version: Int, suite: AlgorithmSuite, messageID: [UInt8], contextLength: Int,
+                                      writeContext: (inout [UInt8]) -> Void, encryptedDataKeys: [EncryptedDataKey],
+                                      frameLength: UInt32, suiteData: [UInt8], reserving tail: Int) throws -> [UInt8] {
+        try suiteData.withUnsafeBytes {
+            try serializeBody(version: version, suite: suite, messageID: messageID, contextLength: contextLength, writeContext: writeContext,
+                              encryptedDataKeys: encryptedDataKeys, frameLength: frameLength, suiteData: $0, reserving: tail)
+        }
     }
 
     enum ParseResult {
@@ -134,7 +187,6 @@ enum HeaderCodec {
         guard let aadLength = r.readUInt16() else { return .needMoreBytes }
         guard let aad = r.readSlice(Int(aadLength)) else { return .needMoreBytes }
         let context = try EncryptionContextCodec.parse(aad)
-        let serializedContext = Array(aad)
         guard let edkCount = r.readUInt16() else { return .needMoreBytes }
         guard edkCount > 0 else { throw EnvelopeError.malformed("the header lists no encrypted data keys") }
         // Spec: client-apis/decrypt.md — stop as soon as the EDK count exceeds the maximum.
@@ -145,8 +197,8 @@ enum HeaderCodec {
         var edks: [EncryptedDataKey] = []
         edks.reserveCapacity(Int(min(edkCount, 64)))
         for _ in 0..<edkCount {
-            guard let provider = r.readLengthPrefixed16() else { return .needMoreBytes }
-            guard let providerID = String(validating: provider, as: UTF8.self) else {
+            guard let provider = r.readLengthPrefixed16Slice() else { return .needMoreBytes }
+            guard let providerID = String(utf8Bytes: provider) else {
                 throw EnvelopeError.malformed("an encrypted data key's provider ID is not valid UTF-8")
             }
             guard let info = r.readLengthPrefixed16(), let ciphertext = r.readLengthPrefixed16() else { return .needMoreBytes }
@@ -173,23 +225,19 @@ enum HeaderCodec {
                 throw EnvelopeError.malformed("the frame length \(frameLength) exceeds the maximum of 2^31-1 bytes")
             }
         }
-        var suiteData: [UInt8] = []
         if version == 2 {
-            guard let data = r.readBytes(32) else { return .needMoreBytes }
-            suiteData = data
+            guard r.readSlice(32) != nil else { return .needMoreBytes }
         }
         let bodyEnd = r.offset
-        var headerIV: [UInt8] = []
         if version == 1 {
-            guard let iv = r.readBytes(AESGCM.ivLength) else { return .needMoreBytes }
-            headerIV = iv
+            guard r.readSlice(AESGCM.ivLength) != nil else { return .needMoreBytes }
         }
-        guard let tag = r.readBytes(AESGCM.tagLength) else { return .needMoreBytes }
+        guard r.readSlice(AESGCM.tagLength) != nil else { return .needMoreBytes }
+        // One copy of the whole header; suite data, IV, tag and context are ranges of it.
         let header = MessageHeader(
-            version: Int(version), suite: suite, messageID: messageID, encryptionContext: context,
-            serializedEncryptionContext: serializedContext, encryptedDataKeys: edks, contentType: contentType,
-            frameLength: frameLength, suiteData: suiteData, headerIV: headerIV, headerTag: tag,
-            bodyBytes: Array(UnsafeRawBufferPointer(rebasing: bytes[0..<bodyEnd])), totalLength: r.offset)
+            version: Int(version), suite: suite, messageID: messageID, encryptionContext: context, encryptedDataKeys: edks,
+            contentType: contentType, frameLength: frameLength,
+            bytes: Array(UnsafeRawBufferPointer(rebasing: bytes[0..<r.offset])), bodyLength: bodyEnd)
         return .header(header)
     }
 

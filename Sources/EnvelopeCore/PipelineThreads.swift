@@ -51,39 +51,81 @@ final class PipelineLock<State>: @unchecked Sendable {
 }
 
 /// Runs a synchronous job on a thread of its own and awaits it, so the pipeline's blocking
-/// waits never occupy the cooperative thread pool.
+/// waits never occupy the cooperative thread pool. The job, and everything it captured (the
+/// caller's files, buffers, keys), is released on that thread *before* the caller resumes: once
+/// this returns, no other thread drops the last reference to any of it (and closes a descriptor
+/// the engine opened, or frees memory, after the API call has returned).
 func runOnDedicatedThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
+    let job = DedicatedJob(body)
+    return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
         do {
-            try startThread {
-                do { continuation.resume(returning: try body()) } catch { continuation.resume(throwing: error) }
-            }
+            try startThread { job.run(resuming: continuation) }
         } catch {
             continuation.resume(throwing: error)
         }
     }
 }
 
-/// The work of one detached POSIX thread.
+/// The body of `runOnDedicatedThread(_:)`, released once it has run.
+private final class DedicatedJob<T: Sendable>: @unchecked Sendable {
+    /// Set at creation, taken (and so released) by the one thread that runs it.
+    private var body: (@Sendable () throws -> T)?
+
+    init(_ body: @escaping @Sendable () throws -> T) { self.body = body }
+
+    func run(resuming continuation: CheckedContinuation<T, any Error>) {
+        let result = runAndRelease()
+        continuation.resume(with: result)
+    }
+
+    /// Runs the body; it is released when this returns, before the caller is resumed.
+    private func runAndRelease() -> Result<T, any Error> {
+        guard let body else { preconditionFailure("a dedicated job runs once") }
+        self.body = nil
+        return Result { try body() }
+    }
+}
+
+/// The work of one POSIX thread.
 private final class ThreadWork {
     let body: @Sendable () -> Void
     init(_ body: @escaping @Sendable () -> Void) { self.body = body }
 }
 
+/// A thread started by `startJoinableThread(_:)`.
+struct JoinableThread: @unchecked Sendable {
+    fileprivate let handle: pthread_t
+
+    /// Waits until the thread has ended: its body returned and was released.
+    func join() { pthread_join(handle, nil) }
+}
+
 /// Starts a detached POSIX thread running `body` (with the system's default stack size); throws
 /// ``EnvelopeError/Code/outOfMemory`` (``ResourceFailure``) when the system refuses.
 func startThread(_ body: @escaping @Sendable () -> Void) throws {
+    _ = try createThread(detached: true, body)
+}
+
+/// Starts a POSIX thread running `body` that must be joined (`JoinableThread.join()`); throws
+/// like `startThread(_:)`.
+func startJoinableThread(_ body: @escaping @Sendable () -> Void) throws -> JoinableThread {
+    JoinableThread(handle: try createThread(detached: false, body))
+}
+
+private func createThread(detached: Bool, _ body: @escaping @Sendable () -> Void) throws -> pthread_t {
     let context = Unmanaged.passRetained(ThreadWork(body)).toOpaque()
     var attributes = pthread_attr_t()
     pthread_attr_init(&attributes)
     defer { pthread_attr_destroy(&attributes) }
-    pthread_attr_setdetachstate(&attributes, Int32(PTHREAD_CREATE_DETACHED))
+    pthread_attr_setdetachstate(&attributes, Int32(detached ? PTHREAD_CREATE_DETACHED : PTHREAD_CREATE_JOINABLE))
     #if canImport(Glibc)
     var thread = pthread_t()
     #else
     var thread: pthread_t?
     #endif
     let result = pthread_create(&thread, &attributes, { context in
+        // `work` (the body and its captures) is released before the thread ends, so a join
+        // returns only after that.
         let work = Unmanaged<ThreadWork>.fromOpaque(context!).takeRetainedValue()
         work.body()
         return nil
@@ -92,4 +134,9 @@ func startThread(_ body: @escaping @Sendable () -> Void) throws {
         Unmanaged<ThreadWork>.fromOpaque(context).release()
         throw EnvelopeError.threadsExhausted(result)
     }
+    #if canImport(Glibc)
+    return thread
+    #else
+    return thread!
+    #endif
 }

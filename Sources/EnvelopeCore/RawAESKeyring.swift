@@ -66,14 +66,13 @@ public struct RawAESKeyring: Keyring, CustomStringConvertible {
         info.append(contentsOf: repeatElement(0, count: AESGCM.ivLength))
         var wrapped = [UInt8](repeating: 0, count: dataKey.count + AESGCM.tagLength)
         do {
-            let context = try AESGCMContext(key: wrappingKey, direction: .seal)
             try info.withUnsafeMutableBytes { infoBytes in
                 let iv = UnsafeMutableRawBufferPointer(rebasing: infoBytes[(nameLength + 8)...])
                 RandomBytes.fill(iv)
                 try dataKey.withUnsafeBytes { key in
                     try aad.withUnsafeBytes { a in
                         try wrapped.withUnsafeMutableBytes { w in
-                            try context.seal(plaintext: key, iv: UnsafeRawBufferPointer(iv), aad: a,
+                            try AESGCM.seal(key: wrappingKey, plaintext: key, iv: UnsafeRawBufferPointer(iv), aad: a,
                                              ciphertext: UnsafeMutableRawBufferPointer(rebasing: w[0..<key.count]),
                                              tag: UnsafeMutableRawBufferPointer(rebasing: w[key.count...]))
                         }
@@ -121,12 +120,11 @@ public struct RawAESKeyring: Keyring, CustomStringConvertible {
             do {
                 var result = materials
                 let keyLength = edk.ciphertext.count - AESGCM.tagLength
-                let context = try AESGCMContext(key: wrappingKey, direction: .open)
                 result.plaintextDataKey = try SecureBytes(count: keyLength) { out in
                     try edk.ciphertext.withUnsafeBytes { c in
                         try info.withUnsafeBytes { i in
                             try aad.withUnsafeBytes { a in
-                                try context.open(ciphertext: UnsafeRawBufferPointer(rebasing: c[0..<keyLength]),
+                                try AESGCM.open(key: wrappingKey, ciphertext: UnsafeRawBufferPointer(rebasing: c[0..<keyLength]),
                                                  tag: UnsafeRawBufferPointer(rebasing: c[keyLength...]),
                                                  iv: UnsafeRawBufferPointer(rebasing: i[(nameLength + 8)...]), aad: a, plaintext: out)
                             }

@@ -27,6 +27,54 @@ public enum AESGCM {
         return try context.open(ciphertext, tag: tag, iv: iv, authenticating: aad)
     }
 
+    /// Seals in one call on a pooled OpenSSL context, with no object (wrapping one data key):
+    /// the context is re-keyed with zeros before it is kept again.
+    ///
+    /// - Parameters:
+    ///   - key: the 16-, 24- or 32-byte key.
+    ///   - plaintext: the bytes to seal.
+    ///   - iv: the 12-byte IV.
+    ///   - aad: the additional authenticated data.
+    ///   - ciphertext: receives the ciphertext (at least as long as `plaintext`).
+    ///   - tag: receives the 16-byte tag.
+    public static func seal(
+        key: SecureBytes, plaintext: UnsafeRawBufferPointer, iv: UnsafeRawBufferPointer, aad: UnsafeRawBufferPointer,
+        ciphertext: UnsafeMutableRawBufferPointer, tag: UnsafeMutableRawBufferPointer
+    ) throws {
+        try withOperations(key: key, direction: .seal) {
+            try $0.seal(plaintext: plaintext, iv: iv, aad: aad, ciphertext: ciphertext, tag: tag)
+        }
+    }
+
+    /// Opens in one call on a pooled OpenSSL context, with no object (unwrapping one data key),
+    /// or throws `authenticationFailed` after zeroing `plaintext`.
+    ///
+    /// - Parameters:
+    ///   - key: the 16-, 24- or 32-byte key.
+    ///   - ciphertext: the bytes to open.
+    ///   - tag: the 16-byte tag.
+    ///   - iv: the 12-byte IV.
+    ///   - aad: the additional authenticated data.
+    ///   - plaintext: receives the plaintext (at least as long as `ciphertext`).
+    public static func open(
+        key: SecureBytes, ciphertext: UnsafeRawBufferPointer, tag: UnsafeRawBufferPointer, iv: UnsafeRawBufferPointer,
+        aad: UnsafeRawBufferPointer, plaintext: UnsafeMutableRawBufferPointer
+    ) throws {
+        try withOperations(key: key, direction: .open) {
+            try $0.open(ciphertext: ciphertext, tag: tag, iv: iv, aad: aad, plaintext: plaintext)
+        }
+    }
+
+    private static func withOperations<R>(key: SecureBytes, direction: Direction, _ body: (GCMOperations) throws -> R) throws -> R {
+        guard let cipher = FetchedAlgorithms.aesGCM(keyLength: key.count) else {
+            throw CryptoError(.invalidInput, "an AES-GCM key must be 16, 24 or 32 bytes, not \(key.count)")
+        }
+        let pool = GCMContextPool.pool(keyLength: key.count)
+        let context = try AESGCMContext.keyedContext(key: key, direction: direction, cipher: cipher, pool: pool)
+        defer { AESGCMContext.release(context, pool: pool) }
+        return try body(GCMOperations(context: context, direction: direction))
+    }
+
     /// Opens a wrapped secret (a data key, a stored key) straight into guarded memory, so the
     /// plaintext never exists in an ordinary array.
     public static func openSecret<Ciphertext: ContiguousByteStorage>(
@@ -64,8 +112,15 @@ public final class AESGCMContext {
     /// Issue 15, point 4: the OpenSSL context is complete (allocated and keyed) before any stored
     /// property is set, so a failure frees it exactly once, here, and `deinit` never runs.
     init(key: SecureBytes, direction: AESGCM.Direction, cipher: OpaquePointer, pool: ContextPool?) throws {
+        context = try Self.keyedContext(key: key, direction: direction, cipher: cipher, pool: pool)
+        self.pool = pool
+        self.direction = direction
+    }
+
+    /// An OpenSSL context keyed with `key` for `direction`: from `pool` (re-keyed) or new.
+    static func keyedContext(key: SecureBytes, direction: AESGCM.Direction, cipher: OpaquePointer, pool: ContextPool?) throws -> OpaquePointer {
         let enc: Int32 = direction == .seal ? 1 : 0
-        context = try key.withUnsafeBytes { k in
+        return try key.withUnsafeBytes { k in
             let keyBytes = k.bindMemory(to: UInt8.self).baseAddress
             // A pooled context keeps its cipher: a NULL cipher re-keys it without freeing and
             // re-allocating OpenSSL's GCM state.
@@ -83,13 +138,12 @@ public final class AESGCMContext {
             }
             return fresh
         }
-        self.pool = pool
-        self.direction = direction
     }
 
-    deinit {
-        // Re-keyed with zeros (a zero IV too, which replaces the IV-derived state) before it is
-        // kept; a context that refuses is freed, which wipes it.
+    /// Gives a context back: re-keyed with zeros (a zero IV too, which replaces the IV-derived
+    /// state) and kept in `pool`; a context that refuses, or one without a pool, is freed, which
+    /// wipes it.
+    static func release(_ context: OpaquePointer, pool: ContextPool?) {
         if let pool, envelope_gcm_forget_key(context) == 1 {
             pool.give(context)
         } else {
@@ -98,24 +152,18 @@ public final class AESGCMContext {
         }
     }
 
+    deinit {
+        Self.release(context, pool: pool)
+    }
+
+    private var operations: GCMOperations { GCMOperations(context: context, direction: direction) }
+
     /// Seals `plaintext` into `ciphertext` (same length) and writes the tag. No allocation.
     public func seal(
         plaintext: UnsafeRawBufferPointer, iv: UnsafeRawBufferPointer, aad: UnsafeRawBufferPointer,
         ciphertext: UnsafeMutableRawBufferPointer, tag: UnsafeMutableRawBufferPointer
     ) throws {
-        precondition(direction == .seal, "this AES-GCM context opens, it cannot seal")
-        guard iv.count == AESGCM.ivLength, tag.count == AESGCM.tagLength, ciphertext.count >= plaintext.count
-        else { throw CryptoError(.invalidInput, "AES-GCM seal needs a 12-byte IV, a 16-byte tag and room for the ciphertext") }
-        try start(iv: iv, aad: aad)
-        try update(input: plaintext, output: ciphertext)
-        var finalLength: Int32 = 0
-        var scratch = (UInt64(0), UInt64(0))
-        let finalOK = withUnsafeMutableBytes(of: &scratch) {
-            EVP_CipherFinal_ex(context, $0.bindMemory(to: UInt8.self).baseAddress, &finalLength) == 1
-        }
-        guard finalOK else { throw CryptoError.openSSL("EVP_EncryptFinal_ex") }
-        guard envelope_gcm_get_tag(context, tag.bindMemory(to: UInt8.self).baseAddress, Int32(AESGCM.tagLength)) == 1
-        else { throw CryptoError.openSSL("EVP_CTRL_GCM_GET_TAG") }
+        try operations.seal(plaintext: plaintext, iv: iv, aad: aad, ciphertext: ciphertext, tag: tag)
     }
 
     /// Opens `ciphertext` into `plaintext` and verifies `tag`.
@@ -126,24 +174,7 @@ public final class AESGCMContext {
         ciphertext: UnsafeRawBufferPointer, tag: UnsafeRawBufferPointer, iv: UnsafeRawBufferPointer,
         aad: UnsafeRawBufferPointer, plaintext: UnsafeMutableRawBufferPointer
     ) throws {
-        precondition(direction == .open, "this AES-GCM context seals, it cannot open")
-        guard iv.count == AESGCM.ivLength, tag.count == AESGCM.tagLength, plaintext.count >= ciphertext.count
-        else { throw CryptoError(.invalidInput, "AES-GCM open needs a 12-byte IV, a 16-byte tag and room for the plaintext") }
-        try start(iv: iv, aad: aad)
-        let output = UnsafeMutableRawBufferPointer(rebasing: plaintext[0..<ciphertext.count])
-        try update(input: ciphertext, output: output)
-        guard envelope_gcm_set_tag(context, tag.bindMemory(to: UInt8.self).baseAddress, Int32(AESGCM.tagLength)) == 1
-        else { throw CryptoError.openSSL("EVP_CTRL_GCM_SET_TAG") }
-        var finalLength: Int32 = 0
-        var scratch = (UInt64(0), UInt64(0))
-        let verified = withUnsafeMutableBytes(of: &scratch) {
-            EVP_CipherFinal_ex(context, $0.bindMemory(to: UInt8.self).baseAddress, &finalLength) == 1
-        }
-        guard verified else {
-            OpenSSLErrors.clear()
-            ConstantTime.zero(output)
-            throw CryptoError(.authenticationFailed, "AES-GCM tag did not verify")
-        }
+        try operations.open(ciphertext: ciphertext, tag: tag, iv: iv, aad: aad, plaintext: plaintext)
     }
 
     /// Seals an array or a `SecureBytes` secret; returns ciphertext and tag.
@@ -200,6 +231,69 @@ public final class AESGCMContext {
         iv: [UInt8], aad: [UInt8], _ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) throws -> R
     ) rethrows -> R {
         try iv.withUnsafeBytes { i in try aad.withUnsafeBytes { a in try body(i, a) } }
+    }
+
+}
+
+/// The seal and open operations on an OpenSSL GCM context whose cipher, key and direction are
+/// set: shared by ``AESGCMContext`` and the one-call functions of ``AESGCM``.
+struct GCMOperations {
+    let context: OpaquePointer
+    let direction: AESGCM.Direction
+
+    /// Seals `plaintext` into `ciphertext` (same length) and writes the tag. No allocation.
+    func seal(
+        plaintext: UnsafeRawBufferPointer, iv: UnsafeRawBufferPointer, aad: UnsafeRawBufferPointer,
+        ciphertext: UnsafeMutableRawBufferPointer, tag: UnsafeMutableRawBufferPointer
+    ) throws {
+        try begin(.seal, iv: iv, tagCount: tag.count, outputFits: ciphertext.count >= plaintext.count, aad: aad)
+        try update(input: plaintext, output: ciphertext)
+        guard finish() else { throw CryptoError.openSSL("EVP_EncryptFinal_ex") }
+        guard envelope_gcm_get_tag(context, tag.bindMemory(to: UInt8.self).baseAddress, Int32(AESGCM.tagLength)) == 1
+        else { throw CryptoError.openSSL("EVP_CTRL_GCM_GET_TAG") }
+    }
+
+    /// Opens `ciphertext` into `plaintext` and verifies `tag`.
+    ///
+    /// On a tag mismatch the output buffer is zeroed before `authenticationFailed` is thrown, so no
+    /// unauthenticated plaintext survives in it.
+    func open(
+        ciphertext: UnsafeRawBufferPointer, tag: UnsafeRawBufferPointer, iv: UnsafeRawBufferPointer,
+        aad: UnsafeRawBufferPointer, plaintext: UnsafeMutableRawBufferPointer
+    ) throws {
+        try begin(.open, iv: iv, tagCount: tag.count, outputFits: plaintext.count >= ciphertext.count, aad: aad)
+        let output = UnsafeMutableRawBufferPointer(rebasing: plaintext[0..<ciphertext.count])
+        try update(input: ciphertext, output: output)
+        guard envelope_gcm_set_tag(context, tag.bindMemory(to: UInt8.self).baseAddress, Int32(AESGCM.tagLength)) == 1
+        else { throw CryptoError.openSSL("EVP_CTRL_GCM_SET_TAG") }
+        let verified = finish()
+        guard verified else {
+            OpenSSLErrors.clear()
+            ConstantTime.zero(output)
+            throw CryptoError(.authenticationFailed, "AES-GCM tag did not verify")
+        }
+    }
+
+    /// Checks the call (direction, a 12-byte IV, a 16-byte tag, room for the output), then sets
+    /// the IV and feeds the AAD.
+    private func begin(_ expected: AESGCM.Direction, iv: UnsafeRawBufferPointer, tagCount: Int, outputFits: Bool,
+                       aad: UnsafeRawBufferPointer) throws {
+        precondition(direction == expected, expected == .seal ? "this AES-GCM context opens, it cannot seal"
+                                                                : "this AES-GCM context seals, it cannot open")
+        guard iv.count == AESGCM.ivLength, tagCount == AESGCM.tagLength, outputFits else {
+            throw CryptoError(.invalidInput, "AES-GCM \(expected == .seal ? "seal" : "open") needs a 12-byte IV, a 16-byte tag and room for the \(expected == .seal ? "ciphertext" : "plaintext")")
+        }
+        try start(iv: iv, aad: aad)
+    }
+
+    /// `EVP_CipherFinal_ex` (GCM writes no bytes there; the API wants a buffer): true on success,
+    /// which for opening means the tag verified.
+    private func finish() -> Bool {
+        var finalLength: Int32 = 0
+        var scratch = (UInt64(0), UInt64(0))
+        return withUnsafeMutableBytes(of: &scratch) {
+            EVP_CipherFinal_ex(context, $0.bindMemory(to: UInt8.self).baseAddress, &finalLength) == 1
+        }
     }
 
     private func start(iv: UnsafeRawBufferPointer, aad: UnsafeRawBufferPointer) throws {

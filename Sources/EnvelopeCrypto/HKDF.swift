@@ -67,7 +67,12 @@ public enum HKDF {
             // refuses is freed (which wipes it) instead of kept.
             if envelope_hkdf_forget_key(ctx) == 1 { pool.give(ctx) } else { OpenSSLErrors.clear(); EVP_KDF_CTX_free(ctx) }
         }
-        return try body(Session(hash: hash, context: ctx))
+        // What the context holds, on the stack (a session never outlives this call).
+        return try withUnsafeTemporaryAllocation(of: Session.Held.self, capacity: 1) { held in
+            held.initializeElement(at: 0, to: Session.Held())
+            defer { held.deinitialize() }
+            return try body(Session(hash: hash, context: ctx, held: held.baseAddress!))
+        }
     }
 
     /// Derivations with one digest on one OpenSSL context (see ``HKDF/session(hash:_:)``).
@@ -75,6 +80,14 @@ public enum HKDF {
         /// The digest of every derivation of the session.
         public let hash: HashFunction
         fileprivate let context: OpaquePointer
+        fileprivate let held: UnsafeMutablePointer<Held>
+
+        /// The mode and key object of the context's last successful call. The object is kept
+        /// alive here, so while it is held no other key can sit at its address.
+        fileprivate struct Held {
+            var mode: Int32 = -1
+            var key: SecureBytes? = nil
+        }
 
         /// Extract-and-expand into guarded memory.
         public func deriveKey(inputKey: SecureBytes, salt: UnsafeRawBufferPointer, info: UnsafeRawBufferPointer, length: Int) throws -> SecureBytes {
@@ -129,17 +142,23 @@ public enum HKDF {
             if emptyInfo && fresh == nil { throw CryptoError.openSSL("EVP_KDF_CTX_new (HKDF)") }
             defer { if let fresh { EVP_KDF_CTX_free(fresh) } }
             let ctx = fresh ?? context
-            let ok = try withUnsafeTemporaryAllocation(byteCount: usesSalt && salt.isEmpty ? hash.digestLength : 0, alignment: 1) { zeros in
+            // Two expands from one pseudorandom key (a message key and its commitment): the second
+            // leaves the key OpenSSL already holds in place (measured on OpenSSL 3.0.19: one
+            // allocation and about 700 instructions fewer).
+            let keepKey = fresh == nil && held.pointee.mode == mode && held.pointee.key === key
+            held.pointee = Held()
+            let ok = withUnsafeTemporaryAllocation(byteCount: usesSalt && salt.isEmpty ? hash.digestLength : 0, alignment: 1) { zeros in
                 zeros.initializeMemory(as: UInt8.self, repeating: 0)
                 let s = usesSalt && salt.isEmpty ? UnsafeRawBufferPointer(zeros) : salt
                 return key.withUnsafeBytes { k in
-                    envelope_hkdf_run(ctx, mode, k.bindMemory(to: UInt8.self).baseAddress, k.count,
+                    envelope_hkdf_run(ctx, mode, keepKey ? nil : k.bindMemory(to: UInt8.self).baseAddress, k.count,
                                       s.bindMemory(to: UInt8.self).baseAddress, s.count,
                                       info.bindMemory(to: UInt8.self).baseAddress, info.count,
                                       output.bindMemory(to: UInt8.self).baseAddress, output.count)
                 }
             }
             guard ok == 1 else { throw CryptoError.openSSL("HKDF") }
+            if fresh == nil { held.pointee = Held(mode: mode, key: key) }
         }
     }
 }

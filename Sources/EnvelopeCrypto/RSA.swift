@@ -90,10 +90,16 @@ public final class RSAPrivateKey: Sendable {
         rejectionSecret = try Self.rejectionSecret(of: key)
     }
 
-    /// Generates a key (tests, samples).
-    public init(generatingBits bits: Int) throws {
+    /// Generates a key (tests, samples, the local KMS's RSA key pairs).
+    public convenience init(generatingBits bits: Int) throws {
         guard let pkey = envelope_rsa_generate(UInt32(bits)) else { throw CryptoError.openSSL("RSA key generation") }
-        key = EVPKey(pkey)
+        try self.init(key: EVPKey(pkey))
+    }
+
+    /// Wraps a loaded key; throws ``KeyTypeError`` unless it is an RSA private key.
+    init(key: EVPKey) throws {
+        guard key.isRSA else { throw KeyTypeError(expected: "RSA", found: key.algorithmName) }
+        self.key = key
         rejectionSecret = try Self.rejectionSecret(of: key)
     }
 

@@ -40,16 +40,12 @@ extension LocalKMS {
     public func createKey(_ request: CreateKeyRequest, caller: LocalKMSCaller) throws -> CreateKeyResponse {
         try refresh()
         try authorizeWithoutKey(caller, AdministrationAction.createKey)
-        if let spec = request.keySpec, spec != "SYMMETRIC_DEFAULT" {
-            throw LocalKMSErrors.validation("KeySpec \(spec) is not supported by the local KMS; it creates SYMMETRIC_DEFAULT keys")
-        }
-        if let usage = request.keyUsage, usage != "ENCRYPT_DECRYPT" {
-            throw LocalKMSErrors.validation("KeyUsage \(usage) is not supported by the local KMS; it creates ENCRYPT_DECRYPT keys")
-        }
+        let rsaSpec = try LocalKMS.createKeySpec(keySpec: request.keySpec, keyUsage: request.keyUsage)
         // Validation (principals exist, 32 KiB) and the lockout safety check for the caller are createKey's.
         let metadata = try createKey(account: caller.principal.account, region: caller.region, description: request.keyDescription ?? "",
                                      policy: request.policy, multiRegion: request.multiRegion,
-                                     bypassPolicyLockoutSafetyCheck: request.bypassPolicyLockoutSafetyCheck, caller: caller.principal)
+                                     bypassPolicyLockoutSafetyCheck: request.bypassPolicyLockoutSafetyCheck, caller: caller.principal,
+                                     keySpec: rsaSpec)
         return CreateKeyResponse(keyMetadata: metadata)
     }
 

@@ -56,7 +56,7 @@ extension LocalKMS {
         var keys: [String: [String]] = [
             // conditions-kms.html#conditions-kms-key-spec, -key-usage, -key-origin, -multi-region:
             // attributes of the key the operation uses.
-            "kms:KeySpec": ["SYMMETRIC_DEFAULT"], "kms:KeyUsage": ["ENCRYPT_DECRYPT"], "kms:KeyOrigin": ["AWS_KMS"],
+            "kms:KeySpec": [key.keySpec], "kms:KeyUsage": ["ENCRYPT_DECRYPT"], "kms:KeyOrigin": ["AWS_KMS"],
             "kms:MultiRegion": [key.arn.isMultiRegion ? "true" : "false"],
         ]
         keys.merge(requestKeys) { _, new in new }

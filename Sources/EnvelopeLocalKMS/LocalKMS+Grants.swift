@@ -11,8 +11,9 @@ extension LocalKMS {
         try refresh()
         try requireKeyIDOrARN(request.keyId, operation: "CreateGrant")
         guard !request.operations.isEmpty else { throw LocalKMSErrors.validation("Operations must name at least one grant operation") }
-        for operation in request.operations where !KMSGrantOperation.symmetricKeyOperations.contains(operation) {
-            throw LocalKMSErrors.validation("\(operation) is not a grant operation of a symmetric encryption key")
+        let allowed = Set(KMSGrantOperation.symmetricKeyOperations + KMSGrantOperation.rsaEncryptionKeyOperations)
+        for operation in request.operations where !allowed.contains(operation) {
+            throw LocalKMSErrors.validation("\(operation) is not a grant operation of a symmetric encryption key or an RSA key pair for encryption")
         }
         let grantee: AWSPrincipalARN
         do { grantee = try AWSPrincipalARN(parsing: request.granteePrincipal) } catch {

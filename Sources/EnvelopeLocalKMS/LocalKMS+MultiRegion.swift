@@ -35,7 +35,8 @@ extension LocalKMS {
         let material = try unwrap(primary.material, purpose: LocalKMS.materialPurpose(primary.arn))
         let replica = StoredKey(arn: replicaARN, creationDate: Date(), keyDescription: description ?? primary.keyDescription,
                                 state: .enabled, deletionDate: nil, pendingWindowInDays: nil, policy: policyText,
-                                material: try wrap(material, purpose: LocalKMS.materialPurpose(replicaARN)))
+                                material: try wrap(material, purpose: LocalKMS.materialPurpose(replicaARN)),
+                                rsaSpec: primary.rsaSpec, publicKey: primary.publicKey)
         try mutate { state in
             guard state.keyIndex(replicaARN) == nil else { throw KMSError(code: .alreadyExists, message: "\(replicaARN) already exists") }
             state.keys.append(replica)

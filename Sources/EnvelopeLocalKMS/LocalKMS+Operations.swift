@@ -44,6 +44,7 @@ extension LocalKMS {
         try authorize(caller, .generateDataKey, on: key, encryptionContext: request.encryptionContext,
                       requestKeys: LocalKMS.requestKeys(naming: request.keyId), grantOperation: .generateDataKey)
         try checkUsable(key)
+        try LocalKMS.requireSymmetric(key, operation: .generateDataKey)
         if request.dryRun { throw LocalKMSErrors.dryRun }
         let plaintext = try RandomBytes.secure(count: length)
         let blob = try seal(plaintext, under: key, context: request.encryptionContext)
@@ -59,14 +60,16 @@ extension LocalKMS {
         try authorize(caller, .generateDataKeyWithoutPlaintext, on: key, encryptionContext: request.encryptionContext,
                       requestKeys: LocalKMS.requestKeys(naming: request.keyId), grantOperation: .generateDataKeyWithoutPlaintext)
         try checkUsable(key)
+        try LocalKMS.requireSymmetric(key, operation: .generateDataKeyWithoutPlaintext)
         if request.dryRun { throw LocalKMSErrors.dryRun }
         let plaintext = try RandomBytes.secure(count: length)
         return GenerateDataKeyWithoutPlaintextResponse(ciphertextBlob: try seal(plaintext, under: key, context: request.encryptionContext), keyId: key.arn)
     }
 
-    /// `Encrypt` as `caller`.
+    /// `Encrypt` as `caller`: under a symmetric key, or with `EncryptionAlgorithm` RSA-OAEP under an RSA key pair.
     public func encrypt(_ request: EncryptRequest, caller: LocalKMSCaller) throws -> EncryptResponse {
         try refresh()
+        if let key = keyPair(named: request.keyId, for: caller) { return try encryptWithKeyPair(request, key: key, caller: caller) }
         guard (1...4096).contains(request.plaintext.count) else {
             throw LocalKMSErrors.validation("1 validation error detected: Value at 'plaintext' failed to satisfy constraint: Member must have length between 1 and 4096")
         }
@@ -97,9 +100,15 @@ extension LocalKMS {
         return (parsed, key)
     }
 
-    /// `Decrypt` as `caller`.
+    /// `Decrypt` as `caller`: a symmetric key's ciphertext blob, or with `EncryptionAlgorithm` an
+    /// RSA key pair's RSA-OAEP ciphertext (then `KeyId` is required).
     public func decrypt(_ request: DecryptRequest, caller: LocalKMSCaller) throws -> DecryptResponse {
         try refresh()
+        // A ciphertext of an RSA key pair carries no key: it decrypts only when KeyId names the key (API_Decrypt.html).
+        if let key = keyPair(named: request.keyId, for: caller) { return try decryptWithKeyPair(request, key: key, caller: caller) }
+        if request.keyId == nil, let algorithm = request.encryptionAlgorithm, KMSEncryptionAlgorithm.rsaAlgorithms.contains(algorithm) {
+            throw LocalKMSErrors.validation("KeyId is required with EncryptionAlgorithm \(algorithm): the ciphertext of an asymmetric KMS key does not name its key. Name the key pair by key ARN.")
+        }
         try LocalKMS.checkAlgorithm(request.encryptionAlgorithm)
         try checkGrantTokens(request.grantTokens)
         let (parsed, key) = try keyForCiphertext(request.ciphertextBlob, named: request.keyId, caller: caller)
@@ -123,6 +132,8 @@ extension LocalKMS {
                       requestKeys: LocalKMS.cryptoRequestKeys(request.destinationKeyId, nil), grantOperation: .reEncryptTo)
         try checkUsable(source)
         try checkUsable(destination)
+        try LocalKMS.requireSymmetric(source, operation: .reEncrypt)
+        try LocalKMS.requireSymmetric(destination, operation: .reEncrypt)
         if request.dryRun { throw LocalKMSErrors.dryRun }
         let plaintext = try open(parsed, under: source, context: request.sourceEncryptionContext)
         let blob = try seal(plaintext, under: destination, context: request.destinationEncryptionContext)

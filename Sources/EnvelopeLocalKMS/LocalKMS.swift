@@ -4,7 +4,8 @@ import EnvelopeKMSPolicy
 import Foundation
 import Logging
 
-/// A KMS that runs in-process and behaves like AWS KMS for symmetric encryption keys: accounts,
+/// A KMS that runs in-process and behaves like AWS KMS for symmetric encryption keys and RSA key
+/// pairs for encryption (`LocalKMS+RSA.swift`): accounts,
 /// Regions, IAM principals, keys and their states, aliases, key policies, IAM identity policies,
 /// grants, the KMS authorization rules (POLICY-FACTS.md) and AWS's error codes and wording.
 ///
@@ -107,6 +108,8 @@ public actor LocalKMS {
 
     /// Seals `plaintext` under the key's backing key, bound to the key ARN and `context`.
     func seal(_ plaintext: SecureBytes, under key: StoredKey, context: [String: String]) throws -> [UInt8] {
+        // An RSA key pair's material is a private key, never an AES key.
+        guard key.rsaSpec == nil else { throw KMSError(code: .invalidKeyUsage, message: "\(key.arn) is not a symmetric encryption KMS key.") }
         let material = try unwrap(key.material, purpose: LocalKMS.materialPurpose(key.arn))
         let header = LocalKMSCiphertext.header(for: key.arn)
         let aad = LocalKMSCiphertext.associatedData(header: header, context: context)
@@ -118,6 +121,7 @@ public actor LocalKMS {
     /// Opens a parsed blob under the key's backing key; `InvalidCiphertextException` if the key
     /// or the encryption context differs.
     func open(_ parsed: LocalKMSCiphertext, under key: StoredKey, context: [String: String]) throws -> SecureBytes {
+        guard key.rsaSpec == nil else { throw KMSError(code: .invalidKeyUsage, message: "\(key.arn) is not a symmetric encryption KMS key.") }
         let material = try unwrap(key.material, purpose: LocalKMS.materialPurpose(key.arn))
         let aad = LocalKMSCiphertext.associatedData(header: parsed.header, context: context)
         do {

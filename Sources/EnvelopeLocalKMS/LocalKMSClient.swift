@@ -46,6 +46,11 @@ public struct LocalKMSClient: KMSTransport {
         try await kms.describeKey(request, caller: caller)
     }
 
+    /// `GetPublicKey`.
+    public func getPublicKey(_ request: GetPublicKeyRequest) async throws -> GetPublicKeyResponse {
+        try await kms.getPublicKey(request, caller: caller)
+    }
+
     /// `CreateGrant`.
     public func createGrant(_ request: CreateGrantRequest) async throws -> CreateGrantResponse {
         try await kms.createGrant(request, caller: caller)

@@ -83,7 +83,8 @@ struct StoredAccount: Codable, Sendable, Equatable {
     var organizationID: String?
 }
 
-/// A KMS key: metadata, key policy text and the wrapped AES-256 backing key.
+/// A KMS key: metadata, key policy text and the wrapped backing key (AES-256, or for an RSA key
+/// pair the DER private key, with the public key beside it in clear).
 struct StoredKey: Codable, Sendable {
     var arn: KMSKeyARN
     var creationDate: Date
@@ -94,12 +95,23 @@ struct StoredKey: Codable, Sendable {
     /// The key policy as the administrator gave it (returned verbatim by GetKeyPolicy).
     var policy: String
     var material: WrappedSecret
+    /// The RSA key spec of a key pair for encryption; nil for a symmetric encryption key (and in
+    /// state files written before RSA key pairs existed).
+    var rsaSpec: KMSRSAKeySpec?
+    /// The DER SubjectPublicKeyInfo of an RSA key pair (not secret).
+    var publicKey: [UInt8]?
+
+    /// `KeySpec` as KMS names it.
+    var keySpec: String { rsaSpec?.rawValue ?? "SYMMETRIC_DEFAULT" }
+
+    /// The encryption algorithms the key supports.
+    var encryptionAlgorithms: [KMSEncryptionAlgorithm] { rsaSpec == nil ? [.symmetricDefault] : KMSEncryptionAlgorithm.rsaAlgorithms }
 
     var metadata: KMSKeyMetadata {
         KMSKeyMetadata(awsAccountId: arn.account, keyId: arn.keyID, arn: arn, creationDate: creationDate,
                        enabled: state == .enabled, keyDescription: keyDescription, keyState: state,
                        deletionDate: deletionDate, pendingDeletionWindowInDays: pendingWindowInDays,
-                       multiRegion: arn.isMultiRegion)
+                       keySpec: keySpec, encryptionAlgorithms: encryptionAlgorithms, multiRegion: arn.isMultiRegion)
     }
 }
 

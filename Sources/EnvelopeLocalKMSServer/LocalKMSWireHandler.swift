@@ -135,6 +135,9 @@ public struct LocalKMSWireHandler: Sendable {
         case .describeKey:
             let response = try await kms.describeKey(try decoder.decode(DescribeKeyRequest.self, from: data), caller: caller)
             return Array(try encoder.encode(response))
+        case .getPublicKey:
+            let response = try await kms.getPublicKey(try decoder.decode(GetPublicKeyRequest.self, from: data), caller: caller)
+            return Array(try encoder.encode(response))
         case .createGrant:
             let response = try await kms.createGrant(try decoder.decode(CreateGrantRequest.self, from: data), caller: caller)
             return Array(try encoder.encode(response))

@@ -330,6 +330,7 @@ final class RecordingKMSTransport: KMSTransport, @unchecked Sendable {
         return DecryptResponse(keyId: response.keyId, plaintext: try SecureBytes(copying: [UInt8](repeating: 7, count: 16)))
     }
     func describeKey(_ request: DescribeKeyRequest) async throws -> DescribeKeyResponse { try await base.describeKey(request) }
+    func getPublicKey(_ request: GetPublicKeyRequest) async throws -> GetPublicKeyResponse { try await base.getPublicKey(request) }
     func createGrant(_ request: CreateGrantRequest) async throws -> CreateGrantResponse { try await base.createGrant(request) }
     func listGrants(_ request: ListGrantsRequest) async throws -> ListGrantsResponse { try await base.listGrants(request) }
     func revokeGrant(_ request: RevokeGrantRequest) async throws -> RevokeGrantResponse { try await base.revokeGrant(request) }

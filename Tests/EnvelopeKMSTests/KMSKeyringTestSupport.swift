@@ -106,6 +106,7 @@ struct FakeKMSTransport: KMSTransport {
                                                                enabled: true, keyState: .enabled, multiRegion: key.isMultiRegion))
     }
 
+    func getPublicKey(_ request: GetPublicKeyRequest) async throws -> GetPublicKeyResponse { throw KMSError(code: .validation, message: "not in the fake") }
     func createGrant(_ request: CreateGrantRequest) async throws -> CreateGrantResponse { throw KMSError(code: .validation, message: "not in the fake") }
     func listGrants(_ request: ListGrantsRequest) async throws -> ListGrantsResponse { throw KMSError(code: .validation, message: "not in the fake") }
     func revokeGrant(_ request: RevokeGrantRequest) async throws -> RevokeGrantResponse { throw KMSError(code: .validation, message: "not in the fake") }

@@ -192,8 +192,12 @@ def describe_header(header):
     }
 
 
-def run_job(job):
-    """Runs one job and returns its result object; never raises."""
+def run_job(job, key_arguments=None):
+    """Runs one job and returns its result object; never raises.
+
+    `key_arguments(job)` gives the ESDK's key argument for the job ({"key_provider": ...} or
+    {"keyring": ...}); by default the job's raw master keys. Other peers (ecdh_peer.py) pass their own.
+    """
     op = job.get("op")
     try:
         if op not in ("encrypt", "decrypt"):
@@ -202,10 +206,10 @@ def run_job(job):
         if policy_name not in COMMITMENT_POLICIES:
             raise JobError("commitment_policy must be one of %s" % ", ".join(COMMITMENT_POLICIES))
         client = aws_encryption_sdk.EncryptionSDKClient(commitment_policy=COMMITMENT_POLICIES[policy_name])
-        master_key = build_key_provider(job)
+        keys = key_arguments(job) if key_arguments else {"key_provider": build_key_provider(job)}
         data = read_input(job)
         if op == "encrypt":
-            kwargs = {"source": data, "key_provider": master_key, "encryption_context": job.get("context") or {}}
+            kwargs = dict(keys, source=data, encryption_context=job.get("context") or {})
             suite = parse_suite(job.get("suite"))
             if suite is not None:
                 kwargs["algorithm"] = suite
@@ -213,7 +217,7 @@ def run_job(job):
                 kwargs["frame_length"] = int(job["frame_length"])
             output, header = client.encrypt(**kwargs)
         else:
-            output, header = client.decrypt(source=data, key_provider=master_key)
+            output, header = client.decrypt(source=data, **keys)
         result = {"ok": True, "op": op}
         result.update(describe_header(header))
         result["output_length"] = len(output)
@@ -225,6 +229,25 @@ def run_job(job):
         return result
     except Exception as error:  # report every failure as data: the caller decides what it means
         return {"ok": False, "op": op, "error_type": type(error).__name__, "error": str(error)}
+
+
+def run_batch(path, key_arguments=None, name="esdk_peer"):
+    """Runs the jobs of a JSON list file (or stdin for "-") and prints the list of results.
+    Returns the exit status: 0, or 2 when the job file cannot be read."""
+    try:
+        if path == "-":
+            jobs = json.load(sys.stdin)
+        else:
+            with open(path, "r", encoding="utf-8") as handle:
+                jobs = json.load(handle)
+        if not isinstance(jobs, list):
+            raise ValueError("the job file must hold a JSON list")
+    except (OSError, ValueError) as error:
+        sys.stderr.write("%s: cannot read jobs: %s\n" % (name, error))
+        return 2
+    json.dump([run_job(job, key_arguments) for job in jobs], sys.stdout)
+    sys.stdout.write("\n")
+    return 0
 
 
 def key_from_arguments(args):
@@ -263,20 +286,7 @@ def main(argv):
     args = parser.parse_args(argv)
 
     if args.command == "batch":
-        try:
-            if args.jobs == "-":
-                jobs = json.load(sys.stdin)
-            else:
-                with open(args.jobs, "r", encoding="utf-8") as handle:
-                    jobs = json.load(handle)
-            if not isinstance(jobs, list):
-                raise ValueError("the job file must hold a JSON list")
-        except (OSError, ValueError) as error:
-            sys.stderr.write("esdk_peer: cannot read jobs: %s\n" % error)
-            return 2
-        json.dump([run_job(job) for job in jobs], sys.stdout)
-        sys.stdout.write("\n")
-        return 0
+        return run_batch(args.jobs)
 
     try:
         job = {

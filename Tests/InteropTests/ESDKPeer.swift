@@ -27,8 +27,9 @@ struct ESDKPeer: Sendable {
         return ESDKPeer(python: python, script: script)
     }
 
-    /// Runs all `jobs` in one Python process and returns one result per job, in order.
-    func run(_ jobs: [PeerJob]) async throws -> [PeerResult] {
+    /// Runs all `jobs` in one Python process and returns one result per job, in order. Any peer
+    /// script with the same batch protocol may be run (`script`): jobs are its own, results shared.
+    func run<Job: Encodable>(_ jobs: [Job]) async throws -> [PeerResult] {
         let directory = FileManager.default.temporaryDirectory
             .appendingPathComponent("envelopekit-interop-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)

@@ -22,9 +22,14 @@ func nanoseconds() -> UInt64 {
 struct Stats {
     var samples: [Double] = []
 
-    /// Mean and variance after dropping the slowest 5 % (interrupts, page faults).
-    func cropped() -> (mean: Double, variance: Double, n: Double) {
-        let kept = samples.sorted().prefix(Int(Double(samples.count) * 0.95))
+    /// The middle sample: robust against the long tail a loaded machine adds.
+    var median: Double { samples.sorted()[samples.count / 2] }
+
+    /// Mean and variance of the samples at or below `threshold` (one threshold for every class,
+    /// as dudect crops: preemption and page faults land in the long tail, and a loaded machine
+    /// puts far more than a fixed share of each class there).
+    func cropped(at threshold: Double) -> (mean: Double, variance: Double, n: Double) {
+        let kept = samples.filter { $0 <= threshold }
         let n = Double(kept.count)
         let mean = kept.reduce(0, +) / n
         let variance = kept.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / (n - 1)
@@ -32,8 +37,8 @@ struct Stats {
     }
 }
 
-func welchT(_ a: Stats, _ b: Stats) -> Double {
-    let x = a.cropped(), y = b.cropped()
+func welchT(_ a: Stats, _ b: Stats, croppedAt threshold: Double) -> Double {
+    let x = a.cropped(at: threshold), y = b.cropped(at: threshold)
     return (x.mean - y.mean) / (x.variance / x.n + y.variance / y.n).squareRoot()
 }
 
@@ -64,14 +69,17 @@ for (i, c) in order.enumerated() {
     precondition(secret.count == 32)
     stats[c].samples.append(Double(elapsed))
 }
+// Cropped at the 90th percentile of all samples together.
+let pooled = stats.flatMap(\.samples).sorted()
+let threshold = pooled[pooled.count * 9 / 10]
 var worst = 0.0
-print("RSA-2048 PKCS#1 v1.5 unwrap with implicit rejection, \(perClass) samples per class")
+print("RSA-2048 PKCS#1 v1.5 unwrap with implicit rejection, \(perClass) samples per class, cropped at \(Int(threshold)) ns (90th percentile)")
 for c in classes.indices {
-    let s = stats[c].cropped()
-    print("  \(classes[c].name): mean \(Int(s.mean)) ns")
+    let s = stats[c].cropped(at: threshold)
+    print("  \(classes[c].name): mean \(Int(s.mean)) ns, standard deviation \(Int(s.variance.squareRoot())) ns, median \(Int(stats[c].median)) ns")
 }
 for c in classes.indices.dropFirst() {
-    let t = welchT(stats[0], stats[c])
+    let t = welchT(stats[0], stats[c], croppedAt: threshold)
     worst = max(worst, abs(t))
     print("  t(valid vs \(classes[c].name)) = \(t)")
 }

@@ -34,7 +34,7 @@ private final class ProgressTally: @unchecked Sendable {
 
 extension EnvelopeClient {
     /// Encrypts from `source` to `sink` (see ``runEncryptMessage``), with a span and metrics when observed.
-    func encryptMessage(from source: BodySource, to sink: BodySink, materialsManager: any EncryptionMaterialsManager,
+    func encryptMessage(from source: BodySource, to sink: BodySink, materialsManager: some EncryptionMaterialsManager,
                         encryptionContext: EncryptionContext, suite: AlgorithmSuite?, frameLength: Int,
                         progress: (@Sendable (Int64) -> Void)? = nil) async throws -> EncryptResult {
         guard let telemetry else {
@@ -50,7 +50,7 @@ extension EnvelopeClient {
     }
 
     /// Decrypts from `source` (see ``runDecryptMessage``), with a span and metrics when observed.
-    func decryptMessage(from source: BodySource, materialsManager: any DecryptionMaterialsManager,
+    func decryptMessage(from source: BodySource, materialsManager: some DecryptionMaterialsManager,
                         encryptionContext: EncryptionContext, progress: (@Sendable (Int64) -> Void)? = nil,
                         sink: (_ run: (BodySink) async throws -> [UInt8]) async throws -> [UInt8] = { try await $0(.bytes) }) async throws -> DecryptResult {
         guard let telemetry else {

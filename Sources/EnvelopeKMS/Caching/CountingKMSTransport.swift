@@ -54,6 +54,10 @@ public final class CountingKMSTransport: KMSTransport, @unchecked Sendable {
         record(.describeKey); return try await base.describeKey(request)
     }
     /// Counts, then forwards.
+    public func getPublicKey(_ request: GetPublicKeyRequest) async throws -> GetPublicKeyResponse {
+        record(.getPublicKey); return try await base.getPublicKey(request)
+    }
+    /// Counts, then forwards.
     public func createGrant(_ request: CreateGrantRequest) async throws -> CreateGrantResponse {
         record(.createGrant); return try await base.createGrant(request)
     }

@@ -47,4 +47,14 @@ public protocol BranchKeyStore: Sendable {
     ///   - branchKeyIdentifier: The branch key's identifier.
     ///   - version: The version's UUID string.
     func branchKeyVersion(branchKeyIdentifier: String, version: String) async throws -> BranchKeyMaterials
+
+    /// The logical key store name (a default implementation returns the empty string).
+    var logicalKeyStoreName: String { get }
+}
+
+extension BranchKeyStore {
+    /// The store's logical key store name, part of the hierarchical keyring's cache identifiers so
+    /// that keyrings sharing a cache never serve one store's branch key for another's. The default
+    /// is the empty string; a DynamoDB-backed store returns its configured logical name.
+    public var logicalKeyStoreName: String { "" }
 }

@@ -17,6 +17,9 @@ public struct KMSDataKeyError: Error, Sendable, CustomStringConvertible {
         case unexpectedKey(KMSKeyARN)
         /// KMS returned a plaintext of the wrong length for the suite.
         case wrongPlaintextLength(got: Int, expected: Int)
+        /// KMS RSA keyring: the encryption context digest inside the decrypted key does not match
+        /// the message's encryption context (the context was changed, or the key belongs to another message).
+        case encryptionContextDigestMismatch
     }
 
     /// The key as the keyring asked KMS (a key ARN for decrypt; any identifier for encrypt).
@@ -47,6 +50,8 @@ public struct KMSDataKeyError: Error, Sendable, CustomStringConvertible {
         case .transport(let error): what = "the request did not reach KMS: \(error)"
         case .unexpectedKey(let arn): what = "KMS answered for key \(arn), not the key asked for; the response was discarded"
         case .wrongPlaintextLength(let got, let expected): what = "KMS returned a \(got)-byte data key where the suite needs \(expected) bytes"
+        case .encryptionContextDigestMismatch:
+            what = "the encryption context digest in the decrypted key does not match the message's encryption context; the data key was not used"
         }
         return "\(action.rawValue) on \(key) failed: \(what)"
     }
@@ -58,7 +63,7 @@ extension KMSDataKeyError: ErrorWithCauses {
         switch reason {
         case .kms(let error): [error]
         case .transport(let error): [error]
-        case .unexpectedKey, .wrongPlaintextLength: []
+        case .unexpectedKey, .wrongPlaintextLength, .encryptionContextDigestMismatch: []
         }
     }
 }

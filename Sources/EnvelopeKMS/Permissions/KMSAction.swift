@@ -19,6 +19,8 @@ public struct KMSAction: RawRepresentable, Hashable, Sendable, Comparable, Custo
     public static let generateDataKeyWithoutPlaintext = KMSAction(rawValue: "kms:GenerateDataKeyWithoutPlaintext")
     /// kms:DescribeKey.
     public static let describeKey = KMSAction(rawValue: "kms:DescribeKey")
+    /// kms:GetPublicKey (the public half of an asymmetric key).
+    public static let getPublicKey = KMSAction(rawValue: "kms:GetPublicKey")
     /// kms:CreateGrant.
     public static let createGrant = KMSAction(rawValue: "kms:CreateGrant")
     /// kms:ListGrants.
@@ -36,10 +38,10 @@ public struct KMSAction: RawRepresentable, Hashable, Sendable, Comparable, Custo
     /// kms:DisableKey (management; never effective cross-account).
     public static let disableKey = KMSAction(rawValue: "kms:DisableKey")
 
-    /// The actions of a symmetric encryption key that EnvelopeKit models.
+    /// The actions of the KMS keys EnvelopeKit models (symmetric keys and RSA key pairs for encryption).
     public static let knownActions: [KMSAction] = [
         .encrypt, .decrypt, .reEncryptFrom, .reEncryptTo, .generateDataKey, .generateDataKeyWithoutPlaintext,
-        .describeKey, .createGrant, .listGrants, .revokeGrant, .retireGrant, .putKeyPolicy, .getKeyPolicy,
+        .describeKey, .getPublicKey, .createGrant, .listGrants, .revokeGrant, .retireGrant, .putKeyPolicy, .getKeyPolicy,
         .scheduleKeyDeletion, .disableKey,
     ]
 
@@ -47,7 +49,7 @@ public struct KMSAction: RawRepresentable, Hashable, Sendable, Comparable, Custo
     /// never do, whatever the policies say.
     public static let crossAccountActions: Set<KMSAction> = [
         .encrypt, .decrypt, .reEncryptFrom, .reEncryptTo, .generateDataKey, .generateDataKeyWithoutPlaintext,
-        .describeKey, .createGrant, .listGrants, .revokeGrant, .retireGrant,
+        .describeKey, .getPublicKey, .createGrant, .listGrants, .revokeGrant, .retireGrant,
     ]
 
     /// Whether the action works for a caller of another account.

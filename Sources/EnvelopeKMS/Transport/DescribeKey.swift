@@ -43,7 +43,8 @@ public struct DescribeKeyResponse: Sendable, Codable, Equatable {
     enum CodingKeys: String, CodingKey { case keyMetadata = "KeyMetadata" }
 }
 
-/// What KMS tells about a key (`KeyMetadata`), limited to symmetric encryption keys.
+/// What KMS tells about a key (`KeyMetadata`), limited to what symmetric encryption keys and RSA
+/// key pairs for encryption have.
 public struct KMSKeyMetadata: Sendable, Codable, Equatable {
     /// The owning account. JSON `AWSAccountId`.
     public var awsAccountId: AWSAccountID
@@ -76,7 +77,7 @@ public struct KMSKeyMetadata: Sendable, Codable, Equatable {
     /// JSON `MultiRegion`.
     public var multiRegion: Bool
 
-    /// Creates metadata for a symmetric encryption key.
+    /// Creates metadata (by default, of a symmetric encryption key).
     public init(awsAccountId: AWSAccountID, keyId: KMSKeyID, arn: KMSKeyARN, creationDate: Date, enabled: Bool,
                 keyDescription: String = "", keyUsage: String = "ENCRYPT_DECRYPT", keyState: KMSKeyState,
                 deletionDate: Date? = nil, pendingDeletionWindowInDays: Int? = nil, origin: String = "AWS_KMS",

@@ -22,8 +22,33 @@ public struct KMSEncryptionAlgorithm: RawRepresentable, Hashable, Sendable, Coda
     public init(rawValue: String) { self.rawValue = rawValue }
     /// AES-256-GCM inside KMS, the only algorithm of symmetric encryption keys.
     public static let symmetricDefault = KMSEncryptionAlgorithm(rawValue: "SYMMETRIC_DEFAULT")
+    /// RSA-OAEP with SHA-1 (and MGF1 with SHA-1), for RSA key pairs with key usage `ENCRYPT_DECRYPT`.
+    public static let rsaesOAEPSHA1 = KMSEncryptionAlgorithm(rawValue: "RSAES_OAEP_SHA_1")
+    /// RSA-OAEP with SHA-256 (and MGF1 with SHA-256), for RSA key pairs with key usage `ENCRYPT_DECRYPT`.
+    public static let rsaesOAEPSHA256 = KMSEncryptionAlgorithm(rawValue: "RSAES_OAEP_SHA_256")
+    /// The algorithms of an RSA key pair for encryption, in the order KMS lists them.
+    public static let rsaAlgorithms: [KMSEncryptionAlgorithm] = [.rsaesOAEPSHA1, .rsaesOAEPSHA256]
     /// The algorithm name.
     public var description: String { rawValue }
+}
+
+/// The key specs of RSA key pairs for encryption (`KeySpec` of CreateKey, DescribeKey, GetPublicKey).
+public enum KMSRSAKeySpec: String, Sendable, CaseIterable, Codable {
+    /// A 2048-bit RSA key pair.
+    case rsa2048 = "RSA_2048"
+    /// A 3072-bit RSA key pair.
+    case rsa3072 = "RSA_3072"
+    /// A 4096-bit RSA key pair.
+    case rsa4096 = "RSA_4096"
+
+    /// The modulus size in bits.
+    public var bits: Int {
+        switch self {
+        case .rsa2048: 2048
+        case .rsa3072: 3072
+        case .rsa4096: 4096
+        }
+    }
 }
 
 /// The state of a KMS key (`Enabled`, `Disabled`, `PendingDeletion`, …).
@@ -70,10 +95,16 @@ public struct KMSGrantOperation: RawRepresentable, Hashable, Sendable, Codable, 
     public static let retireGrant = KMSGrantOperation(rawValue: "RetireGrant")
     /// DescribeKey.
     public static let describeKey = KMSGrantOperation(rawValue: "DescribeKey")
+    /// GetPublicKey (asymmetric keys).
+    public static let getPublicKey = KMSGrantOperation(rawValue: "GetPublicKey")
     /// The operations a grant may name for a symmetric encryption key.
     public static let symmetricKeyOperations: [KMSGrantOperation] = [
         .decrypt, .encrypt, .generateDataKey, .generateDataKeyWithoutPlaintext, .reEncryptFrom, .reEncryptTo,
         .createGrant, .retireGrant, .describeKey,
+    ]
+    /// The operations a grant may name for an RSA key pair for encryption (grants.html, "Grant operations").
+    public static let rsaEncryptionKeyOperations: [KMSGrantOperation] = [
+        .decrypt, .encrypt, .getPublicKey, .reEncryptFrom, .reEncryptTo, .createGrant, .retireGrant, .describeKey,
     ]
     /// The operation name.
     public var description: String { rawValue }

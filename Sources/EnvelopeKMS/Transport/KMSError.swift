@@ -32,6 +32,8 @@ public struct KMSErrorCode: RawRepresentable, Hashable, Sendable, Codable, Custo
     public static let invalidARN: KMSErrorCode = "InvalidArnException"
     /// The key's usage does not allow the operation.
     public static let invalidKeyUsage: KMSErrorCode = "InvalidKeyUsageException"
+    /// The operation does not apply to this kind of key (e.g. GetPublicKey on a symmetric key).
+    public static let unsupportedOperation: KMSErrorCode = "UnsupportedOperationException"
     /// A request parameter failed validation.
     public static let validation: KMSErrorCode = "ValidationException"
     /// The policy document is not valid JSON or not a valid policy.

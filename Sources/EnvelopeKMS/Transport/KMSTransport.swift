@@ -1,4 +1,4 @@
-/// The nine KMS operations EnvelopeKit uses, as one narrow, `Sendable` contract.
+/// The ten KMS operations EnvelopeKit uses, as one narrow, `Sendable` contract.
 ///
 /// Implementations: the in-process local KMS (`EnvelopeLocalKMS`) and the AWS wire protocol over
 /// HTTPS (`EnvelopeKMSHTTP`). Each transport is configured with the identity it calls as (a
@@ -18,12 +18,16 @@ public protocol KMSTransport: Sendable {
     func generateDataKeyWithoutPlaintext(_ request: GenerateDataKeyWithoutPlaintextRequest) async throws -> GenerateDataKeyWithoutPlaintextResponse
     /// `Encrypt`: encrypts up to 4096 bytes under the key.
     func encrypt(_ request: EncryptRequest) async throws -> EncryptResponse
-    /// `Decrypt`: decrypts a ciphertext blob made by Encrypt or GenerateDataKey.
+    /// `Decrypt`: decrypts a ciphertext blob made by Encrypt or GenerateDataKey, or (with the
+    /// request's encryption algorithm) one made with an RSA key pair's public key.
     func decrypt(_ request: DecryptRequest) async throws -> DecryptResponse
     /// `ReEncrypt`: decrypts under the source key and encrypts under the destination key inside KMS.
     func reEncrypt(_ request: ReEncryptRequest) async throws -> ReEncryptResponse
     /// `DescribeKey`: the key's metadata (its ARN, state, spec).
     func describeKey(_ request: DescribeKeyRequest) async throws -> DescribeKeyResponse
+    /// `GetPublicKey`: the public half of an asymmetric key (DER SubjectPublicKeyInfo), its spec,
+    /// usage and encryption algorithms.
+    func getPublicKey(_ request: GetPublicKeyRequest) async throws -> GetPublicKeyResponse
     /// `CreateGrant`: lets a grantee principal use the key for some operations.
     func createGrant(_ request: CreateGrantRequest) async throws -> CreateGrantResponse
     /// `ListGrants`: the grants on a key.
@@ -46,6 +50,8 @@ public enum KMSOperationName: String, Sendable, CaseIterable {
     case reEncrypt = "ReEncrypt"
     /// DescribeKey.
     case describeKey = "DescribeKey"
+    /// GetPublicKey.
+    case getPublicKey = "GetPublicKey"
     /// CreateGrant.
     case createGrant = "CreateGrant"
     /// ListGrants.

@@ -26,7 +26,7 @@ public struct CreateKeyRequest: Sendable, Codable, Equatable {
     public var keyDescription: String?
     /// JSON `KeyUsage` (`ENCRYPT_DECRYPT`).
     public var keyUsage: String?
-    /// JSON `KeySpec` (`SYMMETRIC_DEFAULT`).
+    /// JSON `KeySpec` (`SYMMETRIC_DEFAULT`, or `RSA_2048`/`RSA_3072`/`RSA_4096` for an RSA key pair).
     public var keySpec: String?
     /// Skip the policy lockout safety check. JSON `BypassPolicyLockoutSafetyCheck`.
     public var bypassPolicyLockoutSafetyCheck: Bool

@@ -153,6 +153,11 @@ public struct KMSHTTPTransport: KMSTransport {
         try await call(.describeKey, request, as: DescribeKeyResponse.self, keyID: request.keyId)
     }
 
+    /// `GetPublicKey`.
+    public func getPublicKey(_ request: GetPublicKeyRequest) async throws -> GetPublicKeyResponse {
+        try await call(.getPublicKey, request, as: GetPublicKeyResponse.self, keyID: request.keyId)
+    }
+
     /// `CreateGrant`.
     public func createGrant(_ request: CreateGrantRequest) async throws -> CreateGrantResponse {
         try await call(.createGrant, request, as: CreateGrantResponse.self, keyID: request.keyId)

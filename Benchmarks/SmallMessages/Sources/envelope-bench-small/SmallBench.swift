@@ -3,7 +3,10 @@
 //
 //   envelope-bench-small single SECONDS   one-core cases (run it under `taskset -c 0`)
 //   envelope-bench-small multi SECONDS    small messages from one task per core, all cores
+//   envelope-bench-small ecdh SECONDS     1 KiB messages through the raw ECDH keyring (P-256, static)
 //   envelope-bench-small encrypt|decrypt SECONDS   the raw-key 1 KiB case alone, and its mallocs per message (for a profiler)
+//   envelope-bench-small count-encrypt-1m|count-decrypt-1m N   the same with 1 MiB messages in
+//                                         frames of BENCH_FRAME bytes (default 4096)
 //   envelope-bench-small count-encrypt|count-decrypt N   exactly N raw-key 1 KiB messages after
 //                                         50 warm-up ones, untimed: instruction counts per message
 //                                         are the difference of two runs under
@@ -37,14 +40,16 @@ enum SmallBench {
         switch arguments[1] {
         case "single": try await single(amount)
         case "multi": try await multi(amount)
+        case "ecdh": try await rawECDH(amount)
         case "encrypt", "decrypt": try await alone(arguments[1] == "encrypt", amount)
         case "count-encrypt", "count-decrypt": try await counted(arguments[1] == "count-encrypt", Int(amount))
+        case "count-encrypt-1m", "count-decrypt-1m": try await counted(arguments[1] == "count-encrypt-1m", Int(amount), mib: true)
         default: usage()
         }
     }
 
     static func usage() -> Never {
-        print("usage: envelope-bench-small single|multi|encrypt|decrypt SECONDS, or count-encrypt|count-decrypt N")
+        print("usage: envelope-bench-small single|multi|ecdh|encrypt|decrypt SECONDS, or count-encrypt|count-decrypt|count-encrypt-1m|count-decrypt-1m N")
         exit(2)
     }
 }
