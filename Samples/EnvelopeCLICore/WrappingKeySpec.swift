@@ -164,7 +164,7 @@ struct WrappingKeySpec: Sendable, Equatable {
     var usesKMS: Bool {
         switch kind {
         case .kms, .kmsRSA: true
-        case .rawAES, .rawRSA: false
+        case .rawAES, .rawRSA, .rawECDH: false
         }
     }
 }
