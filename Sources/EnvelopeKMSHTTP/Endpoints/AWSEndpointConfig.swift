@@ -140,7 +140,7 @@ public struct AWSEndpointSettings: Sendable, Equatable {
     /// `AWS_ENDPOINT_URL_<SERVICE>`, then `AWS_ENDPOINT_URL`, then the `[services]` section's
     /// `<service>.endpoint_url`, then the profile's `endpoint_url`. All of these are skipped when
     /// the ignore switch is on; an explicit endpoint is never ignored.
-    public init(_ config: AWSSharedConfig, services: [AWSServiceID] = [.kms, .sts, .sso]) throws(AWSConfigurationError) {
+    public init(_ config: AWSSharedConfig, services: [AWSServiceID] = [.kms, .sts, .sso, .dynamoDB]) throws(AWSConfigurationError) {
         ignoreConfiguredEndpointURLs = try config.flag(environment: "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", profileKey: "ignore_configured_endpoint_urls") ?? false
         useDualStack = try config.flag(environment: "AWS_USE_DUALSTACK_ENDPOINT", profileKey: "use_dualstack_endpoint") ?? false
         useFIPS = try config.flag(environment: "AWS_USE_FIPS_ENDPOINT", profileKey: "use_fips_endpoint") ?? false
