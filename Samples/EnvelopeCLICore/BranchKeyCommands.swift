@@ -34,9 +34,18 @@ struct BranchKeyStoreOptions: ParsableArguments {
     /// The store: DynamoDB in the key's Region, KMS through the chosen backend.
     func store() throws(CLIError) -> KMSBranchKeyStore {
         let keyARN = try KMSAdmin.keyARN(kmsKey)
-        guard !table.isEmpty else { throw .usage("--table is empty", hint: "give the DynamoDB table name") }
         let (kmsBackend, principal) = try KMSBackend.resolveWithCaller(backend, principal: caller.principal)
-        let kms = try kmsBackend.transport(region: keyARN.region, keyIdentifier: .keyARN(keyARN), profile: nil, principal: principal)
+        return try Self.makeStore(table: table, keyARN: keyARN, logicalName: logicalName, dynamoDBEndpoint: dynamoDBEndpoint,
+                                  backend: kmsBackend, principal: principal)
+    }
+
+    /// A branch key store on `table` (DynamoDB in the key's Region unless `dynamoDBEndpoint`),
+    /// its branch keys wrapped under `keyARN` through `backend` as `principal`; also the
+    /// `-w hierarchy=` SPEC's store.
+    static func makeStore(table: String, keyARN: KMSKeyARN, logicalName: String?, dynamoDBEndpoint: String?,
+                          backend: KMSBackend, principal: AWSPrincipalARN?) throws(CLIError) -> KMSBranchKeyStore {
+        guard !table.isEmpty else { throw .usage("--table is empty", hint: "give the DynamoDB table name") }
+        let kms = try backend.transport(region: keyARN.region, keyIdentifier: .keyARN(keyARN), profile: nil, principal: principal)
         let dynamoDB: DynamoDBHTTPTransport
         do {
             dynamoDB = try DynamoDBHTTPTransport.standard(region: keyARN.region.rawValue, customEndpoint: dynamoDBEndpoint)

@@ -28,6 +28,12 @@ enum HelpText {
               key-file= and their recipient-key=), ephemeral (encrypt only,
               recipient-key=), discovery (decrypt only, key-file=); PEM is a
               PKCS#8 private key, PUB a DER or PEM public key
+          hierarchy=ID table=T kms-key=ARN [logical-name=N] [ttl=SECONDS]
+                  [dynamodb-endpoint=URL]
+              the hierarchical keyring: branch key ID from a branch key store
+              in DynamoDB table T (see `envelope branch-key`), wrapped under
+              the KMS key ARN; each branch key version is cached for SECONDS
+              (default 600)
         KMS backend (after the subcommand):
           --kms local [--kms-state DIR] [--principal ARN]   (the default)
           --kms aws [--kms-endpoint URL]

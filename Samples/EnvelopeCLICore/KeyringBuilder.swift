@@ -45,6 +45,8 @@ struct KeyringBuilder {
                 keyrings += try KMSKeyringFactory.encryptionKeyrings(keys: keys, region: region, profile: profile, backend: kmsBackend(), principal: principal)
             case .kmsRSA:
                 keyrings.append(try await kmsRSA(spec))
+            case .hierarchy(let hierarchy):
+                keyrings.append(try hierarchy.keyring(backend: kmsBackend(), principal: principal, spec: spec))
             }
         }
         guard let generator = keyrings.first else {
@@ -75,6 +77,8 @@ struct KeyringBuilder {
                 keyrings += try await KMSKeyringFactory.decryptionKeyrings(keys: keys, region: region, profile: profile, backend: kmsBackend(), principal: principal)
             case .kmsRSA:
                 keyrings.append(try await kmsRSA(spec, decrypting: true))
+            case .hierarchy(let hierarchy):
+                keyrings.append(try hierarchy.keyring(backend: kmsBackend(), principal: principal, spec: spec))
             }
         }
         guard let first = keyrings.first else {

@@ -27,6 +27,7 @@ enum KeyPassphrase: Sendable, Equatable {
 /// provider=aws-kms-rsa key=ARN algorithm=A [public-key-file=F]     an asymmetric KMS key; A: RSAES_OAEP_SHA_1, RSAES_OAEP_SHA_256
 ///     [region=R] [profile=P]
 /// provider=raw-ecdh curve=C schema=S [key-file=PEM] [recipient-key=PUB]   see ``RawECDHSpec``
+/// hierarchy=ID table=T kms-key=ARN [logical-name=N] [ttl=S] [dynamodb-endpoint=URL]   see ``HierarchySpec``
 /// ```
 struct WrappingKeySpec: Sendable, Equatable {
     /// What the SPEC names.
@@ -43,6 +44,8 @@ struct WrappingKeySpec: Sendable, Equatable {
         case kmsRSA(key: KMSKeyIdentifier, algorithm: KMSEncryptionAlgorithm, publicKeyFile: String?, region: String?, profile: String?)
         /// A raw ECDH key agreement (static, ephemeral or discovery schema).
         case rawECDH(RawECDHSpec)
+        /// The hierarchical keyring over a branch key store in DynamoDB.
+        case hierarchy(HierarchySpec)
     }
 
     /// What the SPEC names.
@@ -91,7 +94,8 @@ struct WrappingKeySpec: Sendable, Equatable {
                 throw .usage("-w \(text): \"\(bad.0)\" is not valid for \(what)", hint: "valid names: \(names.sorted().joined(separator: ", "))")
             }
         }
-        let provider = try single("provider") ?? "aws-kms"
+        // `hierarchy=ID` names the hierarchical keyring without a provider= word.
+        let provider = try single("provider") ?? (pairs.contains { $0.0 == "hierarchy" } ? "hierarchy" : "aws-kms")
         switch provider {
         case "aws-kms":
             try onlyAllowed(["provider", "key", "region", "profile"], "an AWS KMS key")
@@ -137,8 +141,11 @@ struct WrappingKeySpec: Sendable, Equatable {
         case "raw-ecdh":
             try onlyAllowed(RawECDHSpec.allowedNames, "provider=raw-ecdh")
             return .rawECDH(try RawECDHSpec(text: text, value: single))
+        case "hierarchy":
+            try onlyAllowed(HierarchySpec.allowedNames, "the hierarchical keyring")
+            return .hierarchy(try HierarchySpec(text: text, value: single))
         default:
-            throw .usage("-w \(text): provider=\(provider) is not known", hint: "provider is aws-kms (the default), raw-aes, raw-rsa, raw-ecdh or aws-kms-rsa")
+            throw .usage("-w \(text): provider=\(provider) is not known", hint: "provider is aws-kms (the default), raw-aes, raw-rsa, raw-ecdh, aws-kms-rsa or hierarchy")
         }
     }
 
@@ -163,7 +170,7 @@ struct WrappingKeySpec: Sendable, Equatable {
     /// Whether this SPEC names KMS keys (so the command needs a KMS backend).
     var usesKMS: Bool {
         switch kind {
-        case .kms, .kmsRSA: true
+        case .kms, .kmsRSA, .hierarchy: true
         case .rawAES, .rawRSA, .rawECDH: false
         }
     }

@@ -49,6 +49,46 @@ struct BranchKeyCommandTests {
         #expect(again.stderr.contains("already has this branch key"), "\(again)")
     }
 
+    @Test("-w hierarchy=: encrypt and decrypt through the hierarchical keyring; rotation keeps old messages readable")
+    func hierarchySpec() throws {
+        let moto = try MotoKMS()
+        let box = try Sandbox()
+        let env = Self.environment(box, moto: moto)
+        try box.write("plain.bin", testBytes(5_000))
+        let backend = ["--kms", "aws", "--kms-endpoint", moto.endpoint]
+        let created = try box.run(["branch-key", "create", "--create-table", "--branch-key-id", "tenant-1", "-c", "tenant=1"] + Self.store(moto),
+                                  environment: env)
+        #expect(created.status == 0, "\(created)")
+        let spec = ["-w", "hierarchy=tenant-1", "table=branch-keys", "kms-key=\(moto.keyARN)", "ttl=60"]
+
+        let first = try box.run(["encrypt", "-i", "plain.bin", "-o", "v1.enc"] + spec + backend, environment: env)
+        #expect(first.status == 0, "\(first)")
+        let rotated = try box.run(["branch-key", "version", "--branch-key-id", "tenant-1"] + Self.store(moto), environment: env)
+        #expect(rotated.status == 0, "\(rotated)")
+        let second = try box.run(["encrypt", "-i", "plain.bin", "-o", "v2.enc"] + spec + backend, environment: env)
+        #expect(second.status == 0, "\(second)")
+        for name in ["v1", "v2"] {
+            let decrypted = try box.run(["decrypt", "-i", "\(name).enc", "-o", "\(name).out"] + spec + backend, environment: env)
+            #expect(decrypted.status == 0, "\(decrypted)")
+            #expect(try box.read("\(name).out") == testBytes(5_000))
+        }
+
+        // Another branch key cannot decrypt; an unknown one cannot encrypt; a bad ttl is a usage error.
+        let other = try box.run(["branch-key", "create", "--branch-key-id", "tenant-2", "-c", "tenant=2"] + Self.store(moto), environment: env)
+        #expect(other.status == 0, "\(other)")
+        let wrong = try box.run(["decrypt", "-i", "v1.enc", "-o", "wrong.out", "-w", "hierarchy=tenant-2", "table=branch-keys",
+                                 "kms-key=\(moto.keyARN)"] + backend, environment: env)
+        #expect(wrong.status != 0, "\(wrong)")
+        #expect(!box.exists("wrong.out"))
+        let unknown = try box.run(["encrypt", "-i", "plain.bin", "-o", "u.enc", "-w", "hierarchy=nobody", "table=branch-keys",
+                                   "kms-key=\(moto.keyARN)"] + backend, environment: env)
+        #expect(unknown.status == 66, "\(unknown)")
+        let badTTL = try box.run(["encrypt", "-i", "plain.bin", "-o", "t.enc", "-w", "hierarchy=tenant-1", "table=branch-keys",
+                                  "kms-key=\(moto.keyARN)", "ttl=0"] + backend, environment: env)
+        #expect(badTTL.status == 64, "\(badTTL)")
+        #expect(badTTL.stderr.contains("ttl=0"), "\(badTTL)")
+    }
+
     @Test("a table that does not exist: configuration error (78) naming the table")
     func missingTable() throws {
         let moto = try MotoKMS()
