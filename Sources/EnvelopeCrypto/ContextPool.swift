@@ -41,3 +41,24 @@ final class ContextPool: @unchecked Sendable {
     /// Number of idle contexts (tests).
     var idleCount: Int { lock.withLock { idle.count } }
 }
+
+/// One `ContextPool` per digest, for OpenSSL contexts whose digest is set once, at creation.
+struct DigestContextPools: Sendable {
+    private let sha1, sha256, sha384, sha512: ContextPool
+
+    init(free: @escaping @Sendable (OpaquePointer) -> Void) {
+        sha1 = ContextPool(free: free)
+        sha256 = ContextPool(free: free)
+        sha384 = ContextPool(free: free)
+        sha512 = ContextPool(free: free)
+    }
+
+    func pool(for hash: HashFunction) -> ContextPool {
+        switch hash {
+        case .sha1: sha1
+        case .sha256: sha256
+        case .sha384: sha384
+        case .sha512: sha512
+        }
+    }
+}

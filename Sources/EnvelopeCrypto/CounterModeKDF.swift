@@ -7,6 +7,9 @@ import CEnvelopeOpenSSL
 /// bits, both integers 32-bit big-endian, as the AWS Material Providers Library derives the
 /// hierarchical keyring's wrapping keys (HMAC-SHA-256, label `aws-kms-hierarchy`) and the raw
 /// ECDH keyring's (HMAC-SHA-384).
+///
+/// Derivations run on OpenSSL contexts kept per digest (mode, MAC and digest set once, so no
+/// fetch by name per call); after use a context's key is replaced by one zero byte.
 public enum CounterModeKDF {
     /// Derives `length` bytes into guarded memory.
     ///
@@ -20,15 +23,24 @@ public enum CounterModeKDF {
         guard length > 0, length <= 1024 else {
             throw CryptoError(.invalidInput, "counter-mode KDF output length \(length) is out of range (1…1024 bytes)")
         }
+        // An empty label or context is passed on a context of its own: whether OpenSSL 3.0 replaces
+        // a kept value with an empty one is not documented (HKDF's salt is not replaced).
+        let pool = kbkdfContextPools.pool(for: hash)
+        let reusable = !label.isEmpty && !context.isEmpty
+        guard let ctx = (reusable ? pool.take() : nil) ?? envelope_kbkdf_context(FetchedAlgorithms.kbkdf, hash.openSSLCName) else {
+            throw CryptoError.openSSL("EVP_KDF_CTX_new (KBKDF)")
+        }
+        defer {
+            if reusable && envelope_kbkdf_forget_key(ctx) == 1 { pool.give(ctx) } else { OpenSSLErrors.clear(); EVP_KDF_CTX_free(ctx) }
+        }
         return try SecureBytes(count: length) { out in
             let ok = key.withUnsafeBytes { k in
                 label.withUnsafeBytes { l in
                     context.withUnsafeBytes { c in
-                        envelope_kbkdf_counter_hmac(FetchedAlgorithms.kbkdf, hash.openSSLCName,
-                                                    k.bindMemory(to: UInt8.self).baseAddress, k.count,
-                                                    l.bindMemory(to: UInt8.self).baseAddress, l.count,
-                                                    c.bindMemory(to: UInt8.self).baseAddress, c.count,
-                                                    out.bindMemory(to: UInt8.self).baseAddress, out.count)
+                        envelope_kbkdf_run(ctx, k.bindMemory(to: UInt8.self).baseAddress, k.count,
+                                           l.bindMemory(to: UInt8.self).baseAddress, l.count,
+                                           c.bindMemory(to: UInt8.self).baseAddress, c.count,
+                                           out.bindMemory(to: UInt8.self).baseAddress, out.count)
                     }
                 }
             }
@@ -36,3 +48,6 @@ public enum CounterModeKDF {
         }
     }
 }
+
+/// Idle KBKDF contexts, one pool per digest.
+let kbkdfContextPools = DigestContextPools { EVP_KDF_CTX_free($0) }

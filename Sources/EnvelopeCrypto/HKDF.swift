@@ -58,7 +58,7 @@ public enum HKDF {
     /// Runs `body` with a ``Session``: one pooled OpenSSL context for `hash`, whose key copy is
     /// wiped once when `body` returns or throws. The session must not outlive `body`.
     public static func session<R>(hash: HashFunction, _ body: (Session) throws -> R) throws -> R {
-        let pool = HKDFContextPool.pool(for: hash)
+        let pool = hkdfContextPools.pool(for: hash)
         guard let ctx = pool.take() ?? envelope_hkdf_context(FetchedAlgorithms.hkdf, hash.openSSLCName) else {
             throw CryptoError.openSSL("EVP_KDF_CTX_new (HKDF)")
         }
@@ -163,21 +163,5 @@ public enum HKDF {
     }
 }
 
-/// Idle HKDF contexts, one `ContextPool` per digest (a context's digest is set once, at creation).
-enum HKDFContextPool {
-    static let sha1 = make()
-    static let sha256 = make()
-    static let sha384 = make()
-    static let sha512 = make()
-
-    static func pool(for hash: HashFunction) -> ContextPool {
-        switch hash {
-        case .sha1: sha1
-        case .sha256: sha256
-        case .sha384: sha384
-        case .sha512: sha512
-        }
-    }
-
-    private static func make() -> ContextPool { ContextPool { EVP_KDF_CTX_free($0) } }
-}
+/// Idle HKDF contexts, one pool per digest (a context's digest is set once, at creation).
+let hkdfContextPools = DigestContextPools { EVP_KDF_CTX_free($0) }

@@ -34,6 +34,16 @@ struct CounterModeKDFTests {
         #expect(hexString(out.withUnsafeBytes { Array($0) }) == c.expected)
     }
 
+    @Test("a pooled context keeps nothing of an earlier derivation (key, label, context)")
+    func pooledReuse() throws {
+        let first = Self.cases[0], other = Self.cases[2] // both HMAC-SHA-256: they share the pool
+        for c in [first, other, first, other, first] {
+            let out = try CounterModeKDF.deriveKey(hash: c.hash, key: try SecureBytes(copying: c.key), label: c.label,
+                                                   context: c.context, length: c.expected.count / 2)
+            #expect(hexString(out.withUnsafeBytes { Array($0) }) == c.expected)
+        }
+    }
+
     @Test("an output length out of range is refused")
     func lengthRange() throws {
         let key = try SecureBytes(copying: [UInt8](repeating: 1, count: 32))

@@ -35,7 +35,7 @@ struct PooledContextTests {
             let okm = try HKDF.deriveKey(hash: .sha256, inputKey: ikm, salt: c.salt, info: c.info, length: 42)
             #expect(hexString(okm.unprotectedCopy()) == c.okm)
         }
-        #expect(HKDFContextPool.sha256.idleCount >= 1)
+        #expect(hkdfContextPools.pool(for: .sha256).idleCount >= 1)
     }
 
     @Test("A pooled AES-GCM context re-keyed for another key and direction gives the same bytes as a fresh one")
