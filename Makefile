@@ -128,8 +128,9 @@ FUZZ_SEED ?= 1
 fuzz-diff: deps venv check-swift
 	SWIFT=$(SWIFT) ENVELOPE_TEST_PYTHON=$(VENV_PYTHON) ./scripts/fuzz-diff.sh $(FUZZ_MUTANTS) $(FUZZ_SEED)
 
-test-tsan: deps venv check-swift
-	SWIFT=$(SWIFT) ENVELOPE_TEST_PYTHON=$(VENV_PYTHON) ./scripts/test-tsan.sh
+test-tsan: deps venv venv-cli check-swift
+	SWIFT=$(SWIFT) ENVELOPE_TEST_PYTHON=$(VENV_PYTHON) ENVELOPE_TEST_AWS_ENCRYPTION_CLI=$(CURDIR)/$(VENV_CLI)/bin/aws-encryption-cli \
+	  ./scripts/test-tsan.sh
 
 clean:
 	rm -rf .build .build-tsan .build-fuzz .build-docs .build-api Samples/.build Samples/.build-tsan Fuzz/.build Benchmarks/.build Benchmarks/SmallMessages/.build
