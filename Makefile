@@ -17,6 +17,7 @@
 #   make fuzz-diff  scripts/fuzz-diff.sh: differential fuzzing against the Python ESDK (FUZZ_MUTANTS
 #                mutants, default 100000; FUZZ_SEED, default 1); not part of `make test`
 #   make test-tsan  the test suite under the thread sanitizer (scripts/test-tsan.sh, .build-tsan)
+#   make test-asan  the library's tests under the address sanitizer (scripts/test-asan.sh, .build-asan)
 #   make bench   Benchmarks/compare.sh: OpenSSL vs our CLI (1 job, all jobs) vs the Python ESDK, one run
 #   make clean   remove every build folder (both packages, fuzz, benchmarks) and the venv
 # Variables: SWIFT (default swift), PYTHON (python3 used to create the venv),
@@ -40,7 +41,7 @@ VENV_CLI := .build/venv-cli
 VENV_CLI_STAMP := $(VENV_CLI)/.requirements-installed
 REQUIREMENTS_CLI := Tests/requirements-cli-test.txt
 
-.PHONY: all deps venv venv-cli build release test demo clean check-swift check-deps fuzz fuzz-diff test-tsan docs api-check man
+.PHONY: all deps venv venv-cli build release test demo clean check-swift check-deps fuzz fuzz-diff test-tsan test-asan docs api-check man
 
 all: build
 
@@ -132,7 +133,10 @@ test-tsan: deps venv venv-cli check-swift
 	SWIFT=$(SWIFT) ENVELOPE_TEST_PYTHON=$(VENV_PYTHON) ENVELOPE_TEST_AWS_ENCRYPTION_CLI=$(CURDIR)/$(VENV_CLI)/bin/aws-encryption-cli \
 	  ./scripts/test-tsan.sh
 
+test-asan: deps venv check-swift
+	SWIFT=$(SWIFT) ENVELOPE_TEST_PYTHON=$(VENV_PYTHON) ./scripts/test-asan.sh $(SWIFT_TEST_FLAGS)
+
 clean:
-	rm -rf .build .build-tsan .build-fuzz .build-docs .build-api Samples/.build Samples/.build-tsan Fuzz/.build Benchmarks/.build Benchmarks/SmallMessages/.build
+	rm -rf .build .build-tsan .build-asan .build-fuzz .build-docs .build-api Samples/.build Samples/.build-tsan Fuzz/.build Benchmarks/.build Benchmarks/SmallMessages/.build
 
 include Benchmarks/Makefile.inc

@@ -1,5 +1,4 @@
 import EnvelopeKMS
-import EnvelopeKMSHTTP
 
 /// `-w hierarchy=BRANCH-KEY-ID table=T kms-key=ARN [logical-name=N] [ttl=SECONDS] [dynamodb-endpoint=URL]`:
 /// the hierarchical keyring over a branch key store in DynamoDB (the table `envelope branch-key

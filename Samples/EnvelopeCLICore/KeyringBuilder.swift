@@ -227,11 +227,7 @@ struct KeyringBuilder {
         var bytes: [UInt8]
         switch source {
         case .file(let path):
-            guard let data = FileManager.default.contents(atPath: path) else {
-                throw CLIError(.noInput, "-w \(spec.text): cannot read the passphrase file \(path)", hint: "check the passphrase-file= path and its permissions")
-            }
-            bytes = [UInt8](data)
-            PassphraseSource.dropFinalNewline(&bytes)
+            bytes = try PassphraseSource.read(file: path)
         case .environment(let name):
             guard let value = ProcessInfo.processInfo.environment[name] else {
                 throw .usage("-w \(spec.text): the environment variable \(name) is not set", hint: "export \(name) with the key's passphrase, or use passphrase-file=F")

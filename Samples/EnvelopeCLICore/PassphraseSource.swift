@@ -24,7 +24,7 @@ enum PassphraseSource {
     }
 
     /// Removes one final `\n` or `\r\n` (what `echo` and editors leave after a passphrase).
-    static func dropFinalNewline(_ bytes: inout [UInt8]) {
+    private static func dropFinalNewline(_ bytes: inout [UInt8]) {
         if bytes.last == 0x0A { bytes.removeLast() }
         if bytes.last == 0x0D { bytes.removeLast() }
     }
