@@ -51,3 +51,42 @@ struct CounterModeKDFTests {
         #expect(throws: CryptoError.self) { try CounterModeKDF.deriveKey(hash: .sha256, key: key, label: [1], context: [2], length: 1025) }
     }
 }
+
+/// The prepared HMAC-SHA-256 key gives exactly the bytes of OpenSSL's KBKDF.
+@Suite("Counter-mode KDF, prepared HMAC-SHA-256 key")
+struct CounterModeKDFPreparedKeyTests {
+    @Test("known answers (the HMAC-SHA-256 cases, one and three blocks)")
+    func knownAnswers() throws {
+        for c in CounterModeKDFTests.cases where c.hash == .sha256 {
+            let key = try CounterModeKDF.HMACSHA256Key(try SecureBytes(copying: c.key))
+            let out = try c.context.withUnsafeBytes { try key.deriveKey(label: c.label, context: $0, length: c.expected.count / 2) }
+            #expect(hexString(out.withUnsafeBytes { Array($0) }) == c.expected)
+        }
+    }
+
+    @Test("the same bytes as OpenSSL's KBKDF for key, context and output lengths around the block sizes")
+    func matchesOpenSSL() throws {
+        for keyLength in [0, 1, 32, 64, 65, 100] {
+            let key = try SecureBytes(copying: RandomBytes.array(count: keyLength))
+            let prepared = try CounterModeKDF.HMACSHA256Key(key)
+            for (contextLength, length) in [(16, 32), (1, 1), (0, 31), (55, 33), (200, 64), (16, 100)] {
+                let label = Array("aws-kms-hierarchy".utf8)
+                let context = RandomBytes.array(count: contextLength)
+                let mine = try context.withUnsafeBytes { try prepared.deriveKey(label: label, context: $0, length: length) }
+                // OpenSSL's path runs an empty context on a context of its own; both must agree.
+                let theirs = try CounterModeKDF.deriveKey(hash: .sha256, key: key, label: label, context: context, length: length)
+                #expect(mine == theirs, "key \(keyLength), context \(contextLength), \(length) bytes")
+                // Deriving again from the same prepared key gives the same bytes (the prepared state is copied, not used up).
+                let again = try context.withUnsafeBytes { try prepared.deriveKey(label: label, context: $0, length: length) }
+                #expect(again == mine)
+            }
+        }
+    }
+
+    @Test("an output length out of range is refused")
+    func lengthRange() throws {
+        let key = try CounterModeKDF.HMACSHA256Key(try SecureBytes(copying: [UInt8](repeating: 1, count: 32)))
+        #expect(throws: CryptoError.self) { try [2].withUnsafeBytes { try key.deriveKey(label: [1], context: $0, length: 0) } }
+        #expect(throws: CryptoError.self) { try [2].withUnsafeBytes { try key.deriveKey(label: [1], context: $0, length: 1025) } }
+    }
+}
