@@ -20,16 +20,15 @@ extension CounterModeKDF {
         /// A `crypto_auth_hmacsha256_state` right after `crypto_auth_hmacsha256_init`.
         private let prepared: SecureBytes
 
-        /// Prepares `key` (any length; HMAC hashes a key longer than 64 bytes first).
+        /// Prepares `key`: any length but zero (HMAC hashes a key longer than 64 bytes first; an
+        /// empty key is refused, as OpenSSL's KBKDF refuses it).
         public init(_ key: SecureBytes) throws {
+            guard key.count > 0 else { throw CryptoError(.invalidInput, "a counter-mode KDF key must not be empty") }
             Sodium.ensureReady()
             prepared = try SecureBytes(count: MemoryLayout<crypto_auth_hmacsha256_state>.size) { state in
-                var none: UInt8 = 0 // libsodium wants a pointer even for an empty key
                 let ok = key.withUnsafeBytes { k in
-                    withUnsafePointer(to: &none) { fallback in
-                        crypto_auth_hmacsha256_init(state.baseAddress!.assumingMemoryBound(to: crypto_auth_hmacsha256_state.self),
-                                                    k.bindMemory(to: UInt8.self).baseAddress ?? fallback, k.count)
-                    }
+                    crypto_auth_hmacsha256_init(state.baseAddress!.assumingMemoryBound(to: crypto_auth_hmacsha256_state.self),
+                                                k.bindMemory(to: UInt8.self).baseAddress!, k.count)
                 }
                 guard ok == 0 else { throw CryptoError(.invalidInput, "HMAC-SHA-256 key preparation failed") }
             }
