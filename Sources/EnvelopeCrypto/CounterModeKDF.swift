@@ -10,7 +10,7 @@ import CEnvelopeOpenSSL
 ///
 /// Derivations run on OpenSSL contexts kept per digest (mode, MAC and digest set once, so no
 /// fetch by name per call); after use a context's key is replaced by one zero byte. For many
-/// HMAC-SHA-256 derivations from one key, ``CounterModeKDF/HMACSHA256Key`` prepares the key once.
+/// HMAC-SHA-256 derivations from one key, ``CounterModeKDF/PreparedKey`` prepares the key once.
 public enum CounterModeKDF {
     /// Derives `length` bytes into guarded memory.
     ///

@@ -14,12 +14,12 @@ final class CachedBranchKey: Sendable {
     /// `branch key version <uuid>`: the decrypt side's note in `DataKeyOrigin`.
     let originNote: String
     /// The branch key prepared for `HierarchyKeyWrapping.derive` (nil unless 32 bytes).
-    let wrappingKeyDeriver: CounterModeKDF.HMACSHA256Key?
+    let wrappingKeyDeriver: CounterModeKDF.PreparedKey?
 
     init(_ materials: BranchKeyMaterials) throws {
         self.materials = materials
         version = BranchKeyVersion(materials.branchKeyVersion)
         originNote = "branch key version \(version?.text ?? materials.branchKeyVersion)"
-        wrappingKeyDeriver = materials.branchKey.count == 32 ? try CounterModeKDF.HMACSHA256Key(materials.branchKey) : nil
+        wrappingKeyDeriver = materials.branchKey.count == 32 ? try CounterModeKDF.PreparedKey(hash: .sha256, key: materials.branchKey) : nil
     }
 }

@@ -164,7 +164,7 @@ public struct HierarchicalKeyring: Keyring, CustomStringConvertible {
         let s = storage
         let id = try await branchKeyID(for: materials.encryptionContext)
         let branch: CachedBranchKey
-        let checked: (version: BranchKeyVersion, key: CounterModeKDF.HMACSHA256Key)
+        let checked: (version: BranchKeyVersion, key: CounterModeKDF.PreparedKey)
         do {
             let cacheID = try s.cacheIdentifier(id: id, version: nil)
             branch = try await s.cache.materials(id: cacheID, ttl: s.ttl) {
@@ -306,7 +306,7 @@ public struct HierarchicalKeyring: Keyring, CustomStringConvertible {
 
     /// Checks that the store answered for the branch key (and version) asked for, with a 32-byte
     /// key and a UUID version; returns the version and the prepared key.
-    private static func check(_ branch: CachedBranchKey, id: String, version: BranchKeyVersion?) throws -> (version: BranchKeyVersion, key: CounterModeKDF.HMACSHA256Key) {
+    private static func check(_ branch: CachedBranchKey, id: String, version: BranchKeyVersion?) throws -> (version: BranchKeyVersion, key: CounterModeKDF.PreparedKey) {
         let materials = branch.materials
         guard let parsed = branch.version else {
             throw HierarchicalKeyringError(branchKeyIdentifier: id, branchKeyVersion: version?.text, reason: .malformedVersion(materials.branchKeyVersion))

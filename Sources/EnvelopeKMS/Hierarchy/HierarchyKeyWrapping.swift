@@ -43,12 +43,12 @@ enum HierarchyKeyWrapping {
     /// The per-data-key wrapping key: SP 800-108 counter-mode KDF, HMAC-SHA-256, the branch key as
     /// key (prepared once per cached branch key), "aws-kms-hierarchy" as label, the salt as
     /// context, 32 bytes.
-    static func derive(branchKey: CounterModeKDF.HMACSHA256Key, salt: UnsafeRawBufferPointer) throws -> SecureBytes {
+    static func derive(branchKey: CounterModeKDF.PreparedKey, salt: UnsafeRawBufferPointer) throws -> SecureBytes {
         try branchKey.deriveKey(label: label, context: salt, length: derivedKeyLength)
     }
 
     /// Wraps `dataKey` under a fresh salt and IV; returns the whole EDK ciphertext.
-    static func wrap(dataKey: SecureBytes, branchKey: CounterModeKDF.HMACSHA256Key, version: BranchKeyVersion, aad: [UInt8]) throws -> [UInt8] {
+    static func wrap(dataKey: SecureBytes, branchKey: CounterModeKDF.PreparedKey, version: BranchKeyVersion, aad: [UInt8]) throws -> [UInt8] {
         let keyLength = dataKey.count
         var out = [UInt8](repeating: 0, count: ciphertextLength(dataKeyLength: keyLength))
         try out.withUnsafeMutableBytes { o in
@@ -77,7 +77,7 @@ enum HierarchyKeyWrapping {
 
     /// Unwraps a ciphertext of the right length (checked by the caller) into guarded memory, or
     /// throws the crypto library's authentication failure.
-    static func unwrap(_ ciphertext: [UInt8], branchKey: CounterModeKDF.HMACSHA256Key, aad: [UInt8]) throws -> SecureBytes {
+    static func unwrap(_ ciphertext: [UInt8], branchKey: CounterModeKDF.PreparedKey, aad: [UInt8]) throws -> SecureBytes {
         let keyLength = ciphertext.count - prefixLength - AESGCM.tagLength
         return try ciphertext.withUnsafeBytes { c in
             let wrappingKey = try derive(branchKey: branchKey, salt: UnsafeRawBufferPointer(rebasing: c[0..<saltLength]))
