@@ -9,7 +9,8 @@ import CEnvelopeOpenSSL
 /// ECDH keyring's (HMAC-SHA-384).
 ///
 /// Derivations run on OpenSSL contexts kept per digest (mode, MAC and digest set once, so no
-/// fetch by name per call); after use a context's key is replaced by one zero byte.
+/// fetch by name per call); after use a context's key is replaced by one zero byte. For many
+/// HMAC-SHA-256 derivations from one key, ``CounterModeKDF/PreparedKey`` prepares the key once.
 public enum CounterModeKDF {
     /// Derives `length` bytes into guarded memory.
     ///

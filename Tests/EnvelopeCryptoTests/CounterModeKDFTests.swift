@@ -51,3 +51,62 @@ struct CounterModeKDFTests {
         #expect(throws: CryptoError.self) { try CounterModeKDF.deriveKey(hash: .sha256, key: key, label: [1], context: [2], length: 1025) }
     }
 }
+
+/// A prepared key gives exactly the bytes of OpenSSL's KBKDF.
+@Suite("Counter-mode KDF, prepared key")
+struct CounterModeKDFPreparedKeyTests {
+    @Test("known answers (one and three blocks, HMAC-SHA-256 and HMAC-SHA-384)")
+    func knownAnswers() throws {
+        for c in CounterModeKDFTests.cases {
+            let key = try CounterModeKDF.PreparedKey(hash: c.hash, key: try SecureBytes(copying: c.key))
+            let out = try c.context.withUnsafeBytes { try key.deriveKey(label: c.label, context: $0, length: c.expected.count / 2) }
+            #expect(hexString(out.withUnsafeBytes { Array($0) }) == c.expected)
+        }
+    }
+
+    @Test("the same bytes as OpenSSL's KBKDF for key, context and output lengths around the block sizes",
+          arguments: [HashFunction.sha256, .sha384])
+    func matchesOpenSSL(hash: HashFunction) throws {
+        for keyLength in [1, 32, 64, 65, 100, 128, 129] {
+            let key = try SecureBytes(copying: RandomBytes.array(count: keyLength))
+            let prepared = try CounterModeKDF.PreparedKey(hash: hash, key: key)
+            for (contextLength, length) in [(16, 32), (1, 1), (0, 31), (55, 33), (200, 64), (16, 100)] {
+                let label = Array("aws-kms-hierarchy".utf8)
+                let context = RandomBytes.array(count: contextLength)
+                let mine = try context.withUnsafeBytes { try prepared.deriveKey(label: label, context: $0, length: length) }
+                // OpenSSL's path runs an empty context on a context of its own; both must agree.
+                let theirs = try CounterModeKDF.deriveKey(hash: hash, key: key, label: label, context: context, length: length)
+                #expect(mine == theirs, "HMAC-\(hash), key \(keyLength), context \(contextLength), \(length) bytes")
+                // Deriving again gives the same bytes: the keyed context is duplicated, never used up.
+                let again = try context.withUnsafeBytes { try prepared.deriveKey(label: label, context: $0, length: length) }
+                #expect(again == mine)
+            }
+        }
+    }
+
+    @Test("concurrent derivations from one prepared key give each caller its own right answer")
+    func concurrentDerivations() async throws {
+        let key = try SecureBytes(copying: RandomBytes.array(count: 32))
+        let prepared = try CounterModeKDF.PreparedKey(hash: .sha256, key: key)
+        let label = Array("aws-kms-hierarchy".utf8)
+        let contexts = (0..<64).map { _ in RandomBytes.array(count: 16) }
+        let expected = try contexts.map { try CounterModeKDF.deriveKey(hash: .sha256, key: key, label: label, context: $0, length: 32) }
+        let derived = try await withThrowingTaskGroup(of: (Int, SecureBytes).self) { group in
+            for (i, context) in contexts.enumerated() {
+                group.addTask { (i, try context.withUnsafeBytes { try prepared.deriveKey(label: label, context: $0, length: 32) }) }
+            }
+            var results = [Int: SecureBytes]()
+            for try await (i, bytes) in group { results[i] = bytes }
+            return results
+        }
+        for i in contexts.indices { #expect(derived[i] == expected[i]) }
+    }
+
+    @Test("an empty key or an output length out of range is refused")
+    func refused() throws {
+        #expect(throws: CryptoError.self) { try CounterModeKDF.PreparedKey(hash: .sha256, key: try SecureBytes(copying: [UInt8]())) }
+        let key = try CounterModeKDF.PreparedKey(hash: .sha256, key: try SecureBytes(copying: [UInt8](repeating: 1, count: 32)))
+        #expect(throws: CryptoError.self) { try [2].withUnsafeBytes { try key.deriveKey(label: [1], context: $0, length: 0) } }
+        #expect(throws: CryptoError.self) { try [2].withUnsafeBytes { try key.deriveKey(label: [1], context: $0, length: 1025) } }
+    }
+}

@@ -14,26 +14,20 @@
 /// - Concurrent misses for one entry make one store call: the others wait for its result (or its
 ///   failure) instead of calling the store themselves.
 ///
+/// A hit (the common case: every message within the TTL) takes a lock and no hop onto the
+/// actor; a miss goes through the actor, which keeps one store call per entry.
+///
 /// Branch keys are `SecureBytes`, wiped when the last reference goes: once an entry is evicted
 /// and no encryption in progress still holds it, its key is gone from memory.
 public actor BranchKeyMaterialsCache {
     /// The most entries the cache holds (at least 1; default 1000).
     public nonisolated let capacity: Int
-    private let now: @Sendable () -> ContinuousClock.Instant
-
-    private struct Entry {
-        let materials: BranchKeyMaterials
-        let storedAt: ContinuousClock.Instant
-        /// When the entry expires under the TTL of the keyring that stored it.
-        let expiry: ContinuousClock.Instant
-        var lastUse: UInt64
-    }
-
-    private var entries: [[UInt8]: Entry] = [:]
-    private var inFlight: [[UInt8]: Task<BranchKeyMaterials, any Error>] = [:]
-    private var useCounter: UInt64 = 0
-    private var earliestExpiry: ContinuousClock.Instant?
-    private var stats = BranchKeyCacheStatistics()
+    private nonisolated let now: @Sendable () -> ContinuousClock.Instant
+    /// The entries, behind a lock: a hit is served without a hop onto the actor. The actor
+    /// serialises what a miss does (one store call per entry however many tasks miss).
+    private nonisolated let state: LockedState<Entries>
+    /// The store call under way per entry (actor-isolated).
+    private var inFlight: [BranchKeyCacheIdentifier: Task<CachedBranchKey, any Error>] = [:]
 
     /// Creates an empty cache.
     ///
@@ -45,87 +39,145 @@ public actor BranchKeyMaterialsCache {
         precondition(capacity >= 1, "a branch key cache holds at least one entry")
         self.capacity = capacity
         self.now = now
+        state = LockedState(Entries(capacity: capacity))
     }
 
     /// The number of branch keys held.
-    public var count: Int { entries.count }
+    public var count: Int { state.withLock { $0.entries.count } }
 
     /// A snapshot of the counters.
     public var statistics: BranchKeyCacheStatistics {
-        var s = stats
-        s.entryCount = entries.count
-        return s
+        state.withLock { entries in
+            var s = entries.stats
+            s.entryCount = entries.entries.count
+            return s
+        }
     }
 
     /// Removes every entry (their keys are wiped once no operation in progress uses them).
     public func removeAll() {
-        stats.evictions += entries.count
-        entries.removeAll()
-        earliestExpiry = nil
+        // Released outside the lock: the last release of a key wipes it.
+        _ = state.withLock { $0.removeAll() }
     }
 
-    /// The branch key materials cached under `id` if younger than `ttl`; otherwise the result of
-    /// `fetch`, called once however many tasks miss at the same time, and stored.
-    func materials(id: [UInt8], ttl: Duration,
-                   fetch: @escaping @Sendable () async throws -> BranchKeyMaterials) async throws -> BranchKeyMaterials {
+    /// The branch key cached under `id` if younger than `ttl`; otherwise the result of `fetch`,
+    /// called once however many tasks miss at the same time, and stored. A hit takes the lock
+    /// only; a miss goes through the actor.
+    nonisolated func materials(id: BranchKeyCacheIdentifier, ttl: Duration,
+                               fetch: @escaping @Sendable () async throws -> CachedBranchKey) async throws -> CachedBranchKey {
         let current = now()
-        pruneExpired(at: current)
-        if var entry = entries[id] {
-            if current < entry.storedAt.advanced(by: ttl) {
-                useCounter += 1
-                entry.lastUse = useCounter
-                entries[id] = entry
-                stats.hits += 1
-                return entry.materials
-            }
-            // Stored by a keyring with a longer TTL, but too old for this one.
-            entries[id] = nil
-            stats.evictions += 1
-        }
+        // What the look-up removed is released after the lock (the last release wipes a key).
+        if let hit = state.withLock({ $0.hit(id, at: current, ttl: ttl) }).cached { return hit }
+        return try await refill(id: id, ttl: ttl, fetch: fetch)
+    }
+
+    private func refill(id: BranchKeyCacheIdentifier, ttl: Duration,
+                        fetch: @escaping @Sendable () async throws -> CachedBranchKey) async throws -> CachedBranchKey {
+        // Another task's store call may have filled the entry since the lock-only look-up.
+        let current = now()
+        if let hit = state.withLock({ $0.hit(id, at: current, ttl: ttl) }).cached { return hit }
         if let pending = inFlight[id] {
-            stats.coalescedWaits += 1
+            state.withLock { $0.stats.coalescedWaits += 1 }
             return try await pending.value
         }
-        stats.misses += 1
+        state.withLock { $0.stats.misses += 1 }
         // Created in the actor's context: the entry is stored before the task completes, so
         // a waiter that resumes finds it.
-        let task = Task<BranchKeyMaterials, any Error> {
+        let task = Task<CachedBranchKey, any Error> {
             defer { self.inFlight[id] = nil }
-            let materials = try await fetch()
-            self.store(id, materials, ttl: ttl)
-            return materials
+            let cached = try await fetch()
+            let current = self.now()
+            _ = self.state.withLock { $0.store(id, cached, at: current, ttl: ttl) }
+            return cached
         }
         inFlight[id] = task
         return try await task.value
     }
 
-    private func store(_ id: [UInt8], _ materials: BranchKeyMaterials, ttl: Duration) {
-        let current = now()
-        pruneExpired(at: current)
-        let expiry = current.advanced(by: ttl)
-        earliestExpiry = earliestExpiry.map { min($0, expiry) } ?? expiry
-        useCounter += 1
-        entries[id] = Entry(materials: materials, storedAt: current, expiry: expiry, lastUse: useCounter)
-        while entries.count > capacity {
-            guard let oldest = entries.min(by: { $0.value.lastUse < $1.value.lastUse })?.key else { break }
-            entries[oldest] = nil
-            stats.evictions += 1
+    /// The entries and counters; changed only inside ``LockedState/withLock(_:)``. Methods that
+    /// remove entries return them, so that the caller drops them (and wipes their keys) after
+    /// the lock is released.
+    private struct Entries {
+        struct Entry {
+            let cached: CachedBranchKey
+            let storedAt: ContinuousClock.Instant
+            /// When the entry expires under the TTL of the keyring that stored it.
+            let expiry: ContinuousClock.Instant
+            var lastUse: UInt64
         }
-    }
 
-    // Spec: framework/local-cryptographic-materials-cache.md ("Pruning").
-    private func pruneExpired(at current: ContinuousClock.Instant) {
-        guard let earliest = earliestExpiry, current >= earliest else { return }
-        var next: ContinuousClock.Instant? = nil
-        for (key, entry) in entries {
-            if current >= entry.expiry {
-                entries[key] = nil
-                stats.evictions += 1
-            } else if next.map({ entry.expiry < $0 }) ?? true {
-                next = entry.expiry
-            }
+        let capacity: Int
+        var entries: [BranchKeyCacheIdentifier: Entry] = [:]
+        var useCounter: UInt64 = 0
+        var earliestExpiry: ContinuousClock.Instant?
+        var stats = BranchKeyCacheStatistics()
+
+        init(capacity: Int) {
+            self.capacity = capacity
+            entries.reserveCapacity(min(capacity, 64))
         }
-        earliestExpiry = next
+
+        /// The entry under `id` if younger than `ttl` (counted as a hit), and the entries this
+        /// look-up removed: expired ones, and the one under `id` if it is too old for `ttl` (stored
+        /// by a keyring with a longer TTL).
+        mutating func hit(_ id: BranchKeyCacheIdentifier, at current: ContinuousClock.Instant,
+                          ttl: Duration) -> (cached: CachedBranchKey?, removed: [Entry]) {
+            var removed = pruneExpired(at: current)
+            guard let index = entries.index(forKey: id) else { return (nil, removed) }
+            let entry = entries.values[index]
+            guard current < entry.storedAt.advanced(by: ttl) else {
+                removed.append(entries.remove(at: index).value)
+                stats.evictions += 1
+                return (nil, removed)
+            }
+            useCounter += 1
+            entries.values[index].lastUse = useCounter
+            stats.hits += 1
+            return (entry.cached, removed)
+        }
+
+        mutating func store(_ id: BranchKeyCacheIdentifier, _ cached: CachedBranchKey,
+                            at current: ContinuousClock.Instant, ttl: Duration) -> [Entry] {
+            var removed = pruneExpired(at: current)
+            let expiry = current.advanced(by: ttl)
+            earliestExpiry = earliestExpiry.map { min($0, expiry) } ?? expiry
+            useCounter += 1
+            if let old = entries.updateValue(Entry(cached: cached, storedAt: current, expiry: expiry, lastUse: useCounter), forKey: id) {
+                removed.append(old)
+            }
+            while entries.count > capacity {
+                guard let oldest = entries.min(by: { $0.value.lastUse < $1.value.lastUse })?.key,
+                      let entry = entries.removeValue(forKey: oldest) else { break }
+                removed.append(entry)
+                stats.evictions += 1
+            }
+            return removed
+        }
+
+        mutating func removeAll() -> [BranchKeyCacheIdentifier: Entry] {
+            stats.evictions += entries.count
+            earliestExpiry = nil
+            defer { entries = [:] }
+            return entries
+        }
+
+        // Spec: framework/local-cryptographic-materials-cache.md ("Pruning").
+        private mutating func pruneExpired(at current: ContinuousClock.Instant) -> [Entry] {
+            guard let earliest = earliestExpiry, current >= earliest else { return [] }
+            var removed: [Entry] = []
+            var next: ContinuousClock.Instant? = nil
+            for (key, entry) in entries {
+                if current >= entry.expiry {
+                    removed.append(entry)
+                    entries[key] = nil
+                    stats.evictions += 1
+                } else if next.map({ entry.expiry < $0 }) ?? true {
+                    next = entry.expiry
+                }
+            }
+            earliestExpiry = next
+            return removed
+        }
     }
 }
 

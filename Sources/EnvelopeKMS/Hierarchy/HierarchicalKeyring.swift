@@ -33,7 +33,13 @@ public struct HierarchicalKeyring: Keyring, CustomStringConvertible {
         let partitionID: [UInt8]
         let logicalKeyStoreName: String
         /// The encrypt-side cache identifier of a fixed branch key, computed once.
-        let fixedActiveIdentifier: [UInt8]?
+        let fixedActiveIdentifier: BranchKeyCacheIdentifier?
+        /// The UTF-8 of a fixed branch key ID (the provider info of its encrypted data keys).
+        let fixedIDBytes: [UInt8]?
+        /// The AAD prefix of a fixed branch key ID.
+        let fixedAADPrefix: [UInt8]?
+        /// Cache identifiers computed so far (each is a SHA-384), per branch key and version.
+        let identifiers = LockedState(CacheIdentifierMemo())
         let description: String
 
         init(store: any BranchKeyStore, source: BranchKeySource, ttl: Duration, cache: BranchKeyMaterialsCache, partitionID: [UInt8]) throws {
@@ -46,11 +52,49 @@ public struct HierarchicalKeyring: Keyring, CustomStringConvertible {
             switch source {
             case .identifier(let id):
                 fixedActiveIdentifier = try BranchKeyCacheIdentifier.active(partitionID: partitionID, logicalKeyStoreName: logicalKeyStoreName, branchKeyID: id)
+                fixedIDBytes = Array(id.utf8)
+                fixedAADPrefix = HierarchyKeyWrapping.aadPrefix(branchKeyID: id)
                 description = "hierarchical keyring(branch key \(id))"
             case .supplier:
                 fixedActiveIdentifier = nil
+                fixedIDBytes = nil
+                fixedAADPrefix = nil
                 description = "hierarchical keyring(branch key ID supplier)"
             }
+        }
+
+        /// The cache identifier of `version` of branch key `id` (the active version when nil):
+        /// computed on first use, then looked up.
+        func cacheIdentifier(id: String, version: BranchKeyVersion?) throws -> BranchKeyCacheIdentifier {
+            if version == nil, let fixedActiveIdentifier { return fixedActiveIdentifier }
+            // A fixed branch key ID is the only one this keyring uses: the version alone is the key.
+            let key = CacheIdentifierMemo.Key(branchKeyID: fixedIDBytes == nil ? id : nil, version: version)
+            if let known = identifiers.withLock({ $0.identifiers[key] }) { return known }
+            let computed = try version.map {
+                try BranchKeyCacheIdentifier.version($0, partitionID: partitionID, logicalKeyStoreName: logicalKeyStoreName, branchKeyID: id)
+            } ?? BranchKeyCacheIdentifier.active(partitionID: partitionID, logicalKeyStoreName: logicalKeyStoreName, branchKeyID: id)
+            identifiers.withLock { $0.insert(computed, for: key) }
+            return computed
+        }
+    }
+
+    /// The cache identifiers a keyring has computed: public values (digests), bounded.
+    struct CacheIdentifierMemo {
+        struct Key: Hashable {
+            /// Nil for a keyring with a fixed branch key ID.
+            let branchKeyID: String?
+            /// Nil for the active version (encrypt).
+            let version: BranchKeyVersion?
+        }
+
+        /// Most identifiers kept; past it the memo starts over (a keyring that meets more branch
+        /// key versions than this recomputes some digests, nothing more).
+        static let limit = 1000
+        private(set) var identifiers: [Key: BranchKeyCacheIdentifier] = [:]
+
+        mutating func insert(_ identifier: BranchKeyCacheIdentifier, for key: Key) {
+            if identifiers.count >= Self.limit { identifiers.removeAll(keepingCapacity: true) }
+            identifiers[key] = identifier
         }
     }
 
@@ -64,6 +108,8 @@ public struct HierarchicalKeyring: Keyring, CustomStringConvertible {
     public var cache: BranchKeyMaterialsCache { storage.cache }
     /// `hierarchical keyring(branch key ID)` (never key material).
     public var description: String { storage.description }
+    /// How many cache identifiers (SHA-384 digests) the keyring has computed and kept (tests).
+    var computedCacheIdentifierCount: Int { storage.identifiers.withLock { $0.identifiers.count } }
 
     /// Creates a keyring for one branch key.
     ///
@@ -117,15 +163,14 @@ public struct HierarchicalKeyring: Keyring, CustomStringConvertible {
     public func onEncrypt(_ materials: EncryptionMaterials) async throws -> EncryptionMaterials {
         let s = storage
         let id = try await branchKeyID(for: materials.encryptionContext)
-        let cacheID = try s.fixedActiveIdentifier
-            ?? BranchKeyCacheIdentifier.active(partitionID: s.partitionID, logicalKeyStoreName: s.logicalKeyStoreName, branchKeyID: id)
-        let branch: BranchKeyMaterials
-        let version: BranchKeyVersion
+        let branch: CachedBranchKey
+        let checked: (version: BranchKeyVersion, key: CounterModeKDF.PreparedKey)
         do {
+            let cacheID = try s.cacheIdentifier(id: id, version: nil)
             branch = try await s.cache.materials(id: cacheID, ttl: s.ttl) {
-                try await Self.fetch(id: id, version: nil, from: s.store)
+                try await Self.load(id: id, version: nil, from: s.store)
             }
-            version = try Self.check(branch, id: id, version: nil)
+            checked = try Self.check(branch, id: id, version: nil)
         } catch let error as HierarchicalKeyringError {
             throw EnvelopeError(.keyringFailure, "\(self) could not get the active version of its branch key: \(error). Check the branch key store (table, KMS key permissions) and the branch key ID.",
                                 causes: [error])
@@ -133,14 +178,15 @@ public struct HierarchicalKeyring: Keyring, CustomStringConvertible {
         var result = materials
         do {
             let dataKey = try materials.plaintextDataKey ?? RandomBytes.secure(count: materials.suite.dataKeyLength)
-            let aad = HierarchyKeyWrapping.aad(branchKeyID: id, version: version, serializedContext: try materials.encryptionContext.serialized())
-            let ciphertext = try HierarchyKeyWrapping.wrap(dataKey: dataKey, branchKey: branch.branchKey, version: version, aad: aad)
-            result.encryptedDataKeys.append(EncryptedDataKey(providerID: HierarchyKeyWrapping.providerID, providerInfo: Array(id.utf8), ciphertext: ciphertext))
+            let aad = HierarchyKeyWrapping.aad(prefix: s.fixedAADPrefix ?? HierarchyKeyWrapping.aadPrefix(branchKeyID: id), version: checked.version,
+                                               serializedContext: try materials.encryptionContext.serialized())
+            let ciphertext = try HierarchyKeyWrapping.wrap(dataKey: dataKey, branchKey: checked.key, version: checked.version, aad: aad)
+            result.encryptedDataKeys.append(EncryptedDataKey(providerID: HierarchyKeyWrapping.providerID, providerInfo: s.fixedIDBytes ?? Array(id.utf8), ciphertext: ciphertext))
             result.plaintextDataKey = dataKey
         } catch let error as EnvelopeError {
             throw error
         } catch {
-            let failure = HierarchicalKeyringError(branchKeyIdentifier: id, branchKeyVersion: branch.branchKeyVersion, reason: .crypto(error))
+            let failure = HierarchicalKeyringError(branchKeyIdentifier: id, branchKeyVersion: branch.materials.branchKeyVersion, reason: .crypto(error))
             throw EnvelopeError(.cryptoFailure, "\(self) failed to wrap the data key: \(failure). Retry; if it persists, report it.", causes: [failure])
         }
         return result
@@ -157,6 +203,7 @@ public struct HierarchicalKeyring: Keyring, CustomStringConvertible {
         }
         let s = storage
         let id = try await branchKeyID(for: materials.encryptionContext)
+        let idBytes = s.fixedIDBytes ?? Array(id.utf8)
         let context = try materials.encryptionContext.serialized()
         let expectedLength = HierarchyKeyWrapping.ciphertextLength(dataKeyLength: materials.suite.dataKeyLength)
         var failures: [EnvelopeError.DataKeyFailure] = []
@@ -170,7 +217,7 @@ public struct HierarchicalKeyring: Keyring, CustomStringConvertible {
             guard edk.providerID == HierarchyKeyWrapping.providerID else {
                 fail("provider ID is not \"\(HierarchyKeyWrapping.providerID)\""); continue
             }
-            guard edk.providerInfo.elementsEqual(id.utf8) else {
+            guard edk.providerInfo == idBytes else {
                 fail("not this keyring's branch key \"\(id)\""); continue
             }
             guard edk.ciphertext.count == expectedLength else {
@@ -179,26 +226,25 @@ public struct HierarchicalKeyring: Keyring, CustomStringConvertible {
                 causes.append(error); fail(error.description); continue
             }
             let version = HierarchyKeyWrapping.version(in: edk.ciphertext)
-            let versionText = version.text
             do {
-                let cacheID = try BranchKeyCacheIdentifier.version(versionText, partitionID: s.partitionID,
-                                                                    logicalKeyStoreName: s.logicalKeyStoreName, branchKeyID: id)
+                let cacheID = try s.cacheIdentifier(id: id, version: version)
                 let branch = try await s.cache.materials(id: cacheID, ttl: s.ttl) {
-                    try await Self.fetch(id: id, version: versionText, from: s.store)
+                    try await Self.load(id: id, version: version, from: s.store)
                 }
-                _ = try Self.check(branch, id: id, version: versionText)
-                let aad = HierarchyKeyWrapping.aad(branchKeyID: id, version: version, serializedContext: context)
+                let key = try Self.check(branch, id: id, version: version).key
+                let aad = HierarchyKeyWrapping.aad(prefix: s.fixedAADPrefix ?? HierarchyKeyWrapping.aadPrefix(branchKeyID: id), version: version,
+                                                   serializedContext: context)
                 let dataKey: SecureBytes
                 do {
-                    dataKey = try HierarchyKeyWrapping.unwrap(edk.ciphertext, branchKey: branch.branchKey, aad: aad)
+                    dataKey = try HierarchyKeyWrapping.unwrap(edk.ciphertext, branchKey: key, aad: aad)
                 } catch let error as CryptoError where error.kind == .authenticationFailed {
-                    throw HierarchicalKeyringError(branchKeyIdentifier: id, branchKeyVersion: versionText, reason: .unwrapFailed)
+                    throw HierarchicalKeyringError(branchKeyIdentifier: id, branchKeyVersion: version.text, reason: .unwrapFailed)
                 } catch {
-                    throw HierarchicalKeyringError(branchKeyIdentifier: id, branchKeyVersion: versionText, reason: .crypto(error))
+                    throw HierarchicalKeyringError(branchKeyIdentifier: id, branchKeyVersion: version.text, reason: .crypto(error))
                 }
                 var result = materials
                 result.plaintextDataKey = dataKey
-                result.dataKeyOrigin = DataKeyOrigin(decrypted: edk, keyring: description, notes: ["branch key version \(versionText)"])
+                result.dataKeyOrigin = DataKeyOrigin(decrypted: edk, keyring: description, notes: [branch.originNote])
                 return result
             } catch let error as HierarchicalKeyringError {
                 causes.append(error); fail(error.description)
@@ -237,29 +283,41 @@ public struct HierarchicalKeyring: Keyring, CustomStringConvertible {
         }
     }
 
-    /// Asks the store (the active version when `version` is nil); its failures become typed records.
-    private static func fetch(id: String, version: String?, from store: any BranchKeyStore) async throws -> BranchKeyMaterials {
+    /// Asks the store (the active version when `version` is nil) and prepares its answer for the
+    /// cache; failures become typed records.
+    private static func load(id: String, version: BranchKeyVersion?, from store: any BranchKeyStore) async throws -> CachedBranchKey {
+        let versionText = version?.text
+        let materials: BranchKeyMaterials
         do {
-            if let version { return try await store.branchKeyVersion(branchKeyIdentifier: id, version: version) }
-            return try await store.activeBranchKey(branchKeyIdentifier: id)
+            if let versionText {
+                materials = try await store.branchKeyVersion(branchKeyIdentifier: id, version: versionText)
+            } else {
+                materials = try await store.activeBranchKey(branchKeyIdentifier: id)
+            }
         } catch {
-            throw HierarchicalKeyringError(branchKeyIdentifier: id, branchKeyVersion: version, reason: .storeFailed(error))
+            throw HierarchicalKeyringError(branchKeyIdentifier: id, branchKeyVersion: versionText, reason: .storeFailed(error))
+        }
+        do {
+            return try CachedBranchKey(materials)
+        } catch {
+            throw HierarchicalKeyringError(branchKeyIdentifier: id, branchKeyVersion: materials.branchKeyVersion, reason: .crypto(error))
         }
     }
 
     /// Checks that the store answered for the branch key (and version) asked for, with a 32-byte
-    /// key and a UUID version; returns the version.
-    private static func check(_ branch: BranchKeyMaterials, id: String, version: String?) throws -> BranchKeyVersion {
-        guard let parsed = BranchKeyVersion(branch.branchKeyVersion) else {
-            throw HierarchicalKeyringError(branchKeyIdentifier: id, branchKeyVersion: version, reason: .malformedVersion(branch.branchKeyVersion))
+    /// key and a UUID version; returns the version and the prepared key.
+    private static func check(_ branch: CachedBranchKey, id: String, version: BranchKeyVersion?) throws -> (version: BranchKeyVersion, key: CounterModeKDF.PreparedKey) {
+        let materials = branch.materials
+        guard let parsed = branch.version else {
+            throw HierarchicalKeyringError(branchKeyIdentifier: id, branchKeyVersion: version?.text, reason: .malformedVersion(materials.branchKeyVersion))
         }
-        guard branch.branchKeyIdentifier == id, version.map({ BranchKeyVersion($0) == parsed }) ?? true else {
-            throw HierarchicalKeyringError(branchKeyIdentifier: id, branchKeyVersion: version,
-                                           reason: .unexpectedBranchKey(identifier: branch.branchKeyIdentifier, version: branch.branchKeyVersion))
+        guard materials.branchKeyIdentifier == id, version.map({ $0 == parsed }) ?? true else {
+            throw HierarchicalKeyringError(branchKeyIdentifier: id, branchKeyVersion: version?.text,
+                                           reason: .unexpectedBranchKey(identifier: materials.branchKeyIdentifier, version: materials.branchKeyVersion))
         }
-        guard branch.branchKey.count == 32 else {
-            throw HierarchicalKeyringError(branchKeyIdentifier: id, branchKeyVersion: branch.branchKeyVersion, reason: .wrongBranchKeyLength(branch.branchKey.count))
+        guard let key = branch.wrappingKeyDeriver else {
+            throw HierarchicalKeyringError(branchKeyIdentifier: id, branchKeyVersion: materials.branchKeyVersion, reason: .wrongBranchKeyLength(materials.branchKey.count))
         }
-        return parsed
+        return (parsed, key)
     }
 }

@@ -20,31 +20,41 @@ enum HierarchyKeyWrapping {
     /// The ciphertext length for a data key of `dataKeyLength` bytes.
     static func ciphertextLength(dataKeyLength: Int) -> Int { prefixLength + dataKeyLength + AESGCM.tagLength }
 
-    /// "aws-kms-hierarchy" ‖ branch key id ‖ version bytes ‖ serialized encryption context.
-    static func aad(branchKeyID: String, version: BranchKeyVersion, serializedContext: [UInt8]) -> [UInt8] {
+    /// "aws-kms-hierarchy" ‖ branch key id: the AAD's first part, fixed per branch key.
+    static func aadPrefix(branchKeyID: String) -> [UInt8] {
+        var prefix: [UInt8] = []
+        prefix.reserveCapacity(label.count + branchKeyID.utf8.count)
+        prefix += label
+        prefix += branchKeyID.utf8
+        return prefix
+    }
+
+    /// "aws-kms-hierarchy" ‖ branch key id ‖ version bytes ‖ serialized encryption context, from
+    /// the ``aadPrefix(branchKeyID:)`` of the branch key.
+    static func aad(prefix: [UInt8], version: BranchKeyVersion, serializedContext: [UInt8]) -> [UInt8] {
         var aad: [UInt8] = []
-        aad.reserveCapacity(label.count + branchKeyID.utf8.count + versionLength + serializedContext.count)
-        aad += label
-        aad += branchKeyID.utf8
-        aad += version.bytes
+        aad.reserveCapacity(prefix.count + versionLength + serializedContext.count)
+        aad += prefix
+        version.withUnsafeBytes { aad += $0 }
         aad += serializedContext
         return aad
     }
 
     /// The per-data-key wrapping key: SP 800-108 counter-mode KDF, HMAC-SHA-256, the branch key as
-    /// key, "aws-kms-hierarchy" as label, the salt as context, 32 bytes.
-    static func derive(branchKey: SecureBytes, salt: UnsafeRawBufferPointer) throws -> SecureBytes {
-        try CounterModeKDF.deriveKey(hash: .sha256, key: branchKey, label: label, context: Array(salt), length: derivedKeyLength)
+    /// key (prepared once per cached branch key), "aws-kms-hierarchy" as label, the salt as
+    /// context, 32 bytes.
+    static func derive(branchKey: CounterModeKDF.PreparedKey, salt: UnsafeRawBufferPointer) throws -> SecureBytes {
+        try branchKey.deriveKey(label: label, context: salt, length: derivedKeyLength)
     }
 
     /// Wraps `dataKey` under a fresh salt and IV; returns the whole EDK ciphertext.
-    static func wrap(dataKey: SecureBytes, branchKey: SecureBytes, version: BranchKeyVersion, aad: [UInt8]) throws -> [UInt8] {
+    static func wrap(dataKey: SecureBytes, branchKey: CounterModeKDF.PreparedKey, version: BranchKeyVersion, aad: [UInt8]) throws -> [UInt8] {
         let keyLength = dataKey.count
         var out = [UInt8](repeating: 0, count: ciphertextLength(dataKeyLength: keyLength))
         try out.withUnsafeMutableBytes { o in
             // Salt and IV are public values (stored in the message): the public random generator.
             RandomBytes.fill(UnsafeMutableRawBufferPointer(rebasing: o[0..<(saltLength + AESGCM.ivLength)]))
-            version.bytes.withUnsafeBytes { v in
+            version.withUnsafeBytes { v in
                 UnsafeMutableRawBufferPointer(rebasing: o[(saltLength + AESGCM.ivLength)..<prefixLength]).copyMemory(from: v)
             }
             let wrappingKey = try derive(branchKey: branchKey, salt: UnsafeRawBufferPointer(rebasing: o[0..<saltLength]))
@@ -62,12 +72,12 @@ enum HierarchyKeyWrapping {
 
     /// The branch key version stored in a ciphertext of the right length.
     static func version(in ciphertext: [UInt8]) -> BranchKeyVersion {
-        BranchKeyVersion(bytes: ciphertext[(saltLength + AESGCM.ivLength)..<prefixLength])
+        ciphertext.withUnsafeBytes { BranchKeyVersion(bytes: UnsafeRawBufferPointer(rebasing: $0[(saltLength + AESGCM.ivLength)..<prefixLength])) }
     }
 
     /// Unwraps a ciphertext of the right length (checked by the caller) into guarded memory, or
     /// throws the crypto library's authentication failure.
-    static func unwrap(_ ciphertext: [UInt8], branchKey: SecureBytes, aad: [UInt8]) throws -> SecureBytes {
+    static func unwrap(_ ciphertext: [UInt8], branchKey: CounterModeKDF.PreparedKey, aad: [UInt8]) throws -> SecureBytes {
         let keyLength = ciphertext.count - prefixLength - AESGCM.tagLength
         return try ciphertext.withUnsafeBytes { c in
             let wrappingKey = try derive(branchKey: branchKey, salt: UnsafeRawBufferPointer(rebasing: c[0..<saltLength]))
