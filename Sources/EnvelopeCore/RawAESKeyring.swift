@@ -11,10 +11,11 @@ public struct RawAESKeyring: Keyring, CustomStringConvertible {
     private final class Storage: Sendable {
         let keyNamespace: String
         let keyName: String
-        let wrappingKey: SecureBytes
+        /// The wrapping key with its OpenSSL contexts keyed once, for the life of the keyring.
+        let wrappingKey: AESGCMPreparedKey
         let description: String
 
-        init(keyNamespace: String, keyName: String, wrappingKey: SecureBytes, description: String) {
+        init(keyNamespace: String, keyName: String, wrappingKey: AESGCMPreparedKey, description: String) {
             self.keyNamespace = keyNamespace
             self.keyName = keyName
             self.wrappingKey = wrappingKey
@@ -27,7 +28,7 @@ public struct RawAESKeyring: Keyring, CustomStringConvertible {
     public var keyNamespace: String { storage.keyNamespace }
     /// The key name, stored at the start of the EDK provider info.
     public var keyName: String { storage.keyName }
-    private var wrappingKey: SecureBytes { storage.wrappingKey }
+    private var wrappingKey: AESGCMPreparedKey { storage.wrappingKey }
     /// Names the keyring (never the key bytes); built once, as every decrypt puts it in its
     /// ``DataKeyOrigin``.
     public var description: String { storage.description }
@@ -44,7 +45,13 @@ public struct RawAESKeyring: Keyring, CustomStringConvertible {
         guard keyNamespace.utf8.count <= Int(UInt16.max), keyName.utf8.count <= Int(UInt16.max) - 20 else {
             throw EnvelopeError(.invalidArgument, "The key namespace or name is too long to store in a message. Shorten it.")
         }
-        storage = Storage(keyNamespace: keyNamespace, keyName: keyName, wrappingKey: wrappingKey,
+        let prepared: AESGCMPreparedKey
+        do {
+            prepared = try AESGCMPreparedKey(wrappingKey)
+        } catch {
+            throw EnvelopeError.wrapping(error, "The raw AES wrapping key could not be prepared in the crypto library. Retry; if it persists, report it.")
+        }
+        storage = Storage(keyNamespace: keyNamespace, keyName: keyName, wrappingKey: prepared,
                           description: "raw AES keyring \(keyNamespace)/\(keyName) (AES-\(wrappingKey.count * 8))")
     }
 
@@ -72,9 +79,9 @@ public struct RawAESKeyring: Keyring, CustomStringConvertible {
                 try dataKey.withUnsafeBytes { key in
                     try aad.withUnsafeBytes { a in
                         try wrapped.withUnsafeMutableBytes { w in
-                            try AESGCM.seal(key: wrappingKey, plaintext: key, iv: UnsafeRawBufferPointer(iv), aad: a,
-                                             ciphertext: UnsafeMutableRawBufferPointer(rebasing: w[0..<key.count]),
-                                             tag: UnsafeMutableRawBufferPointer(rebasing: w[key.count...]))
+                            try wrappingKey.seal(plaintext: key, iv: UnsafeRawBufferPointer(iv), aad: a,
+                                                 ciphertext: UnsafeMutableRawBufferPointer(rebasing: w[0..<key.count]),
+                                                 tag: UnsafeMutableRawBufferPointer(rebasing: w[key.count...]))
                         }
                     }
                 }
@@ -124,9 +131,9 @@ public struct RawAESKeyring: Keyring, CustomStringConvertible {
                     try edk.ciphertext.withUnsafeBytes { c in
                         try info.withUnsafeBytes { i in
                             try aad.withUnsafeBytes { a in
-                                try AESGCM.open(key: wrappingKey, ciphertext: UnsafeRawBufferPointer(rebasing: c[0..<keyLength]),
-                                                 tag: UnsafeRawBufferPointer(rebasing: c[keyLength...]),
-                                                 iv: UnsafeRawBufferPointer(rebasing: i[(nameLength + 8)...]), aad: a, plaintext: out)
+                                try wrappingKey.open(ciphertext: UnsafeRawBufferPointer(rebasing: c[0..<keyLength]),
+                                                     tag: UnsafeRawBufferPointer(rebasing: c[keyLength...]),
+                                                     iv: UnsafeRawBufferPointer(rebasing: i[(nameLength + 8)...]), aad: a, plaintext: out)
                             }
                         }
                     }

@@ -23,6 +23,12 @@ final class ContextPool: @unchecked Sendable {
         idle.reserveCapacity(capacity)
     }
 
+    /// Frees the idle contexts (a pool owned by an object, such as an ``AESGCMPreparedKey``'s,
+    /// goes away with it; the process-wide pools never do).
+    deinit {
+        for context in idle { free(context) }
+    }
+
     /// An idle context, or nil (the caller makes a new one).
     func take() -> OpaquePointer? {
         lock.withLock { idle.popLast() }
