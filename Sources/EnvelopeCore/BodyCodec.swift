@@ -143,7 +143,7 @@ struct BodyAAD {
     init(messageID: [UInt8]) {
         idLength = messageID.count
         // One allocation: the message ID, then room for the label, sequence number and length.
-        storage = [UInt8](unsafeUninitializedCapacity: messageID.count + 64) { buffer, count in
+        storage = [UInt8](byteCapacity: messageID.count + 64) { buffer, count in
             let tail = buffer.initialize(fromContentsOf: messageID)
             buffer[tail...].initialize(repeating: 0)
             count = buffer.count
