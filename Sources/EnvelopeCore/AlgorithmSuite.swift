@@ -18,7 +18,10 @@ public struct AlgorithmSuite: Sendable, Hashable, CustomStringConvertible {
     /// The two-byte suite ID, e.g. `0x0578`.
     public let id: UInt16
     /// The ESDK name, e.g. `"AES_256_GCM_HKDF_SHA512_COMMIT_KEY_ECDSA_P384"`.
-    public let name: String
+    public var name: String { nameLiteral.description }
+    /// The name as the table row spells it: a `StaticString` keeps the suite a plain value (no
+    /// reference to retain and release each time a suite, a header or materials are copied).
+    private let nameLiteral: StaticString
     /// The data key (and message key) length in bytes: 16, 24 or 32.
     public let dataKeyLength: Int
     /// How the message key is derived.
@@ -44,9 +47,9 @@ public struct AlgorithmSuite: Sendable, Hashable, CustomStringConvertible {
         return String(repeating: "0", count: max(0, 4 - s.count)) + s
     }
 
-    private init(_ id: UInt16, _ name: String, _ bytes: Int, _ kdf: KeyDerivation, _ curve: ECDSACurve?, _ version: Int) {
+    private init(_ id: UInt16, _ name: StaticString, _ bytes: Int, _ kdf: KeyDerivation, _ curve: ECDSACurve?, _ version: Int) {
         self.id = id
-        self.name = name
+        self.nameLiteral = name
         self.dataKeyLength = bytes
         self.keyDerivation = kdf
         self.signatureCurve = curve

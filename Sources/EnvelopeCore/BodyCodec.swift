@@ -134,36 +134,32 @@ enum BodyCodec {
     }
 }
 
-/// A reusable body-AAD buffer: message ID ‖ content label ‖ uint32 sequence ‖ uint64 length.
+/// The body AAD of a message's frames: message ID ‖ content label ‖ uint32 sequence ‖ uint64
+/// length, built per frame in a stack buffer (no allocation per message; copying the message ID
+/// costs a few instructions per frame).
 /// Spec: data-format/message-body-aad.md.
 struct BodyAAD {
-    private var storage: [UInt8]
-    private let idLength: Int
+    private let messageID: [UInt8]
 
     init(messageID: [UInt8]) {
-        idLength = messageID.count
-        // One allocation: the message ID, then room for the label, sequence number and length.
-        storage = [UInt8](unsafeUninitializedCapacity: messageID.count + 64) { buffer, count in
-            let tail = buffer.initialize(fromContentsOf: messageID)
-            buffer[tail...].initialize(repeating: 0)
-            count = buffer.count
-        }
+        self.messageID = messageID
     }
 
-    /// Fills the buffer and calls `body` with the AAD bytes.
-    mutating func with<R>(_ kind: BodyCodec.ContentKind, sequence: UInt32, length: UInt64,
-                          _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+    /// Fills a buffer and calls `body` with the AAD bytes.
+    func with<R>(_ kind: BodyCodec.ContentKind, sequence: UInt32, length: UInt64,
+                 _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
         let label = kind.label
+        let idLength = messageID.count
         let total = idLength + label.count + 12
-        let idLength = idLength
-        return try storage.withUnsafeMutableBytes { p in
+        return try withUnsafeTemporaryAllocation(byteCount: total, alignment: 8) { p in
+            messageID.withUnsafeBytes { if idLength > 0 { p.baseAddress!.copyMemory(from: $0.baseAddress!, byteCount: idLength) } }
             var o = idLength
             label.withUnsafeBytes { (p.baseAddress! + o).copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
             o += label.count
             BodyCodec.writeUInt32(sequence, into: p, at: o)
             BodyCodec.writeUInt32(UInt32(truncatingIfNeeded: length >> 32), into: p, at: o + 4)
             BodyCodec.writeUInt32(UInt32(truncatingIfNeeded: length), into: p, at: o + 8)
-            return try body(UnsafeRawBufferPointer(rebasing: p[0..<total]))
+            return try body(UnsafeRawBufferPointer(p))
         }
     }
 }

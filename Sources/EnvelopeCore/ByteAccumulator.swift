@@ -93,7 +93,7 @@ final class ByteAccumulator {
 extension Array where Element == UInt8 {
     /// A new array holding a copy of `bytes` (a single memcpy, also fast in debug builds).
     init(copying bytes: UnsafeRawBufferPointer) {
-        self.init(unsafeUninitializedCapacity: bytes.count) { buffer, count in
+        self.init(byteCapacity: bytes.count) { buffer, count in
             if let base = bytes.baseAddress, bytes.count > 0 {
                 UnsafeMutableRawPointer(buffer.baseAddress!).copyMemory(from: base, byteCount: bytes.count)
             }

@@ -30,7 +30,7 @@ enum DecryptBody {
 
     /// The one-shot hot path: frames opened straight into the result.
     private static func openInMemory(_ decryptor: FrameDecryptor, _ message: [UInt8], from bodyOffset: Int) throws -> [UInt8] {
-        try [UInt8](unsafeUninitializedCapacity: Swift.max(message.count - bodyOffset, 0)) { buffer, count in
+        try [UInt8](byteCapacity: Swift.max(message.count - bodyOffset, 0)) { buffer, count in
             count = 0
             let out = UnsafeMutableRawBufferPointer(buffer)
             var produced = 0

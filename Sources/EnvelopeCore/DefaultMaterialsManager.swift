@@ -69,8 +69,9 @@ public struct DefaultMaterialsManager: EncryptionMaterialsManager, DecryptionMat
             throw EnvelopeError(.keyringFailure, "\(keyring) returned no encrypted data key. Check the keyring configuration.")
         }
         // Spec: default-cmm.md — obtain only the plaintext data key and the encrypted data keys from
-        // the keyring; the suite, context and signing key stay this manager's.
-        var out = materials
+        // the keyring; the suite, context and signing key stay this manager's. (`consume`: the
+        // materials are not used again, so they are moved, not copied.)
+        var out = consume materials
         out.plaintextDataKey = dataKey
         out.encryptedDataKeys = result.encryptedDataKeys
         return out
@@ -120,7 +121,7 @@ public struct DefaultMaterialsManager: EncryptionMaterialsManager, DecryptionMat
         }
         // Spec: default-cmm.md — obtain only the plaintext data key from the keyring (and its
         // report of which encrypted data key it was).
-        var out = materials
+        var out = consume materials
         out.plaintextDataKey = dataKey
         out.dataKeyOrigin = result.dataKeyOrigin
         return out

@@ -26,12 +26,13 @@ enum EncryptBody {
         }
     }
 
-    /// Exact size of the message for `plaintextLength` bytes (the footer at its largest).
+    /// Exact size of the message for `plaintextLength` bytes (the footer of signed suites at its largest).
     static func messageCapacity(_ encryptor: FrameEncryptor, plaintextLength: Int) -> Int {
         let frameLength = encryptor.frameLength
         let fullFrames = plaintextLength / frameLength
         return encryptor.headerBytes.count + fullFrames * FrameEncryptor.frameSize(contentLength: frameLength, isFinal: false)
-            + FrameEncryptor.frameSize(contentLength: plaintextLength - fullFrames * frameLength, isFinal: true) + FrameEncryptor.maxFooterLength
+            + FrameEncryptor.frameSize(contentLength: plaintextLength - fullFrames * frameLength, isFinal: true)
+            + (encryptor.suite.isSigned ? FrameEncryptor.maxFooterLength : 0)
     }
 
     /// The one-shot hot path: frames sealed straight into the result; one allocation (the result).
@@ -41,7 +42,7 @@ enum EncryptBody {
         let fullFrames = length / frameLength
         let header = encryptor.headerBytes
         var sealer = try SequentialSealer(encryptor)
-        return try [UInt8](unsafeUninitializedCapacity: messageCapacity(encryptor, plaintextLength: length)) { buffer, count in
+        return try [UInt8](byteCapacity: messageCapacity(encryptor, plaintextLength: length)) { buffer, count in
             let out = UnsafeMutableRawBufferPointer(buffer)
             count = 0
             header.withUnsafeBytes { out.baseAddress!.copyMemory(from: $0.baseAddress!, byteCount: $0.count) }

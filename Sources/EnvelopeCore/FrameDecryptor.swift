@@ -25,7 +25,7 @@ final class FrameDecryptor {
     private let messageKey: SecureBytes
     private let digest: IncrementalHash?
     private let verificationKey: ECDSAPublicKey?
-    private var aad: BodyAAD
+    private let aad: BodyAAD
     private var state: State
     private var expectedSequence: UInt32 = 1
     private var scratch: UnsafeMutableRawBufferPointer

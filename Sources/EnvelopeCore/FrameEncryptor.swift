@@ -58,11 +58,14 @@ final class FrameEncryptor {
         // The whole header in one array: the body (the context serialized in place), then room
         // for the v1 IV and the tag, which is sealed straight into it.
         let ivLength = version == 1 ? AESGCM.ivLength : 0
+        // The closure captures the one field it needs, not `materials` (a capture copies the whole
+        // struct: six retains and releases).
+        let encryptedDataKeys = materials.encryptedDataKeys
         var bytes = try EncryptionContextCodec.withSortedPairs(stored) { pairs, contextLength in
             try withUnsafeBytes(of: &commitmentBytes) { commitment in
                 try HeaderCodec.serializeBody(version: version, suite: suite, messageID: messageID, contextLength: contextLength,
                                               writeContext: { EncryptionContextCodec.append(pairs, to: &$0) },
-                                              encryptedDataKeys: materials.encryptedDataKeys, frameLength: UInt32(frameLength),
+                                              encryptedDataKeys: encryptedDataKeys, frameLength: UInt32(frameLength),
                                               suiteData: UnsafeRawBufferPointer(rebasing: commitment[0..<commitmentLength]),
                                               reserving: ivLength + AESGCM.tagLength)
             }
@@ -90,7 +93,7 @@ final class FrameEncryptor {
             }
             headerBytes = bytes
             header = MessageHeader(version: version, suite: suite, messageID: messageID, encryptionContext: stored,
-                                   encryptedDataKeys: materials.encryptedDataKeys, contentType: .framed,
+                                   encryptedDataKeys: encryptedDataKeys, contentType: .framed,
                                    frameLength: UInt32(frameLength), bytes: bytes, bodyLength: bodyLength)
             if let hash = suite.signatureHash {
                 digest = try IncrementalHash(hash)

@@ -9,7 +9,7 @@ import EnvelopeCrypto
 /// Spec: client-apis/encrypt.md ("Construct a frame"), data-format/message-body.md ("Framed Data").
 final class FrameSealer {
     private let context: AESGCMContext
-    private var aad: BodyAAD
+    private let aad: BodyAAD
 
     init(context: AESGCMContext, messageID: [UInt8]) {
         precondition(context.direction == .seal, "a frame sealer needs a sealing context")
@@ -46,7 +46,7 @@ final class FrameSealer {
 /// Spec: client-apis/decrypt.md ("Decrypt the message body"), data-format/message-body.md.
 final class FrameOpener {
     private let context: AESGCMContext
-    private var aad: BodyAAD
+    private let aad: BodyAAD
 
     init(context: AESGCMContext, messageID: [UInt8]) {
         precondition(context.direction == .open, "a frame opener needs an opening context")

@@ -11,10 +11,11 @@ public struct RawAESKeyring: Keyring, CustomStringConvertible {
     private final class Storage: Sendable {
         let keyNamespace: String
         let keyName: String
-        let wrappingKey: SecureBytes
+        /// The wrapping key with its OpenSSL contexts keyed once, for the life of the keyring.
+        let wrappingKey: AESGCMPreparedKey
         let description: String
 
-        init(keyNamespace: String, keyName: String, wrappingKey: SecureBytes, description: String) {
+        init(keyNamespace: String, keyName: String, wrappingKey: AESGCMPreparedKey, description: String) {
             self.keyNamespace = keyNamespace
             self.keyName = keyName
             self.wrappingKey = wrappingKey
@@ -27,7 +28,7 @@ public struct RawAESKeyring: Keyring, CustomStringConvertible {
     public var keyNamespace: String { storage.keyNamespace }
     /// The key name, stored at the start of the EDK provider info.
     public var keyName: String { storage.keyName }
-    private var wrappingKey: SecureBytes { storage.wrappingKey }
+    private var wrappingKey: AESGCMPreparedKey { storage.wrappingKey }
     /// Names the keyring (never the key bytes); built once, as every decrypt puts it in its
     /// ``DataKeyOrigin``.
     public var description: String { storage.description }
@@ -44,7 +45,13 @@ public struct RawAESKeyring: Keyring, CustomStringConvertible {
         guard keyNamespace.utf8.count <= Int(UInt16.max), keyName.utf8.count <= Int(UInt16.max) - 20 else {
             throw EnvelopeError(.invalidArgument, "The key namespace or name is too long to store in a message. Shorten it.")
         }
-        storage = Storage(keyNamespace: keyNamespace, keyName: keyName, wrappingKey: wrappingKey,
+        let prepared: AESGCMPreparedKey
+        do {
+            prepared = try AESGCMPreparedKey(wrappingKey)
+        } catch {
+            throw EnvelopeError.wrapping(error, "The raw AES wrapping key could not be prepared in the crypto library. Retry; if it persists, report it.")
+        }
+        storage = Storage(keyNamespace: keyNamespace, keyName: keyName, wrappingKey: prepared,
                           description: "raw AES keyring \(keyNamespace)/\(keyName) (AES-\(wrappingKey.count * 8))")
     }
 
@@ -52,8 +59,9 @@ public struct RawAESKeyring: Keyring, CustomStringConvertible {
     // Spec: framework/raw-aes-keyring.md ("OnEncrypt").
     /// Adds this keyring's encrypted data key (generating the data key first if there is none).
     public func onEncrypt(_ materials: EncryptionMaterials) async throws -> EncryptionMaterials {
-        var materials = materials
-        let dataKey = try materials.plaintextDataKey ?? RandomBytes.secure(count: materials.suite.dataKeyLength)
+        // The materials are copied once, at the end; before that only their fields are read.
+        let keyLength = materials.suite.dataKeyLength
+        let dataKey = try materials.plaintextDataKey ?? RandomBytes.secure(count: keyLength)
         let aad = try EncryptionContextCodec.serialize(materials.encryptionContext)
         // Provider info = key name ‖ tag bits ‖ IV length ‖ IV, and the EDK ciphertext = wrapped key ‖
         // tag: each written once into its final array, the IV drawn straight into the info.
@@ -64,7 +72,7 @@ public struct RawAESKeyring: Keyring, CustomStringConvertible {
         info.appendUInt32(UInt32(AESGCM.tagLength * 8))
         info.appendUInt32(UInt32(AESGCM.ivLength))
         info.append(contentsOf: repeatElement(0, count: AESGCM.ivLength))
-        var wrapped = [UInt8](repeating: 0, count: dataKey.count + AESGCM.tagLength)
+        var wrapped = [UInt8](byteCapacity: dataKey.count + AESGCM.tagLength) { _, count in count = dataKey.count + AESGCM.tagLength }
         do {
             try info.withUnsafeMutableBytes { infoBytes in
                 let iv = UnsafeMutableRawBufferPointer(rebasing: infoBytes[(nameLength + 8)...])
@@ -72,9 +80,9 @@ public struct RawAESKeyring: Keyring, CustomStringConvertible {
                 try dataKey.withUnsafeBytes { key in
                     try aad.withUnsafeBytes { a in
                         try wrapped.withUnsafeMutableBytes { w in
-                            try AESGCM.seal(key: wrappingKey, plaintext: key, iv: UnsafeRawBufferPointer(iv), aad: a,
-                                             ciphertext: UnsafeMutableRawBufferPointer(rebasing: w[0..<key.count]),
-                                             tag: UnsafeMutableRawBufferPointer(rebasing: w[key.count...]))
+                            try wrappingKey.seal(plaintext: key, iv: UnsafeRawBufferPointer(iv), aad: a,
+                                                 ciphertext: UnsafeMutableRawBufferPointer(rebasing: w[0..<key.count]),
+                                                 tag: UnsafeMutableRawBufferPointer(rebasing: w[key.count...]))
                         }
                     }
                 }
@@ -82,9 +90,10 @@ public struct RawAESKeyring: Keyring, CustomStringConvertible {
         } catch {
             throw EnvelopeError.wrapping(error, "\(self) failed to wrap the data key. Retry; if it persists, report it.", code: .keyringFailure)
         }
-        materials.encryptedDataKeys.append(EncryptedDataKey(providerID: keyNamespace, providerInfo: info, ciphertext: wrapped))
-        materials.plaintextDataKey = dataKey
-        return materials
+        var result = materials
+        result.encryptedDataKeys.append(EncryptedDataKey(providerID: keyNamespace, providerInfo: info, ciphertext: wrapped))
+        result.plaintextDataKey = dataKey
+        return result
     }
 
     // Spec: framework/raw-aes-keyring.md ("OnDecrypt").
@@ -93,6 +102,7 @@ public struct RawAESKeyring: Keyring, CustomStringConvertible {
         try KeyringChecks.requireNoDataKey(materials, keyring: description)
         let aad = try EncryptionContextCodec.serialize(materials.encryptionContext)
         let nameLength = keyName.utf8.count
+        let dataKeyLength = materials.suite.dataKeyLength
         var failures: [EnvelopeError.DataKeyFailure] = []
         var causes: [any Error] = []
         for edk in encryptedDataKeys {
@@ -103,7 +113,8 @@ public struct RawAESKeyring: Keyring, CustomStringConvertible {
                 fail("provider ID does not match this keyring's namespace \"\(keyNamespace)\""); continue
             }
             let info = edk.providerInfo
-            guard info.count == nameLength + 20, info[0..<nameLength].elementsEqual(keyName.utf8) else {
+            guard info.count == nameLength + 20,
+                  info.withUnsafeBytes({ keyName.utf8.equals(UnsafeRawBufferPointer(rebasing: $0[0..<nameLength])) }) else {
                 fail("key name does not match this keyring's key name \"\(keyName)\""); continue
             }
             var header: (tagBits: UInt32, ivLength: UInt32)? = nil
@@ -114,23 +125,25 @@ public struct RawAESKeyring: Keyring, CustomStringConvertible {
             guard let parsed = header, parsed.tagBits == 128, parsed.ivLength == 12 else {
                 fail("provider info does not describe AES-GCM with a 128-bit tag and a 12-byte IV"); continue
             }
-            guard edk.ciphertext.count == materials.suite.dataKeyLength + AESGCM.tagLength else {
-                fail("wrapped key is \(edk.ciphertext.count) bytes, expected \(materials.suite.dataKeyLength + AESGCM.tagLength) for \(materials.suite.name)"); continue
+            guard edk.ciphertext.count == dataKeyLength + AESGCM.tagLength else {
+                fail("wrapped key is \(edk.ciphertext.count) bytes, expected \(dataKeyLength + AESGCM.tagLength) for \(materials.suite.name)"); continue
             }
             do {
-                var result = materials
                 let keyLength = edk.ciphertext.count - AESGCM.tagLength
-                result.plaintextDataKey = try SecureBytes(count: keyLength) { out in
+                let dataKey = try SecureBytes(count: keyLength) { out in
                     try edk.ciphertext.withUnsafeBytes { c in
                         try info.withUnsafeBytes { i in
                             try aad.withUnsafeBytes { a in
-                                try AESGCM.open(key: wrappingKey, ciphertext: UnsafeRawBufferPointer(rebasing: c[0..<keyLength]),
-                                                 tag: UnsafeRawBufferPointer(rebasing: c[keyLength...]),
-                                                 iv: UnsafeRawBufferPointer(rebasing: i[(nameLength + 8)...]), aad: a, plaintext: out)
+                                try wrappingKey.open(ciphertext: UnsafeRawBufferPointer(rebasing: c[0..<keyLength]),
+                                                     tag: UnsafeRawBufferPointer(rebasing: c[keyLength...]),
+                                                     iv: UnsafeRawBufferPointer(rebasing: i[(nameLength + 8)...]), aad: a, plaintext: out)
                             }
                         }
                     }
                 }
+                // The materials are copied once, for the key that unwrapped.
+                var result = materials
+                result.plaintextDataKey = dataKey
                 result.dataKeyOrigin = DataKeyOrigin(decrypted: edk, keyring: description)
                 return result
             } catch {

@@ -10,9 +10,7 @@ final class ContextPool: @unchecked Sendable {
     /// Idle contexts kept at most: more than the threads that ever derive or seal at once.
     static let defaultCapacity = 64
 
-    private let lock = PThreadLock()
-    // Guarded by `lock`.
-    private var idle: [OpaquePointer] = []
+    private let idle: LockedState<[OpaquePointer]>
     private let capacity: Int
     private let free: (OpaquePointer) -> Void
 
@@ -20,26 +18,38 @@ final class ContextPool: @unchecked Sendable {
     init(capacity: Int = ContextPool.defaultCapacity, free: @escaping (OpaquePointer) -> Void) {
         self.capacity = capacity
         self.free = free
-        idle.reserveCapacity(capacity)
+        var contexts: [OpaquePointer] = []
+        contexts.reserveCapacity(capacity)
+        idle = LockedState(contexts)
+    }
+
+    /// Frees the idle contexts (a pool owned by an object, such as an ``AESGCMPreparedKey``'s,
+    /// goes away with it; the process-wide pools never do).
+    deinit {
+        idle.withLock { contexts in
+            for context in contexts { free(context) }
+            contexts.removeAll()
+        }
     }
 
     /// An idle context, or nil (the caller makes a new one).
     func take() -> OpaquePointer? {
-        lock.withLock { idle.popLast() }
+        idle.withLock { $0.popLast() }
     }
 
     /// Keeps a wiped context for the next ``take()``, or frees it when the pool is full.
     func give(_ context: OpaquePointer) {
-        let kept = lock.withLock { () -> Bool in
-            guard idle.count < capacity else { return false }
-            idle.append(context)
+        let capacity = capacity
+        let kept = idle.withLock { contexts -> Bool in
+            guard contexts.count < capacity else { return false }
+            contexts.append(context)
             return true
         }
         if !kept { free(context) }
     }
 
     /// Number of idle contexts (tests).
-    var idleCount: Int { lock.withLock { idle.count } }
+    var idleCount: Int { idle.withLock { $0.count } }
 }
 
 /// One `ContextPool` per digest, for OpenSSL contexts whose digest is set once, at creation.

@@ -36,58 +36,59 @@ final class GuardedMemoryPool: @unchecked Sendable {
     /// The pool every ``SecureBytes`` uses.
     static let shared = GuardedMemoryPool()
 
-    private let lock = PThreadLock()
-    // Guarded by `lock`.
-    private var chunks: [UnsafeMutableRawPointer] = []
-    private var freeSlots: [UnsafeMutableRawPointer] = []
-    private var lockFailed = false
+    /// The chunks, the free slots and whether every chunk could be locked in memory.
+    private struct State {
+        var chunks: [UnsafeMutableRawPointer] = []
+        var freeSlots: [UnsafeMutableRawPointer] = []
+        var lockFailed = false
+    }
+
+    private let state: LockedState<State>
 
     init() {
         // sodium_malloc aborts unless libsodium is initialised.
         Sodium.ensureReady()
-        chunks.reserveCapacity(Self.maxChunks)
+        var initial = State()
+        initial.chunks.reserveCapacity(Self.maxChunks)
+        state = LockedState(initial)
     }
 
     deinit {
         // Only test pools are ever freed; the shared pool lives as long as the process.
-        for chunk in chunks { sodium_free(chunk) }
-    }
-
-    private func withLock<R>(_ body: () throws -> R) rethrows -> R {
-        try lock.withLock(body)
+        state.withLock { for chunk in $0.chunks { sodium_free(chunk) } }
     }
 
     /// True while every chunk the pool allocated could be locked in memory (not swappable).
-    var isLockedInMemory: Bool { withLock { !lockFailed } }
+    var isLockedInMemory: Bool { state.withLock { !$0.lockFailed } }
 
     /// Number of chunks allocated so far (tests).
-    var chunkCount: Int { withLock { chunks.count } }
+    var chunkCount: Int { state.withLock { $0.chunks.count } }
 
     /// Number of slots free right now (tests).
-    var freeSlotCount: Int { withLock { freeSlots.count } }
+    var freeSlotCount: Int { state.withLock { $0.freeSlots.count } }
 
     /// A zeroed slot for a secret of `count` bytes, or nil when the secret does not fit a slot or
     /// the pool cannot grow (the caller then allocates on its own).
     func allocate(count: Int) -> UnsafeMutableRawPointer? {
         guard count > 0, count <= Self.slotSize else { return nil }
-        return withLock {
-            if let slot = freeSlots.popLast() { return slot }
-            guard growLocked() else { return nil }
-            return freeSlots.popLast()
+        return state.withLock { state in
+            if let slot = state.freeSlots.popLast() { return slot }
+            guard Self.grow(&state) else { return nil }
+            return state.freeSlots.popLast()
         }
     }
 
     /// Wipes a slot and returns it to the pool.
     func release(_ slot: UnsafeMutableRawPointer) {
         sodium_memzero(slot, Self.slotSize)
-        withLock { freeSlots.append(slot) }
+        state.withLock { $0.freeSlots.append(slot) }
     }
 
     /// True when `pointer` is a slot of this pool (tests).
     func owns(_ pointer: UnsafeRawPointer) -> Bool {
         let chunkBytes = Self.slotSize * Self.slotsPerChunk
-        return withLock {
-            chunks.contains { pointer >= UnsafeRawPointer($0) && pointer < UnsafeRawPointer($0) + chunkBytes }
+        return state.withLock {
+            $0.chunks.contains { pointer >= UnsafeRawPointer($0) && pointer < UnsafeRawPointer($0) + chunkBytes }
         }
     }
 
@@ -96,7 +97,7 @@ final class GuardedMemoryPool: @unchecked Sendable {
     /// A refused `mlock` turns ``isLockedInMemory`` false, as for the pool's own chunks.
     func allocatePermanentBlock(count: Int) -> UnsafeMutableRawPointer? {
         guard let (block, locked) = Self.guardedBlock(count) else { return nil }
-        if !locked { withLock { lockFailed = true } }
+        if !locked { state.withLock { $0.lockFailed = true } }
         return block
     }
 
@@ -109,16 +110,18 @@ final class GuardedMemoryPool: @unchecked Sendable {
         return (block, locked)
     }
 
-    private func growLocked() -> Bool {
-        guard chunks.count < Self.maxChunks else { return false }
-        let chunkBytes = Self.slotSize * Self.slotsPerChunk
-        guard let (chunk, locked) = Self.guardedBlock(chunkBytes) else { return false }
-        if !locked { lockFailed = true }
-        chunks.append(chunk)
-        freeSlots.reserveCapacity(chunks.count * Self.slotsPerChunk)
+    /// Adds a chunk of free slots (under the lock); false when the pool is at its maximum or
+    /// libsodium cannot allocate.
+    private static func grow(_ state: inout State) -> Bool {
+        guard state.chunks.count < maxChunks else { return false }
+        let chunkBytes = slotSize * slotsPerChunk
+        guard let (chunk, locked) = guardedBlock(chunkBytes) else { return false }
+        if !locked { state.lockFailed = true }
+        state.chunks.append(chunk)
+        state.freeSlots.reserveCapacity(state.chunks.count * slotsPerChunk)
         // Hand out low addresses first (popLast takes from the end).
-        for i in stride(from: Self.slotsPerChunk - 1, through: 0, by: -1) {
-            freeSlots.append(chunk + i * Self.slotSize)
+        for i in stride(from: slotsPerChunk - 1, through: 0, by: -1) {
+            state.freeSlots.append(chunk + i * slotSize)
         }
         return true
     }

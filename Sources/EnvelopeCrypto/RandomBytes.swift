@@ -20,7 +20,7 @@ import Musl
 public enum RandomBytes {
     /// Returns `count` random bytes in an ordinary array (for IVs, message IDs and other public values).
     public static func array(count: Int) -> [UInt8] {
-        [UInt8](unsafeUninitializedCapacity: count) { buffer, n in
+        [UInt8](byteCapacity: count) { buffer, n in
             fill(UnsafeMutableRawBufferPointer(buffer))
             n = count
         }

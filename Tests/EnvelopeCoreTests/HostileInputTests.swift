@@ -279,7 +279,7 @@ struct HostileInputTests {
         body[body.count - 37] = MessageHeader.ContentType.nonFramed.rawValue
         let zeros = [UInt8](repeating: 0, count: 12)
         let header = body + (try AESGCM.seal([], key: derived.key, iv: zeros, authenticating: body).tag)
-        var aad = BodyAAD(messageID: messageID)
+        let aad = BodyAAD(messageID: messageID)
         let iv: [UInt8] = zeros.dropLast() + [1]
         let sealed = try aad.with(.singleBlock, sequence: 1, length: UInt64(plaintext.count)) {
             try AESGCM.seal(plaintext, key: derived.key, iv: iv, authenticating: Array($0))
