@@ -35,12 +35,13 @@ final class PThreadLock: @unchecked Sendable {
 /// A value read and changed only inside ``withLock(_:)``, under a ``PThreadLock``: the locking rule
 /// lives in the type. The value sits in a heap cell of its own, so the accesses are plain loads
 /// and stores; a class's stored `var` would pay a dynamic exclusivity check (about 50
-/// instructions) on each access.
-final class LockedState<State>: @unchecked Sendable {
+/// instructions) on each access. Shared with the package's other modules (the hierarchical
+/// keyring's cache): critical sections are lookups and small updates, never a call that blocks.
+package final class LockedState<State>: @unchecked Sendable {
     private let lock = PThreadLock()
     private let cell: UnsafeMutablePointer<State>
 
-    init(_ initial: State) {
+    package init(_ initial: State) {
         cell = UnsafeMutablePointer<State>.allocate(capacity: 1)
         cell.initialize(to: initial)
     }
@@ -50,7 +51,7 @@ final class LockedState<State>: @unchecked Sendable {
         cell.deallocate()
     }
 
-    func withLock<R>(_ body: (inout State) throws -> R) rethrows -> R {
+    package func withLock<R>(_ body: (inout State) throws -> R) rethrows -> R {
         try lock.withLock { try body(&cell.pointee) }
     }
 }

@@ -1,3 +1,4 @@
+import EnvelopeCrypto
 /// The hierarchical keyring's cache of branch keys: an actor, bounded, with a time-to-live, that
 /// one keyring owns or several share.
 ///
@@ -94,7 +95,7 @@ public actor BranchKeyMaterialsCache {
         return try await task.value
     }
 
-    /// The entries and counters; changed only inside ``LockedState/withLock(_:)``. Methods that
+    /// The entries and counters; changed only inside `LockedState.withLock(_:)`. Methods that
     /// remove entries return them, so that the caller drops them (and wipes their keys) after
     /// the lock is released.
     private struct Entries {
