@@ -115,7 +115,6 @@ public struct CachingMaterialsManager: EncryptionMaterialsManager, DecryptionMat
         }
         var resolved = request
         resolved.suite = suite
-        let manager = "\(underlying)"
         let bypass: MaterialsCacheBypassReason?
         if suite.keyDerivation == .identity {
             bypass = .identityKDF
@@ -131,7 +130,7 @@ public struct CachingMaterialsManager: EncryptionMaterialsManager, DecryptionMat
         if let bypass {
             await cache.recordBypass(bypass)
             let materials = try await underlying.getEncryptionMaterials(resolved)
-            try MaterialsChecks.checkEncryption(materials, suite: suite, policy: policy, manager: manager)
+            try MaterialsChecks.checkEncryption(materials, suite: suite, policy: policy, manager: "\(underlying)")
             return materials
         }
         let id = try CacheEntryIdentifier.encryption(partitionID: partitionID, suite: suite, encryptionContext: request.encryptionContext,
@@ -145,7 +144,7 @@ public struct CachingMaterialsManager: EncryptionMaterialsManager, DecryptionMat
             // Checked before the cache stores it: materials of another suite (e.g. one without key
             // derivation, whose every message would reuse GCM nonces under one key) never get in.
             let materials = try await underlying.getEncryptionMaterials(frozen)
-            try MaterialsChecks.checkEncryption(materials, suite: suite, policy: policy, manager: manager)
+            try MaterialsChecks.checkEncryption(materials, suite: suite, policy: policy, manager: "\(underlying)")
             return materials
         }
     }
@@ -161,17 +160,16 @@ public struct CachingMaterialsManager: EncryptionMaterialsManager, DecryptionMat
         guard request.commitmentPolicy.allowsDecrypt(of: request.suite) else {
             throw CommitmentChecks.decryptRefused(request.suite, request.commitmentPolicy)
         }
-        let manager = "\(underlying)"
         if request.suite.keyDerivation == .identity || cache.capacity == 0 {
             await cache.recordBypass(request.suite.keyDerivation == .identity ? .identityKDF : .zeroCapacity)
             let materials = try await underlying.decryptMaterials(request)
-            try MaterialsChecks.checkDecryption(materials, suite: request.suite, policy: request.commitmentPolicy, manager: manager)
+            try MaterialsChecks.checkDecryption(materials, suite: request.suite, policy: request.commitmentPolicy, manager: "\(underlying)")
             return materials
         }
         let id = try CacheEntryIdentifier.decryption(partitionID: partitionID, request: request)
         return try await cache.decryptionMaterials(id: id, maxAge: maxAge) {
             let materials = try await underlying.decryptMaterials(request)
-            try MaterialsChecks.checkDecryption(materials, suite: request.suite, policy: request.commitmentPolicy, manager: manager)
+            try MaterialsChecks.checkDecryption(materials, suite: request.suite, policy: request.commitmentPolicy, manager: "\(underlying)")
             return materials
         }
     }

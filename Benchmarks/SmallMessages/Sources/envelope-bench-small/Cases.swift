@@ -203,3 +203,17 @@ func counted(_ encrypt: Bool, _ count: Int, mib big: Bool = false) async throws 
     let body = try await rawKeyMessage(encrypt, size: big ? mib : kib, frameLength: frame)
     emit("mallocs", try await mallocs(count, body))
 }
+
+/// Exactly `count` 1 KiB messages through the KMS keyring behind the caching materials manager
+/// (every one a cache hit) after 50 warm-up ones, untimed (for instruction counts).
+func countedCached(_ encrypt: Bool, _ count: Int) async throws {
+    let client = EnvelopeClient()
+    let small = pseudoRandom(kib)
+    let manager = try await cachingKMSManager()
+    let message = try await client.encrypt(small, materialsManager: manager, encryptionContext: context, suite: committing).ciphertext
+    emit("mallocs", try await mallocs(count) {
+        encrypt
+            ? try await client.encrypt(small, materialsManager: manager, encryptionContext: context, suite: committing).ciphertext.count
+            : try await client.decrypt(message, materialsManager: manager).plaintext.count
+    })
+}

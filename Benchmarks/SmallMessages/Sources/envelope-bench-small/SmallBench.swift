@@ -11,6 +11,8 @@
 //                                         50 warm-up ones, untimed: instruction counts per message
 //                                         are the difference of two runs under
 //                                         `valgrind --tool=callgrind` divided by the difference of N
+//   envelope-bench-small count-cached-encrypt|count-cached-decrypt N   the same through the KMS
+//                                         keyring behind the caching materials manager (cache hits)
 import Dispatch
 import EnvelopeCore
 
@@ -43,13 +45,14 @@ enum SmallBench {
         case "ecdh": try await rawECDH(amount)
         case "encrypt", "decrypt": try await alone(arguments[1] == "encrypt", amount)
         case "count-encrypt", "count-decrypt": try await counted(arguments[1] == "count-encrypt", Int(amount))
+        case "count-cached-encrypt", "count-cached-decrypt": try await countedCached(arguments[1] == "count-cached-encrypt", Int(amount))
         case "count-encrypt-1m", "count-decrypt-1m": try await counted(arguments[1] == "count-encrypt-1m", Int(amount), mib: true)
         default: usage()
         }
     }
 
     static func usage() -> Never {
-        print("usage: envelope-bench-small single|multi|ecdh|encrypt|decrypt SECONDS, or count-encrypt|count-decrypt|count-encrypt-1m|count-decrypt-1m N")
+        print("usage: envelope-bench-small single|multi|ecdh|encrypt|decrypt SECONDS, or count-encrypt|count-decrypt|count-cached-encrypt|count-cached-decrypt|count-encrypt-1m|count-decrypt-1m N")
         exit(2)
     }
 }
