@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import EnvelopeCrypto
 
 /// The pipeline's shared state behind one pthread mutex, with several conditions on it so a
 /// change wakes only the threads that wait for it. The state is reachable only inside
@@ -75,6 +76,8 @@ private final class DedicatedJob<T: Sendable>: @unchecked Sendable {
 
     func run(resuming continuation: CheckedContinuation<T, any Error>) {
         let result = runAndRelease()
+        // The thread ends once the caller is resumed: its OpenSSL state goes first, as the job did.
+        OpenSSLThreadState.release()
         continuation.resume(with: result)
     }
 

@@ -17,3 +17,13 @@ enum OpenSSLErrors {
 
     static func clear() { ERR_clear_error() }
 }
+
+/// OpenSSL's state for the calling thread (its error queue, per-thread random generators).
+package enum OpenSSLThreadState {
+    /// Frees the calling thread's OpenSSL state now (`OPENSSL_thread_stop`), for a thread that is
+    /// about to end: the engine's dedicated threads call it before they resume their caller, so
+    /// nothing OpenSSL allocated for them is still alive when the API call returns (OpenSSL
+    /// would otherwise free it from a thread-exit destructor, a moment later). A later OpenSSL
+    /// call on the same thread would set it up again.
+    package static func release() { OPENSSL_thread_stop() }
+}
