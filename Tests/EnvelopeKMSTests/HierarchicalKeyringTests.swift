@@ -86,7 +86,8 @@ struct HierarchicalKeyringTests {
     func coalescing() async throws {
         let store = InMemoryBranchKeyStore()
         store.add(id: "bk-1")
-        let cache = BranchKeyMaterialsCache()
+        let clock = ManualClock()
+        let cache = BranchKeyMaterialsCache(now: { clock.now })
         let keyring = try HierarchicalKeyring(store: store, branchKeyIdentifier: "bk-1", ttl: .seconds(60), cache: cache)
         store.closeGate()
         let tasks = 50
@@ -109,7 +110,8 @@ struct HierarchicalKeyringTests {
     func sizeBound() async throws {
         let store = InMemoryBranchKeyStore()
         for i in 0..<5 { store.add(id: "bk-\(i)") }
-        let cache = BranchKeyMaterialsCache(capacity: 3)
+        let clock = ManualClock()
+        let cache = BranchKeyMaterialsCache(capacity: 3, now: { clock.now })
         let supplier = EncryptionContextBranchKeyIDSupplier(contextKey: "tenant", branchKeyIdentifiers: Dictionary(uniqueKeysWithValues: (0..<5).map { ("t\($0)", "bk-\($0)") }))
         let keyring = try HierarchicalKeyring(store: store, branchKeyIDSupplier: supplier, ttl: .seconds(60), cache: cache)
         for i in 0..<5 { _ = try await keyring.onEncrypt(Self.encryptionMaterials(["tenant": "t\(i)"])) }
@@ -123,7 +125,7 @@ struct HierarchicalKeyringTests {
 
         // Wiped on eviction: the evicted branch key's guarded bytes are freed (deinit zeroes them)
         // once no operation holds it.
-        let lone = BranchKeyMaterialsCache(capacity: 1)
+        let lone = BranchKeyMaterialsCache(capacity: 1, now: { clock.now })
         let single = try HierarchicalKeyring(store: store, branchKeyIDSupplier: supplier, ttl: .seconds(60), cache: lone)
         _ = try await single.onEncrypt(Self.encryptionMaterials(["tenant": "t1"]))
         weak var first = store.lastReturnedKey

@@ -75,7 +75,9 @@ struct HierarchyInternalsTests {
     func sharedDecryptEntries() async throws {
         let store = InMemoryBranchKeyStore()
         store.add(id: "bk-1")
-        let cache = BranchKeyMaterialsCache()
+        // No time passes on this clock: the count below does not depend on how fast the machine is.
+        let clock = ManualClock()
+        let cache = BranchKeyMaterialsCache(now: { clock.now })
         let one = try HierarchicalKeyring(store: store, branchKeyIdentifier: "bk-1", ttl: .seconds(60), cache: cache, partitionID: "p")
         let two = try HierarchicalKeyring(store: store, branchKeyIdentifier: "bk-1", ttl: .seconds(60), cache: cache, partitionID: "p")
         let message = try await client.encrypt([1], keyring: one).ciphertext
