@@ -46,9 +46,7 @@ extension CounterModeKDF {
         ///   - context: The context (for example a per-message salt).
         ///   - length: Output bytes, 1 … 1024.
         public func deriveKey(label: [UInt8], context: UnsafeRawBufferPointer, length: Int) throws -> SecureBytes {
-            guard length > 0, length <= 1024 else {
-                throw CryptoError(.invalidInput, "counter-mode KDF output length \(length) is out of range (1…1024 bytes)")
-            }
+            try CounterModeKDF.checkOutputLength(length)
             let blockLength = hash.digestLength
             var lengthField = UInt32(length * 8).bigEndian
             return try SecureBytes(count: length) { out in

@@ -21,9 +21,7 @@ public enum CounterModeKDF {
     ///   - context: The context (for example a per-message salt).
     ///   - length: Output bytes, 1 … 1024.
     public static func deriveKey(hash: HashFunction, key: SecureBytes, label: [UInt8], context: [UInt8], length: Int) throws -> SecureBytes {
-        guard length > 0, length <= 1024 else {
-            throw CryptoError(.invalidInput, "counter-mode KDF output length \(length) is out of range (1…1024 bytes)")
-        }
+        try checkOutputLength(length)
         // An empty label or context is passed on a context of its own: whether OpenSSL 3.0 replaces
         // a kept value with an empty one is not documented (HKDF's salt is not replaced).
         let pool = kbkdfContextPools.pool(for: hash)
@@ -46,6 +44,15 @@ public enum CounterModeKDF {
                 }
             }
             guard ok == 1 else { throw CryptoError.openSSL("KBKDF (counter mode, HMAC-\(hash))") }
+        }
+    }
+}
+
+extension CounterModeKDF {
+    /// Refuses an output length outside 1 … 1024 bytes (both derivation paths).
+    static func checkOutputLength(_ length: Int) throws {
+        guard length > 0, length <= 1024 else {
+            throw CryptoError(.invalidInput, "counter-mode KDF output length \(length) is out of range (1…1024 bytes)")
         }
     }
 }

@@ -63,6 +63,12 @@ public struct HierarchicalKeyring: Keyring, CustomStringConvertible {
             }
         }
 
+        /// The UTF-8 of branch key `id` (the provider info of its encrypted data keys).
+        func idBytes(_ id: String) -> [UInt8] { fixedIDBytes ?? Array(id.utf8) }
+
+        /// The AAD prefix of branch key `id`.
+        func aadPrefix(_ id: String) -> [UInt8] { fixedAADPrefix ?? HierarchyKeyWrapping.aadPrefix(branchKeyID: id) }
+
         /// The cache identifier of `version` of branch key `id` (the active version when nil):
         /// computed on first use, then looked up.
         func cacheIdentifier(id: String, version: BranchKeyVersion?) throws -> BranchKeyCacheIdentifier {
@@ -178,10 +184,10 @@ public struct HierarchicalKeyring: Keyring, CustomStringConvertible {
         var result = materials
         do {
             let dataKey = try materials.plaintextDataKey ?? RandomBytes.secure(count: materials.suite.dataKeyLength)
-            let aad = HierarchyKeyWrapping.aad(prefix: s.fixedAADPrefix ?? HierarchyKeyWrapping.aadPrefix(branchKeyID: id), version: checked.version,
+            let aad = HierarchyKeyWrapping.aad(prefix: s.aadPrefix(id), version: checked.version,
                                                serializedContext: try materials.encryptionContext.serialized())
             let ciphertext = try HierarchyKeyWrapping.wrap(dataKey: dataKey, branchKey: checked.key, version: checked.version, aad: aad)
-            result.encryptedDataKeys.append(EncryptedDataKey(providerID: HierarchyKeyWrapping.providerID, providerInfo: s.fixedIDBytes ?? Array(id.utf8), ciphertext: ciphertext))
+            result.encryptedDataKeys.append(EncryptedDataKey(providerID: HierarchyKeyWrapping.providerID, providerInfo: s.idBytes(id), ciphertext: ciphertext))
             result.plaintextDataKey = dataKey
         } catch let error as EnvelopeError {
             throw error
@@ -203,7 +209,8 @@ public struct HierarchicalKeyring: Keyring, CustomStringConvertible {
         }
         let s = storage
         let id = try await branchKeyID(for: materials.encryptionContext)
-        let idBytes = s.fixedIDBytes ?? Array(id.utf8)
+        let idBytes = s.idBytes(id)
+        let aadPrefix = s.aadPrefix(id)
         let context = try materials.encryptionContext.serialized()
         let expectedLength = HierarchyKeyWrapping.ciphertextLength(dataKeyLength: materials.suite.dataKeyLength)
         var failures: [EnvelopeError.DataKeyFailure] = []
@@ -232,8 +239,7 @@ public struct HierarchicalKeyring: Keyring, CustomStringConvertible {
                     try await Self.load(id: id, version: version, from: s.store)
                 }
                 let key = try Self.check(branch, id: id, version: version).key
-                let aad = HierarchyKeyWrapping.aad(prefix: s.fixedAADPrefix ?? HierarchyKeyWrapping.aadPrefix(branchKeyID: id), version: version,
-                                                   serializedContext: context)
+                let aad = HierarchyKeyWrapping.aad(prefix: aadPrefix, version: version, serializedContext: context)
                 let dataKey: SecureBytes
                 do {
                     dataKey = try HierarchyKeyWrapping.unwrap(edk.ciphertext, branchKey: key, aad: aad)
