@@ -53,18 +53,23 @@ final class PipelineLock<State>: @unchecked Sendable {
 
 /// Runs a synchronous job on a thread of its own and awaits it, so the pipeline's blocking
 /// waits never occupy the cooperative thread pool. The job, and everything it captured (the
-/// caller's files, buffers, keys), is released on that thread *before* the caller resumes: once
-/// this returns, no other thread drops the last reference to any of it (and closes a descriptor
-/// the engine opened, or frees memory, after the API call has returned).
+/// caller's files, buffers, keys), is released on that thread *before* the caller resumes, and
+/// the thread is joined before this returns: once it has returned, no other thread drops the
+/// last reference to any of it (and closes a descriptor the engine opened, or frees memory, or
+/// frees the error it threw) after the API call has returned. The join waits only for the
+/// thread's exit (its thread-local state being freed), which follows the resume at once.
 func runOnDedicatedThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
     let job = DedicatedJob(body)
-    return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
+    var thread: JoinableThread?
+    let result = await withCheckedContinuation { (continuation: CheckedContinuation<Result<T, any Error>, Never>) in
         do {
-            try startThread { job.run(resuming: continuation) }
+            thread = try startJoinableThread { job.run(resuming: continuation) }
         } catch {
-            continuation.resume(throwing: error)
+            continuation.resume(returning: .failure(error))
         }
     }
+    thread?.join()
+    return try result.get()
 }
 
 /// The body of `runOnDedicatedThread(_:)`, released once it has run.
@@ -74,11 +79,11 @@ private final class DedicatedJob<T: Sendable>: @unchecked Sendable {
 
     init(_ body: @escaping @Sendable () throws -> T) { self.body = body }
 
-    func run(resuming continuation: CheckedContinuation<T, any Error>) {
+    func run(resuming continuation: CheckedContinuation<Result<T, any Error>, Never>) {
         let result = runAndRelease()
         // The thread ends once the caller is resumed: its OpenSSL state goes first, as the job did.
         OpenSSLThreadState.release()
-        continuation.resume(with: result)
+        continuation.resume(returning: result)
     }
 
     /// Runs the body; it is released when this returns, before the caller is resumed.
@@ -103,30 +108,17 @@ struct JoinableThread: @unchecked Sendable {
     func join() { pthread_join(handle, nil) }
 }
 
-/// Starts a detached POSIX thread running `body` (with the system's default stack size); throws
-/// ``EnvelopeError/Code/outOfMemory`` (``ResourceFailure``) when the system refuses.
-func startThread(_ body: @escaping @Sendable () -> Void) throws {
-    _ = try createThread(detached: true, body)
-}
-
-/// Starts a POSIX thread running `body` that must be joined (`JoinableThread.join()`); throws
-/// like `startThread(_:)`.
+/// Starts a POSIX thread running `body` (with the system's default stack size) that must be
+/// joined (`JoinableThread.join()`); throws ``EnvelopeError/Code/outOfMemory``
+/// (``ResourceFailure``) when the system refuses.
 func startJoinableThread(_ body: @escaping @Sendable () -> Void) throws -> JoinableThread {
-    JoinableThread(handle: try createThread(detached: false, body))
-}
-
-private func createThread(detached: Bool, _ body: @escaping @Sendable () -> Void) throws -> pthread_t {
     let context = Unmanaged.passRetained(ThreadWork(body)).toOpaque()
-    var attributes = pthread_attr_t()
-    pthread_attr_init(&attributes)
-    defer { pthread_attr_destroy(&attributes) }
-    pthread_attr_setdetachstate(&attributes, Int32(detached ? PTHREAD_CREATE_DETACHED : PTHREAD_CREATE_JOINABLE))
     #if canImport(Glibc)
     var thread = pthread_t()
     #else
     var thread: pthread_t?
     #endif
-    let result = pthread_create(&thread, &attributes, { context in
+    let result = pthread_create(&thread, nil, { context in
         // `work` (the body and its captures) is released before the thread ends, so a join
         // returns only after that.
         let work = Unmanaged<ThreadWork>.fromOpaque(context!).takeRetainedValue()
@@ -138,8 +130,8 @@ private func createThread(detached: Bool, _ body: @escaping @Sendable () -> Void
         throw EnvelopeError.threadsExhausted(result)
     }
     #if canImport(Glibc)
-    return thread
+    return JoinableThread(handle: thread)
     #else
-    return thread!
+    return JoinableThread(handle: thread!)
     #endif
 }

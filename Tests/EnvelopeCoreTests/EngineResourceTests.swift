@@ -176,6 +176,32 @@ struct EngineResourceTests {
         }
     }
 
+    /// Issue 15 (one-off LeakSanitizer reports in the body fuzz target: OpenSSL's per-thread
+    /// error state, then a Swift error box): the thread behind a pipelined call was detached, so
+    /// what it let go after resuming its caller (its locals, its thread-local state) could still
+    /// be alive when the call had returned. Here the thread's exit lingers until the test has
+    /// looked (or 200 ms): a call that returns before its thread has ended is caught whatever the
+    /// machine's speed, and a correct one simply waits (the bound decides no verdict).
+    @Test("when a pipelined call returns, its dedicated thread has ended, thread-local state and all",
+          arguments: [false, true])
+    func dedicatedThreadEndsBeforeReturning(throwing: Bool) async throws {
+        let probe = ThreadExitProbe()
+        let result: Result<Int, any Error>
+        do {
+            result = .success(try await runOnDedicatedThread { () -> Int in
+                probe.attachToCurrentThread()
+                if throwing { throw EnvelopeError.malformed("thrown on the dedicated thread") }
+                return 7
+            })
+        } catch {
+            result = .failure(error)
+        }
+        let exited = probe.exited.withLock { $0 }
+        probe.lingering.signal()
+        #expect(exited, "the dedicated thread had not ended when the call returned")
+        if throwing { #expect(throws: EnvelopeError.self) { try result.get() } } else { #expect(try result.get() == 7) }
+    }
+
     /// A 1 KB body whose header declares 16 MiB frames, on 16 cores: a window sized by the header
     /// would be 18 slots × 48–64 MiB, about 1 GiB.
     @Test("the pipeline window is sized by the message, not by the frame length its header declares",
@@ -216,3 +242,24 @@ private final class StartCounter: @unchecked Sendable {
     func next() -> Int { lock.withLock { defer { count += 1 }; return count } }
 }
 
+/// Attached to a thread as a thread-local value, whose destructor (run as the thread ends)
+/// lingers until signalled (or 200 ms), then records the exit.
+private final class ThreadExitProbe: Sendable {
+    let lingering = DispatchSemaphore(value: 0)
+    let exited = LockedState(false)
+
+    private static let key: pthread_key_t = {
+        var key = pthread_key_t()
+        pthread_key_create(&key) { value in
+            guard let value else { return }
+            let probe = Unmanaged<ThreadExitProbe>.fromOpaque(value).takeRetainedValue()
+            _ = probe.lingering.wait(timeout: .now() + .milliseconds(200))
+            probe.exited.withLock { $0 = true }
+        }
+        return key
+    }()
+
+    func attachToCurrentThread() {
+        pthread_setspecific(Self.key, Unmanaged.passRetained(self).toOpaque())
+    }
+}
