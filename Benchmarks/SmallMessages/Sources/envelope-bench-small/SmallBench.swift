@@ -1,8 +1,10 @@
 // Small-message rates through the public API, for `make bench-small` (Benchmarks/small_messages.py
 // prints the table). Each case loops for a fixed time and prints "name value" lines:
 //
-//   envelope-bench-small single SECONDS   one-core cases (run it under `taskset -c 0`)
-//   envelope-bench-small multi SECONDS    small messages from one task per core, all cores
+//   envelope-bench-small single SECONDS   one-core cases (run it under `taskset -c 0`), and the
+//                                         key derivation of a 0x0478 message alone (OpenSSL's HKDF)
+//   envelope-bench-small multi SECONDS    small messages from one task, then one task per core;
+//                                         the same for the key derivation alone
 //   envelope-bench-small ecdh SECONDS     1 KiB messages through the raw ECDH keyring (P-256, static)
 //   envelope-bench-small encrypt|decrypt SECONDS   the raw-key 1 KiB case alone, and its mallocs per message (for a profiler)
 //   envelope-bench-small count-encrypt-1m|count-decrypt-1m N   the same with 1 MiB messages in
