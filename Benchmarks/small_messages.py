@@ -44,32 +44,35 @@ def pairs(text):
     return out
 
 
+def speed_bytes_per_s(arguments, row, processes=1):
+    """Bytes per second from `openssl speed -seconds S ARGUMENTS`: the figure (in kB/s) of the
+    output row starting with `row`. One process pinned to one core, or `processes` at once
+    (`-multi`, unpinned)."""
+    command = ["openssl", "speed", "-seconds", str(max(1, int(SECONDS)))] + arguments
+    if processes > 1:
+        command[2:2] = ["-multi", str(processes)]
+    out = run(command if processes > 1 else PIN + command)
+    line = next(l for l in out.splitlines() if l.lower().startswith(row.lower()))
+    return float(re.search(r"([0-9.]+)k", line).group(1)) * 1000
+
+
 def openssl_rates():
     seconds = str(max(1, int(SECONDS)))
     ecdsa = run(PIN + ["openssl", "speed", "-seconds", seconds, "ecdsap384"])
     line = next(l for l in ecdsa.splitlines() if "nistp384" in l)
     sign, verify = (float(x) for x in line.split()[-2:])
-    gcm = run(PIN + ["openssl", "speed", "-seconds", seconds, "-evp", "aes-256-gcm", "-bytes", "65536"])
-    line = next(l for l in gcm.splitlines() if l.upper().startswith("AES-256-GCM"))
-    gcm_bytes = float(re.search(r"([0-9.]+)k", line).group(1)) * 1000
+    gcm_bytes = speed_bytes_per_s(["-evp", "aes-256-gcm", "-bytes", "65536"], "AES-256-GCM")
     # The per-frame ceiling of 4 KiB frames: OpenSSL's own AES-256-GCM in 4 KiB records, each
     # with its own IV, AAD and tag (`-aead`, "TLS-like"), as a message's frames are.
-    gcm4k = run(PIN + ["openssl", "speed", "-seconds", seconds, "-aead", "-evp", "aes-256-gcm", "-bytes", "4096"])
-    line = next(l for l in gcm4k.splitlines() if l.upper().startswith("AES-256-GCM"))
-    gcm4k_bytes = float(re.search(r"([0-9.]+)k", line).group(1)) * 1000
+    gcm4k_bytes = speed_bytes_per_s(["-aead", "-evp", "aes-256-gcm", "-bytes", "4096"], "AES-256-GCM")
     return {"ossl_p384_sign_per_s": sign, "ossl_p384_verify_per_s": verify, "ossl_gcm_64k_bytes_per_s": gcm_bytes,
             "ossl_gcm_4k_aead_bytes_per_s": gcm4k_bytes}
 
 
 def sha512_rate(processes):
     """OpenSSL's SHA-512 on 64-byte inputs (the hash HKDF-SHA-512 runs, on inputs of a message's
-    size), in bytes per second: one process pinned to one core, or `processes` at once (`-multi`)."""
-    command = ["openssl", "speed", "-seconds", str(max(1, int(SECONDS))), "-evp", "sha512", "-bytes", "64"]
-    if processes > 1:
-        command[2:2] = ["-multi", str(processes)]
-    out = run(command if processes > 1 else PIN + command)
-    line = next(l for l in out.splitlines() if l.lower().startswith("sha512"))
-    return float(re.search(r"([0-9.]+)k", line).group(1)) * 1000
+    size), in bytes per second, from `processes` processes."""
+    return speed_bytes_per_s(["-evp", "sha512", "-bytes", "64"], "sha512", processes)
 
 
 def one_round():
